@@ -1,0 +1,2 @@
+export { sgdEpochBiased, sgdEpochPlain } from "./sgd";
+export { predictPairs, scoreItems } from "./score";

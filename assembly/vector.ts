@@ -1,0 +1,57 @@
+// Shared dot/update helpers over one factor row. With SIMD every lane keeps its own partial sum
+// (f32x4); the scalar build keeps the same four partial sums, so both builds and the js engine
+// add in one order: lane j sums f = j, j+4, j+8, ... and the lanes are folded ((l0+l1)+l2)+l3.
+import { LANES, F32_BYTES } from "./layout";
+
+// @ts-ignore: decorator
+@inline
+export function dot(a: usize, b: usize, stride: i32): f32 {
+  if (ASC_FEATURE_SIMD) {
+    let acc = f32x4.splat(0);
+    for (let f = 0; f < stride; f += LANES) {
+      const off = <usize>(f * F32_BYTES);
+      acc = f32x4.add(acc, f32x4.mul(v128.load(a + off), v128.load(b + off)));
+    }
+    return f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)
+      + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+  } else {
+    let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+    for (let f = 0; f < stride; f += LANES) {
+      const pa = a + <usize>(f * F32_BYTES);
+      const pb = b + <usize>(f * F32_BYTES);
+      s0 += load<f32>(pa) * load<f32>(pb);
+      s1 += load<f32>(pa, 4) * load<f32>(pb, 4);
+      s2 += load<f32>(pa, 8) * load<f32>(pb, 8);
+      s3 += load<f32>(pa, 12) * load<f32>(pb, 12);
+    }
+    return s0 + s1 + s2 + s3;
+  }
+}
+
+// p <- p + lrP (e q - regP p);  q <- q + lrQ (e p - regQ q), both from the old values.
+// @ts-ignore: decorator
+@inline
+export function updatePair(
+  p: usize, q: usize, stride: i32, e: f32, lrP: f32, regP: f32, lrQ: f32, regQ: f32
+): void {
+  if (ASC_FEATURE_SIMD) {
+    const ve = f32x4.splat(e);
+    const vlp = f32x4.splat(lrP), vrp = f32x4.splat(regP);
+    const vlq = f32x4.splat(lrQ), vrq = f32x4.splat(regQ);
+    for (let f = 0; f < stride; f += LANES) {
+      const off = <usize>(f * F32_BYTES);
+      const vp = v128.load(p + off);
+      const vq = v128.load(q + off);
+      v128.store(p + off, f32x4.add(vp, f32x4.mul(vlp, f32x4.sub(f32x4.mul(ve, vq), f32x4.mul(vrp, vp)))));
+      v128.store(q + off, f32x4.add(vq, f32x4.mul(vlq, f32x4.sub(f32x4.mul(ve, vp), f32x4.mul(vrq, vq)))));
+    }
+  } else {
+    const n = <usize>(stride * F32_BYTES);
+    for (let off: usize = 0; off < n; off += F32_BYTES) {
+      const vp = load<f32>(p + off);
+      const vq = load<f32>(q + off);
+      store<f32>(p + off, vp + lrP * (e * vq - regP * vp));
+      store<f32>(q + off, vq + lrQ * (e * vp - regQ * vq));
+    }
+  }
+}

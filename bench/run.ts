@@ -1,0 +1,114 @@
+// Kernel benchmark: rating updates per second of the wasm engine and of the pure-JS engine on the
+// same generated data in one run, after a warm-up pass, and their ratio; plus the fit time of SVD
+// defaults on MovieLens 100k u1.base when ../shared/data/ml-100k is present.
+//   npm run bench            markdown table
+//   npm run bench -- --json  one JSON object
+import { existsSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { createEngine, strideFor, type Engine, type FactorBlock, type RatingsBlock } from '../src/engine/index.js';
+import { loadRatingsFile } from '../src/data/load-node.js';
+import { SVD } from '../src/models/svd.js';
+import { Random } from '../src/util/random.js';
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const flag = (name: string, fallback: number): number => {
+  const at = args.indexOf(name);
+  return at >= 0 ? Number(args[at + 1]) : fallback;
+};
+const RATINGS = flag('--ratings', 2_000_000);
+const USERS = flag('--users', 20_000);
+const ITEMS = flag('--items', 5_000);
+const MIN_SECONDS = flag('--seconds', 1);
+const KS = [32, 64, 128];
+
+interface Data {
+  users: Uint32Array;
+  items: Uint32Array;
+  values: Float32Array;
+}
+
+/** Random order, popularity-skewed items (Zipf-like), ratings 1..5. */
+function generate(): Data {
+  const random = new Random(7);
+  const users = new Uint32Array(RATINGS), items = new Uint32Array(RATINGS), values = new Float32Array(RATINGS);
+  for (let t = 0; t < RATINGS; t++) {
+    users[t] = random.nextInt(USERS);
+    items[t] = Math.min(ITEMS - 1, Math.floor(ITEMS * random.nextFloat() ** 2));
+    values[t] = 1 + random.nextInt(5);
+  }
+  return { users, items, values };
+}
+
+function setUp(engine: Engine, data: Data, k: number): { r: RatingsBlock; f: FactorBlock } {
+  const stride = strideFor(k), random = new Random(1);
+  const r: RatingsBlock = { users: engine.allocU32(RATINGS), items: engine.allocU32(RATINGS), values: engine.allocF32(RATINGS), count: RATINGS };
+  r.users.array().set(data.users);
+  r.items.array().set(data.items);
+  r.values.array().set(data.values);
+  const f: FactorBlock = {
+    P: engine.allocF32(USERS * stride), Q: engine.allocF32(ITEMS * stride), bu: engine.allocF32(USERS), bi: engine.allocF32(ITEMS), stride,
+  };
+  for (const m of [f.P.array(), f.Q.array()]) {
+    for (let row = 0; row < m.length / stride; row++) for (let c = 0; c < k; c++) m[row * stride + c] = random.nextNormal(0, 0.1);
+  }
+  return { r, f };
+}
+
+const rates = { mu: 3, lrBu: 0.005, lrBi: 0.005, lrPu: 0.005, lrQi: 0.005, regBu: 0.02, regBi: 0.02, regPu: 0.02, regQi: 0.02 };
+
+function updatesPerSecond(engine: Engine, data: Data, k: number): number {
+  const { r, f } = setUp(engine, data, k);
+  engine.sgdEpochBiased(r, f, rates); // warm-up: V8 runs new code in its baseline tier first
+  let passes = 0;
+  const t0 = performance.now();
+  let elapsed = 0;
+  do {
+    const sse = engine.sgdEpochBiased(r, f, rates);
+    if (!Number.isFinite(sse)) throw new Error('benchmark diverged');
+    passes++;
+    elapsed = (performance.now() - t0) / 1000;
+  } while (elapsed < MIN_SECONDS);
+  return (passes * RATINGS) / elapsed;
+}
+
+async function ml100kFit(): Promise<Record<string, unknown> | null> {
+  const dir = fileURLToPath(new URL('../../shared/data/ml-100k/', import.meta.url));
+  if (!existsSync(`${dir}u1.base`)) return null;
+  const { dataset } = await loadRatingsFile(`${dir}u1.base`);
+  const result: Record<string, unknown> = { data: 'ml-100k u1.base', ratings: dataset.size, factors: 100, epochs: 20 };
+  for (const engine of ['wasm', 'js'] as const) {
+    const times: number[] = [];
+    for (let run = 0; run < (engine === 'wasm' ? 5 : 2); run++) times.push(new SVD({ engine }).fit(dataset).fitSeconds);
+    times.sort((a, b) => a - b);
+    result[`${engine}FitSecondsMedian`] = times[Math.floor(times.length / 2)];
+    result[`${engine}FitSecondsMin`] = times[0];
+  }
+  return result;
+}
+
+const data = generate();
+const kernels = KS.map((k) => {
+  const wasm = createEngine('wasm');
+  const wasmUpdatesPerSec = updatesPerSecond(wasm, data, k);
+  const jsUpdatesPerSec = updatesPerSecond(createEngine('js'), data, k);
+  return { k, variant: wasm.variant, wasmUpdatesPerSec, jsUpdatesPerSec, ratio: wasmUpdatesPerSec / jsUpdatesPerSec };
+});
+const report = {
+  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryBytes: totalmem(), node: process.version },
+  data: { ratings: RATINGS, users: USERS, items: ITEMS, order: 'random' },
+  kernels,
+  fit: await ml100kFit(),
+};
+if (json) {
+  console.log(JSON.stringify(report));
+} else {
+  console.log(`${report.machine.cpu}, ${report.machine.cores} cores, Node ${report.machine.node}; ${RATINGS} ratings, random order\n`);
+  console.log('| k | wasm (' + kernels[0].variant + ') updates/s | js updates/s | wasm / js |');
+  console.log('|---|---|---|---|');
+  for (const r of kernels) {
+    console.log(`| ${r.k} | ${(r.wasmUpdatesPerSec / 1e6).toFixed(2)}M | ${(r.jsUpdatesPerSec / 1e6).toFixed(2)}M | ${r.ratio.toFixed(1)}x |`);
+  }
+  if (report.fit) console.log(`\nSVD defaults on ${report.fit.data}: ${JSON.stringify(report.fit)}`);
+}

@@ -1,0 +1,66 @@
+// `latentrec cv`: cross-validation over k random folds of one file or predefined fold files.
+import type { FoldSplit } from '../eval/cross-validate.js';
+import { crossValidate } from '../eval/cross-validate.js';
+import { loadFolds, loadRatingsFile } from '../data/load-node.js';
+import { kFold } from '../data/splits.js';
+import { asFlagError, makeModel, modelOptions, parseOptions, type DataFlags, type ModelFlags } from './options.js';
+import { createProgress } from './progress.js';
+
+export interface CvFlags extends ModelFlags, DataFlags {
+  data?: string;
+  folds?: string;
+  foldsDir?: string;
+  json?: boolean;
+}
+
+export interface CvReport {
+  model: string;
+  folds: { name: string; rmse: number; mae: number; fitSeconds: number; testSeconds: number }[];
+  mean: { rmse: number; mae: number; fitSeconds: number };
+}
+
+export async function cvCommand(flags: CvFlags): Promise<CvReport> {
+  const options = modelOptions(flags);
+  const parse = parseOptions(flags);
+  if ((flags.data === undefined) === (flags.foldsDir === undefined)) {
+    throw new Error('give either --data FILE (with --folds N) or --folds-dir DIR');
+  }
+  let folds: FoldSplit[];
+  if (flags.foldsDir !== undefined) {
+    if (flags.folds !== undefined) throw new Error('--folds goes with --data, not with --folds-dir');
+    folds = await loadFolds(flags.foldsDir, parse);
+  } else {
+    const { dataset } = await loadRatingsFile(flags.data!, parse);
+    try {
+      folds = kFold(dataset, { folds: Number(flags.folds ?? 5), seed: options.seed ?? 0 });
+    } catch (error) {
+      throw asFlagError(error);
+    }
+  }
+  const progress = createProgress(!flags.json);
+  progress.start(folds.length, `${flags.model} folds`);
+  const result = (() => {
+    try {
+      return crossValidate(() => makeModel(flags.model, options), folds, {
+        onFold: (f, index) => progress.update(index + 1, `${f.name} RMSE ${f.rmse.toFixed(4)}`),
+      });
+    } finally {
+      progress.stop();
+    }
+  })();
+  const report: CvReport = {
+    model: flags.model,
+    folds: result.folds.map((f) => ({ name: f.name, rmse: f.rmse, mae: f.mae, fitSeconds: f.fitSeconds, testSeconds: f.testSeconds })),
+    mean: { rmse: result.mean.rmse, mae: result.mean.mae, fitSeconds: result.mean.fitSeconds },
+  };
+  if (flags.json) {
+    console.log(JSON.stringify(report));
+  } else {
+    console.log('fold    RMSE     MAE   fit s');
+    for (const f of report.folds) {
+      console.log(`${f.name.padEnd(5)} ${f.rmse.toFixed(4)}  ${f.mae.toFixed(4)}  ${f.fitSeconds.toFixed(3)}`);
+    }
+    console.log(`mean  ${report.mean.rmse.toFixed(4)}  ${report.mean.mae.toFixed(4)}  ${report.mean.fitSeconds.toFixed(3)}`);
+  }
+  return report;
+}

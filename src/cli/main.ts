@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// The `latentrec` command.
+import { Command } from 'commander';
+import { LatentrecError } from '../errors.js';
+import { cvCommand, type CvFlags } from './cv.js';
+import { demoCommand, type DemoFlags } from './demo.js';
+import { addDataOptions, addModelOptions } from './options.js';
+import { trainCommand, type TrainFlags } from './train.js';
+
+const program = new Command('latentrec')
+  .description('matrix-factorization recommenders on a WebAssembly SIMD engine')
+  .showHelpAfterError();
+
+addDataOptions(
+  addModelOptions(
+    program
+      .command('train')
+      .description('train a model and report its learning curve and test RMSE/MAE')
+      .requiredOption('--data <file>', 'ratings file')
+      .option('--test <file>', 'test ratings file (default: a seeded 20% holdout of --data)')
+      .option('--test-ratio <r>', 'holdout fraction in (0, 1) (default 0.2)')
+      .option('--json', 'print one JSON object, no progress bar'),
+  ),
+).action(async (flags: TrainFlags) => {
+  await trainCommand(flags);
+});
+
+addDataOptions(
+  addModelOptions(
+    program
+      .command('cv')
+      .description('cross-validate over k seeded folds of a file, or over predefined u1..uN fold files')
+      .option('--data <file>', 'ratings file, split into --folds folds')
+      .option('--folds <n>', 'number of folds with --data (default 5)')
+      .option('--folds-dir <dir>', 'folder with u1.base/u1.test ... uN.base/uN.test')
+      .option('--json', 'print one JSON object, no progress bar'),
+  ),
+).action(async (flags: CvFlags) => {
+  await cvCommand(flags);
+});
+
+addModelOptions(
+  program
+    .command('demo')
+    .description('train SVD on MovieLens 100k (--data PATH/u.data) or a built-in generated set, and show what it learned')
+    .option('--data <file>', 'MovieLens u.data (or any ratings file)')
+    .option('--user <id>', 'user to recommend for (default: user "1", else the first)')
+    .option('--json', 'print one JSON object, no progress bar'),
+).action((flags: DemoFlags) => demoCommand(flags));
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  const known = error instanceof LatentrecError || (error instanceof Error && !(error instanceof TypeError));
+  console.error(`latentrec: ${error instanceof Error ? error.message : String(error)}`);
+  if (!known && error instanceof Error && error.stack) console.error(error.stack);
+  process.exitCode = 1;
+});

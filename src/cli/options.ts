@@ -1,0 +1,114 @@
+// Command-line flags shared by the commands, turned into library options. Range checks stay in
+// the library; errors it raises are re-labelled with the flag the user typed.
+import { Command, Option } from 'commander';
+import type { ParseOptions, RatingsFormat } from '../data/parse.js';
+import { OptionError } from '../errors.js';
+import { MF } from '../models/mf.js';
+import { resolveSgdOptions, type SgdOptions } from '../models/options.js';
+import { SVD } from '../models/svd.js';
+import type { FactorModel } from '../models/factor-model.js';
+
+export type ModelKind = 'svd' | 'mf';
+
+const FLAG_OF: Record<string, string> = {
+  factors: '--factors',
+  epochs: '--epochs',
+  lrAll: '--lr',
+  regAll: '--reg',
+  seed: '--seed',
+  order: '--order',
+  engine: '--engine',
+  testRatio: '--test-ratio',
+  folds: '--folds',
+};
+
+/** Re-labels an OptionError from the library with the CLI flag. */
+export function asFlagError(error: unknown): unknown {
+  if (error instanceof OptionError && FLAG_OF[error.option]) {
+    return new OptionError(FLAG_OF[error.option], error.allowed, error.value);
+  }
+  return error;
+}
+
+export function addModelOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--model <kind>', 'model: svd (biased, Surprise SVD) or mf (plain)').choices(['svd', 'mf']).default('svd'))
+    .option('--factors <n>', 'latent factors (default 100)')
+    .option('--epochs <n>', 'SGD epochs (default 20)')
+    .option('--lr <x>', 'learning rate of every parameter (default 0.005)')
+    .option('--reg <x>', 'regularization of every parameter (default 0.02)')
+    .option('--seed <n>', 'random seed (default 0)')
+    .addOption(new Option('--order <order>', 'rating order per epoch').choices(['shuffle', 'fixed']).default('shuffle'))
+    .addOption(new Option('--engine <engine>', 'kernel engine').choices(['wasm', 'js']).default('wasm'))
+    .addOption(
+      new Option('--rng <generator>', "generator for init and shuffles (mt19937 = numpy's, as Surprise)")
+        .choices(['mt19937', 'xoshiro128'])
+        .default('mt19937'),
+    );
+}
+
+export function addDataOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--format <format>', 'ratings file format').choices(['auto', 'ml100k', 'ml1m', 'mlcsv', 'delimited']).default('auto'),
+    )
+    .option('--scale <lo,hi>', 'rating scale (default: inferred from the data)')
+    .addOption(new Option('--duplicates <policy>', 'repeated (user, item) rows').choices(['keep', 'last', 'mean']).default('keep'));
+}
+
+export interface ModelFlags {
+  model: ModelKind;
+  factors?: string;
+  epochs?: string;
+  lr?: string;
+  reg?: string;
+  seed?: string;
+  order: 'shuffle' | 'fixed';
+  engine: 'wasm' | 'js';
+  rng: 'mt19937' | 'xoshiro128';
+}
+
+function numberFlag(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : Number(value);
+}
+
+export function modelOptions(flags: ModelFlags): SgdOptions {
+  const options: SgdOptions = {
+    factors: numberFlag(flags.factors),
+    epochs: numberFlag(flags.epochs),
+    lrAll: numberFlag(flags.lr),
+    regAll: numberFlag(flags.reg),
+    seed: numberFlag(flags.seed),
+    order: flags.order,
+    engine: flags.engine,
+    rng: flags.rng,
+  };
+  try {
+    resolveSgdOptions(options); // validate before any data is read
+  } catch (error) {
+    throw asFlagError(error);
+  }
+  return options;
+}
+
+export function makeModel(kind: ModelKind, options: SgdOptions): FactorModel {
+  return kind === 'mf' ? new MF(options) : new SVD(options);
+}
+
+export interface DataFlags {
+  format: RatingsFormat;
+  scale?: string;
+  duplicates: 'keep' | 'last' | 'mean';
+}
+
+export function parseOptions(flags: DataFlags): ParseOptions {
+  const options: ParseOptions = { format: flags.format, duplicates: flags.duplicates };
+  if (flags.scale !== undefined) {
+    const parts = flags.scale.split(',').map((s) => Number(s.trim()));
+    if (parts.length !== 2 || !parts.every(Number.isFinite) || !(parts[0] < parts[1])) {
+      throw new OptionError('--scale', 'two numbers LO,HI with LO < HI', flags.scale);
+    }
+    options.scale = { lo: parts[0], hi: parts[1] };
+  }
+  return options;
+}

@@ -1,0 +1,18 @@
+// Public data API (browser-safe). Node-only file loading is in ./load-node.js.
+export { Dataset, IdMap, inferScale } from './dataset.js';
+export type { RatingScale, RawId } from './dataset.js';
+export { RatingsParser, parseRatings, detectFormat } from './parse.js';
+export type {
+  ColumnIndices,
+  Delimiter,
+  DetectedFormat,
+  Detection,
+  LoadResult,
+  LoadSummary,
+  ParseOptions,
+  RatingsFormat,
+} from './parse.js';
+export { dedupeRatings, resolveDuplicates, DUPLICATE_POLICIES } from './duplicates.js';
+export type { DedupeResult, DuplicatePolicy } from './duplicates.js';
+export { holdoutSplit, kFold, perUserHoldout } from './splits.js';
+export type { Fold, HoldoutOptions, KFoldOptions, PerUserHoldoutOptions } from './splits.js';

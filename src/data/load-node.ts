@@ -1,0 +1,83 @@
+// Node-only loading: streams files from disk into RatingsParser.
+import { createReadStream } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DataError } from '../errors.js';
+import { RatingsParser, type LoadResult, type ParseOptions } from './parse.js';
+import type { Fold } from './splits.js';
+
+/** Bytes read per chunk. */
+const READ_CHUNK = 1 << 20;
+
+/** Parses a ratings file by streaming it (source in errors and summary = the path as given). */
+export async function loadRatingsFile(path: string, options: ParseOptions = {}): Promise<LoadResult> {
+  const parser = new RatingsParser({ ...options, source: options.source ?? path });
+  const stream = createReadStream(path, { highWaterMark: READ_CHUNK });
+  try {
+    for await (const chunk of stream) parser.push(chunk as Buffer);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
+      throw new DataError(`cannot read ratings file ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    }
+    throw err;
+  } finally {
+    stream.destroy();
+  }
+  return parser.finish();
+}
+
+const FOLD_FILE_RE = /^u(\d+)\.(base|test)$/;
+
+/**
+ * Reads predefined folds u1.base/u1.test … uN.base/uN.test from a directory (as MovieLens 100k
+ * ships them; Surprise's PredefinedKFold). Every pair must be present, numbered from 1. Each file
+ * is its own Dataset with ids numbered by first appearance in that file, so a test set keeps its
+ * own ids (models look test ratings up by raw id). Fold names are 'u1'..'uN'.
+ * `options` apply to every file (`source` is each file's path).
+ */
+export async function loadFolds(dir: string, options: Omit<ParseOptions, 'source'> = {}): Promise<Fold[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (err) {
+    throw new DataError(`cannot read the fold directory ${dir}: ${(err as Error).message}`);
+  }
+  const base = new Set<number>();
+  const test = new Set<number>();
+  let max = 0;
+  for (const name of names) {
+    const m = FOLD_FILE_RE.exec(name);
+    if (!m) continue;
+    const k = Number(m[1]);
+    if (k < 1 || String(k) !== m[1]) continue;
+    (m[2] === 'base' ? base : test).add(k);
+    if (k > max) max = k;
+  }
+  if (max === 0) {
+    throw new DataError(`no folds found in ${dir}: expected files u1.base and u1.test, u2.base and u2.test, ...`);
+  }
+  for (let k = 1; k <= max; k++) {
+    const hasBase = base.has(k);
+    const hasTest = test.has(k);
+    if (hasBase && hasTest) continue;
+    if (!hasBase && !hasTest) {
+      throw new DataError(
+        `folds in ${dir} must be numbered from 1 without gaps: u${k}.base and u${k}.test are missing ` +
+          `(found up to u${max})`,
+      );
+    }
+    const present = hasBase ? `u${k}.base` : `u${k}.test`;
+    const missing = hasBase ? `u${k}.test` : `u${k}.base`;
+    throw new DataError(`fold ${k} in ${dir} is incomplete: ${present} has no matching ${missing}`);
+  }
+  // Each file is named by its own path, whatever `source` the caller's options carry.
+  const { source: _ignored, ...fileOptions } = options as ParseOptions;
+  const folds: Fold[] = [];
+  for (let k = 1; k <= max; k++) {
+    const train = await loadRatingsFile(join(dir, `u${k}.base`), fileOptions);
+    const testSet = await loadRatingsFile(join(dir, `u${k}.test`), fileOptions);
+    folds.push({ train: train.dataset, test: testSet.dataset, name: `u${k}` });
+  }
+  return folds;
+}

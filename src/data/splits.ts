@@ -1,0 +1,176 @@
+// Seeded train/test splits. Every split is built with `dataset.subset(rows)`, rows kept in their
+// original order on each side, so each side numbers its own users and items by first appearance.
+import { DataError, OptionError } from '../errors.js';
+import { Random } from '../util/random.js';
+import type { Dataset } from './dataset.js';
+
+export interface Fold {
+  train: Dataset;
+  test: Dataset;
+  name: string;
+}
+
+export interface HoldoutOptions {
+  /** Fraction of the ratings put in the test set, in (0, 1). */
+  testRatio: number;
+  /** Integer seed of the permutation (default 0). */
+  seed?: number;
+}
+
+export interface KFoldOptions {
+  /** Number of folds, integer in [2, number of ratings] (default 5). */
+  folds?: number;
+  /** Integer seed of the permutation (default 0). */
+  seed?: number;
+}
+
+export interface PerUserHoldoutOptions {
+  /** Fraction of each user's ratings held out (rounded per user), in (0, 1). */
+  testRatio: number;
+  /** Integer seed (default 0). */
+  seed?: number;
+  /** Ratings each user always keeps in train, integer >= 0 (default 1). */
+  minTrain?: number;
+}
+
+function checkRatio(value: unknown): number {
+  if (typeof value !== 'number' || !(value > 0 && value < 1)) {
+    throw new OptionError('testRatio', 'in (0, 1)', value);
+  }
+  return value;
+}
+
+function checkSeed(value: unknown): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    throw new OptionError('seed', 'an integer', value);
+  }
+  return value;
+}
+
+function checkNotEmpty(dataset: Dataset, what: string): void {
+  if (dataset.size === 0) throw new DataError(`${what}: cannot split a dataset with no ratings`);
+}
+
+/** Row numbers t (in increasing order) with mask[t] === value. */
+function rowsWhere(mask: ArrayLike<number>, value: number, count: number): Uint32Array {
+  const rows = new Uint32Array(count);
+  let w = 0;
+  for (let t = 0; t < mask.length; t++) if (mask[t] === value) rows[w++] = t;
+  return rows;
+}
+
+function foldFromMask(dataset: Dataset, inTest: Uint8Array, testCount: number, name: string): Fold {
+  const n = dataset.size;
+  return {
+    train: dataset.subset(rowsWhere(inTest, 0, n - testCount)),
+    test: dataset.subset(rowsWhere(inTest, 1, testCount)),
+    name,
+  };
+}
+
+/**
+ * Random split of the rows, like Surprise's train_test_split: a seeded permutation, the first
+ * ceil(testRatio * n) rows of it go to test. Users and items may appear only in test.
+ */
+export function holdoutSplit(dataset: Dataset, options: HoldoutOptions): Fold {
+  const testRatio = checkRatio(options.testRatio);
+  const seed = checkSeed(options.seed);
+  checkNotEmpty(dataset, 'holdoutSplit');
+  const n = dataset.size;
+  const testCount = Math.ceil(testRatio * n);
+  if (testCount >= n) {
+    throw new DataError(
+      `holdoutSplit: testRatio ${testRatio} of ${n} rating${n === 1 ? '' : 's'} leaves no training ratings`,
+    );
+  }
+  const perm = new Random(seed).permutation(n);
+  const inTest = new Uint8Array(n);
+  for (let k = 0; k < testCount; k++) inTest[perm[k]] = 1;
+  return foldFromMask(dataset, inTest, testCount, 'holdout');
+}
+
+/**
+ * K-fold cross-validation over a seeded permutation of the rows; every row is in exactly one
+ * test fold. Fold sizes differ by at most one (the first n % folds folds get one more, as in
+ * Surprise's KFold). Names 'fold1'..'foldK'.
+ */
+export function kFold(dataset: Dataset, options: KFoldOptions = {}): Fold[] {
+  const n = dataset.size;
+  const folds = options.folds ?? 5;
+  if (typeof folds !== 'number' || !Number.isInteger(folds) || folds < 2 || folds > n) {
+    throw new OptionError('folds', `an integer in [2, ${n}] (at most the number of ratings)`, folds);
+  }
+  const seed = checkSeed(options.seed);
+  const perm = new Random(seed).permutation(n);
+  const foldOf = new Uint32Array(n);
+  const sizes: number[] = [];
+  let stop = 0;
+  for (let f = 0; f < folds; f++) {
+    const start = stop;
+    stop += Math.floor(n / folds) + (f < n % folds ? 1 : 0);
+    for (let k = start; k < stop; k++) foldOf[perm[k]] = f;
+    sizes.push(stop - start);
+  }
+  const result: Fold[] = [];
+  const inTest = new Uint8Array(n);
+  for (let f = 0; f < folds; f++) {
+    for (let t = 0; t < n; t++) inTest[t] = foldOf[t] === f ? 1 : 0;
+    result.push(foldFromMask(dataset, inTest, sizes[f], `fold${f + 1}`));
+  }
+  return result;
+}
+
+/**
+ * Per user, holds out round(testRatio * count) of its ratings (chosen at random), but always
+ * leaves at least `minTrain` of them in train. Every test user is therefore known in train
+ * when minTrain >= 1.
+ */
+export function perUserHoldout(dataset: Dataset, options: PerUserHoldoutOptions): Fold {
+  const testRatio = checkRatio(options.testRatio);
+  const seed = checkSeed(options.seed);
+  const minTrain = options.minTrain ?? 1;
+  if (typeof minTrain !== 'number' || !Number.isSafeInteger(minTrain) || minTrain < 0) {
+    throw new OptionError('minTrain', 'an integer >= 0', minTrain);
+  }
+  checkNotEmpty(dataset, 'perUserHoldout');
+  const n = dataset.size;
+  const users = dataset.userCount;
+  const userIndex = dataset.userIndex;
+
+  // Rows grouped by user (stable counting sort).
+  const start = new Uint32Array(users + 1);
+  for (let t = 0; t < n; t++) start[userIndex[t] + 1]++;
+  for (let u = 0; u < users; u++) start[u + 1] += start[u];
+  const next = start.slice(0, users);
+  const order = new Uint32Array(n);
+  for (let t = 0; t < n; t++) order[next[userIndex[t]]++] = t;
+
+  const rng = new Random(seed);
+  const inTest = new Uint8Array(n);
+  let testCount = 0;
+  for (let u = 0; u < users; u++) {
+    const lo = start[u];
+    const count = start[u + 1] - lo;
+    const hold = Math.min(Math.round(testRatio * count), count - minTrain);
+    // Partial Fisher–Yates over the user's rows: the first `hold` picked go to test.
+    for (let k = 0; k < hold; k++) {
+      const j = k + rng.nextInt(count - k);
+      const row = order[lo + j];
+      order[lo + j] = order[lo + k];
+      order[lo + k] = row;
+      inTest[row] = 1;
+    }
+    if (hold > 0) testCount += hold;
+  }
+  if (testCount === 0) {
+    throw new DataError(
+      `perUserHoldout: no rating held out (testRatio ${testRatio}, minTrain ${minTrain}): ` +
+        `users have too few ratings; raise testRatio or lower minTrain`,
+    );
+  }
+  if (testCount === n) {
+    throw new DataError(`perUserHoldout: every rating was held out (minTrain ${minTrain}); raise minTrain`);
+  }
+  return foldFromMask(dataset, inTest, testCount, 'per-user holdout');
+}

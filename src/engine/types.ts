@@ -1,0 +1,64 @@
+// The kernel interface. Two implementations: the wasm engine (the product) and the js engine
+// (the same algorithm in plain TypeScript with the same order of operations, for tests and the
+// benchmark). Models see only typed arrays and handles, never offsets.
+
+export type EngineName = 'wasm' | 'js';
+export type EngineVariant = 'simd' | 'scalar' | 'js';
+
+/** A typed array that lives in an engine's memory. Call `array()` for a current view. */
+export interface Handle<T extends Float32Array | Uint32Array> {
+  readonly length: number;
+  array(): T;
+}
+export type F32 = Handle<Float32Array>;
+export type U32 = Handle<Uint32Array>;
+
+export interface RatingsBlock {
+  users: U32;
+  items: U32;
+  values: F32;
+  count: number;
+}
+
+/** Factor rows are `stride` floats apart (a multiple of 4; padding lanes stay zero). */
+export interface FactorBlock {
+  P: F32;
+  Q: F32;
+  bu: F32;
+  bi: F32;
+  stride: number;
+}
+
+export interface BiasedRates {
+  mu: number;
+  lrBu: number;
+  lrBi: number;
+  lrPu: number;
+  lrQi: number;
+  regBu: number;
+  regBi: number;
+  regPu: number;
+  regQi: number;
+}
+
+export interface Engine {
+  readonly name: EngineName;
+  readonly variant: EngineVariant;
+  allocF32(length: number): F32;
+  allocU32(length: number): U32;
+  /** One SGD pass of biased MF; returns the pass's sum of squared errors. */
+  sgdEpochBiased(r: RatingsBlock, f: FactorBlock, rates: BiasedRates): number;
+  /** One SGD pass of plain MF (biases untouched); returns the pass's sum of squared errors. */
+  sgdEpochPlain(r: RatingsBlock, f: FactorBlock, rates: BiasedRates): number;
+  /** out[t] = clamp(mu + bu[u] + bi[i] + p_u . q_i, lo, hi) for the first `count` pairs. */
+  predictPairs(users: U32, items: U32, count: number, f: FactorBlock, mu: number, lo: number, hi: number, out: F32): void;
+  /** out[i] = base + bi[i] + p_user . q_i for every item (ranking scores, unclipped). */
+  scoreItems(user: number, f: FactorBlock, itemCount: number, base: number, out: F32): void;
+}
+
+export const LANES = 4;
+
+/** Row stride in floats for k factors: k rounded up to whole v128 lanes. */
+export function strideFor(k: number): number {
+  return Math.ceil(k / LANES) * LANES;
+}

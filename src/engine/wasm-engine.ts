@@ -1,0 +1,148 @@
+// The one host file that knows offsets into linear memory. Each engine owns one
+// WebAssembly.Memory and a bump allocator over it; every array is 16-byte aligned, and views are
+// re-made after the memory grows (growth detaches the old ArrayBuffer).
+import { scalarBase64, simdBase64 } from './kernels-wasm.generated.js';
+import type { BiasedRates, Engine, F32, FactorBlock, Handle, RatingsBlock, U32 } from './types.js';
+
+const PAGE = 65536;
+const ALIGN = 16;
+/** Nothing below this offset is handed out (the kernels have no static data; this is margin). */
+const HEAP_START = 1024;
+const MAX_PAGES = 65536; // 4 GiB, the wasm32 limit
+
+interface Kernels {
+  sgdEpochBiased(
+    users: number, items: number, values: number, count: number,
+    P: number, Q: number, bu: number, bi: number, stride: number,
+    mu: number, lrBu: number, lrBi: number, lrPu: number, lrQi: number,
+    regBu: number, regBi: number, regPu: number, regQi: number,
+  ): number;
+  sgdEpochPlain(
+    users: number, items: number, values: number, count: number,
+    P: number, Q: number, stride: number,
+    lrPu: number, lrQi: number, regPu: number, regQi: number,
+  ): number;
+  predictPairs(
+    users: number, items: number, count: number,
+    P: number, Q: number, bu: number, bi: number, stride: number,
+    mu: number, lo: number, hi: number, out: number,
+  ): number;
+  scoreItems(p: number, Q: number, bi: number, itemCount: number, stride: number, base: number, out: number): number;
+}
+
+export type WasmVariant = 'simd' | 'scalar';
+
+const modules: Partial<Record<WasmVariant, WebAssembly.Module>> = {};
+let simdSupport: boolean | undefined;
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** Whether this runtime validates the SIMD build (detected once). */
+export function wasmSimdSupported(): boolean {
+  simdSupport ??= WebAssembly.validate(decodeBase64(simdBase64));
+  return simdSupport;
+}
+
+function compiled(variant: WasmVariant): WebAssembly.Module {
+  // The modules are ~1.5 KB, well under browsers' limit for synchronous compilation.
+  return (modules[variant] ??= new WebAssembly.Module(decodeBase64(variant === 'simd' ? simdBase64 : scalarBase64)));
+}
+
+class MemoryHandle<T extends Float32Array | Uint32Array> implements Handle<T> {
+  private view: T | undefined;
+  constructor(
+    private readonly engine: WasmEngine,
+    readonly byteOffset: number,
+    readonly length: number,
+    private readonly make: (buffer: ArrayBuffer, offset: number, length: number) => T,
+  ) {}
+  array(): T {
+    const buffer = this.engine.memory.buffer;
+    if (this.view === undefined || this.view.buffer !== buffer) {
+      this.view = this.make(buffer, this.byteOffset, this.length);
+    }
+    return this.view;
+  }
+}
+
+const makeF32 = (b: ArrayBuffer, o: number, n: number): Float32Array => new Float32Array(b, o, n);
+const makeU32 = (b: ArrayBuffer, o: number, n: number): Uint32Array => new Uint32Array(b, o, n);
+
+function offsetOf(h: Handle<Float32Array | Uint32Array>): number {
+  return (h as MemoryHandle<Float32Array | Uint32Array>).byteOffset;
+}
+
+export class WasmEngine implements Engine {
+  readonly name = 'wasm' as const;
+  readonly variant: WasmVariant;
+  readonly memory: WebAssembly.Memory;
+  private readonly k: Kernels;
+  private top = HEAP_START;
+
+  constructor(variant: WasmVariant = wasmSimdSupported() ? 'simd' : 'scalar') {
+    this.variant = variant;
+    this.memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES });
+    const instance = new WebAssembly.Instance(compiled(variant), { env: { memory: this.memory } });
+    this.k = instance.exports as unknown as Kernels;
+  }
+
+  /** Bytes handed out so far (the engine's share of memory). */
+  get bytesAllocated(): number {
+    return this.top;
+  }
+
+  private reserve(bytes: number): number {
+    const offset = Math.ceil(this.top / ALIGN) * ALIGN;
+    const end = offset + Math.ceil(bytes / ALIGN) * ALIGN;
+    const have = this.memory.buffer.byteLength;
+    if (end > have) {
+      const pages = Math.ceil((end - have) / PAGE);
+      if (have / PAGE + pages > MAX_PAGES) {
+        throw new RangeError(
+          `wasm engine: ${end} bytes needed, beyond the 4 GiB of wasm32 memory; use fewer factors or less data`,
+        );
+      }
+      this.memory.grow(pages);
+    }
+    this.top = end;
+    return offset;
+  }
+
+  allocF32(length: number): F32 {
+    return new MemoryHandle(this, this.reserve(length * 4), length, makeF32);
+  }
+  allocU32(length: number): U32 {
+    return new MemoryHandle(this, this.reserve(length * 4), length, makeU32);
+  }
+
+  sgdEpochBiased(r: RatingsBlock, f: FactorBlock, x: BiasedRates): number {
+    return this.k.sgdEpochBiased(
+      offsetOf(r.users), offsetOf(r.items), offsetOf(r.values), r.count,
+      offsetOf(f.P), offsetOf(f.Q), offsetOf(f.bu), offsetOf(f.bi), f.stride,
+      x.mu, x.lrBu, x.lrBi, x.lrPu, x.lrQi, x.regBu, x.regBi, x.regPu, x.regQi,
+    );
+  }
+
+  sgdEpochPlain(r: RatingsBlock, f: FactorBlock, x: BiasedRates): number {
+    return this.k.sgdEpochPlain(
+      offsetOf(r.users), offsetOf(r.items), offsetOf(r.values), r.count,
+      offsetOf(f.P), offsetOf(f.Q), f.stride, x.lrPu, x.lrQi, x.regPu, x.regQi,
+    );
+  }
+
+  predictPairs(users: U32, items: U32, count: number, f: FactorBlock, mu: number, lo: number, hi: number, out: F32): void {
+    this.k.predictPairs(
+      offsetOf(users), offsetOf(items), count,
+      offsetOf(f.P), offsetOf(f.Q), offsetOf(f.bu), offsetOf(f.bi), f.stride, mu, lo, hi, offsetOf(out),
+    );
+  }
+
+  scoreItems(user: number, f: FactorBlock, itemCount: number, base: number, out: F32): void {
+    this.k.scoreItems(offsetOf(f.P) + user * f.stride * 4, offsetOf(f.Q), offsetOf(f.bi), itemCount, f.stride, base, offsetOf(out));
+  }
+}

@@ -1,0 +1,51 @@
+// Every error latentrec throws on purpose, in one place. Each names what was wrong and what to do.
+
+export class LatentrecError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A malformed input line: names the source (file name or '<string>'), the 1-based line and the field. */
+export class ParseError extends LatentrecError {
+  constructor(
+    readonly source: string,
+    readonly line: number,
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`${source}:${line}: ${field}: ${reason}`);
+  }
+}
+
+/** An option outside its allowed range. */
+export class OptionError extends LatentrecError {
+  constructor(
+    readonly option: string,
+    readonly allowed: string,
+    readonly value: unknown,
+  ) {
+    super(`option ${option} must be ${allowed} (got ${formatValue(value)})`);
+  }
+}
+
+/** Data that cannot be used as given (empty file, empty training set, ...). */
+export class DataError extends LatentrecError {}
+
+/** A fit whose loss became NaN or infinite. `epochs` keeps the curve computed before it. */
+export class DivergenceError extends LatentrecError {
+  constructor(
+    readonly epoch: number,
+    readonly epochs: readonly unknown[],
+  ) {
+    super(
+      `training diverged at epoch ${epoch}: the loss became NaN or infinite; ` +
+        `lower the learning rate (lrAll / --lr) or raise the regularization`,
+    );
+  }
+}
+
+function formatValue(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}

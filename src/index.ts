@@ -1,0 +1,23 @@
+// latentrec: matrix-factorization recommenders with a WebAssembly SIMD core.
+// This entry is browser-safe (no Node built-ins); `latentrec/node` adds file loading.
+export { Dataset, IdMap, inferScale, type RawId, type RatingScale } from './data/dataset.js';
+export * from './data/index.js';
+export { generateRatings, GENERATE_DEFAULTS, type GenerateOptions } from './data/generate.js';
+export { SVD } from './models/svd.js';
+export { MF } from './models/mf.js';
+export { FactorModel } from './models/factor-model.js';
+export { SGD_DEFAULTS, MAX_FACTORS, type SgdOptions, type SgdOrder } from './models/options.js';
+export type { EpochReport, FitOptions, FitResult, Prediction, RatingModel, Recommendation } from './models/types.js';
+export { rmse, mae } from './eval/metrics.js';
+export {
+  evaluate,
+  crossValidate,
+  type TestScores,
+  type FoldSplit,
+  type FoldScores,
+  type CrossValidation,
+  type CrossValidateOptions,
+} from './eval/cross-validate.js';
+export { createEngine, wasmSimdSupported, type Engine, type EngineName, type EngineVariant } from './engine/index.js';
+export { Random } from './util/random.js';
+export { LatentrecError, ParseError, OptionError, DataError, DivergenceError } from './errors.js';

@@ -1,0 +1,288 @@
+// The shared machinery of the SGD factor models (SVD, MF): the host side of the kernels. The
+// epoch loop, ordering, initialization, learning curve, divergence check and id mapping live
+// here; the kernel does one pass and returns a number (the implicit library's split).
+import { Dataset, IdMap, type RatingScale, type RawId } from '../data/dataset.js';
+import { createEngine, strideFor, type Engine, type FactorBlock, type RatingsBlock } from '../engine/index.js';
+import { DataError, DivergenceError, LatentrecError } from '../errors.js';
+import { MT19937 } from '../util/mt19937.js';
+import { Random, type RandomSource } from '../util/random.js';
+import { groupByUser, shuffleTogether } from './ordering.js';
+import type { EpochReport, FitOptions, FitResult, Prediction, RatingModel, Recommendation } from './types.js';
+import { resolveSgdOptions, type ResolvedSgdOptions, type SgdOptions, type SGD_DEFAULTS } from './options.js';
+
+interface Trained {
+  engine: Engine;
+  factors: FactorBlock;
+  users: IdMap;
+  items: IdMap;
+  /** μ inside the model: the training mean for SVD, 0 for plain MF. */
+  mu: number;
+  /** Mean training rating: what an impossible MF prediction falls back to. */
+  trainMean: number;
+  scale: RatingScale;
+  /** Items each user rated in training (CSR): seenItems[seenStart[u] .. seenStart[u+1]). */
+  seenStart: Uint32Array;
+  seenItems: Uint32Array;
+}
+
+export abstract class FactorModel implements RatingModel {
+  readonly options: ResolvedSgdOptions;
+  /** Whether the model has global mean and biases (SVD) or only p_u . q_i (MF). */
+  protected abstract readonly biased: boolean;
+  private trained: Trained | undefined;
+
+  protected constructor(options: SgdOptions, defaults?: Partial<typeof SGD_DEFAULTS>) {
+    this.options = resolveSgdOptions(options, defaults);
+  }
+
+  /** Trains from scratch on `train`. Returns the learning curve. */
+  fit(train: Dataset, fitOptions: FitOptions = {}): FitResult {
+    if (train.size === 0) throw new DataError('fit: the training set has no ratings');
+    const o = this.options;
+    const start = performance.now();
+    const engine = createEngine(o.engine, o.wasmVariant);
+    const n = train.size;
+    const stride = strideFor(o.factors);
+    const ratings: RatingsBlock = {
+      users: engine.allocU32(n),
+      items: engine.allocU32(n),
+      values: engine.allocF32(n),
+      count: n,
+    };
+    ratings.users.array().set(train.userIndex);
+    ratings.items.array().set(train.itemIndex);
+    ratings.values.array().set(train.ratings);
+    if (o.order === 'fixed') groupByUser(ratings, train.userCount);
+
+    const factors: FactorBlock = {
+      P: engine.allocF32(train.userCount * stride),
+      Q: engine.allocF32(train.itemCount * stride),
+      bu: engine.allocF32(train.userCount),
+      bi: engine.allocF32(train.itemCount),
+      stride,
+    };
+    const random: RandomSource = o.rng === 'mt19937' ? new MT19937(o.seed) : new Random(o.seed);
+    // P first, then Q, row by row, as Surprise draws them; padding lanes stay zero.
+    initNormal(factors.P.array(), train.userCount, o.factors, stride, o.initMean, o.initStd, random);
+    initNormal(factors.Q.array(), train.itemCount, o.factors, stride, o.initMean, o.initStd, random);
+
+    const trainMean = train.globalMean();
+    const mu = this.biased ? trainMean : 0;
+    const { seenStart, seenItems } = seenByUser(train);
+    const trained: Trained = {
+      engine, factors, users: train.users, items: train.items, mu, trainMean, scale: train.scale, seenStart, seenItems,
+    };
+    const validation = fitOptions.validation ? this.prepareScoring(trained, fitOptions.validation) : undefined;
+    const rates = { mu, lrBu: o.lrBu, lrBi: o.lrBi, lrPu: o.lrPu, lrQi: o.lrQi, regBu: o.regBu, regBi: o.regBi, regPu: o.regPu, regQi: o.regQi };
+
+    this.trained = undefined;
+    const epochs: EpochReport[] = [];
+    for (let epoch = 1; epoch <= o.epochs; epoch++) {
+      const t0 = performance.now();
+      if (o.order === 'shuffle') shuffleTogether(ratings, random);
+      const sse = this.biased ? engine.sgdEpochBiased(ratings, factors, rates) : engine.sgdEpochPlain(ratings, factors, rates);
+      const report: EpochReport = { epoch, trainRmse: Math.sqrt(sse / n), seconds: (performance.now() - t0) / 1000 };
+      if (!Number.isFinite(sse)) throw new DivergenceError(epoch, epochs);
+      if (validation) {
+        const { rmse, mae } = validation.score();
+        report.validationRmse = rmse;
+        report.validationMae = mae;
+      }
+      epochs.push(report);
+      fitOptions.onEpoch?.(report);
+    }
+    this.trained = trained;
+    return { epochs, fitSeconds: (performance.now() - start) / 1000 };
+  }
+
+  get isFitted(): boolean {
+    return this.trained !== undefined;
+  }
+
+  /** The estimate for one (user, item) pair by raw ids. Unknown ids never give NaN. */
+  predict(user: RawId, item: RawId): Prediction {
+    const m = this.model();
+    const u = m.users.get(user);
+    const i = m.items.get(item);
+    const estimate = u >= 0 && i >= 0 ? this.fullEstimate(m, u, i) : this.fallback(m, u, i);
+    return {
+      user: String(user),
+      item: String(item),
+      estimate: clip(estimate, m.scale),
+      userKnown: u >= 0,
+      itemKnown: i >= 0,
+      impossible: u < 0 || i < 0,
+    };
+  }
+
+  /**
+   * Estimates for every rating of `pairs` (a Dataset, its ratings ignored), in its row order,
+   * clipped to the rating scale; scored in one kernel call.
+   */
+  predictMany(pairs: Dataset): Float32Array {
+    const m = this.model();
+    return this.prepareScoring(m, pairs).predict().slice();
+  }
+
+  /**
+   * The n items with the highest scores for a known user (by default excluding the items the
+   * user rated in training), best first. Scores are unclipped estimates.
+   */
+  recommend(user: RawId, { n = 10, excludeSeen = true }: { n?: number; excludeSeen?: boolean } = {}): Recommendation[] {
+    const m = this.model();
+    const u = m.users.get(user);
+    if (u < 0) throw new DataError(`recommend: unknown user ${JSON.stringify(String(user))}`);
+    const itemCount = m.items.size;
+    const out = m.engine.allocF32(itemCount);
+    const base = this.biased ? m.mu + m.factors.bu.array()[u] : 0;
+    m.engine.scoreItems(u, m.factors, itemCount, base, out);
+    const scores = out.array();
+    if (excludeSeen) {
+      for (let t = m.seenStart[u]; t < m.seenStart[u + 1]; t++) scores[m.seenItems[t]] = -Infinity;
+    }
+    const order = Array.from({ length: itemCount }, (_, i) => i).filter((i) => scores[i] !== -Infinity);
+    order.sort((a, b) => scores[b] - scores[a] || a - b);
+    return order.slice(0, n).map((i) => ({ item: m.items.raw[i], score: scores[i] }));
+  }
+
+  /** Number of latent factors k. */
+  get factorCount(): number {
+    return this.options.factors;
+  }
+
+  /** Mean of the training ratings (μ of SVD; plain MF uses it only for impossible predictions). */
+  get globalMean(): number {
+    return this.model().trainMean;
+  }
+
+  /** A copy of the user's factor vector (length k), or undefined for an unknown user. */
+  userFactors(user: RawId): Float32Array | undefined {
+    const m = this.model();
+    const u = m.users.get(user);
+    return u < 0 ? undefined : m.factors.P.array().slice(u * m.factors.stride, u * m.factors.stride + this.options.factors);
+  }
+
+  /** A copy of the item's factor vector (length k), or undefined for an unknown item. */
+  itemFactors(item: RawId): Float32Array | undefined {
+    const m = this.model();
+    const i = m.items.get(item);
+    return i < 0 ? undefined : m.factors.Q.array().slice(i * m.factors.stride, i * m.factors.stride + this.options.factors);
+  }
+
+  userBias(user: RawId): number | undefined {
+    const m = this.model();
+    const u = m.users.get(user);
+    return u < 0 ? undefined : m.factors.bu.array()[u];
+  }
+
+  itemBias(item: RawId): number | undefined {
+    const m = this.model();
+    const i = m.items.get(item);
+    return i < 0 ? undefined : m.factors.bi.array()[i];
+  }
+
+  /** Raw ids of the users and items the model knows, in internal-id order. */
+  get userIds(): readonly string[] {
+    return this.model().users.raw;
+  }
+  get itemIds(): readonly string[] {
+    return this.model().items.raw;
+  }
+
+  private model(): Trained {
+    if (!this.trained) throw new LatentrecError(`${this.constructor.name}: call fit() before using the model`);
+    return this.trained;
+  }
+
+  private fullEstimate(m: Trained, u: number, i: number): number {
+    const { P, Q, bu, bi, stride } = m.factors;
+    const p = P.array(), q = Q.array();
+    let dot = 0;
+    for (let f = 0; f < stride; f++) dot += p[u * stride + f] * q[i * stride + f];
+    return this.biased ? m.mu + bu.array()[u] + bi.array()[i] + dot : dot;
+  }
+
+  /** Surprise's fallbacks: SVD keeps the known baseline parts; MF falls back to the global mean. */
+  private fallback(m: Trained, u: number, i: number): number {
+    if (!this.biased) return m.trainMean;
+    let estimate = m.mu;
+    if (u >= 0) estimate += m.factors.bu.array()[u];
+    if (i >= 0) estimate += m.factors.bi.array()[i];
+    return estimate;
+  }
+
+  /**
+   * Maps a dataset's ids onto the model's once, so it can be scored repeatedly (every epoch for
+   * a validation set) by one kernel call over the known pairs plus JS for the fallbacks.
+   */
+  private prepareScoring(m: Trained, data: Dataset) {
+    const userMap = remap(data.users, m.users);
+    const itemMap = remap(data.items, m.items);
+    const n = data.size;
+    let known = 0;
+    for (let t = 0; t < n; t++) if (userMap[data.userIndex[t]] >= 0 && itemMap[data.itemIndex[t]] >= 0) known++;
+    const users = m.engine.allocU32(known);
+    const items = m.engine.allocU32(known);
+    const out = m.engine.allocF32(known);
+    const knownRow = new Uint32Array(known);
+    const us = users.array(), is = items.array();
+    for (let t = 0, k = 0; t < n; t++) {
+      const u = userMap[data.userIndex[t]], i = itemMap[data.itemIndex[t]];
+      if (u >= 0 && i >= 0) {
+        us[k] = u;
+        is[k] = i;
+        knownRow[k++] = t;
+      }
+    }
+    const estimates = new Float32Array(n);
+    const predict = (): Float32Array => {
+      for (let t = 0; t < n; t++) {
+        const u = userMap[data.userIndex[t]], i = itemMap[data.itemIndex[t]];
+        if (u < 0 || i < 0) estimates[t] = clip(this.fallback(m, u, i), m.scale);
+      }
+      const mu = this.biased ? m.mu : 0;
+      m.engine.predictPairs(users, items, known, m.factors, mu, m.scale.lo, m.scale.hi, out);
+      const o = out.array();
+      for (let k = 0; k < known; k++) estimates[knownRow[k]] = o[k];
+      return estimates;
+    };
+    const score = () => {
+      const est = predict();
+      let se = 0, ae = 0;
+      for (let t = 0; t < n; t++) {
+        const e = data.ratings[t] - est[t];
+        se += e * e;
+        ae += Math.abs(e);
+      }
+      return { rmse: Math.sqrt(se / n), mae: ae / n };
+    };
+    return { predict, score };
+  }
+}
+
+function initNormal(a: Float32Array, rows: number, k: number, stride: number, mean: number, std: number, random: RandomSource): void {
+  for (let r = 0; r < rows; r++) {
+    for (let f = 0; f < k; f++) a[r * stride + f] = random.nextNormal(mean, std);
+  }
+}
+
+function clip(x: number, scale: RatingScale): number {
+  return Math.min(scale.hi, Math.max(scale.lo, x));
+}
+
+/** For each id of `from`, the id in `to` or -1. */
+function remap(from: IdMap, to: IdMap): Int32Array {
+  const map = new Int32Array(from.size);
+  for (let id = 0; id < from.size; id++) map[id] = to.get(from.raw[id]);
+  return map;
+}
+
+function seenByUser(train: Dataset): { seenStart: Uint32Array; seenItems: Uint32Array } {
+  const seenStart = new Uint32Array(train.userCount + 1);
+  for (let t = 0; t < train.size; t++) seenStart[train.userIndex[t] + 1]++;
+  for (let u = 0; u < train.userCount; u++) seenStart[u + 1] += seenStart[u];
+  const fill = seenStart.slice(0, train.userCount);
+  const seenItems = new Uint32Array(train.size);
+  for (let t = 0; t < train.size; t++) seenItems[fill[train.userIndex[t]]++] = train.itemIndex[t];
+  return { seenStart, seenItems };
+}

@@ -1,0 +1,141 @@
+// Every model option, its default and its allowed range, in one place. Names follow Surprise
+// (n_factors -> factors, lr_all -> lrAll, reg_bu -> regBu, init_std_dev -> initStd, ...), so a
+// result can be compared with Surprise line by line.
+import type { EngineName } from '../engine/index.js';
+import type { WasmVariant } from '../engine/wasm-engine.js';
+import { OptionError } from '../errors.js';
+
+export type SgdOrder = 'shuffle' | 'fixed';
+export type RandomKind = 'xoshiro128' | 'mt19937';
+
+export interface SgdOptions {
+  /** Latent factors k. Default 100 (Surprise). Range 1..MAX_FACTORS. */
+  factors?: number;
+  /** SGD passes over the training ratings. Default 20. Range >= 1. */
+  epochs?: number;
+  /** Learning rate of every parameter unless overridden. Default 0.005. Range > 0. */
+  lrAll?: number;
+  /** L2 regularization of every parameter unless overridden. Default 0.02. Range >= 0. */
+  regAll?: number;
+  lrBu?: number;
+  lrBi?: number;
+  lrPu?: number;
+  lrQi?: number;
+  regBu?: number;
+  regBi?: number;
+  regPu?: number;
+  regQi?: number;
+  /** Mean of the normal initialization of P and Q. Default 0. */
+  initMean?: number;
+  /** Standard deviation of the normal initialization of P and Q. Default 0.1. Range >= 0. */
+  initStd?: number;
+  /** Seed of the one random generator (init and shuffles). Default 0. */
+  seed?: number;
+  /** 'wasm' (default; SIMD where supported, else scalar) or 'js' (the pure-TypeScript twin). */
+  engine?: EngineName;
+  /** Force a wasm build; by default SIMD where the runtime supports it. */
+  wasmVariant?: WasmVariant;
+  /**
+   * 'shuffle' (default): ratings shuffled before every epoch. 'fixed': Surprise's order, user by
+   * user in order of first appearance, each user's ratings in input order, the same every epoch.
+   */
+  order?: SgdOrder;
+  /**
+   * The generator behind init and shuffles. 'mt19937' (default) is numpy's legacy
+   * RandomState(seed), whose normal draws Surprise uses for its initial factors: with order
+   * 'fixed' a model reproduces Surprise's SVD(random_state=seed) to float32 precision.
+   * 'xoshiro128' is the project's general generator (splits, generated data).
+   */
+  rng?: RandomKind;
+}
+
+export const MAX_FACTORS = 4096;
+
+export const SGD_DEFAULTS = {
+  factors: 100,
+  epochs: 20,
+  lrAll: 0.005,
+  regAll: 0.02,
+  initMean: 0,
+  initStd: 0.1,
+  seed: 0,
+  engine: 'wasm' as EngineName,
+  order: 'shuffle' as SgdOrder,
+  rng: 'mt19937' as RandomKind,
+} as const;
+
+export interface ResolvedSgdOptions {
+  factors: number;
+  epochs: number;
+  lrBu: number;
+  lrBi: number;
+  lrPu: number;
+  lrQi: number;
+  regBu: number;
+  regBi: number;
+  regPu: number;
+  regQi: number;
+  initMean: number;
+  initStd: number;
+  seed: number;
+  engine: EngineName;
+  wasmVariant: WasmVariant | undefined;
+  order: SgdOrder;
+  rng: RandomKind;
+}
+
+function integer(name: string, value: number, lo: number, hi: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < lo || value > hi) {
+    throw new OptionError(name, `an integer in [${lo}, ${hi}]`, value);
+  }
+  return value;
+}
+
+function positive(name: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new OptionError(name, 'a finite number > 0', value);
+  }
+  return value;
+}
+
+function nonNegative(name: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new OptionError(name, 'a finite number >= 0', value);
+  }
+  return value;
+}
+
+function finite(name: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new OptionError(name, 'a finite number', value);
+  return value;
+}
+
+function oneOf<T extends string>(name: string, value: T, allowed: readonly T[]): T {
+  if (!allowed.includes(value)) throw new OptionError(name, `one of ${allowed.join(', ')}`, value);
+  return value;
+}
+
+export function resolveSgdOptions(given: SgdOptions, defaults: Partial<typeof SGD_DEFAULTS> = {}): ResolvedSgdOptions {
+  const d = { ...SGD_DEFAULTS, ...defaults };
+  const lrAll = positive('lrAll', given.lrAll ?? d.lrAll);
+  const regAll = nonNegative('regAll', given.regAll ?? d.regAll);
+  return {
+    factors: integer('factors', given.factors ?? d.factors, 1, MAX_FACTORS),
+    epochs: integer('epochs', given.epochs ?? d.epochs, 1, 1_000_000),
+    lrBu: positive('lrBu', given.lrBu ?? lrAll),
+    lrBi: positive('lrBi', given.lrBi ?? lrAll),
+    lrPu: positive('lrPu', given.lrPu ?? lrAll),
+    lrQi: positive('lrQi', given.lrQi ?? lrAll),
+    regBu: nonNegative('regBu', given.regBu ?? regAll),
+    regBi: nonNegative('regBi', given.regBi ?? regAll),
+    regPu: nonNegative('regPu', given.regPu ?? regAll),
+    regQi: nonNegative('regQi', given.regQi ?? regAll),
+    initMean: finite('initMean', given.initMean ?? d.initMean),
+    initStd: nonNegative('initStd', given.initStd ?? d.initStd),
+    seed: integer('seed', given.seed ?? d.seed, 0, 0xffffffff),
+    engine: oneOf('engine', given.engine ?? d.engine, ['wasm', 'js']),
+    wasmVariant: given.wasmVariant === undefined ? undefined : oneOf<WasmVariant>('wasmVariant', given.wasmVariant, ['simd', 'scalar']),
+    order: oneOf('order', given.order ?? d.order, ['shuffle', 'fixed']),
+    rng: oneOf('rng', given.rng ?? d.rng, ['xoshiro128', 'mt19937']),
+  };
+}

@@ -1,0 +1,11 @@
+// "SVD on top of baseline": r^ = μ + b_u + b_i + q_i·p_u, trained by SGD exactly as Surprise's
+// SVD (Koren, Bell & Volinsky, "Matrix factorization techniques for recommender systems", 2009).
+import { FactorModel } from './factor-model.js';
+import type { SgdOptions } from './options.js';
+
+export class SVD extends FactorModel {
+  protected readonly biased = true;
+  constructor(options: SgdOptions = {}) {
+    super(options);
+  }
+}

@@ -1,0 +1,107 @@
+// The built `latentrec` command, run as a user runs it (dist/cli.js from `npm ci` / `npm run build`).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateRatings } from '../src/data/generate.js';
+import { hasMl100k, ml100kDir, ml100kNote, repoRoot } from './helpers.js';
+
+const cli = resolve(repoRoot, 'dist/cli.js');
+const dir = mkdtempSync(join(tmpdir(), 'latentrec-cli-'));
+
+function run(...args: string[]) {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: dir });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build (npm ci does it)`);
+  const data = generateRatings({ users: 200, items: 150, ratings: 6000, seed: 1 });
+  const lines: string[] = [];
+  for (let t = 0; t < data.size; t++) {
+    lines.push(`${data.users.raw[data.userIndex[t]]},${data.items.raw[data.itemIndex[t]]},${data.ratings[t]}`);
+  }
+  writeFileSync(join(dir, 'ratings.csv'), `user,item,rating\n${lines.join('\n')}\n`);
+  writeFileSync(join(dir, 'bad.tsv'), '1\t2\t3\n1\t3\tabc\n');
+  writeFileSync(join(dir, 'short.tsv'), '1\t2\t3\n1\t3\n');
+  writeFileSync(join(dir, 'empty.tsv'), '');
+});
+
+describe('latentrec train', () => {
+  it('--json prints exactly one JSON object with the documented shape', () => {
+    const r = run('train', '--data', 'ratings.csv', '--factors', '8', '--epochs', '5', '--json');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const report = JSON.parse(lines[0]);
+    expect(report.model).toBe('svd');
+    expect(report.data).toEqual({ users: expect.any(Number), items: expect.any(Number), ratings: 4800 });
+    expect(report.epochs.map((e: { epoch: number }) => e.epoch)).toEqual([1, 2, 3, 4, 5]);
+    for (const e of report.epochs) expect(Object.keys(e)).toEqual(expect.arrayContaining(['epoch', 'trainRmse', 'testRmse']));
+    // The last epoch's test RMSE is the final test RMSE (same model, same test set).
+    expect(report.test.rmse).toBeCloseTo(report.epochs[4].testRmse, 6);
+    expect(report.test.mae).toBeGreaterThan(0);
+    expect(report.fitSeconds).toBeGreaterThan(0);
+  });
+
+  it('the js engine gives the same curve as the wasm engine', () => {
+    const curves = (['wasm', 'js'] as const).map((engine) =>
+      JSON.parse(run('train', '--data', 'ratings.csv', '--factors', '6', '--epochs', '3', '--engine', engine, '--json').stdout),
+    );
+    curves[0].epochs.forEach((e: { trainRmse: number }, k: number) =>
+      expect(Math.abs(e.trainRmse - curves[1].epochs[k].trainRmse)).toBeLessThan(1e-4),
+    );
+  });
+
+  it.each([
+    [['--data', 'bad.tsv'], /bad\.tsv:2: rating \(column 3\).*not a number.*"abc"/],
+    [['--data', 'short.tsv'], /short\.tsv:2: .*rating/],
+    [['--data', 'empty.tsv'], /empty\.tsv has no ratings/],
+    [['--data', 'missing.tsv'], /cannot read ratings file missing\.tsv: no such file/],
+    [['--data', 'ratings.csv', '--factors', '0'], /option --factors must be an integer in \[1, 4096\] \(got 0\)/],
+    [['--data', 'ratings.csv', '--epochs', '0'], /option --epochs must be an integer in \[1, /],
+    [['--data', 'ratings.csv', '--lr', '0'], /option --lr must be a finite number > 0/],
+    [['--data', 'ratings.csv', '--reg', '-1'], /option --reg must be a finite number >= 0/],
+    [['--data', 'ratings.csv', '--test-ratio', '1'], /option --test-ratio must be in \(0, 1\)/],
+    [['--data', 'ratings.csv', '--scale', '5,1'], /option --scale must be two numbers LO,HI/],
+    [['--data', 'ratings.csv', '--lr', '50', '--reg', '0', '--factors', '4'], /diverged at epoch \d+.*lower the learning rate/],
+  ])('%j fails with a clear message', (args, message) => {
+    const r = run('train', ...args);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('latentrec cv', () => {
+  it('--data --folds N --json: one entry per fold and their mean', () => {
+    const r = run('cv', '--data', 'ratings.csv', '--folds', '3', '--factors', '4', '--epochs', '3', '--json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.folds).toHaveLength(3);
+    const mean = report.folds.reduce((s: number, f: { rmse: number }) => s + f.rmse, 0) / 3;
+    expect(report.mean.rmse).toBeCloseTo(mean, 10);
+    expect(Object.keys(report.mean)).toEqual(['rmse', 'mae', 'fitSeconds']);
+  });
+
+  it.skipIf(!hasMl100k)(`--folds-dir ML-100k --order fixed reproduces Surprise's 0.9380 / 0.7390${ml100kNote}`, () => {
+    const report = JSON.parse(execFileSync(process.execPath, [cli, 'cv', '--folds-dir', ml100kDir, '--order', 'fixed', '--json'], { encoding: 'utf8' }));
+    expect(report.folds.map((f: { name: string }) => f.name)).toEqual(['u1', 'u2', 'u3', 'u4', 'u5']);
+    expect(Math.abs(report.mean.rmse - 0.938)).toBeLessThan(0.0005);
+    expect(Math.abs(report.mean.mae - 0.739)).toBeLessThan(0.0005);
+  });
+});
+
+describe('latentrec demo', () => {
+  it('runs on the built-in generated set and shows the curve, the scores and a top 5', () => {
+    const r = run('demo', '--epochs', '5', '--factors', '20');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/built-in generated set shaped like MovieLens 100k \(943 users, 1682 items, 100000 ratings/);
+    expect(r.stdout).toMatch(/epoch +train RMSE +test RMSE/);
+    expect(r.stdout).toMatch(/test RMSE 0\.\d{4}, MAE 0\.\d{4}/);
+    const top = r.stdout.split(/top 5 for user 1 .*\n/)[1].trim().split('\n');
+    expect(top).toHaveLength(5);
+    for (const line of top) expect(line.trim()).toMatch(/^\d\.\d{3}\s+\S+/);
+  });
+});

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { Dataset } from '../src/data/dataset.js';
+import { generateRatings } from '../src/data/generate.js';
+import { kFold } from '../src/data/splits.js';
+import { crossValidate, evaluate } from '../src/eval/cross-validate.js';
+import { mae, rmse } from '../src/eval/metrics.js';
+import { SVD } from '../src/models/svd.js';
+
+describe('rmse and mae', () => {
+  it('match a hand-worked example', () => {
+    // errors 1, -2, 0, 3: squares 1 + 4 + 0 + 9 = 14, |e| 1 + 2 + 0 + 3 = 6
+    expect(rmse([4, 3, 5, 1], [3, 5, 5, -2])).toBeCloseTo(Math.sqrt(14 / 4), 12);
+    expect(mae([4, 3, 5, 1], [3, 5, 5, -2])).toBeCloseTo(6 / 4, 12);
+  });
+  it('refuse mismatched or empty inputs', () => {
+    expect(() => rmse([1, 2], [1])).toThrow(/2 true ratings but 1 predictions/);
+    expect(() => mae([], [])).toThrow(/no predictions/);
+  });
+});
+
+describe('evaluate and crossValidate', () => {
+  const data = generateRatings({ users: 120, items: 80, ratings: 3000, minPerUser: 10, seed: 4 });
+
+  it('evaluate scores every test rating, fallbacks included', () => {
+    const train = Dataset.fromTriples([['a', 'x', 4], ['b', 'y', 2]], { lo: 1, hi: 5 });
+    const test = Dataset.fromTriples([['a', 'x', 5], ['zz', 'y', 1]], { lo: 1, hi: 5 });
+    const model = new SVD({ factors: 2, epochs: 2 });
+    model.fit(train);
+    const scores = evaluate(model, test);
+    const p = [model.predict('a', 'x').estimate, model.predict('zz', 'y').estimate];
+    expect(scores.count).toBe(2);
+    expect(scores.rmse).toBeCloseTo(Math.sqrt(((5 - p[0]) ** 2 + (1 - p[1]) ** 2) / 2), 5);
+  });
+
+  it('crossValidate fits one model per fold; the mean is the mean of the folds', () => {
+    const folds = kFold(data, { folds: 3, seed: 1 });
+    const seen: number[] = [];
+    const cv = crossValidate(() => new SVD({ factors: 5, epochs: 5 }), folds, { onFold: (_, k) => seen.push(k), curves: true });
+    expect(seen).toEqual([0, 1, 2]);
+    expect(cv.mean.rmse).toBeCloseTo(cv.folds.reduce((s, f) => s + f.rmse, 0) / 3, 12);
+    for (const [k, fold] of cv.folds.entries()) {
+      const model = new SVD({ factors: 5, epochs: 5 });
+      model.fit(folds[k].train);
+      expect(fold.rmse).toBeCloseTo(evaluate(model, folds[k].test).rmse, 6);
+      // With curves, the last epoch's validation RMSE is the fold's test RMSE.
+      expect(fold.fit.epochs[4].validationRmse).toBeCloseTo(fold.rmse, 6);
+    }
+  });
+});

@@ -1,0 +1,46 @@
+// Parity with Surprise 1.1.4 on MovieLens 100k's five standard folds (published figures from
+// ../shared/reference/surprise-ml100k.md, measured with random_state=0).
+import { describe, expect, it } from 'vitest';
+import { loadFolds } from '../src/data/load-node.js';
+import { crossValidate } from '../src/eval/cross-validate.js';
+import { MF } from '../src/models/mf.js';
+import { SVD } from '../src/models/svd.js';
+import { hasMl100k, ml100kDir, ml100kNote } from './helpers.js';
+
+const SURPRISE = {
+  svd: { rmse: 0.938, mae: 0.739, folds: [0.9513, 0.9423, 0.9309, 0.9322, 0.9332] },
+  mf: { rmse: 0.9524 },
+};
+
+describe.skipIf(!hasMl100k)(`Surprise parity on ML-100k u1..u5${ml100kNote}`, async () => {
+  const folds = hasMl100k ? await loadFolds(ml100kDir) : [];
+
+  it('SVD defaults, Surprise order (and its init): every fold within 0.0002 of Surprise', () => {
+    const cv = crossValidate(() => new SVD({ order: 'fixed' }), folds);
+    cv.folds.forEach((f, k) => expect(Math.abs(f.rmse - SURPRISE.svd.folds[k])).toBeLessThan(0.0002));
+  });
+
+  it.each(['wasm', 'js'] as const)('%s engine reproduces Surprise\'s own predictions for user 1 on u1', (engine) => {
+    // Surprise 1.1.4, SVD(random_state=0) fit on u1.base: user "1", items of the first u1.test rows.
+    const expected: Record<string, number> = {
+      6: 3.525783, 10: 3.940957, 12: 4.154483, 14: 4.010759, 17: 3.638823,
+      20: 3.292661, 23: 4.126081, 24: 3.294283, 27: 3.31, 31: 3.915485,
+    };
+    const model = new SVD({ order: 'fixed', seed: 0, engine });
+    model.fit(folds[0].train);
+    for (const [item, estimate] of Object.entries(expected)) {
+      expect(Math.abs(model.predict('1', item).estimate - estimate)).toBeLessThan(1e-5);
+    }
+  });
+
+  it('SVD defaults, shuffled: mean RMSE and MAE within 0.004 of Surprise', () => {
+    const cv = crossValidate(() => new SVD(), folds);
+    expect(Math.abs(cv.mean.rmse - SURPRISE.svd.rmse)).toBeLessThan(0.004);
+    expect(Math.abs(cv.mean.mae - SURPRISE.svd.mae)).toBeLessThan(0.004);
+  });
+
+  it('plain MF, shuffled: mean RMSE within 0.006 of Surprise\'s biased=False', () => {
+    const cv = crossValidate(() => new MF(), folds);
+    expect(Math.abs(cv.mean.rmse - SURPRISE.mf.rmse)).toBeLessThan(0.006);
+  });
+});
