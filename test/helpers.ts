@@ -9,3 +9,7 @@ export const ml100kDir = resolve(repoRoot, '../shared/data/ml-100k');
 export const hasMl100k = existsSync(resolve(ml100kDir, 'u1.base'));
 /** Appended to the names of tests that need MovieLens, so a skip says why. */
 export const ml100kNote = hasMl100k ? '' : ` [skipped: MovieLens 100k not found at ${ml100kDir}]`;
+
+if (!hasMl100k) {
+  console.warn(`MovieLens 100k not found at ${ml100kDir}: the tests that need it are skipped.`);
+}

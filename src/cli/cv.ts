@@ -38,11 +38,18 @@ export async function cvCommand(flags: CvFlags): Promise<CvReport> {
     }
   }
   const progress = createProgress(!flags.json);
-  progress.start(folds.length, `${flags.model} folds`);
+  const epochs = makeModel(flags.model, options).options.epochs;
+  let done = 0;
+  let last = '';
+  progress.start(folds.length * epochs, `${flags.model} ${folds.length} folds x ${epochs} epochs`);
   const result = (() => {
     try {
       return crossValidate(() => makeModel(flags.model, options), folds, {
-        onFold: (f, index) => progress.update(index + 1, `${f.name} RMSE ${f.rmse.toFixed(4)}`),
+        fitOptions: { onEpoch: (e) => progress.update(++done, `${last}fold ${Math.ceil(done / epochs)} epoch ${e.epoch}`) },
+        onFold: (f) => {
+          last += `${f.name} ${f.rmse.toFixed(4)}  `;
+          progress.update(done, last);
+        },
       });
     } finally {
       progress.stop();
