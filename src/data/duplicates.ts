@@ -1,6 +1,7 @@
 // Duplicate (user, item) rows: found and resolved in O(n + users + items) with a stable counting
 // sort of the rows by user and a per-item stamp array (no hash map, no object per rating).
 import { Dataset } from './dataset.js';
+import { groupRows } from './group.js';
 
 /**
  * 'keep': duplicates stay separate ratings (Surprise's behaviour);
@@ -36,13 +37,7 @@ export function dedupeRatings(
 ): DedupeResult {
   const n = ratings.length;
 
-  // Stable counting sort of row numbers by user.
-  const start = new Uint32Array(userCount + 1);
-  for (let t = 0; t < n; t++) start[userIndex[t] + 1]++;
-  for (let u = 0; u < userCount; u++) start[u + 1] += start[u];
-  const next = start.slice(0, userCount);
-  const order = new Uint32Array(n);
-  for (let t = 0; t < n; t++) order[next[userIndex[t]]++] = t;
+  const { start, rows: order } = groupRows(userIndex, userCount);
 
   // stamp[item] === u + 1 when user u has already rated item; first[item] is that first row.
   const stamp = new Uint32Array(itemCount);

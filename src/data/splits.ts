@@ -3,6 +3,7 @@
 import { DataError, OptionError } from '../errors.js';
 import { Random } from '../util/random.js';
 import type { Dataset } from './dataset.js';
+import { groupRows } from './group.js';
 
 export interface Fold {
   train: Dataset;
@@ -138,13 +139,7 @@ export function perUserHoldout(dataset: Dataset, options: PerUserHoldoutOptions)
   const users = dataset.userCount;
   const userIndex = dataset.userIndex;
 
-  // Rows grouped by user (stable counting sort).
-  const start = new Uint32Array(users + 1);
-  for (let t = 0; t < n; t++) start[userIndex[t] + 1]++;
-  for (let u = 0; u < users; u++) start[u + 1] += start[u];
-  const next = start.slice(0, users);
-  const order = new Uint32Array(n);
-  for (let t = 0; t < n; t++) order[next[userIndex[t]]++] = t;
+  const { start, rows: order } = groupRows(userIndex, users);
 
   const rng = new Random(seed);
   const inTest = new Uint8Array(n);

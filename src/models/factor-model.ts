@@ -6,6 +6,7 @@ import { createEngine, strideFor, type Engine, type FactorBlock, type RatingsBlo
 import { DataError, DivergenceError, LatentrecError } from '../errors.js';
 import { MT19937 } from '../util/mt19937.js';
 import { Random, type RandomSource } from '../util/random.js';
+import { groupRows } from '../data/group.js';
 import { groupByUser, shuffleTogether } from './ordering.js';
 import type { EpochReport, FitOptions, FitResult, Prediction, RatingModel, Recommendation } from './types.js';
 import { resolveSgdOptions, type ResolvedSgdOptions, type SgdOptions, type SGD_DEFAULTS } from './options.js';
@@ -278,11 +279,6 @@ function remap(from: IdMap, to: IdMap): Int32Array {
 }
 
 function seenByUser(train: Dataset): { seenStart: Uint32Array; seenItems: Uint32Array } {
-  const seenStart = new Uint32Array(train.userCount + 1);
-  for (let t = 0; t < train.size; t++) seenStart[train.userIndex[t] + 1]++;
-  for (let u = 0; u < train.userCount; u++) seenStart[u + 1] += seenStart[u];
-  const fill = seenStart.slice(0, train.userCount);
-  const seenItems = new Uint32Array(train.size);
-  for (let t = 0; t < train.size; t++) seenItems[fill[train.userIndex[t]]++] = train.itemIndex[t];
-  return { seenStart, seenItems };
+  const { start, rows } = groupRows(train.userIndex, train.userCount);
+  return { seenStart: start, seenItems: rows.map((row) => train.itemIndex[row]) };
 }

@@ -1,5 +1,6 @@
 // The order in which an epoch visits the ratings. The host rearranges the parallel arrays in
 // engine memory; the kernel always walks them front to back.
+import { groupRows } from '../data/group.js';
 import type { RatingsBlock } from '../engine/index.js';
 import type { RandomSource } from '../util/random.js';
 
@@ -24,16 +25,10 @@ export function shuffleTogether(r: RatingsBlock, random: RandomSource): void {
  */
 export function groupByUser(r: RatingsBlock, userCount: number): void {
   const users = r.users.array(), items = r.items.array(), values = r.values.array();
-  const start = new Uint32Array(userCount + 1);
-  for (let t = 0; t < r.count; t++) start[users[t] + 1]++;
-  for (let u = 0; u < userCount; u++) start[u + 1] += start[u];
-  const u2 = new Uint32Array(r.count), i2 = new Uint32Array(r.count), v2 = new Float32Array(r.count);
-  for (let t = 0; t < r.count; t++) {
-    const at = start[users[t]]++;
-    u2[at] = users[t];
-    i2[at] = items[t];
-    v2[at] = values[t];
-  }
+  const { rows } = groupRows(users, userCount);
+  const u2 = rows.map((row) => users[row]);
+  const i2 = rows.map((row) => items[row]);
+  const v2 = Float32Array.from(rows, (row) => values[row]);
   users.set(u2);
   items.set(i2);
   values.set(v2);
