@@ -23,6 +23,8 @@ beforeAll(() => {
     lines.push(`${data.users.raw[data.userIndex[t]]},${data.items.raw[data.itemIndex[t]]},${data.ratings[t]}`);
   }
   writeFileSync(join(dir, 'ratings.csv'), `user,item,rating\n${lines.join('\n')}\n`);
+  const swapped = lines.map((l) => l.split(',')).map(([u, i, r]) => `i${i};${r};u${u}`);
+  writeFileSync(join(dir, 'swapped.txt'), `${swapped.join('\n')}\n`);
   writeFileSync(join(dir, 'bad.tsv'), '1\t2\t3\n1\t3\tabc\n');
   writeFileSync(join(dir, 'short.tsv'), '1\t2\t3\n1\t3\n');
   writeFileSync(join(dir, 'empty.tsv'), '');
@@ -54,7 +56,16 @@ describe('latentrec train', () => {
     );
   });
 
+  it('--columns reads other layouts: the same ratings give the same model', () => {
+    const args = ['--factors', '6', '--epochs', '3', '--json'];
+    const a = JSON.parse(run('train', '--data', 'ratings.csv', ...args).stdout);
+    const b = JSON.parse(run('train', '--data', 'swapped.txt', '--delimiter', 'semicolon', '--columns', '2,0,1', ...args).stdout);
+    expect(b.data).toEqual(a.data);
+    expect(b.test).toEqual(a.test);
+  });
+
   it.each([
+    [['--data', 'ratings.csv', '--columns', '0,0,1'], /option --columns must be three different/],
     [['--data', 'bad.tsv'], /bad\.tsv:2: rating \(column 3\).*not a number.*"abc"/],
     [['--data', 'short.tsv'], /short\.tsv:2: .*rating/],
     [['--data', 'empty.tsv'], /empty\.tsv has no ratings/],

@@ -131,3 +131,23 @@ describe('wasm memory', () => {
     expect(Array.from(a.array().subarray(0, 3))).toEqual([1, 2, 3]);
   });
 });
+
+describe('scratch memory', () => {
+  it('repeated scoring calls reuse memory instead of growing it', async () => {
+    const { SVD } = await import('../src/models/svd.js');
+    const { generateRatings } = await import('../src/data/generate.js');
+    const { WasmEngine } = await import('../src/engine/wasm-engine.js');
+    const data = generateRatings({ users: 100, items: 80, ratings: 2000, minPerUser: 5 });
+    const model = new SVD({ factors: 8, epochs: 2 });
+    model.fit(data);
+    const engine = (model as unknown as { trained: { engine: InstanceType<typeof WasmEngine> } }).trained.engine;
+    const first = model.predictMany(data);
+    model.recommend(data.users.raw[0]);
+    const used = engine.bytesAllocated;
+    for (let t = 0; t < 50; t++) {
+      expect(Array.from(model.predictMany(data))).toEqual(Array.from(first));
+      model.recommend(data.users.raw[t]);
+    }
+    expect(engine.bytesAllocated).toBe(used);
+  });
+});

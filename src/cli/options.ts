@@ -53,7 +53,11 @@ export function addDataOptions(command: Command): Command {
       new Option('--format <format>', 'ratings file format').choices(['auto', 'ml100k', 'ml1m', 'mlcsv', 'delimited']).default('auto'),
     )
     .option('--scale <lo,hi>', 'rating scale (default: inferred from the data)')
-    .addOption(new Option('--duplicates <policy>', 'repeated (user, item) rows').choices(['keep', 'last', 'mean']).default('keep'));
+    .addOption(new Option('--duplicates <policy>', 'repeated (user, item) rows').choices(['keep', 'last', 'mean']).default('keep'))
+    .addOption(new Option('--delimiter <d>', 'field delimiter of delimited text (default: detected)').choices(['tab', 'comma', 'semicolon', 'space']))
+    .option('--header', 'the first line is a header (default: detected)')
+    .option('--no-header', 'the first line is data')
+    .option('--columns <u,i,r>', '0-based user, item and rating columns of delimited text (default 0,1,2)');
 }
 
 export interface ModelFlags {
@@ -99,10 +103,24 @@ export interface DataFlags {
   format: RatingsFormat;
   scale?: string;
   duplicates: 'keep' | 'last' | 'mean';
+  delimiter?: 'tab' | 'comma' | 'semicolon' | 'space';
+  header?: boolean;
+  columns?: string;
 }
+
+const DELIMITERS = { tab: '\t', comma: ',', semicolon: ';', space: ' ' } as const;
 
 export function parseOptions(flags: DataFlags): ParseOptions {
   const options: ParseOptions = { format: flags.format, duplicates: flags.duplicates };
+  if (flags.delimiter !== undefined) options.delimiter = DELIMITERS[flags.delimiter];
+  if (flags.header !== undefined) options.header = flags.header;
+  if (flags.columns !== undefined) {
+    const parts = flags.columns.split(',').map((s) => Number(s.trim()));
+    if (parts.length !== 3 || !parts.every((c) => Number.isInteger(c) && c >= 0) || new Set(parts).size !== 3) {
+      throw new OptionError('--columns', 'three different 0-based column numbers USER,ITEM,RATING', flags.columns);
+    }
+    options.columns = { user: parts[0], item: parts[1], rating: parts[2] };
+  }
   if (flags.scale !== undefined) {
     const parts = flags.scale.split(',').map((s) => Number(s.trim()));
     if (parts.length !== 2 || !parts.every(Number.isFinite) || !(parts[0] < parts[1])) {

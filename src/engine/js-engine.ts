@@ -51,6 +51,11 @@ export class JsEngine implements Engine {
   allocU32(length: number): U32 {
     return new ArrayHandle(new Uint32Array(length));
   }
+  // Plain arrays are collected by the garbage collector.
+  mark(): number {
+    return 0;
+  }
+  release(): void {}
 
   sgdEpochBiased(r: RatingsBlock, fb: FactorBlock, x: BiasedRates): number {
     const users = r.users.array(), items = r.items.array(), values = r.values.array();

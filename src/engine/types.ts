@@ -46,6 +46,12 @@ export interface Engine {
   readonly variant: EngineVariant;
   allocF32(length: number): F32;
   allocU32(length: number): U32;
+  /**
+   * Scratch space: `release(mark())` frees everything allocated after the mark (a stack), so
+   * repeated scoring calls do not grow memory. Handles from after the mark must not be used again.
+   */
+  mark(): number;
+  release(mark: number): void;
   /** One SGD pass of biased MF; returns the pass's sum of squared errors. */
   sgdEpochBiased(r: RatingsBlock, f: FactorBlock, rates: BiasedRates): number;
   /** One SGD pass of plain MF (biases untouched); returns the pass's sum of squared errors. */

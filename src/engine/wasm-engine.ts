@@ -113,6 +113,14 @@ export class WasmEngine implements Engine {
     return offset;
   }
 
+  mark(): number {
+    return this.top;
+  }
+  release(mark: number): void {
+    if (mark < HEAP_START || mark > this.top) throw new RangeError(`wasm engine: release(${mark}) outside [${HEAP_START}, ${this.top}]`);
+    this.top = mark;
+  }
+
   allocF32(length: number): F32 {
     return new MemoryHandle(this, this.reserve(length * 4), length, makeF32);
   }

@@ -122,7 +122,12 @@ export abstract class FactorModel implements RatingModel {
    */
   predictMany(pairs: Dataset): Float32Array {
     const m = this.model();
-    return this.prepareScoring(m, pairs).predict().slice();
+    const mark = m.engine.mark();
+    try {
+      return this.prepareScoring(m, pairs).predict().slice();
+    } finally {
+      m.engine.release(mark);
+    }
   }
 
   /**
@@ -134,10 +139,12 @@ export abstract class FactorModel implements RatingModel {
     const u = m.users.get(user);
     if (u < 0) throw new DataError(`recommend: unknown user ${JSON.stringify(String(user))}`);
     const itemCount = m.items.size;
+    const mark = m.engine.mark();
     const out = m.engine.allocF32(itemCount);
     const base = this.biased ? m.mu + m.factors.bu.array()[u] : 0;
     m.engine.scoreItems(u, m.factors, itemCount, base, out);
-    const scores = out.array();
+    const scores = out.array().slice();
+    m.engine.release(mark);
     if (excludeSeen) {
       for (let t = m.seenStart[u]; t < m.seenStart[u + 1]; t++) scores[m.seenItems[t]] = -Infinity;
     }
