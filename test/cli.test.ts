@@ -1,6 +1,6 @@
 // The built `latentrec` command, run as a user runs it (dist/cli.js from `npm ci` / `npm run build`).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,20 @@ describe('latentrec train', () => {
     expect(report.test.rmse).toBeCloseTo(report.epochs[4].testRmse, 6);
     expect(report.test.mae).toBeGreaterThan(0);
     expect(report.fitSeconds).toBeGreaterThan(0);
+  });
+
+  it('--test FILE: a test set with ratings outside the training range is scored, not refused', () => {
+    // Train on the integer ratings, test on half stars including 0.5 (never seen in train).
+    const rows = readFileSync(join(dir, 'ratings.csv'), 'utf8').trim().split('\n').slice(1);
+    writeFileSync(join(dir, 'half.csv'), rows.slice(0, 300).map((l) => l.replace(/,(\d)$/, (_, r) => `,${Number(r) - 0.5}`)).join('\n'));
+    const r = run('train', '--data', 'ratings.csv', '--test', 'half.csv', '--factors', '4', '--epochs', '2', '--json');
+    expect(r.stderr).toBe('');
+    const report = JSON.parse(r.stdout);
+    expect(report.load.map((l: { source: string }) => l.source)).toEqual(['ratings.csv', 'half.csv']);
+    expect(report.load[1].scale).toEqual({ lo: 0.5, hi: 4.5 });
+    expect(report.load[0].duplicates).toEqual({ policy: 'keep', found: 0, removed: 0 });
+    expect(report.data.ratings).toBe(6000);
+    expect(report.test.rmse).toBeGreaterThan(0.5);
   });
 
   it('the js engine gives the same curve as the wasm engine', () => {

@@ -58,6 +58,16 @@ describe.each([
     expect(worst).toBeLessThan(1e-4);
   });
 
+  it('shuffling changes the visit order, and so the model', () => {
+    const fit = (order: 'shuffle' | 'fixed', rng: 'mt19937' | 'xoshiro128') => {
+      const m = new Model({ factors: 5, epochs: 3, order, rng, seed: 4 });
+      m.fit(small);
+      return small.users.raw.map((u) => Array.from(m.userFactors(u)!));
+    };
+    expect(fit('shuffle', 'mt19937')).not.toEqual(fit('fixed', 'mt19937'));
+    expect(fit('shuffle', 'mt19937')).not.toEqual(fit('shuffle', 'xoshiro128'));
+  });
+
   it.each(['shuffle', 'fixed'] as const)('wasm and js engines give the same per-epoch train RMSE (%s)', (order) => {
     const curves = (['wasm', 'js'] as const).map((engine) =>
       new Model({ factors: 10, epochs: 8, order, engine, seed: 5 }).fit(small).epochs.map((e) => e.trainRmse),
@@ -76,13 +86,17 @@ describe.each([
     expect(a.userFactors(small.users.raw[0])).not.toEqual(c.userFactors(small.users.raw[0]));
   });
 
-  it('predictMany agrees with predict, clipped to the scale', () => {
+  it('predictMany (a Dataset or raw pairs) equals predict, clipped to the scale', () => {
     const model = new Model({ factors: 8, epochs: 5 });
     model.fit(small);
     const many = model.predictMany(small);
+    const pairs = Array.from({ length: 50 }, (_, t) => [small.users.raw[small.userIndex[t]], small.items.raw[small.itemIndex[t]]] as const);
+    const fromPairs = model.predictMany([...pairs, ['nobody', 'nothing']]);
+    expect(fromPairs[50]).toBe(model.predict('nobody', 'nothing').estimate);
     for (let t = 0; t < 50; t++) {
-      const p = model.predict(small.users.raw[small.userIndex[t]], small.items.raw[small.itemIndex[t]]);
-      expect(many[t]).toBeCloseTo(p.estimate, 5);
+      const p = model.predict(...pairs[t]);
+      expect(many[t]).toBe(p.estimate);
+      expect(fromPairs[t]).toBe(p.estimate);
       expect(p.estimate).toBeGreaterThanOrEqual(1);
       expect(p.estimate).toBeLessThanOrEqual(5);
     }
@@ -193,6 +207,28 @@ describe('bad options and bad data', () => {
     expect(error!.message).toMatch(/diverged at epoch \d+.*lower the learning rate/);
     expect(error!.epochs.length).toBe(error!.epoch - 1);
     expect(m.isFitted).toBe(false);
+  });
+
+  it('a fit whose parameters overflow while the pass loss stays finite is caught too', () => {
+    // 50 distinct pairs visited once: every error is taken before its own update, so the pass
+    // loss is finite; the huge learning rate then overflows the parameters.
+    const rows = Array.from({ length: 50 }, (_, t) => [`u${t}`, `i${t}`, 1 + (t % 5)] as const);
+    const m = new SVD({ lrAll: 1e30, factors: 4, epochs: 1 });
+    expect(() => m.fit(Dataset.fromTriples(rows))).toThrow(DivergenceError);
+  });
+
+  it('NaN ratings are refused when the dataset is built, naming the row and ids', () => {
+    expect(() => Dataset.fromTriples([['a', 'x', 4], ['b', 'y', Number.NaN]])).toThrow(
+      /rating at row 1 \(user "b", item "y"\) is NaN/,
+    );
+  });
+
+  it('recommend checks n', () => {
+    const m = new SVD({ factors: 2, epochs: 1 });
+    m.fit(small);
+    expect(() => m.recommend(small.users.raw[0], { n: -1 })).toThrow(/option n must be an integer >= 0/);
+    expect(() => m.recommend(small.users.raw[0], { n: Number.NaN })).toThrow(OptionError);
+    expect(m.recommend(small.users.raw[0], { n: 0 })).toEqual([]);
   });
 
   it('using a model before fit says so', () => {

@@ -1,7 +1,9 @@
 // `latentrec cv`: cross-validation over k random folds of one file or predefined fold files.
 import type { FoldSplit } from '../eval/cross-validate.js';
+import type { LoadSummary } from '../data/parse.js';
 import { crossValidate } from '../eval/cross-validate.js';
-import { loadFolds, loadRatingsFile } from '../data/load-node.js';
+import { loadFolds } from '../data/load-node.js';
+import { describeLoad, loadFile, summaryJson } from './load.js';
 import { kFold } from '../data/splits.js';
 import { asFlagError, makeModel, modelOptions, parseOptions, type DataFlags, type ModelFlags } from './options.js';
 import { createProgress } from './progress.js';
@@ -17,6 +19,7 @@ export interface CvReport {
   model: string;
   folds: { name: string; rmse: number; mae: number; fitSeconds: number; testSeconds: number }[];
   mean: { rmse: number; mae: number; fitSeconds: number };
+  load: ReturnType<typeof summaryJson>[];
 }
 
 export async function cvCommand(flags: CvFlags): Promise<CvReport> {
@@ -26,11 +29,17 @@ export async function cvCommand(flags: CvFlags): Promise<CvReport> {
     throw new Error('give either --data FILE (with --folds N) or --folds-dir DIR');
   }
   let folds: FoldSplit[];
+  const summaries: LoadSummary[] = [];
   if (flags.foldsDir !== undefined) {
     if (flags.folds !== undefined) throw new Error('--folds goes with --data, not with --folds-dir');
-    folds = await loadFolds(flags.foldsDir, parse);
+    try {
+      folds = await loadFolds(flags.foldsDir, parse);
+    } catch (error) {
+      throw asFlagError(error);
+    }
   } else {
-    const { dataset } = await loadRatingsFile(flags.data!, parse);
+    const { dataset, summary } = await loadFile(flags.data!, parse);
+    summaries.push(summary);
     try {
       folds = kFold(dataset, { folds: Number(flags.folds ?? 5), seed: options.seed ?? 0 });
     } catch (error) {
@@ -59,10 +68,12 @@ export async function cvCommand(flags: CvFlags): Promise<CvReport> {
     model: flags.model,
     folds: result.folds.map((f) => ({ name: f.name, rmse: f.rmse, mae: f.mae, fitSeconds: f.fitSeconds, testSeconds: f.testSeconds })),
     mean: { rmse: result.mean.rmse, mae: result.mean.mae, fitSeconds: result.mean.fitSeconds },
+    load: summaries.map(summaryJson),
   };
   if (flags.json) {
     console.log(JSON.stringify(report));
   } else {
+    for (const summary of summaries) console.log(describeLoad(summary));
     console.log('fold    RMSE     MAE   fit s');
     for (const f of report.folds) {
       console.log(`${f.name.padEnd(5)} ${f.rmse.toFixed(4)}  ${f.mae.toFixed(4)}  ${f.fitSeconds.toFixed(3)}`);

@@ -1,16 +1,15 @@
-// `latentrec demo`: the first thing a newcomer runs. Trains SVD on MovieLens 100k when given
+// `latentrec demo`: the first thing a newcomer runs. Trains SVD (or --model mf) on MovieLens 100k when given
 // --data PATH/u.data, otherwise on the built-in generated set shaped like it, and shows the
 // learning curve, the test scores and the top 5 for one user.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { generateRatings } from '../data/generate.js';
-import { loadRatingsFile } from '../data/load-node.js';
 import { holdoutSplit } from '../data/splits.js';
 import { evaluate } from '../eval/cross-validate.js';
-import { SVD } from '../models/svd.js';
-import { describeLoad, printCurve } from './train.js';
-import { modelOptions, type ModelFlags } from './options.js';
+import { printCurve } from './train.js';
+import { describeLoad, loadFile } from './load.js';
+import { makeModel, modelOptions, type ModelFlags } from './options.js';
 import { createProgress } from './progress.js';
 
 export interface DemoFlags extends ModelFlags {
@@ -24,10 +23,10 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   let data: Dataset;
   let titles: Map<string, string> | undefined;
   if (flags.data !== undefined) {
-    const loaded = await loadRatingsFile(flags.data, { format: 'auto' });
+    const loaded = await loadFile(flags.data, { format: 'auto' });
     data = loaded.dataset;
     titles = readMovieTitles(join(dirname(flags.data), 'u.item'));
-    if (!flags.json) console.log(`${flags.data}: ${describeLoad(loaded.summary)}`);
+    if (!flags.json) console.log(describeLoad(loaded.summary));
   } else {
     data = generateRatings();
     if (!flags.json) {
@@ -39,9 +38,10 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
     }
   }
   const { train, test } = holdoutSplit(data, { testRatio: 0.2, seed: 0 });
-  const model = new SVD(options);
+  const model = makeModel(flags.model, options);
+  const name = flags.model.toUpperCase();
   const progress = createProgress(!flags.json);
-  progress.start(model.options.epochs, 'SVD epochs');
+  progress.start(model.options.epochs, `${name} epochs`);
   let fit;
   try {
     fit = model.fit(train, { validation: test, onEpoch: (e) => progress.update(e.epoch, `test RMSE ${e.validationRmse!.toFixed(4)}`) });
@@ -53,10 +53,10 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   const top = model.recommend(user, { n: 5 });
   const epochs = fit.epochs.map((e) => ({ epoch: e.epoch, trainRmse: e.trainRmse, testRmse: e.validationRmse!, testMae: e.validationMae! }));
   if (flags.json) {
-    console.log(JSON.stringify({ model: 'svd', fitSeconds: fit.fitSeconds, epochs, test: { rmse: scores.rmse, mae: scores.mae }, user, top }));
+    console.log(JSON.stringify({ model: flags.model, fitSeconds: fit.fitSeconds, epochs, test: { rmse: scores.rmse, mae: scores.mae }, user, top }));
     return;
   }
-  console.log(`SVD k=${model.options.factors}, ${model.options.epochs} epochs, engine ${model.options.engine}`);
+  console.log(`${name} k=${model.options.factors}, ${model.options.epochs} epochs, engine ${model.options.engine}`);
   printCurve(epochs);
   console.log(`fit ${fit.fitSeconds.toFixed(3)} s; test RMSE ${scores.rmse.toFixed(4)}, MAE ${scores.mae.toFixed(4)} on ${test.size} ratings`);
   console.log(`top 5 for user ${user} (items not rated in training):`);

@@ -20,6 +20,12 @@ const FLAG_OF: Record<string, string> = {
   engine: '--engine',
   testRatio: '--test-ratio',
   folds: '--folds',
+  format: '--format',
+  delimiter: '--delimiter',
+  header: '--header',
+  columns: '--columns',
+  scale: '--scale',
+  duplicates: '--duplicates',
 };
 
 /** Re-labels an OptionError from the library with the CLI flag. */

@@ -1,9 +1,9 @@
 // `latentrec train`: fit one model, report the learning curve and the test scores.
 import type { Dataset } from '../data/dataset.js';
-import { loadRatingsFile } from '../data/load-node.js';
 import { holdoutSplit } from '../data/splits.js';
 import { evaluate } from '../eval/cross-validate.js';
 import type { EpochReport } from '../models/types.js';
+import { describeLoad, loadFile, summaryJson } from './load.js';
 import { asFlagError, makeModel, modelOptions, parseOptions, type DataFlags, type ModelFlags } from './options.js';
 import { createProgress } from './progress.js';
 
@@ -20,6 +20,7 @@ export interface TrainReport {
   fitSeconds: number;
   epochs: { epoch: number; trainRmse: number; testRmse: number; testMae: number }[];
   test: { rmse: number; mae: number };
+  load: ReturnType<typeof summaryJson>[];
 }
 
 export async function trainCommand(flags: TrainFlags): Promise<TrainReport> {
@@ -28,12 +29,17 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport> {
   if (flags.test !== undefined && flags.testRatio !== undefined) {
     throw new Error('give either --test FILE or --test-ratio R, not both');
   }
-  const loaded = await loadRatingsFile(flags.data, parse);
+  const loaded = await loadFile(flags.data, parse);
+  const summaries = [loaded.summary];
   let train: Dataset;
   let test: Dataset;
   if (flags.test !== undefined) {
     train = loaded.dataset;
-    test = (await loadRatingsFile(flags.test, { ...parse, scale: parse.scale ?? train.scale })).dataset;
+    // The test file keeps its own inferred scale (an explicit --scale applies to both):
+    // predictions are clipped to the training scale anyway.
+    const loadedTest = await loadFile(flags.test, parse);
+    summaries.push(loadedTest.summary);
+    test = loadedTest.dataset;
   } else {
     try {
       ({ train, test } = holdoutSplit(loaded.dataset, { testRatio: Number(flags.testRatio ?? 0.2), seed: options.seed ?? 0 }));
@@ -61,27 +67,17 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport> {
     fitSeconds: fit.fitSeconds,
     epochs: fit.epochs.map((e) => ({ epoch: e.epoch, trainRmse: e.trainRmse, testRmse: e.validationRmse!, testMae: e.validationMae! })),
     test: { rmse: scores.rmse, mae: scores.mae },
+    load: summaries.map(summaryJson),
   };
   if (flags.json) {
     console.log(JSON.stringify(report));
   } else {
-    console.log(`${loaded.summary.source}: ${describeLoad(loaded.summary)}`);
+    for (const summary of summaries) console.log(describeLoad(summary));
     console.log(`train ${train.size} ratings (${train.userCount} users, ${train.itemCount} items), test ${test.size}`);
     printCurve(report.epochs);
     console.log(`fit ${report.fitSeconds.toFixed(3)} s; test RMSE ${scores.rmse.toFixed(4)}, MAE ${scores.mae.toFixed(4)}`);
   }
   return report;
-}
-
-export function describeLoad(s: {
-  format: string; ratings: number; users: number; items: number; scale: { lo: number; hi: number }; scaleInferred: boolean;
-  duplicates: { policy: string; found: number; removed: number };
-}): string {
-  return (
-    `${s.ratings} ratings, ${s.users} users, ${s.items} items, format ${s.format}, ` +
-    `scale ${s.scale.lo}..${s.scale.hi}${s.scaleInferred ? ' (inferred)' : ''}, ` +
-    `duplicates ${s.duplicates.found} (policy ${s.duplicates.policy}, ${s.duplicates.removed} removed)`
-  );
 }
 
 export function printCurve(epochs: readonly { epoch: number; trainRmse: number; testRmse: number; testMae: number }[]): void {

@@ -60,6 +60,14 @@ export class Dataset {
     if (userIndex.length !== itemIndex.length || userIndex.length !== ratings.length) {
       throw new DataError('Dataset: userIndex, itemIndex and ratings must have the same length');
     }
+    for (let t = 0; t < ratings.length; t++) {
+      if (!Number.isFinite(ratings[t])) {
+        throw new DataError(
+          `Dataset: the rating at row ${t} (user ${JSON.stringify(users.raw[userIndex[t]])}, ` +
+            `item ${JSON.stringify(items.raw[itemIndex[t]])}) is ${ratings[t]}; ratings must be finite numbers`,
+        );
+      }
+    }
   }
 
   get size(): number {

@@ -86,7 +86,9 @@ export class WasmEngine implements Engine {
 
   constructor(variant: WasmVariant = wasmSimdSupported() ? 'simd' : 'scalar') {
     this.variant = variant;
-    this.memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES });
+    // No `maximum`: a large reservation can fail up front on 32-bit or mobile browsers; growth
+    // is checked against the wasm32 limit in reserve().
+    this.memory = new WebAssembly.Memory({ initial: 1 });
     const instance = new WebAssembly.Instance(compiled(variant), { env: { memory: this.memory } });
     this.k = instance.exports as unknown as Kernels;
   }
@@ -107,7 +109,13 @@ export class WasmEngine implements Engine {
           `wasm engine: ${end} bytes needed, beyond the 4 GiB of wasm32 memory; use fewer factors or less data`,
         );
       }
-      this.memory.grow(pages);
+      try {
+        this.memory.grow(pages);
+      } catch {
+        throw new RangeError(
+          `wasm engine: could not grow memory to ${end} bytes (the runtime refused); use fewer factors or less data`,
+        );
+      }
     }
     this.top = end;
     return offset;

@@ -2,8 +2,8 @@
 // epoch loop, ordering, initialization, learning curve, divergence check and id mapping live
 // here; the kernel does one pass and returns a number (the implicit library's split).
 import { Dataset, IdMap, type RatingScale, type RawId } from '../data/dataset.js';
-import { createEngine, strideFor, type Engine, type FactorBlock, type RatingsBlock } from '../engine/index.js';
-import { DataError, DivergenceError, LatentrecError } from '../errors.js';
+import { createEngine, strideFor, type Engine, type F32, type FactorBlock, type RatingsBlock } from '../engine/index.js';
+import { DataError, DivergenceError, LatentrecError, OptionError } from '../errors.js';
 import { MT19937 } from '../util/mt19937.js';
 import { Random, type RandomSource } from '../util/random.js';
 import { groupRows } from '../data/group.js';
@@ -83,16 +83,21 @@ export abstract class FactorModel implements RatingModel {
       if (o.order === 'shuffle') shuffleTogether(ratings, random);
       const sse = this.biased ? engine.sgdEpochBiased(ratings, factors, rates) : engine.sgdEpochPlain(ratings, factors, rates);
       const report: EpochReport = { epoch, trainRmse: Math.sqrt(sse / n), seconds: (performance.now() - t0) / 1000 };
-      if (!Number.isFinite(sse)) throw new DivergenceError(epoch, epochs);
+      // Each error is taken before its own update, so the pass's loss can stay finite while the
+      // updates blow up: the parameters themselves are checked too.
+      if (!Number.isFinite(sse) || !parametersBounded(factors)) throw new DivergenceError(epoch, epochs);
       if (validation) {
         const { rmse, mae } = validation.score();
+        if (!Number.isFinite(rmse)) throw new DivergenceError(epoch, epochs);
         report.validationRmse = rmse;
         report.validationMae = mae;
       }
       epochs.push(report);
       fitOptions.onEpoch?.(report);
     }
-    this.trained = trained;
+    // The training ratings and validation buffers are not needed any more: keep the factors alone
+    // in a fresh engine, so a fitted model holds (users + items) x k floats, not the data.
+    this.trained = { ...trained, ...copyFactors(factors, createEngine(o.engine, o.wasmVariant)) };
     return { epochs, fitSeconds: (performance.now() - start) / 1000 };
   }
 
@@ -105,11 +110,12 @@ export abstract class FactorModel implements RatingModel {
     const m = this.model();
     const u = m.users.get(user);
     const i = m.items.get(item);
-    const estimate = u >= 0 && i >= 0 ? this.fullEstimate(m, u, i) : this.fallback(m, u, i);
+    // Fallbacks rounded to float32 like every kernel result, so predict and predictMany agree exactly.
+    const estimate = u >= 0 && i >= 0 ? this.scorePair(m, u, i) : Math.fround(clip(this.fallback(m, u, i), m.scale));
     return {
       user: String(user),
       item: String(item),
-      estimate: clip(estimate, m.scale),
+      estimate,
       userKnown: u >= 0,
       itemKnown: i >= 0,
       impossible: u < 0 || i < 0,
@@ -117,14 +123,16 @@ export abstract class FactorModel implements RatingModel {
   }
 
   /**
-   * Estimates for every rating of `pairs` (a Dataset, its ratings ignored), in its row order,
-   * clipped to the rating scale; scored in one kernel call.
+   * Estimates for many (user, item) pairs, in order, clipped to the rating scale and scored in
+   * one kernel call: a Dataset (its ratings ignored) or an array of [user, item] raw-id pairs.
+   * Unknown ids get the same fallbacks as `predict`.
    */
-  predictMany(pairs: Dataset): Float32Array {
+  predictMany(pairs: Dataset | ReadonlyArray<readonly [RawId, RawId]>): Float32Array {
     const m = this.model();
+    const data = pairs instanceof Dataset ? pairs : Dataset.fromTriples(pairs.map(([u, i]) => [u, i, 0] as const), m.scale);
     const mark = m.engine.mark();
     try {
-      return this.prepareScoring(m, pairs).predict().slice();
+      return this.prepareScoring(m, data).predict().slice();
     } finally {
       m.engine.release(mark);
     }
@@ -135,16 +143,21 @@ export abstract class FactorModel implements RatingModel {
    * user rated in training), best first. Scores are unclipped estimates.
    */
   recommend(user: RawId, { n = 10, excludeSeen = true }: { n?: number; excludeSeen?: boolean } = {}): Recommendation[] {
+    if (!Number.isInteger(n) || n < 0) throw new OptionError('n', 'an integer >= 0', n);
     const m = this.model();
     const u = m.users.get(user);
     if (u < 0) throw new DataError(`recommend: unknown user ${JSON.stringify(String(user))}`);
     const itemCount = m.items.size;
     const mark = m.engine.mark();
-    const out = m.engine.allocF32(itemCount);
-    const base = this.biased ? m.mu + m.factors.bu.array()[u] : 0;
-    m.engine.scoreItems(u, m.factors, itemCount, base, out);
-    const scores = out.array().slice();
-    m.engine.release(mark);
+    let scores: Float32Array;
+    try {
+      const out = m.engine.allocF32(itemCount);
+      const base = this.biased ? m.mu + m.factors.bu.array()[u] : 0;
+      m.engine.scoreItems(u, m.factors, itemCount, base, out);
+      scores = out.array().slice();
+    } finally {
+      m.engine.release(mark);
+    }
     if (excludeSeen) {
       for (let t = m.seenStart[u]; t < m.seenStart[u + 1]; t++) scores[m.seenItems[t]] = -Infinity;
     }
@@ -202,12 +215,18 @@ export abstract class FactorModel implements RatingModel {
     return this.trained;
   }
 
-  private fullEstimate(m: Trained, u: number, i: number): number {
-    const { P, Q, bu, bi, stride } = m.factors;
-    const p = P.array(), q = Q.array();
-    let dot = 0;
-    for (let f = 0; f < stride; f++) dot += p[u * stride + f] * q[i * stride + f];
-    return this.biased ? m.mu + bu.array()[u] + bi.array()[i] + dot : dot;
+  /** One known pair through the same kernel as predictMany, so both give the same number. */
+  private scorePair(m: Trained, u: number, i: number): number {
+    const mark = m.engine.mark();
+    try {
+      const users = m.engine.allocU32(1), items = m.engine.allocU32(1), out = m.engine.allocF32(1);
+      users.array()[0] = u;
+      items.array()[0] = i;
+      m.engine.predictPairs(users, items, 1, m.factors, this.biased ? m.mu : 0, m.scale.lo, m.scale.hi, out);
+      return out.array()[0];
+    } finally {
+      m.engine.release(mark);
+    }
   }
 
   /** Surprise's fallbacks: SVD keeps the known baseline parts; MF falls back to the global mean. */
@@ -266,6 +285,30 @@ export abstract class FactorModel implements RatingModel {
     };
     return { predict, score };
   }
+}
+
+/**
+ * No converging fit on any rating scale has parameters near 1e15, and below that bound no
+ * prediction can overflow float32 (|p·q| <= k·1e30 < 3.4e38 for k <= MAX_FACTORS): so anything
+ * at or beyond it (or NaN) is divergence, caught before it turns into NaN predictions.
+ */
+const PARAMETER_LIMIT = 1e15;
+
+function parametersBounded(f: FactorBlock): boolean {
+  for (const h of [f.P, f.Q, f.bu, f.bi]) {
+    const a = h.array();
+    for (let t = 0; t < a.length; t++) if (!(Math.abs(a[t]) < PARAMETER_LIMIT)) return false;
+  }
+  return true;
+}
+
+function copyFactors(f: FactorBlock, engine: Engine): { engine: Engine; factors: FactorBlock } {
+  const copy = (h: F32): F32 => {
+    const c = engine.allocF32(h.length);
+    c.array().set(h.array());
+    return c;
+  };
+  return { engine, factors: { P: copy(f.P), Q: copy(f.Q), bu: copy(f.bu), bi: copy(f.bi), stride: f.stride } };
 }
 
 function initNormal(a: Float32Array, rows: number, k: number, stride: number, mean: number, std: number, random: RandomSource): void {

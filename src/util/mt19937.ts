@@ -22,15 +22,19 @@ export class MT19937 extends SeededRandom {
     }
   }
 
+  /** Regenerates all 624 words (the reference genrand's three loops, no modulo in the hot path). */
+  private twist(): void {
+    const mt = this.mt;
+    let k = 0;
+    for (; k < N - M; k++) mt[k] = mt[k + M] ^ mix(mt[k], mt[k + 1]);
+    for (; k < N - 1; k++) mt[k] = mt[k + M - N] ^ mix(mt[k], mt[k + 1]);
+    mt[N - 1] = mt[M - 1] ^ mix(mt[N - 1], mt[0]);
+    this.index = 0;
+  }
+
   nextU32(): number {
     const mt = this.mt;
-    if (this.index >= N) {
-      for (let k = 0; k < N; k++) {
-        const y = (mt[k] & 0x80000000) | (mt[(k + 1) % N] & 0x7fffffff);
-        mt[k] = mt[(k + M) % N] ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
-      }
-      this.index = 0;
-    }
+    if (this.index >= N) this.twist();
     let y = mt[this.index++];
     y ^= y >>> 11;
     y ^= (y << 7) & 0x9d2c5680;
@@ -38,4 +42,9 @@ export class MT19937 extends SeededRandom {
     y ^= y >>> 18;
     return y >>> 0;
   }
+}
+
+function mix(upper: number, lower: number): number {
+  const y = (upper & 0x80000000) | (lower & 0x7fffffff);
+  return (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
 }

@@ -27,9 +27,25 @@ export abstract class SeededRandom implements RandomSource {
     return (a * 67108864 + b) / 9007199254740992;
   }
 
-  /** Uniform integer in [0, n), 1 <= n <= 2^32, without modulo bias (rejection of the tail). */
+  /**
+   * Uniform integer in [0, n), 1 <= n <= 2^32, without bias: Lemire's multiply-shift with
+   * rejection ("Fast random integer generation in an interval", 2019). For n <= 2^21 the product
+   * is exact in a double; larger n use rejection of the tail and a remainder.
+   */
   nextInt(n: number): number {
     if (n <= 1) return 0;
+    if (n <= 0x200000) {
+      let m = this.nextU32() * n;
+      let low = m >>> 0; // m mod 2^32, exact below 2^53
+      if (low < n) {
+        const threshold = (0x100000000 - n) % n;
+        while (low < threshold) {
+          m = this.nextU32() * n;
+          low = m >>> 0;
+        }
+      }
+      return Math.floor(m / 0x100000000);
+    }
     const limit = 0x100000000 - (0x100000000 % n);
     for (;;) {
       const x = this.nextU32();
@@ -78,36 +94,31 @@ export abstract class SeededRandom implements RandomSource {
 }
 
 export class Random extends SeededRandom {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+  // State in a typed array: int32 values past V8's small-integer range would be boxed in fields.
+  private readonly s = new Int32Array(4);
 
   constructor(seed: number) {
     super();
-    let s = seed >>> 0;
-    const next = (): number => {
-      s = (s + 0x9e3779b9) | 0;
-      let z = s;
+    let x = seed >>> 0;
+    for (let k = 0; k < 4; k++) {
+      x = (x + 0x9e3779b9) | 0;
+      let z = x;
       z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.a = next();
-    this.b = next();
-    this.c = next();
-    this.d = next();
+      this.s[k] = z ^ (z >>> 16);
+    }
   }
 
   nextU32(): number {
-    const result = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
-    const t = this.b << 9;
-    this.c ^= this.a;
-    this.d ^= this.b;
-    this.b ^= this.c;
-    this.a ^= this.d;
-    this.c ^= t;
-    this.d = rotl(this.d, 11);
+    const s = this.s;
+    const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
+    const t = s[1] << 9;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 11);
     return result;
   }
 }
