@@ -1,3 +1,3 @@
 // latentrec for Node: everything in the browser entry plus streaming file loaders.
 export * from './index.js';
-export { loadRatingsFile, loadFolds } from './data/load-node.js';
+export { loadRatingsFile, loadFolds, type LoadFileOptions } from './data/load-node.js';

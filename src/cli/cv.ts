@@ -1,5 +1,5 @@
 // `latentrec cv`: cross-validation over k random folds of one file or predefined fold files.
-import type { FoldSplit } from '../eval/cross-validate.js';
+import type { Fold } from '../data/splits.js';
 import type { LoadSummary } from '../data/parse.js';
 import { crossValidate } from '../eval/cross-validate.js';
 import { loadFolds } from '../data/load-node.js';
@@ -28,12 +28,13 @@ export async function cvCommand(flags: CvFlags): Promise<CvReport> {
   if ((flags.data === undefined) === (flags.foldsDir === undefined)) {
     throw new Error('give either --data FILE (with --folds N) or --folds-dir DIR');
   }
-  let folds: FoldSplit[];
+  let folds: Fold[];
   const summaries: LoadSummary[] = [];
   if (flags.foldsDir !== undefined) {
     if (flags.folds !== undefined) throw new Error('--folds goes with --data, not with --folds-dir');
     try {
       folds = await loadFolds(flags.foldsDir, parse);
+      for (const fold of folds) if (fold.load) summaries.push(fold.load.train, fold.load.test);
     } catch (error) {
       throw asFlagError(error);
     }

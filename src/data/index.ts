@@ -1,7 +1,7 @@
 // Public data API (browser-safe). Node-only file loading is in ./load-node.js.
 export { Dataset, IdMap, inferScale } from './dataset.js';
 export type { RatingScale, RawId } from './dataset.js';
-export { RatingsParser, parseRatings, detectFormat } from './parse.js';
+export { RatingsParser, parseRatings, detectFormat, HEADER_NAMES } from './parse.js';
 export type {
   ColumnIndices,
   Delimiter,

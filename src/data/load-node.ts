@@ -2,17 +2,28 @@
 import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DataError } from '../errors.js';
+import { DataError, OptionError } from '../errors.js';
 import { RatingsParser, type LoadResult, type ParseOptions } from './parse.js';
 import type { Fold } from './splits.js';
 
-/** Bytes read per chunk. */
+/** Bytes read per chunk by default. */
 const READ_CHUNK = 1 << 20;
 
+export interface LoadFileOptions extends ParseOptions {
+  /**
+   * Bytes read per chunk, default 1 MiB. For tests (a few bytes make lines, '\r\n' pairs and UTF-8
+   * characters straddle chunks) and for tuning memory against speed; the result does not depend on it.
+   */
+  chunkSize?: number;
+}
+
 /** Parses a ratings file by streaming it (source in errors and summary = the path as given). */
-export async function loadRatingsFile(path: string, options: ParseOptions = {}): Promise<LoadResult> {
-  const parser = new RatingsParser({ ...options, source: options.source ?? path });
-  const stream = createReadStream(path, { highWaterMark: READ_CHUNK });
+export async function loadRatingsFile(path: string, options: LoadFileOptions = {}): Promise<LoadResult> {
+  const { chunkSize = READ_CHUNK, ...parseOptions } = options;
+  // Checked here since createReadStream would take 0 or a fraction without complaint.
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new OptionError('chunkSize', 'an integer >= 1', chunkSize);
+  const parser = new RatingsParser({ ...parseOptions, source: parseOptions.source ?? path });
+  const stream = createReadStream(path, { highWaterMark: chunkSize });
   try {
     for await (const chunk of stream) parser.push(chunk as Buffer);
   } catch (err) {
@@ -77,7 +88,7 @@ export async function loadFolds(dir: string, options: Omit<ParseOptions, 'source
   for (let k = 1; k <= max; k++) {
     const train = await loadRatingsFile(join(dir, `u${k}.base`), fileOptions);
     const testSet = await loadRatingsFile(join(dir, `u${k}.test`), fileOptions);
-    folds.push({ train: train.dataset, test: testSet.dataset, name: `u${k}` });
+    folds.push({ train: train.dataset, test: testSet.dataset, name: `u${k}`, load: { train: train.summary, test: testSet.summary } });
   }
   return folds;
 }

@@ -29,7 +29,10 @@ export interface ParseOptions {
   delimiter?: Delimiter;
   /** Whether the first non-empty line is a header; detected when not given ('mlcsv': true). */
   header?: boolean;
-  /** 0-based column indices, for 'delimited' / 'auto' (defaults user 0, item 1, rating 2). */
+  /**
+   * 0-based column indices, for 'delimited' / 'auto'. When not given: taken from the header's
+   * column names if there is a header (see HEADER_NAMES), else user 0, item 1, rating 2.
+   */
   columns?: Partial<ColumnIndices>;
   /** Ratings outside it are errors; inferred as min..max of the ratings when not given. */
   scale?: RatingScale;
@@ -45,6 +48,8 @@ export interface LoadSummary {
   /** '\t', ',', ';', '::', or ' ' for runs of whitespace. */
   delimiter: string;
   header: boolean;
+  /** 0-based columns the user ids, item ids and ratings were read from. */
+  columns: ColumnIndices;
   /** Physical lines read (including the header and blank lines). */
   lines: number;
   /** Ratings in the dataset (after the duplicate policy). */
@@ -65,6 +70,8 @@ export interface Detection {
   format: DetectedFormat;
   delimiter: string;
   header: boolean;
+  /** The columns given, else those named in the header, else the defaults. */
+  columns: ColumnIndices;
 }
 
 const FORMATS: readonly RatingsFormat[] = ['auto', 'ml100k', 'ml1m', 'mlcsv', 'delimited'];
@@ -78,17 +85,111 @@ const NONFINITE_RE = /^[+-]?(?:nan|inf|infinity)$/i;
 const WHITESPACE_RE = /\s+/;
 const MLCSV_HEADER_RE = /^\s*"?userId"?\s*,\s*"?movieId"?\s*,\s*"?rating"?\s*(?:,|$)/i;
 
+/**
+ * Header names (lower-cased) of each column, for files whose columns are not in the default
+ * order: a header `user,item,timestamp,rating` must not have its timestamps read as ratings.
+ */
+export const HEADER_NAMES: Readonly<Record<keyof ColumnIndices, readonly string[]>> = {
+  user: ['user', 'userid', 'user_id', 'uid', 'customer', 'customerid'],
+  item: ['item', 'itemid', 'item_id', 'movieid', 'movie_id', 'movie', 'product', 'productid', 'iid'],
+  rating: ['rating', 'score', 'stars', 'value', 'rating_value'],
+};
+const ROLES = ['user', 'item', 'rating'] as const;
+const ROLE_OF_NAME = new Map<string, keyof ColumnIndices>(
+  ROLES.flatMap((role) => HEADER_NAMES[role].map((name) => [name, role] as const)),
+);
+
+function roleOfName(field: string): keyof ColumnIndices | undefined {
+  return ROLE_OF_NAME.get(field.trim().toLowerCase());
+}
+
 function isNumeric(text: string | undefined): boolean {
   return text !== undefined && NUMBER_RE.test(text.trim());
 }
 
-/** Splits a line on a delimiter; ' ' splits on runs of whitespace. */
+/** A malformed quoted field; `column` is 0-based. The parser turns it into a ParseError. */
+class QuoteError extends Error {
+  constructor(
+    readonly column: number,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+function isBlank(code: number): boolean {
+  return code === 32 || code === 9;
+}
+
+/**
+ * RFC 4180 split for ',' and ';': a field opening with '"' (after optional blanks) runs to the
+ * next lone '"', may hold delimiters, and has '""' for '"'. Lines spanning several physical lines
+ * are not supported (ratings never need them): the open quote is reported instead. A '"' inside
+ * an unquoted field stays literal, as most writers mean it (`5" tv`).
+ */
+function splitQuoted(line: string, delimiter: string): string[] {
+  const out: string[] = [];
+  const n = line.length;
+  let at = 0;
+  for (;;) {
+    let q = at;
+    while (q < n && isBlank(line.charCodeAt(q))) q++;
+    if (line.charCodeAt(q) !== 34) {
+      const next = line.indexOf(delimiter, at);
+      if (next < 0) {
+        out.push(line.slice(at));
+        return out;
+      }
+      out.push(line.slice(at, next));
+      at = next + 1;
+      continue;
+    }
+    let text = '';
+    let from = q + 1;
+    for (;;) {
+      const close = line.indexOf('"', from);
+      if (close < 0) throw new QuoteError(out.length, `unterminated quoted field: no closing '"' on this line`);
+      if (line.charCodeAt(close + 1) === 34) {
+        text += line.slice(from, close + 1);
+        from = close + 2;
+        continue;
+      }
+      text += line.slice(from, close);
+      at = close + 1;
+      break;
+    }
+    out.push(text);
+    while (at < n && isBlank(line.charCodeAt(at))) at++;
+    if (at >= n) return out;
+    if (line.charCodeAt(at) !== delimiter.charCodeAt(0)) {
+      throw new QuoteError(out.length - 1, `unexpected ${JSON.stringify(line[at])} after the closing quote`);
+    }
+    at++;
+  }
+}
+
+/**
+ * Splits a line on a delimiter; ' ' splits on runs of whitespace. With ',' and ';', quoted fields
+ * (RFC 4180) are unquoted; lines without '"' keep the plain split, which is most of the speed.
+ * Throws a QuoteError on a malformed quoted field.
+ */
 export function splitFields(line: string, delimiter: string): string[] {
   if (delimiter === ' ') {
     const t = line.trim();
     return t === '' ? [] : t.split(WHITESPACE_RE);
   }
+  if ((delimiter === ',' || delimiter === ';') && line.includes('"')) return splitQuoted(line, delimiter);
   return line.split(delimiter);
+}
+
+/** splitFields for the detection: a malformed quote is left for the parser to report with its line. */
+function splitForDetection(line: string, delimiter: string): string[] {
+  try {
+    return splitFields(line, delimiter);
+  } catch (err) {
+    if (err instanceof QuoteError) return line.split(delimiter);
+    throw err;
+  }
 }
 
 function describeDelimiter(d: string): string {
@@ -137,7 +238,11 @@ function resolveOptions(options: ParseOptions): Resolved {
     for (const key of ['user', 'item', 'rating'] as const) {
       const v = given[key];
       if (v === undefined) continue;
-      if (!Number.isInteger(v) || v < 0) throw new OptionError(`columns.${key}`, 'an integer >= 0', v);
+      // Reported on 'columns' itself: callers such as the CLI map OptionError.option to their own
+      // flag names by ParseOptions key, so the role goes into the message instead.
+      if (!Number.isInteger(v) || v < 0) {
+        throw new OptionError('columns', 'integer column indices >= 0', `${key}: ${String(v)}`);
+      }
       columns[key] = v;
     }
     if (columns.user === columns.item || columns.user === columns.rating || columns.item === columns.rating) {
@@ -167,27 +272,66 @@ function resolveOptions(options: ParseOptions): Resolved {
 }
 
 /**
- * Detects the format, delimiter and header from sample lines (non-empty, without line ends).
- * `::` -> ml1m; a `userId,movieId,rating` header -> mlcsv; otherwise the delimiter among tab,
- * comma, semicolon and whitespace giving the same field count >= 3 on every sampled line (tab
- * with 4 fields and no header is reported as ml100k), and a header when the first line's rating
- * field is not numeric while the following ones are. Options given override the detection.
+ * Detects the format, delimiter, header and columns from sample lines (non-empty, without line
+ * ends). `::` -> ml1m; a `userId,movieId,rating` header -> mlcsv; otherwise the delimiter among
+ * tab, comma, semicolon and whitespace giving the same field count >= 3 on every sampled line (tab
+ * with 4 fields and no header is reported as ml100k). The first line is a header when its user,
+ * item and rating fields are all non-numeric and either one of its fields is a known column name
+ * (HEADER_NAMES) or the following sampled lines have numeric ratings. Without `columns`, a header's
+ * names place the columns. Options given override the detection.
  */
 export function detectFormat(lines: readonly string[], options: ParseOptions = {}): Detection {
   return detect(lines, resolveOptions(options));
 }
 
-function detectHeader(lines: readonly string[], delimiter: string, ratingColumn: number): boolean {
+function detectHeader(lines: readonly string[], delimiter: string, c: ColumnIndices): boolean {
+  const first = splitForDetection(lines[0], delimiter);
+  // A numeric id or rating marks data: `1,10,4x` is a data line with a bad rating, to be reported
+  // as a ParseError on line 1, not silently dropped as a header.
+  if (isNumeric(first[c.rating]) || isNumeric(first[c.user]) || isNumeric(first[c.item])) return false;
+  // Known names decide alone, so that a file holding only its header reads as having no ratings.
+  if (first.some((f) => roleOfName(f) !== undefined)) return true;
   if (lines.length < 2) return false;
-  if (isNumeric(splitFields(lines[0], delimiter)[ratingColumn])) return false;
   for (let t = 1; t < lines.length; t++) {
-    if (!isNumeric(splitFields(lines[t], delimiter)[ratingColumn])) return false;
+    if (!isNumeric(splitForDetection(lines[t], delimiter)[c.rating])) return false;
   }
   return true;
 }
 
+/**
+ * Columns from header names; a role without a known name keeps its default index. Refused when
+ * that default is a column named for another role, as both would read the same column.
+ */
+function columnsFromHeader(line: string, delimiter: string, source: string): ColumnIndices {
+  const fields = splitForDetection(line, delimiter);
+  const named: Partial<ColumnIndices> = {};
+  for (let k = 0; k < fields.length; k++) {
+    const role = roleOfName(fields[k]);
+    if (role !== undefined && named[role] === undefined) named[role] = k;
+  }
+  const columns = { ...DEFAULT_COLUMNS, ...named };
+  for (const role of ROLES) {
+    if (named[role] !== undefined) continue;
+    const other = ROLES.find((r) => r !== role && columns[r] === columns[role]);
+    if (other !== undefined) {
+      throw new DataError(
+        `${source}: the header names column ${columns[other] + 1} (${JSON.stringify(fields[columns[other]].trim())}) ` +
+          `as the ${other}, and none as the ${role}, whose default is that same column; ` +
+          `give columns (0-based user, item and rating indices)`,
+      );
+    }
+  }
+  return columns;
+}
+
 function detect(lines: readonly string[], o: Resolved): Detection {
-  const ratingColumn = o.columns.rating;
+  const d = detectLayout(lines, o);
+  const columns =
+    d.header && !o.columnsGiven && lines.length > 0 ? columnsFromHeader(lines[0], d.delimiter, o.source) : { ...o.columns };
+  return { ...d, columns };
+}
+
+function detectLayout(lines: readonly string[], o: Resolved): Omit<Detection, 'columns'> {
   switch (o.format) {
     case 'ml100k':
       return { format: 'ml100k', delimiter: '\t', header: o.header ?? false };
@@ -205,7 +349,7 @@ function detect(lines: readonly string[], o: Resolved): Detection {
   const first = lines[0];
   if (o.format === 'auto' && o.delimiter === undefined) {
     if (first.includes('::')) {
-      return { format: 'ml1m', delimiter: '::', header: o.header ?? detectHeader(lines, '::', ratingColumn) };
+      return { format: 'ml1m', delimiter: '::', header: o.header ?? detectHeader(lines, '::', o.columns) };
     }
     if (MLCSV_HEADER_RE.test(first)) return { format: 'mlcsv', delimiter: ',', header: o.header ?? true };
   }
@@ -214,8 +358,8 @@ function detect(lines: readonly string[], o: Resolved): Detection {
   if (delimiter === undefined) {
     // Strict: the same field count >= 3 on every sampled line, in order of preference.
     for (const d of DELIMITERS) {
-      const count = splitFields(first, d).length;
-      if (count >= 3 && lines.every((l) => splitFields(l, d).length === count)) {
+      const count = splitForDetection(first, d).length;
+      if (count >= 3 && lines.every((l) => splitForDetection(l, d).length === count)) {
         delimiter = d;
         fieldCount = count;
         break;
@@ -227,7 +371,7 @@ function detect(lines: readonly string[], o: Resolved): Detection {
       let best = 0;
       for (const d of DELIMITERS) {
         let ok = 0;
-        for (const l of lines) if (splitFields(l, d).length >= 3) ok++;
+        for (const l of lines) if (splitForDetection(l, d).length >= 3) ok++;
         if (ok > best) {
           best = ok;
           delimiter = d;
@@ -241,9 +385,9 @@ function detect(lines: readonly string[], o: Resolved): Detection {
       );
     }
   } else {
-    fieldCount = splitFields(first, delimiter).length;
+    fieldCount = splitForDetection(first, delimiter).length;
   }
-  const header = o.header ?? detectHeader(lines, delimiter, ratingColumn);
+  const header = o.header ?? detectHeader(lines, delimiter, o.columns);
   const format: DetectedFormat =
     o.format === 'auto' && delimiter === '\t' && fieldCount === 4 && !header && !o.columnsGiven
       ? 'ml100k'
@@ -256,13 +400,19 @@ export class RatingsParser {
   private readonly o: Resolved;
   private decoder: TextDecoder | undefined;
   private pending = '';
+  /** The last text ended with '\r': a '\n' opening the next one completes that line break. */
+  private skipLF = false;
   private lineNo = 0;
   private finished = false;
   private sample: string[] = [];
   private sampleLineNos: number[] = [];
   private detection: Detection | undefined;
   private headerPending = false;
-  private readonly needed: number;
+  /** Known once detected: a header may place them. */
+  private columns: ColumnIndices = DEFAULT_COLUMNS;
+  private needed = 3;
+  /** Whether the delimiter allows quoted fields (',' and ';'). */
+  private quotes = false;
 
   private readonly users = new IdMap();
   private readonly items = new IdMap();
@@ -273,8 +423,6 @@ export class RatingsParser {
 
   constructor(options: ParseOptions = {}) {
     this.o = resolveOptions(options);
-    const c = this.o.columns;
-    this.needed = Math.max(c.user, c.item, c.rating) + 1;
   }
 
   /** What was detected, once enough lines were seen (or after `finish`). */
@@ -330,6 +478,7 @@ export class RatingsParser {
         format: detection.format,
         delimiter: detection.delimiter,
         header: detection.header,
+        columns: { ...detection.columns },
         lines: this.lineNo,
         ratings: dataset.size,
         users: dataset.userCount,
@@ -341,18 +490,41 @@ export class RatingsParser {
     };
   }
 
+  /**
+   * Splits text into lines on '\n', '\r\n' and a lone '\r' (old Mac files). The next '\n' and
+   * '\r' positions are each searched once and kept until passed, so text without '\r' costs a
+   * single extra indexOf per chunk.
+   */
   private feed(text: string): void {
     let start = 0;
-    for (;;) {
-      const nl = text.indexOf('\n', start);
-      if (nl < 0) break;
-      let line = text.slice(start, nl);
+    if (this.skipLF && text.length > 0) {
+      // An empty text (e.g. a decoder flush) must not end the wait for the '\n'.
+      this.skipLF = false;
+      if (text.charCodeAt(0) === 10) start = 1;
+    }
+    let nl = text.indexOf('\n', start);
+    let cr = text.indexOf('\r', start);
+    while (nl >= 0 || cr >= 0) {
+      let end: number;
+      let next: number;
+      if (cr >= 0 && (nl < 0 || cr < nl)) {
+        end = cr;
+        next = cr + 1;
+        if (next === text.length) this.skipLF = true;
+        else if (text.charCodeAt(next) === 10) next++;
+      } else {
+        end = nl;
+        next = nl + 1;
+      }
+      let line = text.slice(start, end);
       if (this.pending !== '') {
         line = this.pending + line;
         this.pending = '';
       }
       this.handleLine(line);
-      start = nl + 1;
+      start = next;
+      if (nl >= 0 && nl < start) nl = text.indexOf('\n', start);
+      if (cr >= 0 && cr < start) cr = text.indexOf('\r', start);
     }
     if (start < text.length) this.pending += start === 0 ? text : text.slice(start);
   }
@@ -360,7 +532,6 @@ export class RatingsParser {
   private handleLine(raw: string): void {
     const lineNo = ++this.lineNo;
     let line = raw;
-    if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
     if (lineNo === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
     if (line.trim() === '') return;
     if (this.detection === undefined) {
@@ -376,6 +547,10 @@ export class RatingsParser {
     const detection = detect(this.sample, this.o);
     this.detection = detection;
     this.headerPending = detection.header;
+    const c = detection.columns;
+    this.columns = c;
+    this.needed = Math.max(c.user, c.item, c.rating) + 1;
+    this.quotes = detection.delimiter === ',' || detection.delimiter === ';';
     const sample = this.sample;
     const lineNos = this.sampleLineNos;
     this.sample = [];
@@ -384,7 +559,22 @@ export class RatingsParser {
   }
 
   private fieldName(key: keyof ColumnIndices): string {
-    return `${key} (column ${this.o.columns[key] + 1})`;
+    return `${key} (column ${this.columns[key] + 1})`;
+  }
+
+  /** Names a 0-based column by its role when it has one. */
+  private columnName(column: number): string {
+    const role = ROLES.find((r) => this.columns[r] === column);
+    return role === undefined ? `column ${column + 1}` : this.fieldName(role);
+  }
+
+  private splitQuotedLine(line: string, lineNo: number, delimiter: string): string[] {
+    try {
+      return splitQuoted(line, delimiter);
+    } catch (err) {
+      if (err instanceof QuoteError) throw new ParseError(this.o.source, lineNo, this.columnName(err.column), err.reason);
+      throw err;
+    }
   }
 
   private parseLine(line: string, lineNo: number): void {
@@ -393,9 +583,10 @@ export class RatingsParser {
       return;
     }
     const o = this.o;
-    const c = o.columns;
+    const c = this.columns;
     const delimiter = (this.detection as Detection).delimiter;
-    const fields = splitFields(line, delimiter);
+    const fields =
+      this.quotes && line.includes('"') ? this.splitQuotedLine(line, lineNo, delimiter) : splitFields(line, delimiter);
     if (fields.length < this.needed) {
       // Name the first needed column that is absent.
       let missing: keyof ColumnIndices = 'rating';

@@ -4,11 +4,14 @@ import { DataError, OptionError } from '../errors.js';
 import { Random } from '../util/random.js';
 import type { Dataset } from './dataset.js';
 import { groupRows } from './group.js';
+import type { LoadSummary } from './parse.js';
 
 export interface Fold {
   train: Dataset;
   test: Dataset;
   name: string;
+  /** For folds read from files (loadFolds): each file's load summary. */
+  load?: { train: LoadSummary; test: LoadSummary };
 }
 
 export interface HoldoutOptions {

@@ -1,11 +1,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { loadFolds, loadRatingsFile } from '../../src/data/load-node.js';
-import { parseRatings } from '../../src/data/parse.js';
+import { RatingsParser, parseRatings } from '../../src/data/parse.js';
 import { holdoutSplit } from '../../src/data/splits.js';
-import { DataError, ParseError } from '../../src/errors.js';
+import { DataError, OptionError, ParseError } from '../../src/errors.js';
 import { expectSameDataset, hasMl100k, ml100kDir, ml100kReason } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'latentrec-data-'));
@@ -29,6 +29,56 @@ describe('loadRatingsFile', () => {
     const r = await loadRatingsFile(path);
     expect(r.summary).toMatchObject({ source: path, format: 'mlcsv', ratings: 3000, lines: 3001 });
     expectSameDataset(r.dataset, parseRatings(text).dataset);
+  });
+
+  describe('chunk boundaries', () => {
+    afterEach(() => vi.restoreAllMocks());
+
+    it('7-byte chunks: lines, \\r\\n, lone \\r and multi-byte ids split across chunks', async () => {
+      // Mixed line ends and 2-, 3- and 4-byte characters so that 7-byte chunks cut through all of them.
+      const ends = ['\n', '\r\n', '\r'];
+      let text = 'user;item;rating;ts\r\n';
+      for (let t = 0; t < 3000; t++) {
+        text += `zoë${t % 61};電影${(t * 13) % 257};${(t % 9) / 2 + 1};"🎬 ${t}"${ends[t % 3]}`;
+      }
+      const path = join(tmp, 'chunks.csv');
+      writeFileSync(path, text);
+      const push = vi.spyOn(RatingsParser.prototype, 'push');
+      const r = await loadRatingsFile(path, { chunkSize: 7 });
+      const size = Buffer.byteLength(text);
+      expect(push).toHaveBeenCalledTimes(Math.ceil(size / 7));
+      const whole = parseRatings(text, { source: path });
+      expect(r.summary).toEqual(whole.summary);
+      expect(r.summary).toMatchObject({ delimiter: ';', header: true, ratings: 3000, lines: 3001 });
+      expectSameDataset(r.dataset, whole.dataset);
+    });
+
+    it('a file over 1 MiB with the default chunk size', async () => {
+      let text = '';
+      for (let t = 0; t < 80000; t++) text += `${t % 997}\t${(t * 31) % 1999}\t${(t % 5) + 1}\t${881250949 + t}\n`;
+      const size = Buffer.byteLength(text);
+      expect(size).toBeGreaterThan(1 << 20);
+      const path = join(tmp, 'big.data');
+      writeFileSync(path, text);
+      const push = vi.spyOn(RatingsParser.prototype, 'push');
+      const r = await loadRatingsFile(path);
+      expect(push).toHaveBeenCalledTimes(Math.ceil(size / (1 << 20)));
+      const whole = parseRatings(text, { source: path });
+      expect(r.summary).toEqual(whole.summary);
+      expect(r.summary).toMatchObject({ format: 'ml100k', ratings: 80000 });
+      expectSameDataset(r.dataset, whole.dataset);
+    });
+
+    it('chunkSize must be an integer >= 1', async () => {
+      const path = join(tmp, 'tiny.data');
+      writeFileSync(path, '1\t2\t3\n');
+      for (const chunkSize of [0, -1, 1.5, Number.NaN]) {
+        const err = await loadRatingsFile(path, { chunkSize }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(OptionError);
+        expect((err as OptionError).option).toBe('chunkSize');
+      }
+      expect((await loadRatingsFile(path, { chunkSize: 1 })).summary.ratings).toBe(1);
+    });
   });
 
   it('errors name the path', async () => {

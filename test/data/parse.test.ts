@@ -10,6 +10,8 @@ const MLCSV = 'userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,3,4.5,96498
 const UNICODE = 'user;item;score\nzoë;電影;4\r\n\r\n🎬fan;電影;2.5\r\nzoë;café;1\n\n';
 // Runs of spaces and tabs, leading/trailing whitespace.
 const WHITESPACE = '  u1   i1  3 \nu2\ti2 4\n\tu1  i2\t  5\n';
+// Quoted fields holding the delimiter and doubled quotes, a named header in another order, lone CR.
+const QUOTED = 'item,"timestamp",user,rating\r"a, b",0,"say ""hi""",4\r\r"電影",1,zoë,2.5\r';
 
 const CASES: Array<{ name: string; text: string; options: ParseOptions }> = [
   { name: 'ml100k', text: ML100K, options: { format: 'ml100k' } },
@@ -17,6 +19,7 @@ const CASES: Array<{ name: string; text: string; options: ParseOptions }> = [
   { name: 'mlcsv', text: MLCSV, options: { format: 'mlcsv' } },
   { name: 'delimited ; header utf-8', text: UNICODE, options: { format: 'delimited', delimiter: ';', header: true } },
   { name: 'delimited whitespace', text: WHITESPACE, options: { format: 'delimited', delimiter: ' ' } },
+  { name: 'quoted csv, lone CR', text: QUOTED, options: { format: 'delimited', delimiter: ',', header: true } },
 ];
 
 function parseChunks(chunks: Array<string | Uint8Array>, options: ParseOptions) {
@@ -89,6 +92,15 @@ describe('parse each format from strings', () => {
       ['u2', 'i2', 4],
       ['u1', 'i2', 5],
     ]);
+  });
+
+  it('quoted csv: header names place the columns, lone CR line ends', () => {
+    const { dataset, summary } = parseRatings(QUOTED);
+    expect(triples(dataset)).toEqual([
+      ['say "hi"', 'a, b', 4],
+      ['zoë', '電影', 2.5],
+    ]);
+    expect(summary).toMatchObject({ delimiter: ',', header: true, columns: { user: 2, item: 0, rating: 3 }, lines: 4 });
   });
 
   it('delimited with custom columns', () => {
@@ -215,7 +227,7 @@ describe('auto-detection', () => {
     const p = new RatingsParser();
     p.push(ML1M);
     p.finish();
-    expect(p.detected).toEqual({ format: 'ml1m', delimiter: '::', header: false });
+    expect(p.detected).toEqual({ format: 'ml1m', delimiter: '::', header: false, columns: { user: 0, item: 1, rating: 2 } });
   });
 
   it('an undetectable delimiter is a DataError naming the source', () => {
@@ -302,7 +314,7 @@ describe('errors name the source, the line and the field', () => {
       [{ delimiter: '|' as never }, 'delimiter'],
       [{ format: 'ml1m', delimiter: ',' }, 'delimiter'],
       [{ format: 'mlcsv', columns: { user: 1 } }, 'columns'],
-      [{ columns: { rating: -1 } }, 'columns.rating'],
+      [{ columns: { rating: -1 } }, 'columns'],
       [{ columns: { user: 1 } }, 'columns'],
       [{ scale: { lo: 5, hi: 1 } }, 'scale'],
       [{ duplicates: 'first' as never }, 'duplicates'],
