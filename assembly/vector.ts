@@ -55,3 +55,80 @@ export function updatePair(
     }
   }
 }
+
+// q . (p + z), with the same lane order as dot().
+// @ts-ignore: decorator
+@inline
+export function dotSum(q: usize, p: usize, z: usize, stride: i32): f32 {
+  if (ASC_FEATURE_SIMD) {
+    let acc = f32x4.splat(0);
+    for (let f = 0; f < stride; f += LANES) {
+      const off = <usize>(f * F32_BYTES);
+      acc = f32x4.add(acc, f32x4.mul(v128.load(q + off), f32x4.add(v128.load(p + off), v128.load(z + off))));
+    }
+    return f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)
+      + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+  } else {
+    let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+    for (let f = 0; f < stride; f += LANES) {
+      const o = <usize>(f * F32_BYTES);
+      s0 += load<f32>(q + o) * (load<f32>(p + o) + load<f32>(z + o));
+      s1 += load<f32>(q + o, 4) * (load<f32>(p + o, 4) + load<f32>(z + o, 4));
+      s2 += load<f32>(q + o, 8) * (load<f32>(p + o, 8) + load<f32>(z + o, 8));
+      s3 += load<f32>(q + o, 12) * (load<f32>(p + o, 12) + load<f32>(z + o, 12));
+    }
+    return s0 + s1 + s2 + s3;
+  }
+}
+
+// y <- y * d + x  (d = 1 gives y += x)
+// @ts-ignore: decorator
+@inline
+export function scaleAdd(y: usize, d: f32, x: usize, stride: i32): void {
+  if (ASC_FEATURE_SIMD) {
+    const vd = f32x4.splat(d);
+    for (let f = 0; f < stride; f += LANES) {
+      const off = <usize>(f * F32_BYTES);
+      v128.store(y + off, f32x4.add(f32x4.mul(v128.load(y + off), vd), v128.load(x + off)));
+    }
+  } else {
+    const n = <usize>(stride * F32_BYTES);
+    for (let off: usize = 0; off < n; off += F32_BYTES) {
+      store<f32>(y + off, load<f32>(y + off) * d + load<f32>(x + off));
+    }
+  }
+}
+
+// y <- y + a * x
+// @ts-ignore: decorator
+@inline
+export function axpy(y: usize, a: f32, x: usize, stride: i32): void {
+  if (ASC_FEATURE_SIMD) {
+    const va = f32x4.splat(a);
+    for (let f = 0; f < stride; f += LANES) {
+      const off = <usize>(f * F32_BYTES);
+      v128.store(y + off, f32x4.add(v128.load(y + off), f32x4.mul(va, v128.load(x + off))));
+    }
+  } else {
+    const n = <usize>(stride * F32_BYTES);
+    for (let off: usize = 0; off < n; off += F32_BYTES) {
+      store<f32>(y + off, load<f32>(y + off) + a * load<f32>(x + off));
+    }
+  }
+}
+
+// y <- a * y
+// @ts-ignore: decorator
+@inline
+export function scale(y: usize, a: f32, stride: i32): void {
+  if (ASC_FEATURE_SIMD) {
+    const va = f32x4.splat(a);
+    for (let f = 0; f < stride; f += LANES) {
+      const off = <usize>(f * F32_BYTES);
+      v128.store(y + off, f32x4.mul(v128.load(y + off), va));
+    }
+  } else {
+    const n = <usize>(stride * F32_BYTES);
+    for (let off: usize = 0; off < n; off += F32_BYTES) store<f32>(y + off, load<f32>(y + off) * a);
+  }
+}

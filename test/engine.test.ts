@@ -151,3 +151,55 @@ describe('scratch memory', () => {
     expect(engine.bytesAllocated).toBe(used);
   });
 });
+
+describe('sparse x dense kernels', () => {
+  const random = new Random(12);
+  const rows = 9, cols = 7, l = 6, stride = strideFor(l);
+  // CSR with some empty rows; dense reference in f64.
+  const start = new Uint32Array(rows + 1), colIdx: number[] = [], vals: number[] = [];
+  const dense = Array.from({ length: rows }, () => new Array(cols).fill(0));
+  for (let r = 0; r < rows; r++) {
+    if (r % 4 !== 3) {
+      for (let c = 0; c < cols; c++) {
+        if (random.nextFloat() < 0.4) {
+          const v = random.nextNormal();
+          colIdx.push(c);
+          vals.push(v);
+          dense[r][c] = v;
+        }
+      }
+    }
+    start[r + 1] = colIdx.length;
+  }
+  const X = Array.from({ length: cols }, () => Array.from({ length: l }, () => random.nextNormal()));
+  const Yd = Array.from({ length: rows }, () => Array.from({ length: l }, () => random.nextNormal()));
+
+  for (const make of [...variants.map((v) => v.make), () => createEngine('js')]) {
+    const e = make();
+    it(`${e.name}/${e.variant}: A·X and Aᵀ·Y equal the dense products`, () => {
+      const a = { start: e.allocU32(rows + 1), cols: e.allocU32(colIdx.length), vals: e.allocF32(vals.length), rowCount: rows };
+      a.start.array().set(start);
+      a.cols.array().set(colIdx);
+      a.vals.array().set(vals);
+      const x = e.allocF32(cols * stride), y = e.allocF32(rows * stride), z = e.allocF32(cols * stride), yIn = e.allocF32(rows * stride);
+      X.forEach((row, c) => x.array().set(row, c * stride));
+      Yd.forEach((row, r) => yIn.array().set(row, r * stride));
+      y.array().fill(7); // overwritten
+      z.array().fill(7); // zeroed first
+      e.sparseTimesDense(a, x, y, stride);
+      e.sparseTransposeTimesDense(a, yIn, z, stride);
+      for (let r = 0; r < rows; r++) {
+        for (let f = 0; f < l; f++) {
+          const want = dense[r].reduce((s, v, c) => s + v * X[c][f], 0);
+          expect(y.array()[r * stride + f]).toBeCloseTo(want, 4);
+        }
+      }
+      for (let c = 0; c < cols; c++) {
+        for (let f = 0; f < l; f++) {
+          const want = dense.reduce((s, row, r) => s + row[c] * Yd[r][f], 0);
+          expect(z.array()[c * stride + f]).toBeCloseTo(want, 4);
+        }
+      }
+    });
+  }
+});

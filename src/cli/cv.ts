@@ -48,7 +48,7 @@ export async function cvCommand(flags: CvFlags): Promise<CvReport> {
     }
   }
   const progress = createProgress(!flags.json);
-  const epochs = makeModel(flags.model, options).options.epochs;
+  const epochs = makeModel(flags.model, options).settings.epochs;
   let done = 0;
   let last = '';
   progress.start(folds.length * epochs, `${flags.model} ${folds.length} folds x ${epochs} epochs`);

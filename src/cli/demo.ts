@@ -41,7 +41,7 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   const model = makeModel(flags.model, options);
   const name = flags.model.toUpperCase();
   const progress = createProgress(!flags.json);
-  progress.start(model.options.epochs, `${name} epochs`);
+  progress.start(model.settings.epochs, `${name} epochs`);
   let fit;
   try {
     fit = model.fit(train, { validation: test, onEpoch: (e) => progress.update(e.epoch, `test RMSE ${e.validationRmse!.toFixed(4)}`) });
@@ -56,7 +56,7 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
     console.log(JSON.stringify({ model: flags.model, fitSeconds: fit.fitSeconds, epochs, test: { rmse: scores.rmse, mae: scores.mae }, user, top }));
     return;
   }
-  console.log(`${name} k=${model.options.factors}, ${model.options.epochs} epochs, engine ${model.options.engine}`);
+  console.log(`${name} k=${model.settings.factors}, ${model.settings.epochs} epochs, engine ${model.settings.engine}`);
   printCurve(epochs);
   console.log(`fit ${fit.fitSeconds.toFixed(3)} s; test RMSE ${scores.rmse.toFixed(4)}, MAE ${scores.mae.toFixed(4)} on ${test.size} ratings`);
   console.log(`top 5 for user ${user} (items not rated in training):`);

@@ -49,7 +49,7 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport> {
   }
   const model = makeModel(flags.model, options);
   const progress = createProgress(!flags.json);
-  progress.start(model.options.epochs, `${flags.model} epochs`);
+  progress.start(model.settings.epochs, `${flags.model} epochs`);
   const fit = (() => {
     try {
       return model.fit(train, {

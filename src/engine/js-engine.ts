@@ -1,7 +1,7 @@
 // The pure-TypeScript twin of assembly/: the same loops in the same order of operations, with
 // Math.fround after every f32 operation, so it agrees with the wasm kernels to float tolerance
 // (often bit for bit). Dot products keep four lane partial sums, folded ((l0+l1)+l2)+l3.
-import type { BiasedRates, Engine, F32, FactorBlock, Handle, RatingsBlock, U32 } from './types.js';
+import type { BiasedRates, Engine, F32, FactorBlock, Handle, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
 
 const f = Math.fround;
 
@@ -38,6 +38,36 @@ function updatePair(
     const q = Q[qi + k];
     P[pu + k] = f(p + f(lrP * f(f(e * q) - f(regP * p))));
     Q[qi + k] = f(q + f(lrQ * f(f(e * p) - f(regQ * q))));
+  }
+}
+
+/** q . (p + z) with dot()'s lane order. */
+function dotSum(Q: Float32Array, qi: number, P: Float32Array, pu: number, Z: Float32Array, stride: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  for (let k = 0; k < stride; k += 4) {
+    s0 = f(s0 + f(Q[qi + k] * f(P[pu + k] + Z[k])));
+    s1 = f(s1 + f(Q[qi + k + 1] * f(P[pu + k + 1] + Z[k + 1])));
+    s2 = f(s2 + f(Q[qi + k + 2] * f(P[pu + k + 2] + Z[k + 2])));
+    s3 = f(s3 + f(Q[qi + k + 3] * f(P[pu + k + 3] + Z[k + 3])));
+  }
+  return f(f(f(s0 + s1) + s2) + s3);
+}
+
+/** y <- y d + x over one row. */
+function scaleAdd(Y: Float32Array, y: number, d: number, X: Float32Array, x: number, stride: number): void {
+  for (let k = 0; k < stride; k++) Y[y + k] = f(f(Y[y + k] * d) + X[x + k]);
+}
+
+/** out = |I|^-1/2 sum_{j in I} Y_j over rows first..end of items (zeros when empty). */
+function implicitMean(out: Float32Array, o: number, Y: Float32Array, items: Uint32Array, first: number, end: number, stride: number): void {
+  out.fill(0, o, o + stride);
+  for (let t = first; t < end; t++) scaleAdd(out, o, 1, Y, items[t] * stride, stride);
+  if (end > first) {
+    const inv = f(1 / f(Math.sqrt(end - first)));
+    for (let k = 0; k < stride; k++) out[o + k] = f(out[o + k] * inv);
   }
 }
 
@@ -90,6 +120,78 @@ export class JsEngine implements Engine {
       updatePair(P, pu, Q, qi, stride, e, lrPu, regPu, lrQi, regQi);
     }
     return sse;
+  }
+
+  sgdEpochSvdpp(g: UserGroups, fb: FactorBlock, Yh: F32, zh: F32, acch: F32, x: SvdppRates): number {
+    const order = g.order.array(), start = g.start.array(), items = g.items.array(), values = g.values.array();
+    const P = fb.P.array(), Q = fb.Q.array(), bu = fb.bu.array(), bi = fb.bi.array(), Y = Yh.array();
+    const z = zh.array(), acc = acch.array();
+    const stride = fb.stride;
+    const mu = f(x.mu), lrBu = f(x.lrBu), lrBi = f(x.lrBi), lrPu = f(x.lrPu), lrQi = f(x.lrQi), lrYj = f(x.lrYj);
+    const regBu = f(x.regBu), regBi = f(x.regBi), regPu = f(x.regPu), regQi = f(x.regQi), regYj = f(x.regYj);
+    const decay = f(1 - f(lrYj * regYj));
+    let sse = 0;
+    for (let k = 0; k < g.count; k++) {
+      const u = order[k];
+      const first = start[u], end = start[u + 1];
+      if (end === first) continue;
+      const invSqrt = f(1 / f(Math.sqrt(end - first)));
+      implicitMean(z, 0, Y, items, first, end, stride);
+      acc.fill(0, 0, stride);
+      const pu = u * stride;
+      let total = 1;
+      for (let t = first; t < end; t++) {
+        const i = items[t], qi = i * stride;
+        const bU = bu[u], bI = bi[i];
+        const e = f(values[t] - f(f(f(mu + bU) + bI) + dotSum(Q, qi, P, pu, z, stride)));
+        sse += e * e;
+        bu[u] = f(bU + f(lrBu * f(e - f(regBu * bU))));
+        bi[i] = f(bI + f(lrBi * f(e - f(regBi * bI))));
+        const g1 = f(lrYj * e), gs = f(g1 * invSqrt);
+        for (let c = 0; c < stride; c++) {
+          const vp = P[pu + c], vq = Q[qi + c], vz = z[c], va = acc[c];
+          P[pu + c] = f(vp + f(lrPu * f(f(e * vq) - f(regPu * vp))));
+          Q[qi + c] = f(vq + f(lrQi * f(f(e * f(vp + vz)) - f(regQi * vq))));
+          z[c] = f(f(vz * decay) + f(g1 * vq));
+          acc[c] = f(f(va * decay) + f(gs * vq));
+        }
+        total = f(total * decay);
+      }
+      for (let t = first; t < end; t++) scaleAdd(Y, items[t] * stride, total, acc, 0, stride);
+    }
+    return sse;
+  }
+
+  implicitUserFactors(userCount: number, start: U32, items: U32, P: F32, Y: F32, stride: number, out: F32): void {
+    const s = start.array(), it = items.array(), p = P.array(), y = Y.array(), o = out.array();
+    for (let u = 0; u < userCount; u++) {
+      implicitMean(o, u * stride, y, it, s[u], s[u + 1], stride);
+      scaleAdd(o, u * stride, 1, p, u * stride, stride);
+    }
+  }
+
+  sparseTimesDense(a: SparseRows, Xh: F32, Yh: F32, stride: number): void {
+    const start = a.start.array(), cols = a.cols.array(), vals = a.vals.array(), X = Xh.array(), Y = Yh.array();
+    for (let r = 0; r < a.rowCount; r++) {
+      const y = r * stride;
+      Y.fill(0, y, y + stride);
+      for (let t = start[r]; t < start[r + 1]; t++) {
+        const v = vals[t], x = cols[t] * stride;
+        for (let k = 0; k < stride; k++) Y[y + k] = f(Y[y + k] + f(v * X[x + k]));
+      }
+    }
+  }
+
+  sparseTransposeTimesDense(a: SparseRows, Yh: F32, Zh: F32, stride: number): void {
+    const start = a.start.array(), cols = a.cols.array(), vals = a.vals.array(), Y = Yh.array(), Z = Zh.array();
+    Z.fill(0);
+    for (let r = 0; r < a.rowCount; r++) {
+      const y = r * stride;
+      for (let t = start[r]; t < start[r + 1]; t++) {
+        const v = vals[t], z = cols[t] * stride;
+        for (let k = 0; k < stride; k++) Z[z + k] = f(Z[z + k] + f(v * Y[y + k]));
+      }
+    }
   }
 
   predictPairs(users: U32, items: U32, count: number, fb: FactorBlock, mu: number, lo: number, hi: number, out: F32): void {

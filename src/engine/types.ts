@@ -41,6 +41,31 @@ export interface BiasedRates {
   regQi: number;
 }
 
+export interface SvdppRates extends BiasedRates {
+  lrYj: number;
+  regYj: number;
+}
+
+/**
+ * Ratings grouped by user: rows start[u] .. start[u+1] of items/values belong to user u; an
+ * epoch visits the users order[0 .. count).
+ */
+export interface UserGroups {
+  order: U32;
+  count: number;
+  start: U32;
+  items: U32;
+  values: F32;
+}
+
+/** A sparse matrix by rows (CSR): row r holds cols[start[r] .. start[r+1]) with their vals. */
+export interface SparseRows {
+  start: U32;
+  cols: U32;
+  vals: F32;
+  rowCount: number;
+}
+
 export interface Engine {
   readonly name: EngineName;
   readonly variant: EngineVariant;
@@ -56,6 +81,17 @@ export interface Engine {
   sgdEpochBiased(r: RatingsBlock, f: FactorBlock, rates: BiasedRates): number;
   /** One SGD pass of plain MF (biases untouched); returns the pass's sum of squared errors. */
   sgdEpochPlain(r: RatingsBlock, f: FactorBlock, rates: BiasedRates): number;
+  /**
+   * One SGD pass of SVD++ over user groups; Y holds the implicit factors y_j (items x stride),
+   * z and acc are scratch rows of `stride` floats. Returns the pass's sum of squared errors.
+   */
+  sgdEpochSvdpp(g: UserGroups, f: FactorBlock, Y: F32, z: F32, acc: F32, rates: SvdppRates): number;
+  /** out_u = p_u + |I_u|^-1/2 sum_{j in I_u} y_j for users 0 .. userCount. */
+  implicitUserFactors(userCount: number, start: U32, items: U32, P: F32, Y: F32, stride: number, out: F32): void;
+  /** Y[r] = sum_t vals[t] X[cols[t]] (dense rows of `stride` floats). */
+  sparseTimesDense(a: SparseRows, X: F32, Y: F32, stride: number): void;
+  /** Z[cols[t]] += vals[t] Y[r]; Z is zeroed first. */
+  sparseTransposeTimesDense(a: SparseRows, Y: F32, Z: F32, stride: number): void;
   /** out[t] = clamp(mu + bu[u] + bi[i] + p_u . q_i, lo, hi) for the first `count` pairs. */
   predictPairs(users: U32, items: U32, count: number, f: FactorBlock, mu: number, lo: number, hi: number, out: F32): void;
   /** out[i] = base + bi[i] + p_user . q_i for every item (ranking scores, unclipped). */

@@ -2,7 +2,7 @@
 // WebAssembly.Memory and a bump allocator over it; every array is 16-byte aligned, and views are
 // re-made after the memory grows (growth detaches the old ArrayBuffer).
 import { scalarBase64, simdBase64 } from './kernels-wasm.generated.js';
-import type { BiasedRates, Engine, F32, FactorBlock, Handle, RatingsBlock, U32 } from './types.js';
+import type { BiasedRates, Engine, F32, FactorBlock, Handle, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
 
 const PAGE = 65536;
 const ALIGN = 16;
@@ -22,6 +22,15 @@ interface Kernels {
     P: number, Q: number, stride: number,
     lrPu: number, lrQi: number, regPu: number, regQi: number,
   ): number;
+  sgdEpochSvdpp(
+    userOrder: number, userCount: number, start: number, items: number, values: number,
+    P: number, Q: number, Y: number, bu: number, bi: number, stride: number, z: number, acc: number,
+    mu: number, lrBu: number, lrBi: number, lrPu: number, lrQi: number, lrYj: number,
+    regBu: number, regBi: number, regPu: number, regQi: number, regYj: number,
+  ): number;
+  implicitUserFactors(userCount: number, start: number, items: number, P: number, Y: number, stride: number, out: number): void;
+  sparseTimesDense(start: number, cols: number, vals: number, rowCount: number, X: number, Y: number, stride: number): void;
+  sparseTransposeTimesDense(start: number, cols: number, vals: number, rowCount: number, Y: number, Z: number, stride: number): void;
   predictPairs(
     users: number, items: number, count: number,
     P: number, Q: number, bu: number, bi: number, stride: number,
@@ -149,6 +158,27 @@ export class WasmEngine implements Engine {
       offsetOf(r.users), offsetOf(r.items), offsetOf(r.values), r.count,
       offsetOf(f.P), offsetOf(f.Q), f.stride, x.lrPu, x.lrQi, x.regPu, x.regQi,
     );
+  }
+
+  sgdEpochSvdpp(g: UserGroups, f: FactorBlock, Y: F32, z: F32, acc: F32, x: SvdppRates): number {
+    return this.k.sgdEpochSvdpp(
+      offsetOf(g.order), g.count, offsetOf(g.start), offsetOf(g.items), offsetOf(g.values),
+      offsetOf(f.P), offsetOf(f.Q), offsetOf(Y), offsetOf(f.bu), offsetOf(f.bi), f.stride, offsetOf(z), offsetOf(acc),
+      x.mu, x.lrBu, x.lrBi, x.lrPu, x.lrQi, x.lrYj, x.regBu, x.regBi, x.regPu, x.regQi, x.regYj,
+    );
+  }
+
+  implicitUserFactors(userCount: number, start: U32, items: U32, P: F32, Y: F32, stride: number, out: F32): void {
+    this.k.implicitUserFactors(userCount, offsetOf(start), offsetOf(items), offsetOf(P), offsetOf(Y), stride, offsetOf(out));
+  }
+
+  sparseTimesDense(a: SparseRows, X: F32, Y: F32, stride: number): void {
+    this.k.sparseTimesDense(offsetOf(a.start), offsetOf(a.cols), offsetOf(a.vals), a.rowCount, offsetOf(X), offsetOf(Y), stride);
+  }
+
+  sparseTransposeTimesDense(a: SparseRows, Y: F32, Z: F32, stride: number): void {
+    Z.array().fill(0);
+    this.k.sparseTransposeTimesDense(offsetOf(a.start), offsetOf(a.cols), offsetOf(a.vals), a.rowCount, offsetOf(Y), offsetOf(Z), stride);
   }
 
   predictPairs(users: U32, items: U32, count: number, f: FactorBlock, mu: number, lo: number, hi: number, out: F32): void {

@@ -1,15 +1,17 @@
-// The shared machinery of the SGD factor models (SVD, MF): the host side of the kernels. The
-// epoch loop, ordering, initialization, learning curve, divergence check and id mapping live
-// here; the kernel does one pass and returns a number (the implicit library's split).
+// The shared machinery of the latent-factor models (SVD, MF, SVD++, baselines, PureSVD): the
+// host side of the kernels. The epoch loop, learning curve, early stopping, divergence check,
+// id mapping, prediction and ranking live here; each model supplies its initialization and its
+// per-epoch step (a Trainer), and the kernel does one pass and returns a number.
 import { Dataset, IdMap, type RatingScale, type RawId } from '../data/dataset.js';
-import { createEngine, strideFor, type Engine, type F32, type FactorBlock, type RatingsBlock } from '../engine/index.js';
+import { createEngine, strideFor, type Engine, type EngineName, type F32, type FactorBlock, type RatingsBlock } from '../engine/index.js';
+import type { WasmVariant } from '../engine/wasm-engine.js';
 import { DataError, DivergenceError, LatentrecError, OptionError } from '../errors.js';
 import { MT19937 } from '../util/mt19937.js';
 import { Random, type RandomSource } from '../util/random.js';
 import { groupRows } from '../data/group.js';
-import { groupByUser, shuffleTogether } from './ordering.js';
 import type { EpochReport, FitOptions, FitResult, Prediction, RatingModel, Recommendation } from './types.js';
-import { resolveSgdOptions, type ResolvedSgdOptions, type SgdOptions, type SGD_DEFAULTS } from './options.js';
+import type { RandomKind } from './options.js';
+import { resolveEarlyStopping } from './early-stopping.js';
 
 interface Trained {
   engine: Engine;
@@ -26,35 +28,64 @@ interface Trained {
   seenItems: Uint32Array;
 }
 
+/** What a trainer gets: the engine, the training data in it, and initialized factors. */
+export interface TrainingSetup {
+  engine: Engine;
+  train: Dataset;
+  /** The training ratings copied into engine memory (in input order). */
+  ratings: RatingsBlock;
+  factors: FactorBlock;
+  /** μ inside the model (0 for models without a global mean). */
+  mu: number;
+  random: RandomSource;
+}
+
+/** One model's way of learning: the kernel pass per epoch and the factors it predicts with. */
+export interface Trainer {
+  /** One pass over the training ratings; returns the pass's sum of squared errors. */
+  epoch(): number;
+  /** The block predictions use: `factors` itself, or (SVD++) P with the implicit part folded in. */
+  predictionFactors(): FactorBlock;
+}
+
+/** Model-specific knobs of the shared fit loop. */
+export interface ModelShape {
+  /** Latent factors k (0 for a baseline). */
+  factors: number;
+  /** Whether predictions include μ + b_u + b_i. */
+  biased: boolean;
+  epochs: number;
+  engine: EngineName;
+  wasmVariant: WasmVariant | undefined;
+  seed: number;
+  rng: RandomKind;
+}
+
 export abstract class FactorModel implements RatingModel {
-  readonly options: ResolvedSgdOptions;
-  /** Whether the model has global mean and biases (SVD) or only p_u . q_i (MF). */
-  protected abstract readonly biased: boolean;
+  protected abstract readonly shape: ModelShape;
   private trained: Trained | undefined;
 
-  protected constructor(options: SgdOptions, defaults?: Partial<typeof SGD_DEFAULTS>) {
-    this.options = resolveSgdOptions(options, defaults);
-  }
+  /** Puts starting values into the freshly allocated factors (and biases). */
+  protected abstract initialize(setup: TrainingSetup): void;
+  /** Builds the per-epoch step once the factors are initialized. */
+  protected abstract createTrainer(setup: TrainingSetup): Trainer;
 
-  /** Trains from scratch on `train`. Returns the learning curve. */
+  /**
+   * Trains from scratch on `train`. Returns the learning curve; with `validation`, each epoch is
+   * scored on it, and `earlyStopping` can end the fit (restoring the best epoch by default).
+   */
   fit(train: Dataset, fitOptions: FitOptions = {}): FitResult {
     if (train.size === 0) throw new DataError('fit: the training set has no ratings');
-    const o = this.options;
+    const stopping = resolveEarlyStopping(fitOptions);
+    const shape = this.shape;
     const start = performance.now();
-    const engine = createEngine(o.engine, o.wasmVariant);
+    const engine = createEngine(shape.engine, shape.wasmVariant);
     const n = train.size;
-    const stride = strideFor(o.factors);
-    const ratings: RatingsBlock = {
-      users: engine.allocU32(n),
-      items: engine.allocU32(n),
-      values: engine.allocF32(n),
-      count: n,
-    };
+    const stride = strideFor(shape.factors);
+    const ratings: RatingsBlock = { users: engine.allocU32(n), items: engine.allocU32(n), values: engine.allocF32(n), count: n };
     ratings.users.array().set(train.userIndex);
     ratings.items.array().set(train.itemIndex);
     ratings.values.array().set(train.ratings);
-    if (o.order === 'fixed') groupByUser(ratings, train.userCount);
-
     const factors: FactorBlock = {
       P: engine.allocF32(train.userCount * stride),
       Q: engine.allocF32(train.itemCount * stride),
@@ -62,30 +93,32 @@ export abstract class FactorModel implements RatingModel {
       bi: engine.allocF32(train.itemCount),
       stride,
     };
-    const random: RandomSource = o.rng === 'mt19937' ? new MT19937(o.seed) : new Random(o.seed);
-    // P first, then Q, row by row, as Surprise draws them; padding lanes stay zero.
-    initNormal(factors.P.array(), train.userCount, o.factors, stride, o.initMean, o.initStd, random);
-    initNormal(factors.Q.array(), train.itemCount, o.factors, stride, o.initMean, o.initStd, random);
-
+    const random: RandomSource = shape.rng === 'mt19937' ? new MT19937(shape.seed) : new Random(shape.seed);
     const trainMean = train.globalMean();
-    const mu = this.biased ? trainMean : 0;
+    const mu = shape.biased ? trainMean : 0;
+    const setup: TrainingSetup = { engine, train, ratings, factors, mu, random };
+    this.trained = undefined;
+    this.initialize(setup);
+    const trainer = this.createTrainer(setup);
+
     const { seenStart, seenItems } = seenByUser(train);
     const trained: Trained = {
       engine, factors, users: train.users, items: train.items, mu, trainMean, scale: train.scale, seenStart, seenItems,
     };
     const validation = fitOptions.validation ? this.prepareScoring(trained, fitOptions.validation) : undefined;
-    const rates = { mu, lrBu: o.lrBu, lrBi: o.lrBi, lrPu: o.lrPu, lrQi: o.lrQi, regBu: o.regBu, regBi: o.regBi, regPu: o.regPu, regQi: o.regQi };
+    const fullTrain = fitOptions.trainMetric === 'full' ? this.prepareScoring(trained, train) : undefined;
 
-    this.trained = undefined;
     const epochs: EpochReport[] = [];
-    for (let epoch = 1; epoch <= o.epochs; epoch++) {
+    let best: { rmse: number; epoch: number; factors: FactorBlock } | undefined;
+    for (let epoch = 1; epoch <= shape.epochs; epoch++) {
       const t0 = performance.now();
-      if (o.order === 'shuffle') shuffleTogether(ratings, random);
-      const sse = this.biased ? engine.sgdEpochBiased(ratings, factors, rates) : engine.sgdEpochPlain(ratings, factors, rates);
+      const sse = trainer.epoch();
       const report: EpochReport = { epoch, trainRmse: Math.sqrt(sse / n), seconds: (performance.now() - t0) / 1000 };
       // Each error is taken before its own update, so the pass's loss can stay finite while the
       // updates blow up: the parameters themselves are checked too.
       if (!Number.isFinite(sse) || !parametersBounded(factors)) throw new DivergenceError(epoch, epochs);
+      trained.factors = trainer.predictionFactors();
+      if (fullTrain) report.trainRmse = fullTrain.score().rmse;
       if (validation) {
         const { rmse, mae } = validation.score();
         if (!Number.isFinite(rmse)) throw new DivergenceError(epoch, epochs);
@@ -94,11 +127,26 @@ export abstract class FactorModel implements RatingModel {
       }
       epochs.push(report);
       fitOptions.onEpoch?.(report);
+      if (stopping) {
+        const rmse = report.validationRmse!;
+        if (best === undefined || rmse < best.rmse - stopping.minDelta) {
+          // Only the factors predictions use are kept: what restoring needs once the fit ends.
+          if (stopping.restoreBest) best = { rmse, epoch, factors: copyFactors(trained.factors, createEngine('js')).factors };
+          else best = { rmse, epoch, factors: trained.factors };
+        } else if (epoch - best.epoch >= stopping.patience) {
+          break;
+        }
+      }
     }
-    // The training ratings and validation buffers are not needed any more: keep the factors alone
+    const finalFactors = stopping?.restoreBest && best ? best.factors : trained.factors;
+    // The training ratings and scoring buffers are not needed any more: keep the factors alone
     // in a fresh engine, so a fitted model holds (users + items) x k floats, not the data.
-    this.trained = { ...trained, ...copyFactors(factors, createEngine(o.engine, o.wasmVariant)) };
-    return { epochs, fitSeconds: (performance.now() - start) / 1000 };
+    this.trained = { ...trained, ...copyFactors(finalFactors, createEngine(shape.engine, shape.wasmVariant)) };
+    return {
+      epochs,
+      fitSeconds: (performance.now() - start) / 1000,
+      bestEpoch: stopping && best ? best.epoch : undefined,
+    };
   }
 
   get isFitted(): boolean {
@@ -152,7 +200,7 @@ export abstract class FactorModel implements RatingModel {
     let scores: Float32Array;
     try {
       const out = m.engine.allocF32(itemCount);
-      const base = this.biased ? m.mu + m.factors.bu.array()[u] : 0;
+      const base = this.shape.biased ? m.mu + m.factors.bu.array()[u] : 0;
       m.engine.scoreItems(u, m.factors, itemCount, base, out);
       scores = out.array().slice();
     } finally {
@@ -168,7 +216,12 @@ export abstract class FactorModel implements RatingModel {
 
   /** Number of latent factors k. */
   get factorCount(): number {
-    return this.options.factors;
+    return this.shape.factors;
+  }
+
+  /** The settings every model kind shares (k, epochs, engine, seed, ...). */
+  get settings(): Readonly<ModelShape> {
+    return this.shape;
   }
 
   /** Mean of the training ratings (μ of SVD; plain MF uses it only for impossible predictions). */
@@ -180,14 +233,14 @@ export abstract class FactorModel implements RatingModel {
   userFactors(user: RawId): Float32Array | undefined {
     const m = this.model();
     const u = m.users.get(user);
-    return u < 0 ? undefined : m.factors.P.array().slice(u * m.factors.stride, u * m.factors.stride + this.options.factors);
+    return u < 0 ? undefined : m.factors.P.array().slice(u * m.factors.stride, u * m.factors.stride + this.shape.factors);
   }
 
   /** A copy of the item's factor vector (length k), or undefined for an unknown item. */
   itemFactors(item: RawId): Float32Array | undefined {
     const m = this.model();
     const i = m.items.get(item);
-    return i < 0 ? undefined : m.factors.Q.array().slice(i * m.factors.stride, i * m.factors.stride + this.options.factors);
+    return i < 0 ? undefined : m.factors.Q.array().slice(i * m.factors.stride, i * m.factors.stride + this.shape.factors);
   }
 
   userBias(user: RawId): number | undefined {
@@ -222,7 +275,7 @@ export abstract class FactorModel implements RatingModel {
       const users = m.engine.allocU32(1), items = m.engine.allocU32(1), out = m.engine.allocF32(1);
       users.array()[0] = u;
       items.array()[0] = i;
-      m.engine.predictPairs(users, items, 1, m.factors, this.biased ? m.mu : 0, m.scale.lo, m.scale.hi, out);
+      m.engine.predictPairs(users, items, 1, m.factors, m.mu, m.scale.lo, m.scale.hi, out);
       return out.array()[0];
     } finally {
       m.engine.release(mark);
@@ -231,7 +284,7 @@ export abstract class FactorModel implements RatingModel {
 
   /** Surprise's fallbacks: SVD keeps the known baseline parts; MF falls back to the global mean. */
   private fallback(m: Trained, u: number, i: number): number {
-    if (!this.biased) return m.trainMean;
+    if (!this.shape.biased) return m.trainMean;
     let estimate = m.mu;
     if (u >= 0) estimate += m.factors.bu.array()[u];
     if (i >= 0) estimate += m.factors.bi.array()[i];
@@ -267,8 +320,7 @@ export abstract class FactorModel implements RatingModel {
         const u = userMap[data.userIndex[t]], i = itemMap[data.itemIndex[t]];
         if (u < 0 || i < 0) estimates[t] = clip(this.fallback(m, u, i), m.scale);
       }
-      const mu = this.biased ? m.mu : 0;
-      m.engine.predictPairs(users, items, known, m.factors, mu, m.scale.lo, m.scale.hi, out);
+      m.engine.predictPairs(users, items, known, m.factors, m.mu, m.scale.lo, m.scale.hi, out);
       const o = out.array();
       for (let k = 0; k < known; k++) estimates[knownRow[k]] = o[k];
       return estimates;
@@ -309,12 +361,6 @@ function copyFactors(f: FactorBlock, engine: Engine): { engine: Engine; factors:
     return c;
   };
   return { engine, factors: { P: copy(f.P), Q: copy(f.Q), bu: copy(f.bu), bi: copy(f.bi), stride: f.stride } };
-}
-
-function initNormal(a: Float32Array, rows: number, k: number, stride: number, mean: number, std: number, random: RandomSource): void {
-  for (let r = 0; r < rows; r++) {
-    for (let f = 0; f < k; f++) a[r * stride + f] = random.nextNormal(mean, std);
-  }
 }
 
 function clip(x: number, scale: RatingScale): number {

@@ -7,6 +7,7 @@ import { OptionError } from '../errors.js';
 
 export type SgdOrder = 'shuffle' | 'fixed';
 export type RandomKind = 'xoshiro128' | 'mt19937';
+export type InitKind = 'random' | 'svd';
 
 export interface SgdOptions {
   /** Latent factors k. Default 100 (Surprise). Range 1..MAX_FACTORS. */
@@ -47,11 +48,38 @@ export interface SgdOptions {
    * 'xoshiro128' is the project's general generator (splits, generated data).
    */
   rng?: RandomKind;
+  /**
+   * 'random' (default): P and Q from Normal(initMean, initStd). 'svd': the lecture's route —
+   * fill the missing ratings with each user's mean, take the rank-k truncated SVD (without
+   * forming the dense matrix), start from P = U·sqrt(Σ), Q = V·sqrt(Σ), then SGD refines.
+   */
+  init?: InitKind;
+}
+
+export interface SvdppOptions extends SgdOptions {
+  /** Learning rate of the implicit factors y_j (default lrAll). */
+  lrYj?: number;
+  /** Regularization of the implicit factors y_j (default regAll). */
+  regYj?: number;
 }
 
 export const MAX_FACTORS = 4096;
 
-export const SGD_DEFAULTS = {
+export interface SgdDefaults {
+  factors: number;
+  epochs: number;
+  lrAll: number;
+  regAll: number;
+  initMean: number;
+  initStd: number;
+  seed: number;
+  engine: EngineName;
+  order: SgdOrder;
+  rng: RandomKind;
+  init: InitKind;
+}
+
+export const SGD_DEFAULTS: Readonly<SgdDefaults> = {
   factors: 100,
   epochs: 20,
   lrAll: 0.005,
@@ -59,10 +87,14 @@ export const SGD_DEFAULTS = {
   initMean: 0,
   initStd: 0.1,
   seed: 0,
-  engine: 'wasm' as EngineName,
-  order: 'shuffle' as SgdOrder,
-  rng: 'mt19937' as RandomKind,
-} as const;
+  engine: 'wasm',
+  order: 'shuffle',
+  rng: 'mt19937',
+  init: 'random',
+};
+
+/** Surprise's SVDpp defaults where they differ from SVD's. */
+export const SVDPP_DEFAULTS: Readonly<SgdDefaults> = { ...SGD_DEFAULTS, factors: 20, lrAll: 0.007 };
 
 export interface ResolvedSgdOptions {
   factors: number;
@@ -82,23 +114,26 @@ export interface ResolvedSgdOptions {
   wasmVariant: WasmVariant | undefined;
   order: SgdOrder;
   rng: RandomKind;
+  init: InitKind;
+  lrYj: number;
+  regYj: number;
 }
 
-function integer(name: string, value: number, lo: number, hi: number): number {
+export function integer(name: string, value: number, lo: number, hi: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < lo || value > hi) {
     throw new OptionError(name, `an integer in [${lo}, ${hi}]`, value);
   }
   return value;
 }
 
-function positive(name: string, value: number): number {
+export function positive(name: string, value: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw new OptionError(name, 'a finite number > 0', value);
   }
   return value;
 }
 
-function nonNegative(name: string, value: number): number {
+export function nonNegative(name: string, value: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new OptionError(name, 'a finite number >= 0', value);
   }
@@ -110,13 +145,13 @@ function finite(name: string, value: number): number {
   return value;
 }
 
-function oneOf<T extends string>(name: string, value: T, allowed: readonly T[]): T {
+export function oneOf<T extends string>(name: string, value: T, allowed: readonly T[]): T {
   if (!allowed.includes(value)) throw new OptionError(name, `one of ${allowed.join(', ')}`, value);
   return value;
 }
 
-export function resolveSgdOptions(given: SgdOptions, defaults: Partial<typeof SGD_DEFAULTS> = {}): ResolvedSgdOptions {
-  const d = { ...SGD_DEFAULTS, ...defaults };
+export function resolveSgdOptions(given: SvdppOptions, defaults: Readonly<SgdDefaults> = SGD_DEFAULTS): ResolvedSgdOptions {
+  const d = defaults;
   const lrAll = positive('lrAll', given.lrAll ?? d.lrAll);
   const regAll = nonNegative('regAll', given.regAll ?? d.regAll);
   return {
@@ -137,5 +172,8 @@ export function resolveSgdOptions(given: SgdOptions, defaults: Partial<typeof SG
     wasmVariant: given.wasmVariant === undefined ? undefined : oneOf<WasmVariant>('wasmVariant', given.wasmVariant, ['simd', 'scalar']),
     order: oneOf('order', given.order ?? d.order, ['shuffle', 'fixed']),
     rng: oneOf('rng', given.rng ?? d.rng, ['xoshiro128', 'mt19937']),
+    init: oneOf('init', given.init ?? d.init, ['random', 'svd']),
+    lrYj: positive('lrYj', given.lrYj ?? lrAll),
+    regYj: nonNegative('regYj', given.regYj ?? regAll),
   };
 }

@@ -4,7 +4,11 @@ import type { Dataset, RawId } from '../data/dataset.js';
 export interface EpochReport {
   /** 1-based epoch number. */
   epoch: number;
-  /** RMSE of the pass: each rating's error taken just before its own update. */
+  /**
+   * Training RMSE: by default of the pass (each rating's error just before its own update, what
+   * the kernel returns); with `trainMetric: 'full'`, of the model at the end of the epoch over
+   * every training rating, clipped (Surprise's after-epoch figure).
+   */
   trainRmse: number;
   /** Present when a validation set was given: metrics of the model at the end of the epoch. */
   validationRmse?: number;
@@ -13,16 +17,31 @@ export interface EpochReport {
   seconds: number;
 }
 
+export interface EarlyStopping {
+  /** Stop after this many epochs without an improvement of the validation RMSE. Default 3. */
+  patience?: number;
+  /** An improvement must lower the best validation RMSE by more than this. Default 0. */
+  minDelta?: number;
+  /** End with the factors of the best epoch (not the last). Default true. */
+  restoreBest?: boolean;
+}
+
 export interface FitOptions {
   /** Scored after every epoch; its RMSE/MAE go to the learning curve and `onEpoch`. */
   validation?: Dataset;
   onEpoch?: (report: EpochReport) => void;
+  /** 'pass' (default, free) or 'full' (one more scoring pass over the training set per epoch). */
+  trainMetric?: 'pass' | 'full';
+  /** Stop when the validation RMSE stops improving (needs `validation`). */
+  earlyStopping?: EarlyStopping | boolean;
 }
 
 export interface FitResult {
   epochs: EpochReport[];
   /** Wall seconds of the whole fit, validation scoring included. */
   fitSeconds: number;
+  /** With early stopping: the epoch whose validation RMSE was best. */
+  bestEpoch?: number;
 }
 
 export interface Prediction {

@@ -1,0 +1,118 @@
+// Baseline estimates r^ = μ + b_u + b_i (Koren 2010, "Factor in the neighbors", section 2.1), as
+// Surprise's BaselineOnly: by alternating least squares (default: 10 iterations, reg_u 15,
+// reg_i 10; items first, then users) or by SGD (20 epochs, lr 0.005, reg 0.02, the SVD kernel
+// with no factors).
+import type { EngineName } from '../engine/index.js';
+import type { WasmVariant } from '../engine/wasm-engine.js';
+import { groupRows } from '../data/group.js';
+import { FactorModel, type ModelShape, type Trainer, type TrainingSetup } from './factor-model.js';
+import { integer, nonNegative, oneOf, positive, type RandomKind, type SgdOrder } from './options.js';
+import { sgdTrainer } from './sgd-trainer.js';
+
+export type BaselineMethod = 'als' | 'sgd';
+
+export interface BaselineOptions {
+  /** 'als' (default, Surprise's default) or 'sgd'. */
+  method?: BaselineMethod;
+  /** Iterations (ALS, default 10) or epochs (SGD, default 20). */
+  epochs?: number;
+  /** ALS: regularization of the user biases (default 15) and of the item biases (default 10). */
+  regU?: number;
+  regI?: number;
+  /** SGD: learning rate (default 0.005) and regularization (default 0.02) of both biases. */
+  lr?: number;
+  reg?: number;
+  /** SGD: 'fixed' (default, Surprise's order) or 'shuffle'. */
+  order?: SgdOrder;
+  seed?: number;
+  engine?: EngineName;
+}
+
+export interface ResolvedBaselineOptions {
+  method: BaselineMethod;
+  epochs: number;
+  regU: number;
+  regI: number;
+  lr: number;
+  reg: number;
+  order: SgdOrder;
+  seed: number;
+  engine: EngineName;
+}
+
+export class Baseline extends FactorModel {
+  readonly options: ResolvedBaselineOptions;
+  protected readonly shape: ModelShape;
+
+  constructor(options: BaselineOptions = {}) {
+    super();
+    const method = oneOf<BaselineMethod>('method', options.method ?? 'als', ['als', 'sgd']);
+    this.options = {
+      method,
+      epochs: integer('epochs', options.epochs ?? (method === 'als' ? 10 : 20), 1, 1_000_000),
+      regU: nonNegative('regU', options.regU ?? 15),
+      regI: nonNegative('regI', options.regI ?? 10),
+      lr: positive('lr', options.lr ?? 0.005),
+      reg: nonNegative('reg', options.reg ?? 0.02),
+      order: oneOf<SgdOrder>('order', options.order ?? 'fixed', ['shuffle', 'fixed']),
+      seed: integer('seed', options.seed ?? 0, 0, 0xffffffff),
+      engine: oneOf<EngineName>('engine', options.engine ?? 'wasm', ['wasm', 'js']),
+    };
+    this.shape = {
+      factors: 0, biased: true, epochs: this.options.epochs, engine: this.options.engine,
+      wasmVariant: undefined as WasmVariant | undefined, seed: this.options.seed, rng: 'mt19937' as RandomKind,
+    };
+  }
+
+  protected initialize(): void {
+    // Biases start at zero (Surprise), and there are no factors.
+  }
+
+  protected createTrainer(setup: TrainingSetup): Trainer {
+    const o = this.options;
+    if (o.method === 'sgd') {
+      const rate = { lrBu: o.lr, lrBi: o.lr, lrPu: o.lr, lrQi: o.lr, regBu: o.reg, regBi: o.reg, regPu: o.reg, regQi: o.reg };
+      return sgdTrainer(setup, { ...rate, order: o.order }, true);
+    }
+    return alsTrainer(setup, o.regU, o.regI);
+  }
+}
+
+/** Surprise's baseline ALS in float64; the pass's error is that of the model after the iteration. */
+function alsTrainer({ train, factors, mu }: TrainingSetup, regU: number, regI: number): Trainer {
+  const byUser = groupRows(train.userIndex, train.userCount);
+  const byItem = groupRows(train.itemIndex, train.itemCount);
+  const bu = new Float64Array(train.userCount);
+  const bi = new Float64Array(train.itemCount);
+  const { userIndex, itemIndex, ratings } = train;
+  return {
+    epoch() {
+      for (let i = 0; i < train.itemCount; i++) {
+        let dev = 0;
+        for (let k = byItem.start[i]; k < byItem.start[i + 1]; k++) {
+          const t = byItem.rows[k];
+          dev += ratings[t] - mu - bu[userIndex[t]];
+        }
+        bi[i] = dev / (regI + byItem.start[i + 1] - byItem.start[i]);
+      }
+      let sse = 0;
+      for (let u = 0; u < train.userCount; u++) {
+        let dev = 0;
+        for (let k = byUser.start[u]; k < byUser.start[u + 1]; k++) {
+          const t = byUser.rows[k];
+          dev += ratings[t] - mu - bi[itemIndex[t]];
+        }
+        bu[u] = dev / (regU + byUser.start[u + 1] - byUser.start[u]);
+        for (let k = byUser.start[u]; k < byUser.start[u + 1]; k++) {
+          const t = byUser.rows[k];
+          const e = ratings[t] - mu - bu[u] - bi[itemIndex[t]];
+          sse += e * e;
+        }
+      }
+      factors.bu.array().set(bu);
+      factors.bi.array().set(bi);
+      return sse;
+    },
+    predictionFactors: () => factors,
+  };
+}
