@@ -5,9 +5,11 @@ export * from './data/index.js';
 export { generateRatings, GENERATE_DEFAULTS, type GenerateOptions } from './data/generate.js';
 export { SVD } from './models/svd.js';
 export { MF } from './models/mf.js';
+export { SVDpp } from './models/svdpp.js';
+export { Baseline, type BaselineOptions, type BaselineMethod } from './models/baseline.js';
 export { FactorModel } from './models/factor-model.js';
-export { SGD_DEFAULTS, MAX_FACTORS, type SgdOptions, type SgdOrder } from './models/options.js';
-export type { EpochReport, FitOptions, FitResult, Prediction, RatingModel, Recommendation } from './models/types.js';
+export { SGD_DEFAULTS, SVDPP_DEFAULTS, MAX_FACTORS, type SgdOptions, type SvdppOptions, type SgdOrder, type InitKind, type RandomKind } from './models/options.js';
+export type { EpochReport, FitOptions, FitResult, EarlyStopping, Prediction, RatingModel, Recommendation } from './models/types.js';
 export { rmse, mae } from './eval/metrics.js';
 export {
   evaluate,

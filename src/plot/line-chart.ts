@@ -1,0 +1,104 @@
+// Public entry points: a general line chart and a learning-curve chart, each returned as a standalone SVG document.
+
+import { DataError, OptionError } from '../errors.js';
+import { seriesStyle } from './palette.js';
+import { finiteSegments, renderChart, type StyledSeries } from './render.js';
+
+export interface Series {
+  name: string;
+  /** Drawn in the order given; a point with a non-finite x or y leaves a gap in the line. */
+  points: ReadonlyArray<{ x: number; y: number }>;
+  dashed?: boolean;
+}
+
+export interface LineChartOptions {
+  title?: string;
+  xLabel: string;
+  yLabel: string;
+  /** Pixels, default 720. */
+  width?: number;
+  /** Pixels, default 440. */
+  height?: number;
+  series: readonly Series[];
+}
+
+export interface LearningCurveRun {
+  label: string;
+  epochs: ReadonlyArray<{ epoch: number; trainRmse: number; validationRmse?: number }>;
+}
+
+const DEFAULT_WIDTH = 720;
+const DEFAULT_HEIGHT = 440;
+const MIN_WIDTH = 320;
+const MIN_HEIGHT = 200;
+
+/**
+ * A line chart as a complete SVG document: white background, 1-2-5 ticks with gridlines, axis labels, optional title
+ * and a legend on the right. Series take the Okabe-Ito colours in order (cycling with a new dash pattern past the
+ * palette); `dashed` series are dashed with hollow markers. Axes fit the data (y with a little padding, not from 0).
+ * Throws a DataError when there is no finite point to plot, an OptionError for a bad width or height.
+ */
+export function lineChart(options: LineChartOptions): string {
+  const series = checkSeries('lineChart', options?.series);
+  return render('lineChart', options, series.map((s, i) => ({ name: String(s.name), points: s.points, style: seriesStyle(i, s.dashed === true) })));
+}
+
+/**
+ * RMSE by epoch for one or more training runs. Each run gets one colour: a solid line "<label> test" through its
+ * validationRmse values (only when the run has any) and a dashed line "<label> train" through its trainRmse values.
+ * Default title "Learning curve"; x ticks are whole epochs.
+ */
+export function learningCurveChart(runs: ReadonlyArray<LearningCurveRun>, options: { title?: string } = {}): string {
+  if (!Array.isArray(runs) || runs.length === 0) {
+    throw new DataError('learningCurveChart: no runs to plot; give at least one run with at least one epoch');
+  }
+  const series: StyledSeries[] = [];
+  runs.forEach((run, r) => {
+    const epochs: LearningCurveRun['epochs'] = Array.isArray(run?.epochs) ? run.epochs : [];
+    const label = String(run?.label ?? `run ${r + 1}`);
+    const test = epochs.filter((e) => e.validationRmse != null).map((e) => ({ x: e.epoch, y: e.validationRmse! }));
+    if (test.length > 0) series.push({ name: `${label} test`, points: test, style: seriesStyle(r, false) });
+    series.push({ name: `${label} train`, points: epochs.map((e) => ({ x: e.epoch, y: e.trainRmse })), style: seriesStyle(r, true) });
+  });
+  return render(
+    'learningCurveChart',
+    { title: options.title ?? 'Learning curve', xLabel: 'epoch', yLabel: 'RMSE', series: [] },
+    series,
+    true,
+  );
+}
+
+function checkSeries(caller: string, series: unknown): readonly Series[] {
+  if (!Array.isArray(series) || series.length === 0) {
+    throw new DataError(`${caller}: no series to plot; options.series must hold at least one series with a finite point`);
+  }
+  series.forEach((s: Series, i) => {
+    if (s == null || !Array.isArray(s.points)) throw new DataError(`${caller}: series ${i} has no points array`);
+  });
+  return series;
+}
+
+function render(caller: string, options: LineChartOptions, series: StyledSeries[], xInteger = false): string {
+  if (!series.some((s) => finiteSegments(s.points).length > 0)) {
+    throw new DataError(
+      `${caller}: nothing to plot; none of the ${series.length} series has a point with finite x and y (NaN and Infinity are skipped)`,
+    );
+  }
+  const width = options.width ?? DEFAULT_WIDTH;
+  const height = options.height ?? DEFAULT_HEIGHT;
+  if (typeof width !== 'number' || !Number.isFinite(width) || width < MIN_WIDTH) {
+    throw new OptionError('width', `a finite number of pixels, at least ${MIN_WIDTH}`, width);
+  }
+  if (typeof height !== 'number' || !Number.isFinite(height) || height < MIN_HEIGHT) {
+    throw new OptionError('height', `a finite number of pixels, at least ${MIN_HEIGHT}`, height);
+  }
+  return renderChart({
+    title: options.title === undefined ? undefined : String(options.title),
+    xLabel: String(options.xLabel ?? ''),
+    yLabel: String(options.yLabel ?? ''),
+    width,
+    height,
+    series,
+    xInteger,
+  });
+}
