@@ -5,7 +5,7 @@ import { crossValidate } from '../eval/cross-validate.js';
 import { loadFolds } from '../data/load-node.js';
 import { describeLoad, loadFile, summaryJson } from './load.js';
 import { kFold } from '../data/splits.js';
-import { asFlagError, makeModel, modelOptions, parseOptions, type DataFlags, type ModelFlags } from './options.js';
+import { asFlagError, modelFactory, parseOptions, type DataFlags, type ModelFlags } from './options.js';
 import { createProgress } from './progress.js';
 
 export interface CvFlags extends ModelFlags, DataFlags {
@@ -23,7 +23,8 @@ export interface CvReport {
 }
 
 export async function cvCommand(flags: CvFlags): Promise<CvReport> {
-  const options = modelOptions(flags);
+  const factory = modelFactory(flags);
+  const seed = factory.make().settings.seed;
   const parse = parseOptions(flags);
   if ((flags.data === undefined) === (flags.foldsDir === undefined)) {
     throw new Error('give either --data FILE (with --folds N) or --folds-dir DIR');
@@ -42,19 +43,19 @@ export async function cvCommand(flags: CvFlags): Promise<CvReport> {
     const { dataset, summary } = await loadFile(flags.data!, parse);
     summaries.push(summary);
     try {
-      folds = kFold(dataset, { folds: Number(flags.folds ?? 5), seed: options.seed ?? 0 });
+      folds = kFold(dataset, { folds: Number(flags.folds ?? 5), seed });
     } catch (error) {
       throw asFlagError(error);
     }
   }
   const progress = createProgress(!flags.json);
-  const epochs = makeModel(flags.model, options).settings.epochs;
+  const epochs = factory.make().settings.epochs;
   let done = 0;
   let last = '';
   progress.start(folds.length * epochs, `${flags.model} ${folds.length} folds x ${epochs} epochs`);
   const result = (() => {
     try {
-      return crossValidate(() => makeModel(flags.model, options), folds, {
+      return crossValidate(() => factory.make(), folds, {
         fitOptions: { onEpoch: (e) => progress.update(++done, `${last}fold ${Math.ceil(done / epochs)} epoch ${e.epoch}`) },
         onFold: (f) => {
           last += `${f.name} ${f.rmse.toFixed(4)}  `;

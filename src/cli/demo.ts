@@ -9,7 +9,7 @@ import { holdoutSplit } from '../data/splits.js';
 import { evaluate } from '../eval/cross-validate.js';
 import { printCurve } from './train.js';
 import { describeLoad, loadFile } from './load.js';
-import { makeModel, modelOptions, type ModelFlags } from './options.js';
+import { modelFactory, type ModelFlags } from './options.js';
 import { createProgress } from './progress.js';
 
 export interface DemoFlags extends ModelFlags {
@@ -19,7 +19,7 @@ export interface DemoFlags extends ModelFlags {
 }
 
 export async function demoCommand(flags: DemoFlags): Promise<void> {
-  const options = modelOptions(flags);
+  const factory = modelFactory(flags);
   let data: Dataset;
   let titles: Map<string, string> | undefined;
   if (flags.data !== undefined) {
@@ -38,7 +38,7 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
     }
   }
   const { train, test } = holdoutSplit(data, { testRatio: 0.2, seed: 0 });
-  const model = makeModel(flags.model, options);
+  const model = factory.make();
   const name = flags.model.toUpperCase();
   const progress = createProgress(!flags.json);
   progress.start(model.settings.epochs, `${name} epochs`);

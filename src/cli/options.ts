@@ -4,11 +4,14 @@ import { Command, Option } from 'commander';
 import type { ParseOptions, RatingsFormat } from '../data/parse.js';
 import { OptionError } from '../errors.js';
 import { MF } from '../models/mf.js';
-import { resolveSgdOptions, type SgdOptions } from '../models/options.js';
+import type { SgdOptions } from '../models/options.js';
+import { Baseline } from '../models/baseline.js';
+import { SVDpp } from '../models/svdpp.js';
 import { SVD } from '../models/svd.js';
 import type { FactorModel } from '../models/factor-model.js';
 
-export type ModelKind = 'svd' | 'mf';
+export const MODEL_KINDS = ['svd', 'mf', 'svdpp', 'baseline'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
 
 const FLAG_OF: Record<string, string> = {
   factors: '--factors',
@@ -16,6 +19,9 @@ const FLAG_OF: Record<string, string> = {
   lrAll: '--lr',
   regAll: '--reg',
   seed: '--seed',
+  init: '--init',
+  lr: '--lr',
+  reg: '--reg',
   order: '--order',
   engine: '--engine',
   testRatio: '--test-ratio',
@@ -38,19 +44,20 @@ export function asFlagError(error: unknown): unknown {
 
 export function addModelOptions(command: Command): Command {
   return command
-    .addOption(new Option('--model <kind>', 'model: svd (biased, Surprise SVD) or mf (plain)').choices(['svd', 'mf']).default('svd'))
-    .option('--factors <n>', 'latent factors (default 100)')
-    .option('--epochs <n>', 'SGD epochs (default 20)')
-    .option('--lr <x>', 'learning rate of every parameter (default 0.005)')
+    .addOption(
+      new Option('--model <kind>', 'svd (Surprise SVD), mf (plain), svdpp (SVD++), baseline (μ+b_u+b_i)')
+        .choices([...MODEL_KINDS])
+        .default('svd'),
+    )
+    .option('--factors <n>', 'latent factors (default 100; svdpp 20)')
+    .option('--epochs <n>', 'SGD epochs (default 20; baseline ALS 10 iterations)')
+    .option('--lr <x>', 'learning rate of every parameter (default 0.005; svdpp 0.007)')
     .option('--reg <x>', 'regularization of every parameter (default 0.02)')
     .option('--seed <n>', 'random seed (default 0)')
-    .addOption(new Option('--order <order>', 'rating order per epoch').choices(['shuffle', 'fixed']).default('shuffle'))
-    .addOption(new Option('--engine <engine>', 'kernel engine').choices(['wasm', 'js']).default('wasm'))
-    .addOption(
-      new Option('--rng <generator>', "generator for init and shuffles (mt19937 = numpy's, as Surprise)")
-        .choices(['mt19937', 'xoshiro128'])
-        .default('mt19937'),
-    );
+    .addOption(new Option('--order <order>', 'rating order per epoch (default shuffle; baseline fixed)').choices(['shuffle', 'fixed']))
+    .addOption(new Option('--init <init>', 'starting factors: random (default) or svd (truncated SVD of the user-mean-filled matrix)').choices(['random', 'svd']))
+    .addOption(new Option('--engine <engine>', 'kernel engine (default wasm)').choices(['wasm', 'js']))
+    .addOption(new Option('--rng <generator>', "generator for init and shuffles (default mt19937 = numpy's, as Surprise)").choices(['mt19937', 'xoshiro128']));
 }
 
 export function addDataOptions(command: Command): Command {
@@ -73,36 +80,66 @@ export interface ModelFlags {
   lr?: string;
   reg?: string;
   seed?: string;
-  order: 'shuffle' | 'fixed';
-  engine: 'wasm' | 'js';
-  rng: 'mt19937' | 'xoshiro128';
+  order?: 'shuffle' | 'fixed';
+  init?: 'random' | 'svd';
+  engine?: 'wasm' | 'js';
+  rng?: 'mt19937' | 'xoshiro128';
 }
 
 function numberFlag(value: string | undefined): number | undefined {
   return value === undefined ? undefined : Number(value);
 }
 
+/** Library options from the flags (undefined = the model's own default). */
 export function modelOptions(flags: ModelFlags): SgdOptions {
-  const options: SgdOptions = {
+  return {
     factors: numberFlag(flags.factors),
     epochs: numberFlag(flags.epochs),
     lrAll: numberFlag(flags.lr),
     regAll: numberFlag(flags.reg),
     seed: numberFlag(flags.seed),
     order: flags.order,
+    init: flags.init,
     engine: flags.engine,
     rng: flags.rng,
   };
+}
+
+export interface ModelFactory {
+  kind: ModelKind;
+  make(): FactorModel;
+}
+
+/**
+ * A factory for the model the flags describe. It builds one model at once, so bad options fail
+ * before any data is read.
+ */
+export function modelFactory(flags: ModelFlags): ModelFactory {
+  const o = modelOptions(flags);
+  const make = (): FactorModel => {
+    switch (flags.model) {
+      case 'mf':
+        return new MF(o);
+      case 'svdpp':
+        return new SVDpp(o);
+      case 'baseline':
+        if (flags.factors !== undefined || flags.init !== undefined) {
+          throw new Error('--model baseline has no factors: --factors and --init do not apply');
+        }
+        return new Baseline({
+          method: flags.lr !== undefined || flags.reg !== undefined ? 'sgd' : 'als',
+          epochs: o.epochs, lr: o.lrAll, reg: o.regAll, order: o.order, seed: o.seed, engine: o.engine,
+        });
+      default:
+        return new SVD(o);
+    }
+  };
   try {
-    resolveSgdOptions(options); // validate before any data is read
+    make();
   } catch (error) {
     throw asFlagError(error);
   }
-  return options;
-}
-
-export function makeModel(kind: ModelKind, options: SgdOptions): FactorModel {
-  return kind === 'mf' ? new MF(options) : new SVD(options);
+  return { kind: flags.model, make };
 }
 
 export interface DataFlags {

@@ -4,7 +4,7 @@ import { holdoutSplit } from '../data/splits.js';
 import { evaluate } from '../eval/cross-validate.js';
 import type { EpochReport } from '../models/types.js';
 import { describeLoad, loadFile, summaryJson } from './load.js';
-import { asFlagError, makeModel, modelOptions, parseOptions, type DataFlags, type ModelFlags } from './options.js';
+import { asFlagError, modelFactory, parseOptions, type DataFlags, type ModelFlags } from './options.js';
 import { createProgress } from './progress.js';
 
 export interface TrainFlags extends ModelFlags, DataFlags {
@@ -24,7 +24,8 @@ export interface TrainReport {
 }
 
 export async function trainCommand(flags: TrainFlags): Promise<TrainReport> {
-  const options = modelOptions(flags);
+  const factory = modelFactory(flags);
+  const seed = factory.make().settings.seed;
   const parse = parseOptions(flags);
   if (flags.test !== undefined && flags.testRatio !== undefined) {
     throw new Error('give either --test FILE or --test-ratio R, not both');
@@ -42,12 +43,12 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport> {
     test = loadedTest.dataset;
   } else {
     try {
-      ({ train, test } = holdoutSplit(loaded.dataset, { testRatio: Number(flags.testRatio ?? 0.2), seed: options.seed ?? 0 }));
+      ({ train, test } = holdoutSplit(loaded.dataset, { testRatio: Number(flags.testRatio ?? 0.2), seed }));
     } catch (error) {
       throw asFlagError(error);
     }
   }
-  const model = makeModel(flags.model, options);
+  const model = factory.make();
   const progress = createProgress(!flags.json);
   progress.start(model.settings.epochs, `${flags.model} epochs`);
   const fit = (() => {
