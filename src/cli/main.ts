@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The `latentrec` command.
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { LatentrecError } from '../errors.js';
+import { curveCommand, type CurveFlags } from './curve.js';
 import { cvCommand, type CvFlags } from './cv.js';
 import { demoCommand, type DemoFlags } from './demo.js';
 import { addDataOptions, addModelOptions } from './options.js';
@@ -19,6 +20,8 @@ addDataOptions(
       .requiredOption('--data <file>', 'ratings file')
       .option('--test <file>', 'test ratings file (default: a seeded 20% holdout of --data)')
       .option('--test-ratio <r>', 'holdout fraction in (0, 1) (default 0.2)')
+      .option('--plot <file.svg>', 'write the learning curve (train and test RMSE per epoch) as SVG')
+      .option('--train-rmse <how>', 'pass (default: during each epoch, free) or full (after each epoch, one more pass)')
       .option('--json', 'print one JSON object, no progress bar'),
   ),
 ).action(async (flags: TrainFlags) => {
@@ -37,6 +40,23 @@ addDataOptions(
   ),
 ).action(async (flags: CvFlags) => {
   await cvCommand(flags);
+});
+
+addDataOptions(
+  addModelOptions(
+    program
+      .command('curve')
+      .description('overlay the learning curves of several runs in one SVG (e.g. --vary init=random,svd)')
+      .requiredOption('--data <file>', 'ratings file')
+      .requiredOption('--out <file.svg>', 'where to write the SVG')
+      .option('--test <file>', 'test ratings file (default: a seeded 20% holdout of --data)')
+      .option('--test-ratio <r>', 'holdout fraction in (0, 1) (default 0.2)')
+      .option('--vary <name=v1,v2,...>', 'one run per value of factors, epochs, lr, reg, seed, init, order or model')
+      .addOption(new Option('--train-rmse <how>', 'pass (default) or full (after each epoch)').choices(['pass', 'full']))
+      .option('--json', 'print one JSON object, no progress bar'),
+  ),
+).action(async (flags: CurveFlags) => {
+  await curveCommand(flags);
 });
 
 addModelOptions(

@@ -1,8 +1,13 @@
 // `latentrec train`: fit one model, report the learning curve and the test scores.
+import { renameSync, writeFileSync } from 'node:fs';
 import type { Dataset } from '../data/dataset.js';
+import type { LoadSummary } from '../data/parse.js';
 import { holdoutSplit } from '../data/splits.js';
+import { OptionError } from '../errors.js';
 import { evaluate } from '../eval/cross-validate.js';
-import type { EpochReport } from '../models/types.js';
+import type { FactorModel } from '../models/factor-model.js';
+import type { EpochReport, FitResult } from '../models/types.js';
+import { learningCurveChart } from '../plot/line-chart.js';
 import { describeLoad, loadFile, summaryJson } from './load.js';
 import { asFlagError, modelFactory, parseOptions, type DataFlags, type ModelFlags } from './options.js';
 import { createProgress } from './progress.js';
@@ -12,6 +17,8 @@ export interface TrainFlags extends ModelFlags, DataFlags {
   test?: string;
   testRatio?: string;
   json?: boolean;
+  plot?: string;
+  trainRmse?: string;
 }
 
 export interface TrainReport {
@@ -25,51 +32,20 @@ export interface TrainReport {
 
 export async function trainCommand(flags: TrainFlags): Promise<TrainReport> {
   const factory = modelFactory(flags);
-  const seed = factory.make().settings.seed;
-  const parse = parseOptions(flags);
-  if (flags.test !== undefined && flags.testRatio !== undefined) {
-    throw new Error('give either --test FILE or --test-ratio R, not both');
-  }
-  const loaded = await loadFile(flags.data, parse);
-  const summaries = [loaded.summary];
-  let train: Dataset;
-  let test: Dataset;
-  if (flags.test !== undefined) {
-    train = loaded.dataset;
-    // The test file keeps its own inferred scale (an explicit --scale applies to both):
-    // predictions are clipped to the training scale anyway.
-    const loadedTest = await loadFile(flags.test, parse);
-    summaries.push(loadedTest.summary);
-    test = loadedTest.dataset;
-  } else {
-    try {
-      ({ train, test } = holdoutSplit(loaded.dataset, { testRatio: Number(flags.testRatio ?? 0.2), seed }));
-    } catch (error) {
-      throw asFlagError(error);
-    }
-  }
+  const trainMetric = oneOfFlag('--train-rmse', flags.trainRmse ?? 'pass', ['pass', 'full'] as const);
+  const { train, test, summaries } = await loadTrainTest(flags, factory.make().settings.seed);
   const model = factory.make();
-  const progress = createProgress(!flags.json);
-  progress.start(model.settings.epochs, `${flags.model} epochs`);
-  const fit = (() => {
-    try {
-      return model.fit(train, {
-        validation: test,
-        onEpoch: (e: EpochReport) => progress.update(e.epoch, `train ${e.trainRmse.toFixed(4)} test ${e.validationRmse!.toFixed(4)}`),
-      });
-    } finally {
-      progress.stop();
-    }
-  })();
+  const fit = fitWithProgress(model, train, test, { json: flags.json, label: `${flags.model} epochs`, trainMetric });
   const scores = evaluate(model, test);
   const report: TrainReport = {
     model: flags.model,
     data: { users: train.userCount, items: train.itemCount, ratings: train.size },
     fitSeconds: fit.fitSeconds,
-    epochs: fit.epochs.map((e) => ({ epoch: e.epoch, trainRmse: e.trainRmse, testRmse: e.validationRmse!, testMae: e.validationMae! })),
+    epochs: curveRows(fit.epochs),
     test: { rmse: scores.rmse, mae: scores.mae },
     load: summaries.map(summaryJson),
   };
+  if (flags.plot !== undefined) writeChart(flags.plot, learningCurveChart([{ label: flags.model, epochs: fit.epochs }]));
   if (flags.json) {
     console.log(JSON.stringify(report));
   } else {
@@ -77,8 +53,72 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport> {
     console.log(`train ${train.size} ratings (${train.userCount} users, ${train.itemCount} items), test ${test.size}`);
     printCurve(report.epochs);
     console.log(`fit ${report.fitSeconds.toFixed(3)} s; test RMSE ${scores.rmse.toFixed(4)}, MAE ${scores.mae.toFixed(4)}`);
+    if (flags.plot !== undefined) console.log(`learning curve written to ${flags.plot}`);
   }
   return report;
+}
+
+export interface TrainTest {
+  train: Dataset;
+  test: Dataset;
+  summaries: LoadSummary[];
+}
+
+/** --data with --test FILE, or a seeded --test-ratio holdout of --data (default 0.2). */
+export async function loadTrainTest(flags: DataFlags & { data: string; test?: string; testRatio?: string }, seed: number): Promise<TrainTest> {
+  const parse = parseOptions(flags);
+  if (flags.test !== undefined && flags.testRatio !== undefined) {
+    throw new Error('give either --test FILE or --test-ratio R, not both');
+  }
+  const loaded = await loadFile(flags.data, parse);
+  if (flags.test !== undefined) {
+    // The test file keeps its own inferred scale (an explicit --scale applies to both):
+    // predictions are clipped to the training scale anyway.
+    const loadedTest = await loadFile(flags.test, parse);
+    return { train: loaded.dataset, test: loadedTest.dataset, summaries: [loaded.summary, loadedTest.summary] };
+  }
+  try {
+    const { train, test } = holdoutSplit(loaded.dataset, { testRatio: Number(flags.testRatio ?? 0.2), seed });
+    return { train, test, summaries: [loaded.summary] };
+  } catch (error) {
+    throw asFlagError(error);
+  }
+}
+
+/** Fits with the test set scored every epoch, a progress bar while a person watches. */
+export function fitWithProgress(
+  model: FactorModel,
+  train: Dataset,
+  test: Dataset,
+  o: { json?: boolean; label: string; trainMetric?: 'pass' | 'full' },
+): FitResult {
+  const progress = createProgress(!o.json);
+  progress.start(model.settings.epochs, o.label);
+  try {
+    return model.fit(train, {
+      validation: test,
+      trainMetric: o.trainMetric,
+      onEpoch: (e: EpochReport) => progress.update(e.epoch, `train ${e.trainRmse.toFixed(4)} test ${e.validationRmse!.toFixed(4)}`),
+    });
+  } finally {
+    progress.stop();
+  }
+}
+
+export function curveRows(epochs: readonly EpochReport[]) {
+  return epochs.map((e) => ({ epoch: e.epoch, trainRmse: e.trainRmse, testRmse: e.validationRmse!, testMae: e.validationMae! }));
+}
+
+/** Writes an SVG next to nothing else: a temp file renamed into place, so no half-written file. */
+export function writeChart(path: string, svg: string): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, svg);
+  renameSync(temp, path);
+}
+
+function oneOfFlag<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) throw new OptionError(flag, `one of ${allowed.join(', ')}`, value);
+  return value as T;
 }
 
 export function printCurve(epochs: readonly { epoch: number; trainRmse: number; testRmse: number; testMae: number }[]): void {
