@@ -8,10 +8,7 @@ import { kFold } from '../data/splits.js';
 import { asFlagError, modelFactory, parseOptions, type DataFlags, type ModelFlags } from './options.js';
 import { createProgress } from './progress.js';
 
-export interface CvFlags extends ModelFlags, DataFlags {
-  data?: string;
-  folds?: string;
-  foldsDir?: string;
+export interface CvFlags extends ModelFlags, FoldFlags {
   json?: boolean;
 }
 
@@ -25,29 +22,7 @@ export interface CvReport {
 export async function cvCommand(flags: CvFlags): Promise<CvReport> {
   const factory = modelFactory(flags);
   const seed = factory.make().settings.seed;
-  const parse = parseOptions(flags);
-  if ((flags.data === undefined) === (flags.foldsDir === undefined)) {
-    throw new Error('give either --data FILE (with --folds N) or --folds-dir DIR');
-  }
-  let folds: Fold[];
-  const summaries: LoadSummary[] = [];
-  if (flags.foldsDir !== undefined) {
-    if (flags.folds !== undefined) throw new Error('--folds goes with --data, not with --folds-dir');
-    try {
-      folds = await loadFolds(flags.foldsDir, parse);
-      for (const fold of folds) if (fold.load) summaries.push(fold.load.train, fold.load.test);
-    } catch (error) {
-      throw asFlagError(error);
-    }
-  } else {
-    const { dataset, summary } = await loadFile(flags.data!, parse);
-    summaries.push(summary);
-    try {
-      folds = kFold(dataset, { folds: Number(flags.folds ?? 5), seed });
-    } catch (error) {
-      throw asFlagError(error);
-    }
-  }
+  const { folds, summaries } = await loadCvFolds(flags, seed);
   const progress = createProgress(!flags.json);
   const epochs = factory.make().settings.epochs;
   let done = 0;
@@ -83,4 +58,36 @@ export async function cvCommand(flags: CvFlags): Promise<CvReport> {
     console.log(`mean  ${report.mean.rmse.toFixed(4)}  ${report.mean.mae.toFixed(4)}  ${report.mean.fitSeconds.toFixed(3)}`);
   }
   return report;
+}
+
+export interface FoldFlags extends DataFlags {
+  data?: string;
+  folds?: string;
+  foldsDir?: string;
+}
+
+/** u1..uN files from --folds-dir, or --folds N seeded folds of --data (default 5). */
+export async function loadCvFolds(flags: FoldFlags, seed: number): Promise<{ folds: Fold[]; summaries: LoadSummary[] }> {
+  const parse = parseOptions(flags);
+  if ((flags.data === undefined) === (flags.foldsDir === undefined)) {
+    throw new Error('give either --data FILE (with --folds N) or --folds-dir DIR');
+  }
+  const summaries: LoadSummary[] = [];
+  if (flags.foldsDir !== undefined) {
+    if (flags.folds !== undefined) throw new Error('--folds goes with --data, not with --folds-dir');
+    try {
+      const folds = await loadFolds(flags.foldsDir, parse);
+      for (const fold of folds) if (fold.load) summaries.push(fold.load.train, fold.load.test);
+      return { folds, summaries };
+    } catch (error) {
+      throw asFlagError(error);
+    }
+  }
+  const { dataset, summary } = await loadFile(flags.data!, parse);
+  summaries.push(summary);
+  try {
+    return { folds: kFold(dataset, { folds: Number(flags.folds ?? 5), seed }), summaries };
+  } catch (error) {
+    throw asFlagError(error);
+  }
 }

@@ -6,6 +6,7 @@ import { curveCommand, type CurveFlags } from './curve.js';
 import { cvCommand, type CvFlags } from './cv.js';
 import { demoCommand, type DemoFlags } from './demo.js';
 import { addDataOptions, addModelOptions } from './options.js';
+import { searchCommand, type SearchFlags } from './search.js';
 import { trainCommand, type TrainFlags } from './train.js';
 
 const program = new Command('latentrec')
@@ -57,6 +58,21 @@ addDataOptions(
   ),
 ).action(async (flags: CurveFlags) => {
   await curveCommand(flags);
+});
+
+addDataOptions(
+  addModelOptions(
+    program
+      .command('search')
+      .description('grid search with cross-validation: every combination, the full table and the best')
+      .requiredOption('--grid <spec>', 'e.g. "factors=50,100;reg=0.02,0.05;lr=0.005,0.01" (factors, epochs, lr, reg, init, order, model, seed)')
+      .option('--data <file>', 'ratings file, split into --folds folds')
+      .option('--folds <n>', 'number of folds with --data (default 5)')
+      .option('--folds-dir <dir>', 'folder with u1.base/u1.test ... uN.base/uN.test')
+      .option('--json', 'print one JSON object, no progress bar'),
+  ),
+).action(async (flags: SearchFlags) => {
+  await searchCommand(flags);
 });
 
 addModelOptions(
