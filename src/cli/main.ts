@@ -65,7 +65,7 @@ addDataOptions(
     program
       .command('search')
       .description('grid search with cross-validation: every combination, the full table and the best')
-      .requiredOption('--grid <spec>', 'e.g. "factors=50,100;reg=0.02,0.05;lr=0.005,0.01" (factors, epochs, lr, reg, init, order, model, seed)')
+      .requiredOption('--grid <spec>', 'e.g. "factors=50,100;reg=0.02,0.05" (factors, epochs, lr, reg, init, initScale, order, model, seed)')
       .option('--data <file>', 'ratings file, split into --folds folds')
       .option('--folds <n>', 'number of folds with --data (default 5)')
       .option('--folds-dir <dir>', 'folder with u1.base/u1.test ... uN.base/uN.test')

@@ -20,6 +20,7 @@ const FLAG_OF: Record<string, string> = {
   regAll: '--reg',
   seed: '--seed',
   init: '--init',
+  initScale: '--init-scale',
   lr: '--lr',
   reg: '--reg',
   order: '--order',
@@ -56,6 +57,7 @@ export function addModelOptions(command: Command): Command {
     .option('--seed <n>', 'random seed (default 0)')
     .addOption(new Option('--order <order>', 'rating order per epoch (default shuffle; baseline fixed)').choices(['shuffle', 'fixed']))
     .addOption(new Option('--init <init>', 'starting factors: random (default) or svd (truncated SVD of the user-mean-filled matrix)').choices(['random', 'svd']))
+    .option('--init-scale <s>', 'with --init svd: factors start at s·U·sqrt(Σ), s·V·sqrt(Σ) (default 0.2)')
     .addOption(new Option('--engine <engine>', 'kernel engine (default wasm)').choices(['wasm', 'js']))
     .addOption(new Option('--rng <generator>', "generator for init and shuffles (default mt19937 = numpy's, as Surprise)").choices(['mt19937', 'xoshiro128']));
 }
@@ -82,6 +84,7 @@ export interface ModelFlags {
   seed?: string;
   order?: 'shuffle' | 'fixed';
   init?: 'random' | 'svd';
+  initScale?: string;
   engine?: 'wasm' | 'js';
   rng?: 'mt19937' | 'xoshiro128';
 }
@@ -100,6 +103,7 @@ export function modelOptions(flags: ModelFlags): SgdOptions {
     seed: numberFlag(flags.seed),
     order: flags.order,
     init: flags.init,
+    initScale: numberFlag(flags.initScale),
     engine: flags.engine,
     rng: flags.rng,
   };
@@ -123,7 +127,7 @@ export function modelFactory(flags: ModelFlags): ModelFactory {
       case 'svdpp':
         return new SVDpp(o);
       case 'baseline':
-        if (flags.factors !== undefined || flags.init !== undefined) {
+        if (flags.factors !== undefined || flags.init !== undefined || flags.initScale !== undefined) {
           throw new Error('--model baseline has no factors: --factors and --init do not apply');
         }
         return new Baseline({

@@ -10,7 +10,7 @@ export interface SearchFlags extends ModelFlags, FoldFlags {
   json?: boolean;
 }
 
-const SEARCHABLE = ['factors', 'epochs', 'lr', 'reg', 'init', 'order', 'model', 'seed'] as const;
+const SEARCHABLE = ['factors', 'epochs', 'lr', 'reg', 'init', 'initScale', 'order', 'model', 'seed'] as const;
 
 export async function searchCommand(flags: SearchFlags): Promise<void> {
   const grid = parseGrid(flags.grid);
@@ -49,7 +49,7 @@ function formatRow(row: GridRow, keys: string[]): string {
 export function parseGrid(text: string): Grid {
   const grid: Record<string, (number | string)[]> = {};
   for (const entry of text.split(/[;\s]+/).filter(Boolean)) {
-    const match = /^([a-z]+)=(.+)$/.exec(entry);
+    const match = /^([a-zA-Z]+)=(.+)$/.exec(entry);
     const key = match?.[1];
     if (!match || !(SEARCHABLE as readonly string[]).includes(key!)) {
       throw new OptionError('--grid', `NAME=V1,V2;NAME=... with NAME one of ${SEARCHABLE.join(', ')}`, entry);

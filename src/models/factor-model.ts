@@ -105,6 +105,7 @@ export abstract class FactorModel implements RatingModel {
     const trained: Trained = {
       engine, factors, users: train.users, items: train.items, mu, trainMean, scale: train.scale, seenStart, seenItems,
     };
+    trained.factors = trainer.predictionFactors();
     const validation = fitOptions.validation ? this.prepareScoring(trained, fitOptions.validation) : undefined;
     const fullTrain = fitOptions.trainMetric === 'full' ? this.prepareScoring(trained, train) : undefined;
 
