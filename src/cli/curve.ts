@@ -22,7 +22,7 @@ const VARIABLE: Record<string, keyof ModelFlags> = {
 };
 
 export async function curveCommand(flags: CurveFlags): Promise<void> {
-  const runs = parseVary(flags.vary, flags.model).map(({ label, override }) => ({ label, factory: modelFactory({ ...flags, ...override }) }));
+  const runs = parseVary(flags.vary, modelFactory(flags).label).map(({ label, override }) => ({ label, factory: modelFactory({ ...flags, ...override }) }));
   const { train, test, summaries } = await loadTrainTest(flags, runs[0].factory.make().settings.seed);
   const results = runs.map(({ label, factory }) => {
     const model = factory.make();

@@ -27,7 +27,7 @@ export async function cvCommand(flags: CvFlags): Promise<CvReport> {
   const epochs = factory.make().settings.epochs;
   let done = 0;
   let last = '';
-  progress.start(folds.length * epochs, `${flags.model} ${folds.length} folds x ${epochs} epochs`);
+  progress.start(folds.length * epochs, `${factory.label} ${folds.length} folds x ${epochs} epochs`);
   const result = (() => {
     try {
       return crossValidate(() => factory.make(), folds, {
@@ -42,7 +42,7 @@ export async function cvCommand(flags: CvFlags): Promise<CvReport> {
     }
   })();
   const report: CvReport = {
-    model: flags.model,
+    model: factory.label,
     folds: result.folds.map((f) => ({ name: f.name, rmse: f.rmse, mae: f.mae, fitSeconds: f.fitSeconds, testSeconds: f.testSeconds })),
     mean: { rmse: result.mean.rmse, mae: result.mean.mae, fitSeconds: result.mean.fitSeconds },
     load: summaries.map(summaryJson),

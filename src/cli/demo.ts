@@ -39,7 +39,7 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   }
   const { train, test } = holdoutSplit(data, { testRatio: 0.2, seed: 0 });
   const model = factory.make();
-  const name = flags.model.toUpperCase();
+  const name = factory.label.toUpperCase();
   const progress = createProgress(!flags.json);
   progress.start(model.settings.epochs, `${name} epochs`);
   let fit;
@@ -53,7 +53,7 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   const top = model.recommend(user, { n: 5 });
   const epochs = fit.epochs.map((e) => ({ epoch: e.epoch, trainRmse: e.trainRmse, testRmse: e.validationRmse!, testMae: e.validationMae! }));
   if (flags.json) {
-    console.log(JSON.stringify({ model: flags.model, fitSeconds: fit.fitSeconds, epochs, test: { rmse: scores.rmse, mae: scores.mae }, user, top }));
+    console.log(JSON.stringify({ model: factory.label, fitSeconds: fit.fitSeconds, epochs, test: { rmse: scores.rmse, mae: scores.mae }, user, top }));
     return;
   }
   console.log(`${name} k=${model.settings.factors}, ${model.settings.epochs} epochs, engine ${model.settings.engine}`);

@@ -3,15 +3,12 @@
 import { Command, Option } from 'commander';
 import type { ParseOptions, RatingsFormat } from '../data/parse.js';
 import { OptionError } from '../errors.js';
-import { MF } from '../models/mf.js';
 import type { SgdOptions } from '../models/options.js';
-import { Baseline } from '../models/baseline.js';
-import { SVDpp } from '../models/svdpp.js';
-import { SVD } from '../models/svd.js';
+import { createModel, PRESETS, type ModelKind, type ModelSpec, type PresetName } from '../models/presets.js';
 import type { FactorModel } from '../models/factor-model.js';
 
-export const MODEL_KINDS = ['svd', 'mf', 'svdpp', 'baseline'] as const;
-export type ModelKind = (typeof MODEL_KINDS)[number];
+export const MODEL_KINDS: readonly ModelKind[] = ['svd', 'mf', 'svdpp', 'baseline', 'puresvd'];
+export type { ModelKind };
 
 const FLAG_OF: Record<string, string> = {
   factors: '--factors',
@@ -19,6 +16,8 @@ const FLAG_OF: Record<string, string> = {
   lrAll: '--lr',
   regAll: '--reg',
   seed: '--seed',
+  preset: '--preset',
+  model: '--model',
   init: '--init',
   initScale: '--init-scale',
   lr: '--lr',
@@ -46,10 +45,10 @@ export function asFlagError(error: unknown): unknown {
 export function addModelOptions(command: Command): Command {
   return command
     .addOption(
-      new Option('--model <kind>', 'svd (Surprise SVD), mf (plain), svdpp (SVD++), baseline (μ+b_u+b_i)')
-        .choices([...MODEL_KINDS])
-        .default('svd'),
+      new Option('--model <kind>', 'svd (default, Surprise SVD), mf (plain), svdpp (SVD++), baseline (μ+b_u+b_i), puresvd (truncated SVD alone)')
+        .choices([...MODEL_KINDS]),
     )
+    .addOption(new Option('--preset <name>', 'recommended: the most accurate settings found by honest cross-validation').choices(Object.keys(PRESETS)))
     .option('--factors <n>', 'latent factors (default 100; svdpp 20)')
     .option('--epochs <n>', 'SGD epochs (default 20; baseline ALS 10 iterations)')
     .option('--lr <x>', 'learning rate of every parameter (default 0.005; svdpp 0.007)')
@@ -76,7 +75,8 @@ export function addDataOptions(command: Command): Command {
 }
 
 export interface ModelFlags {
-  model: ModelKind;
+  model?: ModelKind;
+  preset?: PresetName;
   factors?: string;
   epochs?: string;
   lr?: string;
@@ -110,7 +110,10 @@ export function modelOptions(flags: ModelFlags): SgdOptions {
 }
 
 export interface ModelFactory {
+  /** The model kind actually built (a preset picks its own). */
   kind: ModelKind;
+  /** The kind, with the preset when one was used: "svdpp (preset recommended)". */
+  label: string;
   make(): FactorModel;
 }
 
@@ -120,30 +123,28 @@ export interface ModelFactory {
  */
 export function modelFactory(flags: ModelFlags): ModelFactory {
   const o = modelOptions(flags);
-  const make = (): FactorModel => {
-    switch (flags.model) {
-      case 'mf':
-        return new MF(o);
-      case 'svdpp':
-        return new SVDpp(o);
-      case 'baseline':
-        if (flags.factors !== undefined || flags.init !== undefined || flags.initScale !== undefined) {
-          throw new Error('--model baseline has no factors: --factors and --init do not apply');
-        }
-        return new Baseline({
-          method: flags.lr !== undefined || flags.reg !== undefined ? 'sgd' : 'als',
-          epochs: o.epochs, lr: o.lrAll, reg: o.regAll, order: o.order, seed: o.seed, engine: o.engine,
-        });
-      default:
-        return new SVD(o);
-    }
-  };
+  const kind: ModelKind = flags.preset !== undefined ? PRESETS[flags.preset]?.model ?? 'svd' : flags.model ?? 'svd';
+  const spec: ModelSpec =
+    kind === 'baseline' && flags.preset === undefined
+      ? baselineSpec(flags, o)
+      : { ...o, model: flags.model, preset: flags.preset };
+  const make = (): FactorModel => createModel(spec);
   try {
+    if (kind === 'puresvd' && flags.epochs !== undefined) throw new Error('--model puresvd has no gradient descent: --epochs does not apply');
     make();
   } catch (error) {
     throw asFlagError(error);
   }
-  return { kind: flags.model, make };
+  return { kind, label: flags.preset ? `${kind} (preset ${flags.preset})` : kind, make };
+}
+
+function baselineSpec(flags: ModelFlags, o: SgdOptions): ModelSpec {
+  if (flags.factors !== undefined || flags.init !== undefined || flags.initScale !== undefined) {
+    throw new Error('--model baseline has no factors: --factors, --init and --init-scale do not apply');
+  }
+  // --lr/--reg ask for the SGD baseline; otherwise Surprise's default ALS.
+  const method = flags.lr !== undefined || flags.reg !== undefined ? 'sgd' : 'als';
+  return { model: 'baseline', method, epochs: o.epochs, lr: o.lrAll, reg: o.regAll, order: o.order, seed: o.seed, engine: o.engine };
 }
 
 export interface DataFlags {

@@ -30,7 +30,7 @@ export async function searchCommand(flags: SearchFlags): Promise<void> {
     }
   })();
   if (flags.json) {
-    console.log(JSON.stringify({ model: flags.model, grid, folds: folds.length, rows: result.rows, best: result.best }));
+    console.log(JSON.stringify({ model: factoryFor({}).label, grid, folds: folds.length, rows: result.rows, best: result.best }));
     return;
   }
   const keys = Object.keys(grid);

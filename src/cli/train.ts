@@ -35,17 +35,17 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport> {
   const trainMetric = oneOfFlag('--train-rmse', flags.trainRmse ?? 'pass', ['pass', 'full'] as const);
   const { train, test, summaries } = await loadTrainTest(flags, factory.make().settings.seed);
   const model = factory.make();
-  const fit = fitWithProgress(model, train, test, { json: flags.json, label: `${flags.model} epochs`, trainMetric });
+  const fit = fitWithProgress(model, train, test, { json: flags.json, label: `${factory.label} epochs`, trainMetric });
   const scores = evaluate(model, test);
   const report: TrainReport = {
-    model: flags.model,
+    model: factory.label,
     data: { users: train.userCount, items: train.itemCount, ratings: train.size },
     fitSeconds: fit.fitSeconds,
     epochs: curveRows(fit.epochs),
     test: { rmse: scores.rmse, mae: scores.mae },
     load: summaries.map(summaryJson),
   };
-  if (flags.plot !== undefined) writeChart(flags.plot, learningCurveChart([{ label: flags.model, epochs: fit.epochs }]));
+  if (flags.plot !== undefined) writeChart(flags.plot, learningCurveChart([{ label: factory.label, epochs: fit.epochs }]));
   if (flags.json) {
     console.log(JSON.stringify(report));
   } else {

@@ -11,7 +11,7 @@ import { truncatedSvdOfFilled, type TruncatedSvd } from './truncated-svd.js';
 export function initFactors(setup: TrainingSetup, o: ResolvedSgdOptions, biased: boolean): void {
   const { factors, train, random } = setup;
   if (o.init === 'svd') {
-    const svd = truncatedSvdOfFilled(setup.engine, train, o.factors, random, {}, biased ? setup.mu : 0);
+    const svd = truncatedSvdOfFilled(setup.engine, train, o.factors, random, o.initSvd, biased ? setup.mu : 0);
     writeSplit(svd, factors.P.array(), factors.Q.array(), factors.stride, 0.5, o.initScale);
     return;
   }

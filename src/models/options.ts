@@ -61,6 +61,8 @@ export interface SgdOptions {
    * folds (see README). Range (0, 1].
    */
   initScale?: number;
+  /** With init 'svd': the randomized SVD's oversampling (default 10) and power iterations (default 2). */
+  initSvd?: { oversample?: number; powerIterations?: number };
 }
 
 export interface SvdppOptions extends SgdOptions {
@@ -125,6 +127,7 @@ export interface ResolvedSgdOptions {
   rng: RandomKind;
   init: InitKind;
   initScale: number;
+  initSvd: { oversample?: number; powerIterations?: number };
   lrYj: number;
   regYj: number;
 }
@@ -189,6 +192,7 @@ export function resolveSgdOptions(given: SvdppOptions, defaults: Readonly<SgdDef
     rng: oneOf('rng', given.rng ?? d.rng, ['xoshiro128', 'mt19937']),
     init: oneOf('init', given.init ?? d.init, ['random', 'svd']),
     initScale: unitInterval('initScale', given.initScale ?? d.initScale),
+    initSvd: { ...given.initSvd },
     lrYj: positive('lrYj', given.lrYj ?? lrAll),
     regYj: nonNegative('regYj', given.regYj ?? regAll),
   };

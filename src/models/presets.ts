@@ -1,0 +1,63 @@
+// Named settings. 'recommended' is the model kind and settings with the lowest validation RMSE
+// found by `npm run tune` on MovieLens 100k, validating on holdouts of u1..u5.base only (never on
+// the test files); README "Accuracy" shows the search and its u1..u5 test figures. The models'
+// own defaults stay Surprise's, so results stay comparable with Surprise.
+import { OptionError } from '../errors.js';
+import { Baseline, type BaselineOptions } from './baseline.js';
+import type { FactorModel } from './factor-model.js';
+import { MF } from './mf.js';
+import type { SvdppOptions } from './options.js';
+import { PureSVD, type PureSvdOptions } from './pure-svd.js';
+import { SVD } from './svd.js';
+import { SVDpp } from './svdpp.js';
+
+export type ModelKind = 'svd' | 'mf' | 'svdpp' | 'baseline' | 'puresvd';
+export type PresetName = 'recommended';
+
+export interface Preset {
+  model: ModelKind;
+  options: SvdppOptions;
+}
+
+export const PRESETS: Readonly<Record<PresetName, Preset>> = {
+  recommended: { model: 'svdpp', options: { init: 'svd' } },
+};
+
+export type ModelSpec = SvdppOptions & BaselineOptions & PureSvdOptions & { model?: ModelKind; preset?: PresetName };
+
+/**
+ * A model by kind and options, or by preset (options given alongside a preset override it):
+ * createModel({ preset: 'recommended' }), createModel({ model: 'svd', factors: 50 }).
+ */
+export function createModel(spec: ModelSpec = {}): FactorModel {
+  const { model, preset, ...options } = spec;
+  let kind: ModelKind = model ?? 'svd';
+  let merged: ModelSpec = options;
+  if (preset !== undefined) {
+    const p = PRESETS[preset];
+    if (p === undefined) throw new OptionError('preset', `one of ${Object.keys(PRESETS).join(', ')}`, preset);
+    if (model !== undefined && model !== p.model) {
+      throw new OptionError('model', `unset or '${p.model}' with preset '${preset}'`, model);
+    }
+    kind = p.model;
+    merged = { ...p.options, ...stripUndefined(options) };
+  }
+  switch (kind) {
+    case 'svd':
+      return new SVD(merged);
+    case 'mf':
+      return new MF(merged);
+    case 'svdpp':
+      return new SVDpp(merged);
+    case 'baseline':
+      return new Baseline(merged);
+    case 'puresvd':
+      return new PureSVD(merged);
+    default:
+      throw new OptionError('model', 'one of svd, mf, svdpp, baseline, puresvd', kind);
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
