@@ -118,6 +118,58 @@ describe('latentrec cv', () => {
   });
 });
 
+describe('learning-curve pictures, search and model kinds', () => {
+  it('train --plot writes an SVG with a train and a test line; curve --vary overlays runs', () => {
+    const r = run('train', '--data', 'ratings.csv', '--factors', '6', '--epochs', '4', '--plot', 'one.svg', '--json');
+    expect(r.code).toBe(0);
+    const svg = readFileSync(join(dir, 'one.svg'), 'utf8');
+    expect(svg).toMatch(/^(<\?xml[^>]*>\s*)?<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect(svg).toContain('svd test');
+    expect(svg).toContain('svd train');
+    expect(svg.match(/<polyline/g)).toHaveLength(2);
+
+    const c = run('curve', '--data', 'ratings.csv', '--epochs', '3', '--factors', '5', '--vary', 'init=random,svd', '--out', 'two.svg', '--json');
+    expect(c.code).toBe(0);
+    const report = JSON.parse(c.stdout);
+    expect(report.runs.map((x: { label: string }) => x.label)).toEqual(['init=random', 'init=svd']);
+    const two = readFileSync(join(dir, 'two.svg'), 'utf8');
+    expect(two.match(/<polyline/g)).toHaveLength(4);
+    expect(two).toContain('init=svd test');
+  });
+
+  it('search --grid prints every combination and the best, which is the lowest RMSE', () => {
+    const r = run('search', '--data', 'ratings.csv', '--folds', '3', '--grid', 'factors=2,8;reg=0.02,0.1', '--epochs', '3', '--json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.rows).toHaveLength(4);
+    expect(report.best.rmse).toBe(Math.min(...report.rows.map((x: { rmse: number }) => x.rmse)));
+  });
+
+  it.each(['mf', 'svdpp', 'baseline', 'puresvd'])('cv --model %s runs', (model) => {
+    const extra = model === 'puresvd' || model === 'baseline' ? [] : ['--epochs', '2', '--factors', '4'];
+    const r = run('cv', '--data', 'ratings.csv', '--folds', '2', '--model', model, ...extra, '--json');
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout).model).toBe(model);
+  });
+
+  it('--preset recommended names its model; --model baseline with --factors is refused', () => {
+    const r = run('cv', '--data', 'ratings.csv', '--folds', '2', '--preset', 'recommended', '--epochs', '2', '--json');
+    expect(JSON.parse(r.stdout).model).toMatch(/\(preset recommended\)/);
+    const b = run('cv', '--data', 'ratings.csv', '--model', 'baseline', '--factors', '5');
+    expect(b.stderr).toMatch(/--model baseline has no factors/);
+  });
+
+  it.each([
+    [['--init', 'svd', '--factors', '500'], /option --factors must be at most min\(users, items\) = min\(\d+, \d+\) = \d+/],
+    [['--init', 'svd', '--init-scale', '2'], /option --init-scale must be a number in \(0, 1\]/],
+    [['--vary', 'colour=red'], /option --vary must be NAME=V1,V2/],
+  ])('%j fails clearly', (args, message) => {
+    const r = run('curve', '--data', 'ratings.csv', '--out', 'x.svg', '--epochs', '2', ...args);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(message);
+  });
+});
+
 describe('latentrec demo', () => {
   it('runs on the built-in generated set and shows the curve, the scores and a top 5', () => {
     const r = run('demo', '--epochs', '5', '--factors', '20');

@@ -5,7 +5,7 @@ import { LatentrecError } from '../errors.js';
 import { curveCommand, type CurveFlags } from './curve.js';
 import { cvCommand, type CvFlags } from './cv.js';
 import { demoCommand, type DemoFlags } from './demo.js';
-import { addDataOptions, addModelOptions } from './options.js';
+import { addDataOptions, addModelOptions, asFlagError } from './options.js';
 import { searchCommand, type SearchFlags } from './search.js';
 import { trainCommand, type TrainFlags } from './train.js';
 
@@ -84,7 +84,9 @@ addModelOptions(
     .option('--json', 'print one JSON object, no progress bar'),
 ).action((flags: DemoFlags) => demoCommand(flags));
 
-program.parseAsync(process.argv).catch((error: unknown) => {
+program.parseAsync(process.argv).catch((raw: unknown) => {
+  // Options the library checks late (e.g. k against the data's size) still name the flag.
+  const error = asFlagError(raw);
   const known = error instanceof LatentrecError || (error instanceof Error && !(error instanceof TypeError));
   console.error(`latentrec: ${error instanceof Error ? error.message : String(error)}`);
   if (!known && error instanceof Error && error.stack) console.error(error.stack);
