@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { createEngine, strideFor, type Engine, type FactorBlock, type RatingsBlock } from '../src/engine/index.js';
 import { loadRatingsFile } from '../src/data/load-node.js';
 import { SVD } from '../src/models/svd.js';
+import { truncatedSvdOfFilled } from '../src/models/truncated-svd.js';
 import { Random } from '../src/util/random.js';
 
 const args = process.argv.slice(2);
@@ -84,8 +85,10 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+const ML100K = fileURLToPath(new URL('../../shared/data/ml-100k/', import.meta.url));
+
 async function ml100kFit(): Promise<Record<string, unknown> | null> {
-  const dir = fileURLToPath(new URL('../../shared/data/ml-100k/', import.meta.url));
+  const dir = ML100K;
   if (!existsSync(`${dir}u1.base`)) return null;
   const { dataset } = await loadRatingsFile(`${dir}u1.base`);
   const result: Record<string, unknown> = { data: 'ml-100k u1.base', ratings: dataset.size, factors: 100, epochs: 20 };
@@ -104,11 +107,25 @@ const kernels = KS.map((k) => {
   const r = measure({ wasm, scalar: createEngine('wasm', 'scalar'), js: createEngine('js') }, data, k);
   return { k, variant: wasm.variant, wasmUpdatesPerSec: r.wasm, jsUpdatesPerSec: r.js, ratio: r.wasm / r.js, scalarUpdatesPerSec: r.scalar };
 });
+/** Seconds for the truncated SVD of the user-mean-filled u.data matrix (k = 100), the SVD init. */
+async function ml100kSvdInit(): Promise<Record<string, unknown> | null> {
+  if (!existsSync(`${ML100K}u.data`)) return null;
+  const { dataset } = await loadRatingsFile(`${ML100K}u.data`);
+  const times: number[] = [];
+  for (let run = 0; run < 5; run++) {
+    const t0 = performance.now();
+    truncatedSvdOfFilled(createEngine('wasm'), dataset, 100, new Random(run));
+    times.push((performance.now() - t0) / 1000);
+  }
+  return { data: 'ml-100k u.data', users: dataset.userCount, items: dataset.itemCount, factors: 100, firstSeconds: times[0], medianSeconds: median(times) };
+}
+
 const report = {
   machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryBytes: totalmem(), node: process.version },
   data: { ratings: RATINGS, users: USERS, items: ITEMS, order: 'random' },
   kernels,
   fit: await ml100kFit(),
+  svdInit: await ml100kSvdInit(),
 };
 if (json) {
   console.log(JSON.stringify(report));
@@ -121,4 +138,5 @@ if (json) {
     console.log(`| ${r.k} | ${m(r.jsUpdatesPerSec)} | ${m(r.scalarUpdatesPerSec)} | ${m(r.wasmUpdatesPerSec)} | ${r.ratio.toFixed(1)}x |`);
   }
   if (report.fit) console.log(`\nSVD defaults on ${report.fit.data}: ${JSON.stringify(report.fit)}`);
+  if (report.svdInit) console.log(`SVD initialization (k = 100) of ${report.svdInit.data}: ${JSON.stringify(report.svdInit)}`);
 }
