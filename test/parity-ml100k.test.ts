@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadFolds } from '../src/data/load-node.js';
 import { crossValidate } from '../src/eval/cross-validate.js';
 import { MF } from '../src/models/mf.js';
+import { createModel } from '../src/models/presets.js';
 import { SVD } from '../src/models/svd.js';
 import { hasMl100k, ml100kDir, ml100kNote } from './helpers.js';
 
@@ -38,6 +39,17 @@ describe.skipIf(!hasMl100k)(`Surprise parity on ML-100k u1..u5${ml100kNote}`, as
     expect(Math.abs(cv.mean.rmse - SURPRISE.svd.rmse)).toBeLessThan(0.004);
     expect(Math.abs(cv.mean.mae - SURPRISE.svd.mae)).toBeLessThan(0.004);
   });
+
+  it('SVD initialization is at least as good as random initialization', () => {
+    const random = crossValidate(() => new SVD(), folds).mean.rmse;
+    const svd = crossValidate(() => new SVD({ init: 'svd' }), folds).mean.rmse;
+    expect(svd).toBeLessThanOrEqual(random);
+  }, 60_000);
+
+  it('the recommended preset reaches mean RMSE 0.910 or lower (Surprise\'s best: SVD++ 0.9218)', () => {
+    const cv = crossValidate(() => createModel({ preset: 'recommended' }), folds);
+    expect(cv.mean.rmse).toBeLessThanOrEqual(0.91);
+  }, 120_000);
 
   it('plain MF, shuffled: mean RMSE within 0.006 of Surprise\'s biased=False', () => {
     const cv = crossValidate(() => new MF(), folds);
