@@ -153,7 +153,7 @@ describe('learning-curve pictures, search and model kinds', () => {
   });
 
   it('--preset recommended names its model; --model baseline with --factors is refused', () => {
-    const r = run('cv', '--data', 'ratings.csv', '--folds', '2', '--preset', 'recommended', '--epochs', '2', '--json');
+    const r = run('cv', '--data', 'ratings.csv', '--folds', '2', '--preset', 'recommended', '--epochs', '2', '--factors', '10', '--json');
     expect(JSON.parse(r.stdout).model).toMatch(/\(preset recommended\)/);
     const b = run('cv', '--data', 'ratings.csv', '--model', 'baseline', '--factors', '5');
     expect(b.stderr).toMatch(/--model baseline has no factors/);
