@@ -31,3 +31,12 @@ export function scoreItems(
   }
   return itemCount;
 }
+
+// out[r] = x . M_r for rows r < rowCount (similarity search: x is a query row of P or Q).
+export function dotRows(x: usize, M: usize, rowCount: i32, stride: i32, out: usize): i32 {
+  const rowBytes = <usize>(stride * F32_BYTES);
+  for (let r = 0; r < rowCount; r++) {
+    store<f32>(out + (<usize>r << 2), dot(x, M + <usize>r * rowBytes, stride));
+  }
+  return rowCount;
+}

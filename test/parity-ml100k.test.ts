@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadFolds } from '../src/data/load-node.js';
 import { crossValidate } from '../src/eval/cross-validate.js';
+import { evaluateModelRanking } from '../src/eval/model-scorer.js';
 import { MF } from '../src/models/mf.js';
 import { createModel } from '../src/models/presets.js';
 import { SVD } from '../src/models/svd.js';
@@ -54,5 +55,23 @@ describe.skipIf(!hasMl100k)(`Surprise parity on ML-100k u1..u5${ml100kNote}`, as
   it('plain MF, shuffled: mean RMSE within 0.006 of Surprise\'s biased=False', () => {
     const cv = crossValidate(() => new MF(), folds);
     expect(Math.abs(cv.mean.rmse - SURPRISE.mf.rmse)).toBeLessThan(0.006);
+  });
+});
+
+describe.skipIf(!hasMl100k)(`top-N on ML-100k u1 against the reference${ml100kNote}`, async () => {
+  const folds = hasMl100k ? await loadFolds(ml100kDir) : [];
+  it('SVD defaults, Surprise order: full-catalogue and FAQ protocols reproduce the published figures', () => {
+    const model = new SVD({ order: 'fixed' });
+    model.fit(folds[0].train);
+    const full = evaluateModelRanking(model, folds[0].train, folds[0].test, { protocol: 'full' });
+    expect(full.users).toBe(456);
+    expect(Math.abs(full.precision - 0.1303)).toBeLessThan(0.0005);
+    expect(Math.abs(full.recall - 0.0477)).toBeLessThan(0.0005);
+    expect(Math.abs(full.ndcg - 0.1376)).toBeLessThan(0.0005);
+    const faq = evaluateModelRanking(model, folds[0].train, folds[0].test, { protocol: 'faq' });
+    expect(faq.users).toBe(459);
+    expect(Math.abs(faq.precision - 0.7138)).toBeLessThan(0.0005);
+    expect(Math.abs(faq.recall - 0.2424)).toBeLessThan(0.0005);
+    expect(Math.abs(faq.ndcg - 0.8334)).toBeLessThan(0.0005);
   });
 });

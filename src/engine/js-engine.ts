@@ -206,6 +206,11 @@ export class JsEngine implements Engine {
     }
   }
 
+  dotRows(Mh: F32, row: number, rowCount: number, stride: number, out: F32): void {
+    const M = Mh.array(), o = out.array(), x = row * stride;
+    for (let r = 0; r < rowCount; r++) o[r] = dot(M, x, M, r * stride, stride);
+  }
+
   scoreItems(user: number, fb: FactorBlock, itemCount: number, base: number, out: F32): void {
     const o = out.array(), P = fb.P.array(), Q = fb.Q.array(), bi = fb.bi.array();
     const stride = fb.stride, b = f(base), pu = user * stride;

@@ -94,6 +94,8 @@ export interface Engine {
   sparseTransposeTimesDense(a: SparseRows, Y: F32, Z: F32, stride: number): void;
   /** out[t] = clamp(mu + bu[u] + bi[i] + p_u . q_i, lo, hi) for the first `count` pairs. */
   predictPairs(users: U32, items: U32, count: number, f: FactorBlock, mu: number, lo: number, hi: number, out: F32): void;
+  /** out[r] = M[row] . M[r] for r < rowCount (M is P or Q of `f`; similarity search). */
+  dotRows(M: F32, row: number, rowCount: number, stride: number, out: F32): void;
   /** out[i] = base + bi[i] + p_user . q_i for every item (ranking scores, unclipped). */
   scoreItems(user: number, f: FactorBlock, itemCount: number, base: number, out: F32): void;
 }

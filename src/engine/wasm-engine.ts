@@ -37,6 +37,7 @@ interface Kernels {
     mu: number, lo: number, hi: number, out: number,
   ): number;
   scoreItems(p: number, Q: number, bi: number, itemCount: number, stride: number, base: number, out: number): number;
+  dotRows(x: number, M: number, rowCount: number, stride: number, out: number): number;
 }
 
 export type WasmVariant = 'simd' | 'scalar';
@@ -186,6 +187,10 @@ export class WasmEngine implements Engine {
       offsetOf(users), offsetOf(items), count,
       offsetOf(f.P), offsetOf(f.Q), offsetOf(f.bu), offsetOf(f.bi), f.stride, mu, lo, hi, offsetOf(out),
     );
+  }
+
+  dotRows(M: F32, row: number, rowCount: number, stride: number, out: F32): void {
+    this.k.dotRows(offsetOf(M) + row * stride * 4, offsetOf(M), rowCount, stride, offsetOf(out));
   }
 
   scoreItems(user: number, f: FactorBlock, itemCount: number, base: number, out: F32): void {

@@ -41,6 +41,7 @@ export interface ResolvedBaselineOptions {
 }
 
 export class Baseline extends FactorModel {
+  protected readonly stateKind = 'baseline' as const;
   readonly options: ResolvedBaselineOptions;
   protected readonly shape: ModelShape;
 

@@ -3,30 +3,32 @@
 // id mapping, prediction and ranking live here; each model supplies its initialization and its
 // per-epoch step (a Trainer), and the kernel does one pass and returns a number.
 import { Dataset, IdMap, type RatingScale, type RawId } from '../data/dataset.js';
-import { createEngine, strideFor, type Engine, type EngineName, type F32, type FactorBlock, type RatingsBlock } from '../engine/index.js';
+import { createEngine, strideFor, type Engine, type EngineName, type FactorBlock, type RatingsBlock } from '../engine/index.js';
 import type { WasmVariant } from '../engine/wasm-engine.js';
-import { DataError, DivergenceError, LatentrecError, OptionError } from '../errors.js';
+import { DataError, DivergenceError, LatentrecError } from '../errors.js';
 import { MT19937 } from '../util/mt19937.js';
 import { Random, type RandomSource } from '../util/random.js';
 import { groupRows } from '../data/group.js';
 import type { EpochReport, FitOptions, FitResult, Prediction, RatingModel, Recommendation } from './types.js';
 import type { RandomKind } from './options.js';
-import { resolveEarlyStopping } from './early-stopping.js';
+import { decodeModel, encodeModel } from '../io/model-file.js';
+import type { ModelState, ModelStateKind } from '../io/model-state.js';
+import { copyFactors, fromModelState, toModelState, type Fitted } from './fitted.js';
+import { foldInUser, recommendFor, similarRows, type FoldInOptions, type RecommendOptions, type Similar } from './serving.js';
 
-interface Trained {
-  engine: Engine;
-  factors: FactorBlock;
-  users: IdMap;
-  items: IdMap;
-  /** μ inside the model: the training mean for SVD, 0 for plain MF. */
-  mu: number;
-  /** Mean training rating: what an impossible MF prediction falls back to. */
-  trainMean: number;
-  scale: RatingScale;
-  /** Items each user rated in training (CSR): seenItems[seenStart[u] .. seenStart[u+1]). */
-  seenStart: Uint32Array;
-  seenItems: Uint32Array;
+let restorer: ((state: ModelState) => FactorModel) | undefined;
+
+/** Set once by models/presets.ts, which knows every model kind (it would be a cycle here). */
+export function registerRestorer(fn: (state: ModelState) => FactorModel): void {
+  restorer = fn;
 }
+
+function nextFoldInId(m: Fitted): string {
+  let n = m.users.size;
+  while (m.users.has(`folded-in-${n}`)) n++;
+  return `folded-in-${n}`;
+}
+import { resolveEarlyStopping } from './early-stopping.js';
 
 /** What a trainer gets: the engine, the training data in it, and initialized factors. */
 export interface TrainingSetup {
@@ -63,7 +65,7 @@ export interface ModelShape {
 
 export abstract class FactorModel implements RatingModel {
   protected abstract readonly shape: ModelShape;
-  private trained: Trained | undefined;
+  private trained: Fitted | undefined;
 
   /** Puts starting values into the freshly allocated factors (and biases). */
   protected abstract initialize(setup: TrainingSetup): void;
@@ -102,8 +104,9 @@ export abstract class FactorModel implements RatingModel {
     const trainer = this.createTrainer(setup);
 
     const { seenStart, seenItems } = seenByUser(train);
-    const trained: Trained = {
-      engine, factors, users: train.users, items: train.items, mu, trainMean, scale: train.scale, seenStart, seenItems,
+    const trained: Fitted = {
+      engine, factors, users: IdMap.from(train.users.raw), items: IdMap.from(train.items.raw), mu, trainMean, scale: train.scale,
+      seenStart, seenItems, extraSeen: new Map(),
     };
     trained.factors = trainer.predictionFactors();
     const validation = fitOptions.validation ? this.prepareScoring(trained, fitOptions.validation) : undefined;
@@ -188,32 +191,118 @@ export abstract class FactorModel implements RatingModel {
   }
 
   /**
-   * The n items with the highest scores for a known user (by default excluding the items the
-   * user rated in training), best first. Scores are unclipped estimates.
+   * The n items with the highest scores for a known user, best first, without sorting the
+   * catalogue: by default leaving out what the user rated; `exclude` and `candidates` (raw item
+   * ids) narrow it further. Scores are unclipped estimates. Exactly n when that many candidates
+   * exist.
    */
-  recommend(user: RawId, { n = 10, excludeSeen = true }: { n?: number; excludeSeen?: boolean } = {}): Recommendation[] {
-    if (!Number.isInteger(n) || n < 0) throw new OptionError('n', 'an integer >= 0', n);
+  recommend(user: RawId, options: RecommendOptions = {}): Recommendation[] {
     const m = this.model();
     const u = m.users.get(user);
-    if (u < 0) throw new DataError(`recommend: unknown user ${JSON.stringify(String(user))}`);
-    const itemCount = m.items.size;
+    if (u < 0) throw new DataError(`recommend: unknown user ${JSON.stringify(String(user))}; fold the user in first (model.foldIn(ratings))`);
+    return recommendFor(m, u, this.shape.biased, options);
+  }
+
+  /**
+   * The unclipped estimate of every item for a known user, in item-id order (itemIds): the raw
+   * material of ranking metrics. One kernel call.
+   */
+  scoreAll(user: RawId): Float32Array {
+    const m = this.model();
+    const u = m.users.get(user);
+    if (u < 0) throw new DataError(`scoreAll: unknown user ${JSON.stringify(String(user))}`);
     const mark = m.engine.mark();
-    let scores: Float32Array;
     try {
-      const out = m.engine.allocF32(itemCount);
-      const base = this.shape.biased ? m.mu + m.factors.bu.array()[u] : 0;
-      m.engine.scoreItems(u, m.factors, itemCount, base, out);
-      scores = out.array().slice();
+      const out = m.engine.allocF32(m.items.size);
+      m.engine.scoreItems(u, m.factors, m.items.size, this.shape.biased ? m.mu + m.factors.bu.array()[u] : 0, out);
+      return out.array().slice();
     } finally {
       m.engine.release(mark);
     }
-    if (excludeSeen) {
-      for (let t = m.seenStart[u]; t < m.seenStart[u + 1]; t++) scores[m.seenItems[t]] = -Infinity;
-    }
-    const order = Array.from({ length: itemCount }, (_, i) => i).filter((i) => scores[i] !== -Infinity);
-    order.sort((a, b) => scores[b] - scores[a] || a - b);
-    return order.slice(0, n).map((i) => ({ item: m.items.raw[i], score: scores[i] }));
   }
+
+  /** Whether the model knows this user (trained or folded in). */
+  hasUser(user: RawId): boolean {
+    return this.model().users.has(user);
+  }
+
+  /**
+   * recommend() for many users (default: every known user), one at a time through one scratch
+   * buffer: memory stays at one catalogue of scores, never users x items.
+   */
+  *recommendAll(options: RecommendOptions & { users?: Iterable<RawId> } = {}): Generator<{ user: string; items: Recommendation[] }> {
+    const m = this.model();
+    const users = options.users ?? [...m.users.raw];
+    for (const user of users) {
+      const u = m.users.get(user);
+      if (u < 0) throw new DataError(`recommendAll: unknown user ${JSON.stringify(String(user))}`);
+      yield { user: String(user), items: recommendFor(m, u, this.shape.biased, options) };
+    }
+  }
+
+  /** The n items whose factor vectors are closest by cosine to the item's (itself excluded). */
+  similarItems(item: RawId, { n = 10 }: { n?: number } = {}): Similar[] {
+    const m = this.model();
+    const i = m.items.get(item);
+    if (i < 0) throw new DataError(`similarItems: unknown item ${JSON.stringify(String(item))}`);
+    return similarRows(m, 'Q', i, n);
+  }
+
+  /** The n users whose factor vectors are closest by cosine to the user's (itself excluded). */
+  similarUsers(user: RawId, { n = 10 }: { n?: number } = {}): Similar[] {
+    const m = this.model();
+    const u = m.users.get(user);
+    if (u < 0) throw new DataError(`similarUsers: unknown user ${JSON.stringify(String(user))}`);
+    return similarRows(m, 'P', u, n);
+  }
+
+  /**
+   * Adds a user the model has never seen from a handful of (item, rating) pairs, by a ridge
+   * solve against the fixed item factors, so predict/recommend work for them at once. Returns the
+   * user's raw id. Items the model does not know are ignored.
+   */
+  foldIn(ratings: ReadonlyArray<readonly [RawId, number]>, options: FoldInOptions = {}): string {
+    const m = this.model();
+    const user = options.user !== undefined ? String(options.user) : nextFoldInId(m);
+    const regularization = options.regularization ?? this.foldInRegularization();
+    const { fitted } = foldInUser(m, ratings, this.shape.factors, this.shape.biased, regularization, user);
+    this.trained = fitted;
+    return user;
+  }
+
+  /** The per-rating ridge penalty fold-in uses by default: the model's regPu where it has one. */
+  protected foldInRegularization(): number {
+    const o = (this as unknown as { options?: { regPu?: number } }).options;
+    return o?.regPu ?? 0.02;
+  }
+
+  /** Everything the model is, as plain data (see io/model-state.ts). */
+  toState(): ModelState {
+    return toModelState(this.model(), this.stateKind, { ...((this as unknown as { options?: object }).options ?? {}) }, this.shape.factors, this.shape.biased);
+  }
+
+  /** The model as a versioned binary file (see io/model-file.ts); load with FactorModel.load. */
+  save(): Uint8Array {
+    return encodeModel(this.toState());
+  }
+
+  /** Installs a saved state into this (unfitted) model. */
+  restore(state: ModelState): this {
+    if (state.factors !== this.shape.factors && this.stateKind !== 'imported') {
+      throw new DataError(`restore: the state has k=${state.factors}, this ${this.constructor.name} k=${this.shape.factors}`);
+    }
+    this.trained = fromModelState(state, this.shape.engine);
+    return this;
+  }
+
+  /** A model from bytes written by save() (Node: loadModelFile). */
+  static load(bytes: Uint8Array | ArrayBuffer): FactorModel {
+    if (!restorer) throw new LatentrecError('FactorModel.load: import latentrec (its index registers the model kinds)');
+    return restorer(decodeModel(bytes));
+  }
+
+  /** The kind written into model files. */
+  protected abstract readonly stateKind: ModelStateKind;
 
   /** Number of latent factors k. */
   get factorCount(): number {
@@ -264,13 +353,13 @@ export abstract class FactorModel implements RatingModel {
     return this.model().items.raw;
   }
 
-  private model(): Trained {
+  private model(): Fitted {
     if (!this.trained) throw new LatentrecError(`${this.constructor.name}: call fit() before using the model`);
     return this.trained;
   }
 
   /** One known pair through the same kernel as predictMany, so both give the same number. */
-  private scorePair(m: Trained, u: number, i: number): number {
+  private scorePair(m: Fitted, u: number, i: number): number {
     const mark = m.engine.mark();
     try {
       const users = m.engine.allocU32(1), items = m.engine.allocU32(1), out = m.engine.allocF32(1);
@@ -284,7 +373,7 @@ export abstract class FactorModel implements RatingModel {
   }
 
   /** Surprise's fallbacks: SVD keeps the known baseline parts; MF falls back to the global mean. */
-  private fallback(m: Trained, u: number, i: number): number {
+  private fallback(m: Fitted, u: number, i: number): number {
     if (!this.shape.biased) return m.trainMean;
     let estimate = m.mu;
     if (u >= 0) estimate += m.factors.bu.array()[u];
@@ -296,7 +385,7 @@ export abstract class FactorModel implements RatingModel {
    * Maps a dataset's ids onto the model's once, so it can be scored repeatedly (every epoch for
    * a validation set) by one kernel call over the known pairs plus JS for the fallbacks.
    */
-  private prepareScoring(m: Trained, data: Dataset) {
+  private prepareScoring(m: Fitted, data: Dataset) {
     const userMap = remap(data.users, m.users);
     const itemMap = remap(data.items, m.items);
     const n = data.size;
@@ -353,15 +442,6 @@ function parametersBounded(f: FactorBlock): boolean {
     for (let t = 0; t < a.length; t++) if (!(Math.abs(a[t]) < PARAMETER_LIMIT)) return false;
   }
   return true;
-}
-
-function copyFactors(f: FactorBlock, engine: Engine): { engine: Engine; factors: FactorBlock } {
-  const copy = (h: F32): F32 => {
-    const c = engine.allocF32(h.length);
-    c.array().set(h.array());
-    return c;
-  };
-  return { engine, factors: { P: copy(f.P), Q: copy(f.Q), bu: copy(f.bu), bi: copy(f.bi), stride: f.stride } };
 }
 
 function clip(x: number, scale: RatingScale): number {

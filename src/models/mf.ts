@@ -3,6 +3,7 @@ import type { SgdOptions } from './options.js';
 import { SgdModel } from './sgd-model.js';
 
 export class MF extends SgdModel {
+  protected readonly stateKind = 'mf' as const;
   constructor(options: SgdOptions = {}) {
     super(options, false);
   }

@@ -4,7 +4,8 @@
 // own defaults stay Surprise's, so results stay comparable with Surprise.
 import { OptionError } from '../errors.js';
 import { Baseline, type BaselineOptions } from './baseline.js';
-import type { FactorModel } from './factor-model.js';
+import { registerRestorer, type FactorModel } from './factor-model.js';
+import { ImportedModel } from './imported.js';
 import { MF } from './mf.js';
 import type { SvdppOptions } from './options.js';
 import { PureSVD, type PureSvdOptions } from './pure-svd.js';
@@ -65,3 +66,9 @@ export function createModel(spec: ModelSpec = {}): FactorModel {
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+// FactorModel.load needs every kind; this module knows them all.
+registerRestorer((state) => {
+  const model = state.kind === 'imported' ? new ImportedModel(state.factors) : createModel({ ...(state.options as ModelSpec), model: state.kind });
+  return model.restore(state);
+});

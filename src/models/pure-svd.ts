@@ -20,6 +20,7 @@ export interface PureSvdOptions {
 }
 
 export class PureSVD extends FactorModel {
+  protected readonly stateKind = 'puresvd' as const;
   readonly options: Required<PureSvdOptions>;
   protected readonly shape: ModelShape;
 

@@ -4,6 +4,7 @@ import type { SgdOptions } from './options.js';
 import { SgdModel } from './sgd-model.js';
 
 export class SVD extends SgdModel {
+  protected readonly stateKind = 'svd' as const;
   constructor(options: SgdOptions = {}) {
     super(options, true);
   }

@@ -12,6 +12,7 @@ import { initNormal } from './init.js';
 import { resolveSgdOptions, SVDPP_DEFAULTS, type ResolvedSgdOptions, type SvdppOptions } from './options.js';
 
 export class SVDpp extends FactorModel {
+  protected readonly stateKind = 'svdpp' as const;
   readonly options: ResolvedSgdOptions;
   protected readonly shape: ModelShape;
 

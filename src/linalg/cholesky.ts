@@ -1,0 +1,34 @@
+// Solve a small symmetric positive-definite system A·x = b by Cholesky (A = L·Lᵀ), for the
+// ridge solves of fold-in ((k+1) x (k+1)). Row-major A, not modified.
+import { type Dense, LinalgError } from './dense.js';
+
+export function solveSpd(a: Dense, b: Float64Array): Float64Array {
+  const n = a.rows;
+  if (a.cols !== n || b.length !== n) throw new LinalgError(`solveSpd: need an n x n matrix and n values (got ${a.rows} x ${a.cols}, ${b.length})`);
+  const l = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = a.data[i * n + j];
+      for (let k = 0; k < j; k++) s -= l[i * n + k] * l[j * n + k];
+      if (i === j) {
+        if (!(s > 0)) throw new LinalgError('solveSpd: the matrix is not positive definite (raise the regularization)');
+        l[i * n + i] = Math.sqrt(s);
+      } else {
+        l[i * n + j] = s / l[j * n + j];
+      }
+    }
+  }
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = b[i];
+    for (let k = 0; k < i; k++) s -= l[i * n + k] * y[k];
+    y[i] = s / l[i * n + i];
+  }
+  const x = new Float64Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    let s = y[i];
+    for (let k = i + 1; k < n; k++) s -= l[k * n + i] * x[k];
+    x[i] = s / l[i * n + i];
+  }
+  return x;
+}
