@@ -137,6 +137,16 @@ describe('learning-curve pictures, search and model kinds', () => {
     expect(two).toContain('init=svd test');
   });
 
+  it('curve overlays PureSVD (one point) with SGD runs; puresvd refuses SGD flags', () => {
+    const r = run('curve', '--data', 'ratings.csv', '--vary', 'model=svd,puresvd', '--factors', '4', '--out', 'pure.svg', '--json');
+    expect(r.stderr).toBe('');
+    const report = JSON.parse(r.stdout);
+    expect(report.runs[1].epochs).toHaveLength(1);
+    const bad = run('train', '--data', 'ratings.csv', '--model', 'puresvd', '--lr', '0.1', '--init', 'svd');
+    expect(bad.stderr).toMatch(/--model puresvd has no gradient descent: --lr, --init do not apply/);
+    expect(run('train', '--data', 'ratings.csv', '--init-scale', '0.3').stderr).toMatch(/--init-scale applies with --init svd/);
+  });
+
   it('search --grid prints every combination and the best, which is the lowest RMSE', () => {
     const r = run('search', '--data', 'ratings.csv', '--folds', '3', '--grid', 'factors=2,8;reg=0.02,0.1', '--epochs', '3', '--json');
     expect(r.code).toBe(0);

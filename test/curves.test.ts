@@ -65,3 +65,13 @@ describe.skipIf(!hasMl100k)(`learning curve on ML-100k u1 matches Surprise's, ep
     }
   });
 });
+
+describe('minDelta', () => {
+  it('a huge minDelta counts nothing as an improvement: stops after patience epochs, keeps epoch 1', () => {
+    const model = new SVD({ factors: 8, epochs: 30 });
+    const result = model.fit(train, { validation: test, earlyStopping: { patience: 2, minDelta: 10 } });
+    expect(result.epochs).toHaveLength(3);
+    expect(result.bestEpoch).toBe(1);
+    expect(evaluate(model, test).rmse).toBeCloseTo(result.epochs[0].validationRmse!, 6);
+  });
+});

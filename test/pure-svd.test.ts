@@ -1,7 +1,7 @@
 // PureSVD and SVD initialization against the dense truncated SVD from ml-matrix.
 import { Matrix, SingularValueDecomposition } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { Dataset } from '../src/data/dataset.js';
+import { Dataset, IdMap } from '../src/data/dataset.js';
 import { generateRatings } from '../src/data/generate.js';
 import { OptionError } from '../src/errors.js';
 import { MF } from '../src/models/mf.js';
@@ -30,8 +30,10 @@ const clip = (x: number) => Math.min(5, Math.max(1, x));
 describe('PureSVD', () => {
   it('predicts the rank-k truncation of the user-mean-filled matrix', () => {
     const model = new PureSVD({ factors: 5, powerIterations: 8 });
-    const result = model.fit(data);
-    expect(result.epochs).toEqual([]);
+    const result = model.fit(data, { validation: data });
+    // No gradient descent: one point, epoch 0, whose scores are the model's.
+    expect(result.epochs).toHaveLength(1);
+    expect(result.epochs[0].epoch).toBe(0);
     const reference = denseTruncation(data, 5, 0);
     for (let u = 0; u < data.userCount; u += 3) {
       for (let i = 0; i < data.itemCount; i += 2) {
@@ -39,6 +41,15 @@ describe('PureSVD', () => {
       }
     }
     expect(model.predict('nobody', data.items.raw[0])).toMatchObject({ impossible: true });
+  });
+
+  it('a user without ratings is filled with the global mean, not NaN', () => {
+    const withEmpty = new Dataset(
+      IdMap.from([...data.users.raw, 'silent']), data.items, data.userIndex, data.itemIndex, data.ratings, data.scale,
+    );
+    const model = new PureSVD({ factors: 3 });
+    model.fit(withEmpty);
+    expect(Number.isFinite(model.predict('silent', data.items.raw[0]).estimate)).toBe(true);
   });
 
   it('rejects epochs, and k above min(users, items)', () => {
@@ -80,7 +91,11 @@ describe('createModel and presets', () => {
     expect(createModel().constructor.name).toBe('SVD');
     expect(createModel({ model: 'baseline' }).constructor.name).toBe('Baseline');
     const recommended = createModel({ preset: 'recommended' });
-    expect(recommended.settings.factors).toBeGreaterThan(0);
+    // The documented preset (README, Accuracy): SVD++ from the SVD initialization, k=100.
+    expect(recommended.constructor.name).toBe('SVDpp');
+    expect((recommended as unknown as { options: Record<string, unknown> }).options).toMatchObject({
+      factors: 100, epochs: 20, lrPu: 0.007, regPu: 0.02, init: 'svd', initScale: 0.1,
+    });
     expect(createModel({ preset: 'recommended', epochs: 3 }).settings.epochs).toBe(3);
     expect(() => createModel({ preset: 'nope' as never })).toThrow(/option preset must be one of recommended/);
   });

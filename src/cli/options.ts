@@ -130,12 +130,24 @@ export function modelFactory(flags: ModelFlags): ModelFactory {
       : { ...o, model: flags.model, preset: flags.preset };
   const make = (): FactorModel => createModel(spec);
   try {
-    if (kind === 'puresvd' && flags.epochs !== undefined) throw new Error('--model puresvd has no gradient descent: --epochs does not apply');
+    if (kind === 'puresvd') {
+      const sgdOnly = (['epochs', 'lr', 'reg', 'init', 'initScale', 'order', 'rng'] as const).filter((f) => flags[f] !== undefined);
+      if (sgdOnly.length > 0) {
+        throw new Error(`--model puresvd has no gradient descent: ${sgdOnly.map(flagName).join(', ')} do${sgdOnly.length === 1 ? 'es' : ''} not apply`);
+      }
+    }
+    if (flags.initScale !== undefined && flags.init !== 'svd' && flags.preset === undefined) {
+      throw new Error('--init-scale applies with --init svd');
+    }
     make();
   } catch (error) {
     throw asFlagError(error);
   }
   return { kind, label: flags.preset ? `${kind} (preset ${flags.preset})` : kind, make };
+}
+
+function flagName(option: string): string {
+  return FLAG_OF[option] ?? `--${option}`;
 }
 
 function baselineSpec(flags: ModelFlags, o: SgdOptions): ModelSpec {

@@ -128,6 +128,9 @@ export class WasmEngine implements Engine {
       }
     }
     this.top = end;
+    // Scratch released with release() is handed out again: zero it, so padding lanes start at 0
+    // as the kernel contract says (fresh pages from memory.grow are zero already).
+    new Uint8Array(this.memory.buffer, offset, end - offset).fill(0);
     return offset;
   }
 

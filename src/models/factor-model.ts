@@ -142,6 +142,13 @@ export abstract class FactorModel implements RatingModel {
         }
       }
     }
+    if (shape.epochs === 0) {
+      // A model without gradient descent (PureSVD) still gets one point on its curve: epoch 0.
+      const report: EpochReport = { epoch: 0, trainRmse: (fullTrain ?? this.prepareScoring(trained, train)).score().rmse, seconds: 0 };
+      if (validation) Object.assign(report, ((r) => ({ validationRmse: r.rmse, validationMae: r.mae }))(validation.score()));
+      epochs.push(report);
+      fitOptions.onEpoch?.(report);
+    }
     const finalFactors = stopping?.restoreBest && best ? best.factors : trained.factors;
     // The training ratings and scoring buffers are not needed any more: keep the factors alone
     // in a fresh engine, so a fitted model holds (users + items) x k floats, not the data.

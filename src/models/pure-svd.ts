@@ -29,7 +29,7 @@ export class PureSVD extends FactorModel {
     this.options = {
       factors: integer('factors', options.factors ?? 20, 1, 4096),
       oversample: integer('oversample', options.oversample ?? TRUNCATED_SVD_DEFAULTS.oversample, 0, 4096),
-      powerIterations: integer('powerIterations', options.powerIterations ?? TRUNCATED_SVD_DEFAULTS.powerIterations, 0, 100),
+      powerIterations: integer('powerIterations', options.powerIterations ?? 4, 0, 100),
       seed: integer('seed', options.seed ?? 0, 0, 0xffffffff),
       engine: oneOf<EngineName>('engine', options.engine ?? 'wasm', ['wasm', 'js']),
     };

@@ -16,7 +16,7 @@ import type { RandomSource } from '../util/random.js';
 export interface TruncatedSvdOptions {
   /** Extra random directions beyond k (default 10). */
   oversample?: number;
-  /** Power (subspace) iterations: more sharpen the trailing singular values (default 4). */
+  /** Power (subspace) iterations: more sharpen the trailing singular values (default 2; PureSVD uses 4). */
   powerIterations?: number;
 }
 
@@ -31,14 +31,15 @@ export interface TruncatedSvd {
 
 export const TRUNCATED_SVD_DEFAULTS = { oversample: 10, powerIterations: 2 } as const;
 
-/** Each user's mean training rating. */
+/** Each user's mean training rating (the global mean for a user with none). */
 export function userMeans(train: Dataset): Float64Array {
   const sum = new Float64Array(train.userCount), count = new Uint32Array(train.userCount);
   for (let t = 0; t < train.size; t++) {
     sum[train.userIndex[t]] += train.ratings[t];
     count[train.userIndex[t]]++;
   }
-  return sum.map((s, u) => s / count[u]);
+  const mu = train.globalMean();
+  return sum.map((s, u) => (count[u] > 0 ? s / count[u] : mu));
 }
 
 /**
@@ -96,14 +97,36 @@ class FilledMatrix {
   ) {
     // 'user-mean' subtracts each user's own mean: the filled cells become 0, M is R alone.
     this.c = means.map((mean) => (shift === 'user-mean' ? 0 : mean - shift));
+    // One entry per (user, item) cell: repeated rows (duplicates policy 'keep') are averaged,
+    // so a cell holds a rating, not a sum of them.
     const { start, rows } = groupRows(train.userIndex, train.userCount);
-    this.rows = { start: engine.allocU32(start.length), cols: engine.allocU32(rows.length), vals: engine.allocF32(rows.length), rowCount: train.userCount };
-    this.rows.start.array().set(start);
-    const cols = this.rows.cols.array(), vals = this.rows.vals.array();
-    for (let k = 0; k < rows.length; k++) {
-      const t = rows[k];
-      cols[k] = train.itemIndex[t];
-      vals[k] = train.ratings[t] - means[train.userIndex[t]]; // (r_ui − shift) − c_u
+    const cellStart = new Uint32Array(start.length);
+    const cols: number[] = [];
+    const vals: number[] = [];
+    const slot = new Int32Array(train.itemCount).fill(-1);
+    const counts: number[] = [];
+    for (let u = 0; u < train.userCount; u++) {
+      const first = cols.length;
+      for (let k = start[u]; k < start[u + 1]; k++) {
+        const t = rows[k], i = train.itemIndex[t];
+        if (slot[i] >= first) {
+          vals[slot[i]] += train.ratings[t];
+          counts[slot[i]]++;
+        } else {
+          slot[i] = cols.length;
+          cols.push(i);
+          vals.push(train.ratings[t]);
+          counts.push(1);
+        }
+      }
+      cellStart[u + 1] = cols.length;
+    }
+    this.rows = { start: engine.allocU32(cellStart.length), cols: engine.allocU32(cols.length), vals: engine.allocF32(cols.length), rowCount: train.userCount };
+    this.rows.start.array().set(cellStart);
+    this.rows.cols.array().set(cols);
+    const v = this.rows.vals.array();
+    for (let u = 0; u < train.userCount; u++) {
+      for (let k = cellStart[u]; k < cellStart[u + 1]; k++) v[k] = vals[k] / counts[k] - means[u]; // (r_ui − shift) − c_u
     }
     this.stride = strideFor(l);
     this.itemBlock = engine.allocF32(train.itemCount * this.stride);
