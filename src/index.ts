@@ -27,4 +27,14 @@ export {
 } from './eval/cross-validate.js';
 export { createEngine, wasmSimdSupported, type Engine, type EngineName, type EngineVariant } from './engine/index.js';
 export { Random } from './util/random.js';
+export { encodeModel, decodeModel, ModelFileError, MODEL_FILE_VERSION } from './io/model-file.js';
+export { importSparkAls } from './io/spark-import.js';
+export type { ModelState, ModelStateKind } from './io/model-state.js';
+export { ImportedModel } from './models/imported.js';
+export { evaluateRanking, type RankingScorer, type RankingOptions, type RankingReport, type RankingProtocol } from './eval/ranking-protocol.js';
+export { evaluateModelRanking, scorerOf } from './eval/model-scorer.js';
+export {
+  precisionAtK, recallAtK, ndcgAtK, averagePrecisionAtK, hitRateAtK, reciprocalRank, auc, catalogueCoverage,
+} from './eval/ranking.js';
+export type { RecommendOptions, FoldInOptions, Similar } from './models/serving.js';
 export { LatentrecError, ParseError, OptionError, DataError, DivergenceError } from './errors.js';

@@ -302,10 +302,15 @@ export abstract class FactorModel implements RatingModel {
     return this;
   }
 
-  /** A model from bytes written by save() (Node: loadModelFile). */
+  /** A model from bytes written by save() (Node: loadModelFromFile). */
   static load(bytes: Uint8Array | ArrayBuffer): FactorModel {
-    if (!restorer) throw new LatentrecError('FactorModel.load: import latentrec (its index registers the model kinds)');
-    return restorer(decodeModel(bytes));
+    return FactorModel.fromState(decodeModel(bytes));
+  }
+
+  /** A model of the state's kind, with the state installed (from a file, or imported factors). */
+  static fromState(state: ModelState): FactorModel {
+    if (!restorer) throw new LatentrecError('FactorModel.fromState: import latentrec (its index registers the model kinds)');
+    return restorer(state);
   }
 
   /** The kind written into model files. */
