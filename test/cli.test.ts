@@ -180,6 +180,39 @@ describe('learning-curve pictures, search and model kinds', () => {
   });
 });
 
+describe('model files from the command line', () => {
+  it('train --save, then recommend / similar / evaluate agree with the library on the loaded model', async () => {
+    const t = run('train', '--data', 'ratings.csv', '--factors', '6', '--epochs', '4', '--save', 'm.lrec', '--json');
+    expect(t.code).toBe(0);
+    const { FactorModel } = await import('../src/models/factor-model.js');
+    await import('../src/models/presets.js');
+    const model = FactorModel.load(readFileSync(join(dir, 'm.lrec')));
+    const user = model.userIds[0], item = model.itemIds[0];
+
+    const rec = JSON.parse(run('recommend', '--model', 'm.lrec', '--user', user, '-n', '4', '--json').stdout);
+    expect(rec).toEqual({ user, items: model.recommend(user, { n: 4 }) });
+    const sim = JSON.parse(run('similar', '--model', 'm.lrec', '--item', item, '-n', '3', '--json').stdout);
+    expect(sim.items.map((x: { item: string }) => x.item)).toEqual(model.similarItems(item, { n: 3 }).map((x) => x.id));
+
+    const ev = JSON.parse(run('evaluate', '--model', 'm.lrec', '--test', 'half.csv', '--json').stdout);
+    expect(Object.keys(ev.ranking)).toEqual(expect.arrayContaining(['k', 'precision', 'recall', 'ndcg', 'map', 'auc', 'coverage', 'protocol']));
+    expect(ev.ranking.protocol).toBe('full');
+    expect(ev.rmse).toBeGreaterThan(0);
+  });
+
+  it.each([
+    [['recommend', '--model', 'missing.lrec', '--user', '1'], /missing\.lrec: cannot read the model file/],
+    [['recommend', '--model', 'ratings.csv', '--user', '1'], /ratings\.csv: not a latentrec model file/],
+    [['recommend', '--model', 'm.lrec', '--user', 'nobody'], /unknown user "nobody"/],
+    [['recommend', '--model', 'm.lrec', '--user', '1', '-n', '0'], /option -n must be an integer >= 1/],
+    [['evaluate', '--model', 'm.lrec', '--test', 'ratings.csv', '--protocol', 'best'], /argument 'best' is invalid/],
+  ])('%j fails clearly', (args, message) => {
+    const r = run(...args);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(message);
+  });
+});
+
 describe('latentrec demo', () => {
   it('runs on the built-in generated set and shows the curve, the scores and a top 5', () => {
     const r = run('demo', '--epochs', '5', '--factors', '20');

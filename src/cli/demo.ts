@@ -1,7 +1,6 @@
 // `latentrec demo`: the first thing a newcomer runs. Trains SVD (or --model mf) on MovieLens 100k when given
 // --data PATH/u.data, otherwise on the built-in generated set shaped like it, and shows the
 // learning curve, the test scores and the top 5 for one user.
-import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { generateRatings } from '../data/generate.js';
@@ -9,6 +8,7 @@ import { holdoutSplit } from '../data/splits.js';
 import { evaluate } from '../eval/cross-validate.js';
 import { printCurve } from './train.js';
 import { describeLoad, loadFile } from './load.js';
+import { readMovieTitles } from './titles.js';
 import { modelFactory, type ModelFlags } from './options.js';
 import { createProgress } from './progress.js';
 
@@ -63,15 +63,4 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   for (const { item, score } of top) {
     console.log(`  ${score.toFixed(3)}  ${item}${titles?.has(item) ? `  ${titles.get(item)}` : ''}`);
   }
-}
-
-/** Titles from MovieLens 100k's u.item (latin-1, `id|title|...`), when it sits beside u.data. */
-function readMovieTitles(path: string): Map<string, string> | undefined {
-  if (!existsSync(path)) return undefined;
-  const titles = new Map<string, string>();
-  for (const line of readFileSync(path, 'latin1').split('\n')) {
-    const [id, title] = line.split('|');
-    if (id && title) titles.set(id, title);
-  }
-  return titles;
 }

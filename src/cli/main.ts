@@ -7,6 +7,7 @@ import { cvCommand, type CvFlags } from './cv.js';
 import { demoCommand, type DemoFlags } from './demo.js';
 import { addDataOptions, addModelOptions, asFlagError } from './options.js';
 import { searchCommand, type SearchFlags } from './search.js';
+import { evaluateCommand, recommendCommand, similarCommand, type EvaluateFlags } from './serve.js';
 import { trainCommand, type TrainFlags } from './train.js';
 
 const program = new Command('latentrec')
@@ -22,6 +23,7 @@ addDataOptions(
       .option('--test <file>', 'test ratings file (default: a seeded 20% holdout of --data)')
       .option('--test-ratio <r>', 'holdout fraction in (0, 1) (default 0.2)')
       .option('--plot <file.svg>', 'write the learning curve (train and test RMSE per epoch) as SVG')
+      .option('--save <file.lrec>', 'write the fitted model to a file (atomically)')
       .option('--train-rmse <how>', 'pass (default: during each epoch, free) or full (after each epoch, one more pass)')
       .option('--json', 'print one JSON object, no progress bar'),
   ),
@@ -73,6 +75,42 @@ addDataOptions(
   ),
 ).action(async (flags: SearchFlags) => {
   await searchCommand(flags);
+});
+
+program
+  .command('recommend')
+  .description('top-N items for a user from a saved model')
+  .requiredOption('--model <file.lrec>', 'model file (latentrec train --save)')
+  .requiredOption('--user <id>', 'user id')
+  .option('-n <n>', 'how many items (default 10)')
+  .option('--json', 'print one JSON object')
+  .action(async (flags) => {
+    await recommendCommand(flags);
+  });
+
+program
+  .command('similar')
+  .description('items most similar to an item (cosine of factor vectors) from a saved model')
+  .requiredOption('--model <file.lrec>', 'model file (latentrec train --save)')
+  .requiredOption('--item <id>', 'item id')
+  .option('-n <n>', 'how many items (default 10)')
+  .option('--json', 'print one JSON object')
+  .action(async (flags) => {
+    await similarCommand(flags);
+  });
+
+addDataOptions(
+  program
+    .command('evaluate')
+    .description('RMSE/MAE and ranking metrics of a saved model on a test file')
+    .requiredOption('--model <file.lrec>', 'model file (latentrec train --save)')
+    .requiredOption('--test <file>', 'test ratings file')
+    .option('--k <k>', 'cut-off of the ranking metrics (default 10)')
+    .addOption(new Option('--protocol <p>', 'full (rank the whole catalogue minus training items; default) or faq (Surprise\'s: rank each user\'s test items)').choices(['full', 'faq']))
+    .option('--relevance <r>', 'a test rating >= r is relevant (default 4)')
+    .option('--json', 'print one JSON object'),
+).action(async (flags: EvaluateFlags) => {
+  await evaluateCommand(flags);
 });
 
 addModelOptions(

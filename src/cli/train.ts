@@ -1,5 +1,7 @@
 // `latentrec train`: fit one model, report the learning curve and the test scores.
 import { renameSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { saveModelFile } from '../io/model-file-node.js';
 import type { Dataset } from '../data/dataset.js';
 import type { LoadSummary } from '../data/parse.js';
 import { holdoutSplit } from '../data/splits.js';
@@ -18,6 +20,7 @@ export interface TrainFlags extends ModelFlags, DataFlags {
   testRatio?: string;
   json?: boolean;
   plot?: string;
+  save?: string;
   trainRmse?: string;
 }
 
@@ -46,6 +49,12 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport> {
     load: summaries.map(summaryJson),
   };
   if (flags.plot !== undefined) writeChart(flags.plot, learningCurveChart([{ label: factory.label, epochs: fit.epochs }]));
+  if (flags.save !== undefined) {
+    // Remember where the data was: serving commands show titles from a u.item beside it.
+    const state = model.toState();
+    state.options = { ...state.options, trainedOn: resolve(flags.data) };
+    await saveModelFile(flags.save, state);
+  }
   if (flags.json) {
     console.log(JSON.stringify(report));
   } else {
@@ -54,6 +63,7 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport> {
     printCurve(report.epochs);
     console.log(`fit ${report.fitSeconds.toFixed(3)} s; test RMSE ${scores.rmse.toFixed(4)}, MAE ${scores.mae.toFixed(4)}`);
     if (flags.plot !== undefined) console.log(`learning curve written to ${flags.plot}`);
+    if (flags.save !== undefined) console.log(`model saved to ${flags.save}`);
   }
   return report;
 }

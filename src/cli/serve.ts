@@ -1,0 +1,97 @@
+// Serving from a model file: `latentrec recommend`, `latentrec similar`, `latentrec evaluate`.
+import { Dataset, IdMap } from '../data/dataset.js';
+import { OptionError } from '../errors.js';
+import { evaluate } from '../eval/cross-validate.js';
+import { evaluateModelRanking } from '../eval/model-scorer.js';
+import type { RankingProtocol } from '../eval/ranking-protocol.js';
+import { loadModelFile } from '../io/model-file-node.js';
+import { FactorModel } from '../models/factor-model.js';
+import '../models/presets.js'; // registers every model kind for FactorModel.fromState
+import { loadFile } from './load.js';
+import { parseOptions, type DataFlags } from './options.js';
+import { titlesBeside } from './titles.js';
+
+interface ServeFlags {
+  model: string;
+  n?: string;
+  json?: boolean;
+}
+
+function count(flag: string, value: string | undefined, fallback: number): number {
+  const n = value === undefined ? fallback : Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new OptionError(flag, 'an integer >= 1', value);
+  return n;
+}
+
+async function open(path: string): Promise<{ model: FactorModel; titles?: Map<string, string> }> {
+  const state = await loadModelFile(path);
+  return { model: FactorModel.fromState(state), titles: titlesBeside(state.options.trainedOn) };
+}
+
+function print(json: boolean | undefined, key: 'user' | 'item', id: string, items: { item: string; score: number }[], titles?: Map<string, string>) {
+  const rows = items.map((r) => ({ ...r, ...(titles?.has(r.item) ? { title: titles.get(r.item) } : {}) }));
+  if (json) {
+    console.log(JSON.stringify({ [key]: id, items: rows }));
+    return;
+  }
+  for (const r of rows) console.log(`${r.score.toFixed(4).padStart(8)}  ${r.item}${r.title ? `  ${r.title}` : ''}`);
+}
+
+export async function recommendCommand(flags: ServeFlags & { user: string }): Promise<void> {
+  const n = count('-n', flags.n, 10);
+  const { model, titles } = await open(flags.model);
+  print(flags.json, 'user', flags.user, model.recommend(flags.user, { n }), titles);
+}
+
+export async function similarCommand(flags: ServeFlags & { item: string }): Promise<void> {
+  const n = count('-n', flags.n, 10);
+  const { model, titles } = await open(flags.model);
+  print(flags.json, 'item', flags.item, model.similarItems(flags.item, { n }).map((s) => ({ item: s.id, score: s.score })), titles);
+}
+
+export interface EvaluateFlags extends DataFlags {
+  model: string;
+  test: string;
+  k?: string;
+  protocol?: string;
+  relevance?: string;
+  json?: boolean;
+}
+
+export async function evaluateCommand(flags: EvaluateFlags): Promise<void> {
+  const k = count('--k', flags.k, 10);
+  const protocol = (flags.protocol ?? 'full') as RankingProtocol;
+  if (protocol !== 'full' && protocol !== 'faq') throw new OptionError('--protocol', 'full or faq', flags.protocol);
+  const relevance = flags.relevance === undefined ? 4 : Number(flags.relevance);
+  if (!Number.isFinite(relevance)) throw new OptionError('--relevance', 'a number', flags.relevance);
+  const { model } = await open(flags.model);
+  const test = (await loadFile(flags.test, parseOptions(flags))).dataset;
+  const scores = evaluate(model, test);
+  const ranking = evaluateModelRanking(model, seenDataset(model), test, { k, protocol, relevance });
+  const report = {
+    rmse: scores.rmse,
+    mae: scores.mae,
+    ranking: {
+      k, precision: ranking.precision, recall: ranking.recall, ndcg: ranking.ndcg, map: ranking.map,
+      auc: ranking.auc, coverage: ranking.coverage, protocol, relevance, users: ranking.users,
+    },
+  };
+  if (flags.json) {
+    console.log(JSON.stringify(report));
+    return;
+  }
+  console.log(`RMSE ${report.rmse.toFixed(4)}, MAE ${report.mae.toFixed(4)} on ${test.size} ratings`);
+  const r = report.ranking;
+  console.log(
+    `${protocol} protocol, k=${k}, relevant = rating >= ${relevance}, ${r.users} users: precision ${r.precision.toFixed(4)}, ` +
+      `recall ${r.recall.toFixed(4)}, NDCG ${r.ndcg.toFixed(4)}, MAP ${r.map.toFixed(4)}, AUC ${r.auc.toFixed(4)}, coverage ${r.coverage.toFixed(4)}`,
+  );
+}
+
+/** The (user, item) pairs the model saw in training, as a Dataset (ratings unknown, set to 0). */
+function seenDataset(model: FactorModel): Dataset {
+  const state = model.toState();
+  const users = new Uint32Array(state.seenItems.length);
+  for (let u = 0; u < state.userIds.length; u++) users.fill(u, state.seenStart[u], state.seenStart[u + 1]);
+  return new Dataset(IdMap.from(state.userIds), IdMap.from(state.itemIds), users, state.seenItems.slice(), new Float32Array(users.length), state.scale);
+}
