@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { createEngine, strideFor, type Engine, type FactorBlock, type RatingsBlock } from '../src/engine/index.js';
 import { loadRatingsFile } from '../src/data/load-node.js';
 import { SVD } from '../src/models/svd.js';
+import { FactorModel } from '../src/models/factor-model.js';
+import '../src/models/presets.js';
 import { truncatedSvdOfFilled } from '../src/models/truncated-svd.js';
 import { Random } from '../src/util/random.js';
 
@@ -120,12 +122,51 @@ async function ml100kSvdInit(): Promise<Record<string, unknown> | null> {
   return { data: 'ml-100k u.data', users: dataset.userCount, items: dataset.itemCount, factors: 100, firstSeconds: times[0], medianSeconds: median(times) };
 }
 
+/**
+ * Milliseconds per recommend() call (top 10, one kernel call plus a heap) on random factors:
+ * a MovieLens-100k-sized catalogue (1682 items, k=100) and a large one (50,000 items, k=64);
+ * plus fold-in of 10 ratings followed by a top 10.
+ */
+function recommendLatency(): Record<string, unknown>[] {
+  const random = new Random(5);
+  return [
+    { items: 1682, k: 100 },
+    { items: 50_000, k: 64 },
+  ].map(({ items, k }) => {
+    const users = 1000;
+    const normal = (n: number) => Float32Array.from({ length: n }, () => random.nextNormal(0, 0.3));
+    const model = FactorModel.fromState({
+      kind: 'imported', options: {}, factors: k, biased: false, mu: 0, trainMean: 3, scale: { lo: 1, hi: 5 },
+      userIds: Array.from({ length: users }, (_, u) => `u${u}`), itemIds: Array.from({ length: items }, (_, i) => `i${i}`),
+      P: normal(users * k), Q: normal(items * k), bu: new Float32Array(users), bi: new Float32Array(items),
+      seenStart: new Uint32Array(users + 1), seenItems: new Uint32Array(0),
+    });
+    const time = (fn: (t: number) => void, runs: number) => {
+      for (let t = 0; t < 50; t++) fn(t); // warm-up
+      const ms: number[] = [];
+      for (let t = 0; t < runs; t++) {
+        const t0 = performance.now();
+        fn(t);
+        ms.push(performance.now() - t0);
+      }
+      return median(ms);
+    };
+    const recommendMs = time((t) => model.recommend(`u${t % users}`, { n: 10 }), 500);
+    const foldInMs = time((t) => {
+      const user = model.foldIn(Array.from({ length: 10 }, (_, j) => [`i${(t * 13 + j * 7) % items}`, 1 + (j % 5)] as const), { user: 'visitor' });
+      model.recommend(user, { n: 10 });
+    }, 200);
+    return { items, k, recommendMs, foldInPlusRecommendMs: foldInMs };
+  });
+}
+
 const report = {
   machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryBytes: totalmem(), node: process.version },
   data: { ratings: RATINGS, users: USERS, items: ITEMS, order: 'random' },
   kernels,
   fit: await ml100kFit(),
   svdInit: await ml100kSvdInit(),
+  recommend: recommendLatency(),
 };
 if (json) {
   console.log(JSON.stringify(report));
@@ -138,5 +179,6 @@ if (json) {
     console.log(`| ${r.k} | ${m(r.jsUpdatesPerSec)} | ${m(r.scalarUpdatesPerSec)} | ${m(r.wasmUpdatesPerSec)} | ${r.ratio.toFixed(1)}x |`);
   }
   if (report.fit) console.log(`\nSVD defaults on ${report.fit.data}: ${JSON.stringify(report.fit)}`);
+  for (const r of report.recommend) console.log(`recommend top 10 of ${r.items} items (k=${r.k}): ${JSON.stringify(r)}`);
   if (report.svdInit) console.log(`SVD initialization (k = 100) of ${report.svdInit.data}: ${JSON.stringify(report.svdInit)}`);
 }
