@@ -7,6 +7,8 @@ import { evaluateModelRanking } from '../src/eval/model-scorer.js';
 import { MF } from '../src/models/mf.js';
 import { createModel } from '../src/models/presets.js';
 import { SVD } from '../src/models/svd.js';
+import { groupRows } from '../src/data/group.js';
+import { Random } from '../src/util/random.js';
 import { hasMl100k, ml100kDir, ml100kNote } from './helpers.js';
 
 const SURPRISE = {
@@ -74,4 +76,48 @@ describe.skipIf(!hasMl100k)(`top-N on ML-100k u1 against the reference${ml100kNo
     expect(Math.abs(faq.recall - 0.2424)).toBeLessThan(0.0005);
     expect(Math.abs(faq.ndcg - 0.8334)).toBeLessThan(0.0005);
   });
+});
+
+describe.skipIf(!hasMl100k)(`fold-in on ML-100k u1${ml100kNote}`, async () => {
+  const folds = hasMl100k ? await loadFolds(ml100kDir) : [];
+  it('10 ratings folded in give a recall@10 within 20% of the same users trained with them', () => {
+    const { train: base, test } = folds[0];
+    const random = new Random(7);
+    const { start, rows } = groupRows(base.userIndex, base.userCount);
+    const held = new Map<number, number[]>(); // every 4th user with >= 30 ratings -> 10 of their rows
+    for (let u = 0; u < base.userCount; u += 4) {
+      if (start[u + 1] - start[u] < 30) continue;
+      const r = Array.from(rows.subarray(start[u], start[u + 1]));
+      random.shuffle(r);
+      held.set(u, r.slice(0, 10));
+    }
+    const withTen = new Set([...held.values()].flat());
+    const all = Array.from({ length: base.size }, (_, t) => t);
+    const without = base.subset(all.filter((t) => !held.has(base.userIndex[t])));
+    const trainedIn = base.subset(all.filter((t) => !held.has(base.userIndex[t]) || withTen.has(t)));
+    const folded = new SVD();
+    folded.fit(without);
+    const trained = new SVD();
+    trained.fit(trainedIn);
+    const relevant = new Map<string, Set<string>>();
+    for (let t = 0; t < test.size; t++) {
+      if (test.ratings[t] < 4) continue;
+      const u = test.users.raw[test.userIndex[t]];
+      if (!relevant.has(u)) relevant.set(u, new Set());
+      relevant.get(u)!.add(test.items.raw[test.itemIndex[t]]);
+    }
+    let recallFolded = 0, recallTrained = 0, users = 0;
+    for (const [u, ten] of held) {
+      const user = base.users.raw[u], rel = relevant.get(user);
+      if (!rel) continue;
+      folded.foldIn(ten.map((t) => [base.items.raw[base.itemIndex[t]], base.ratings[t]] as const), { user });
+      const hits = (model: SVD) => model.recommend(user, { n: 10 }).filter((r) => rel.has(r.item)).length / rel.size;
+      recallFolded += hits(folded);
+      recallTrained += hits(trained);
+      users++;
+    }
+    expect(users).toBeGreaterThan(50);
+    console.log(`fold-in recall@10 ${(recallFolded / users).toFixed(4)} vs trained ${(recallTrained / users).toFixed(4)} over ${users} users`);
+    expect(Math.abs(recallFolded / recallTrained - 1)).toBeLessThanOrEqual(0.2);
+  }, 60_000);
 });

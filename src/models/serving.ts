@@ -103,9 +103,9 @@ export interface FoldInOptions {
   /** Raw id for the new user (default: "folded-in-N"). An existing user is re-folded. */
   user?: RawId;
   /**
-   * Ridge penalty per rating, as in training (the SGD objective applies reg to p_u and b_u on
-   * each of the user's ratings): λ = regularization × number of ratings. Default: the model's
-   * regPu (0.02 for Surprise's defaults).
+   * Ridge penalty per rating, as the SGD objective applies reg to p_u and b_u on each of the
+   * user's ratings: λ = regularization × number of ratings. Default 0.1 (chosen on MovieLens
+   * folds u2 and u3 by the recall@10 of folded-in users).
    */
   regularization?: number;
 }
