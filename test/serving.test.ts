@@ -121,3 +121,40 @@ describe('foldIn', () => {
     expect(() => m.foldIn([[data.items.raw[0], Number.NaN]])).toThrow(/must be finite/);
   });
 });
+
+describe('partialFit', () => {
+  it('continuing on the same data in Surprise order equals training longer, bit for bit', () => {
+    const a = new SVD({ factors: 6, epochs: 5, order: 'fixed' });
+    a.fit(data);
+    a.partialFit(data, { epochs: 3 });
+    const b = new SVD({ factors: 6, epochs: 8, order: 'fixed' });
+    b.fit(data);
+    expect(Array.from(a.predictMany(data))).toEqual(Array.from(b.predictMany(data)));
+  });
+
+  it('adds new users and items and learns from the new ratings only', () => {
+    const half = Math.floor(data.size / 2);
+    const first = data.subset(Array.from({ length: half }, (_, t) => t));
+    const second = data.subset(Array.from({ length: data.size - half }, (_, t) => half + t));
+    const m = new MF({ factors: 5, epochs: 10 });
+    m.fit(first);
+    const before = m.userIds.length;
+    const result = m.partialFit(second, { epochs: 4, validation: second });
+    expect(result.epochs).toHaveLength(4);
+    expect(result.epochs[3].validationRmse!).toBeLessThan(result.epochs[0].validationRmse!);
+    expect(m.userIds.length).toBeGreaterThanOrEqual(before);
+    for (const user of second.users.raw) expect(m.hasUser(user)).toBe(true);
+    // What the user rated in the new data is now left out of recommendations.
+    const user = second.users.raw[0];
+    const rated = new Set<string>();
+    for (let t = 0; t < second.size; t++) if (second.users.raw[second.userIndex[t]] === user) rated.add(second.items.raw[second.itemIndex[t]]);
+    for (const r of m.recommend(user, { n: 30 })) expect(rated.has(r.item)).toBe(false);
+  });
+
+  it('is refused by models it does not apply to', async () => {
+    const { SVDpp } = await import('../src/models/svdpp.js');
+    const m = new SVDpp({ factors: 3, epochs: 1 });
+    m.fit(data);
+    expect(() => m.partialFit(data)).toThrow(/SVDpp does not support partialFit/);
+  });
+});

@@ -5,7 +5,7 @@
 import { Dataset, IdMap, type RatingScale, type RawId } from '../data/dataset.js';
 import { createEngine, strideFor, type Engine, type EngineName, type FactorBlock, type RatingsBlock } from '../engine/index.js';
 import type { WasmVariant } from '../engine/wasm-engine.js';
-import { DataError, DivergenceError, LatentrecError } from '../errors.js';
+import { DataError, DivergenceError, LatentrecError, OptionError } from '../errors.js';
 import { MT19937 } from '../util/mt19937.js';
 import { Random, type RandomSource } from '../util/random.js';
 import { groupRows } from '../data/group.js';
@@ -13,7 +13,7 @@ import type { EpochReport, FitOptions, FitResult, Prediction, RatingModel, Recom
 import type { RandomKind } from './options.js';
 import { decodeModel, encodeModel } from '../io/model-file.js';
 import type { ModelState, ModelStateKind } from '../io/model-state.js';
-import { copyFactors, fromModelState, toModelState, type Fitted } from './fitted.js';
+import { copyFactors, fromModelState, seenOf, toModelState, type Fitted } from './fitted.js';
 import { foldInUser, recommendFor, similarRows, type FoldInOptions, type RecommendOptions, type Similar } from './serving.js';
 
 let restorer: ((state: ModelState) => FactorModel) | undefined;
@@ -159,6 +159,65 @@ export abstract class FactorModel implements RatingModel {
       bestEpoch: stopping && best ? best.epoch : undefined,
     };
   }
+
+  /**
+   * Continues training on `data` alone, from the current parameters (warm start; LightFM's
+   * fit_partial): users and items the model has not seen are added with the usual random init,
+   * μ stays, and `epochs` passes (default the model's) run over these ratings only. Supported by
+   * SVD and MF.
+   */
+  partialFit(data: Dataset, options: { epochs?: number; validation?: Dataset; onEpoch?: (report: EpochReport) => void } = {}): FitResult {
+    if (!this.supportsPartialFit) throw new LatentrecError(`${this.constructor.name} does not support partialFit (SVD and MF do)`);
+    const m = this.model();
+    if (data.size === 0) throw new DataError('partialFit: the data has no ratings');
+    const epochCount = options.epochs ?? this.shape.epochs;
+    if (!Number.isInteger(epochCount) || epochCount < 1) throw new OptionError('epochs', 'an integer >= 1', epochCount);
+    const start = performance.now();
+    const users = IdMap.from(m.users.raw), items = IdMap.from(m.items.raw);
+    const oldUsers = users.size, oldItems = items.size;
+    const userIndex = Uint32Array.from(data.userIndex, (u) => users.intern(data.users.raw[u]));
+    const itemIndex = Uint32Array.from(data.itemIndex, (i) => items.intern(data.items.raw[i]));
+    const mapped = new Dataset(users, items, userIndex, itemIndex, data.ratings, m.scale);
+    const { engine, factors } = copyFactors(m.factors, createEngine(this.shape.engine, this.shape.wasmVariant), users.size, items.size);
+    const random: RandomSource = this.shape.rng === 'mt19937' ? new MT19937(this.shape.seed + 1) : new Random(this.shape.seed + 1);
+    const init = (this as unknown as { options?: { initMean?: number; initStd?: number } }).options ?? {};
+    const k = this.shape.factors, stride = factors.stride;
+    const P = factors.P.array(), Q = factors.Q.array();
+    for (let u = oldUsers; u < users.size; u++) for (let f = 0; f < k; f++) P[u * stride + f] = random.nextNormal(init.initMean ?? 0, init.initStd ?? 0.1);
+    for (let i = oldItems; i < items.size; i++) for (let f = 0; f < k; f++) Q[i * stride + f] = random.nextNormal(init.initMean ?? 0, init.initStd ?? 0.1);
+    const n = data.size;
+    const ratings: RatingsBlock = { users: engine.allocU32(n), items: engine.allocU32(n), values: engine.allocF32(n), count: n };
+    ratings.users.array().set(userIndex);
+    ratings.items.array().set(itemIndex);
+    ratings.values.array().set(data.ratings);
+    const trainer = this.createTrainer({ engine, train: mapped, ratings, factors, mu: m.mu, random });
+    // What users have rated now includes these ratings (recommend() leaves them out).
+    const extraSeen = new Map(m.extraSeen);
+    const grouped = groupRows(userIndex, users.size);
+    for (let u = 0; u < users.size; u++) {
+      if (grouped.start[u] === grouped.start[u + 1]) continue;
+      const before = u < oldUsers ? seenOf(m, u) : new Uint32Array(0);
+      const added = Array.from(grouped.rows.subarray(grouped.start[u], grouped.start[u + 1]), (t) => itemIndex[t]);
+      extraSeen.set(u, Uint32Array.from(new Set([...before, ...added])));
+    }
+    const next: Fitted = { ...m, engine, factors, users, items, extraSeen, norms: undefined };
+    const validation = options.validation ? this.prepareScoring(next, options.validation) : undefined;
+    const epochs: EpochReport[] = [];
+    for (let epoch = 1; epoch <= epochCount; epoch++) {
+      const t0 = performance.now();
+      const sse = trainer.epoch();
+      if (!Number.isFinite(sse) || !parametersBounded(factors)) throw new DivergenceError(epoch, epochs);
+      const report: EpochReport = { epoch, trainRmse: Math.sqrt(sse / n), seconds: (performance.now() - t0) / 1000 };
+      if (validation) Object.assign(report, ((r) => ({ validationRmse: r.rmse, validationMae: r.mae }))(validation.score()));
+      epochs.push(report);
+      options.onEpoch?.(report);
+    }
+    this.trained = { ...next, ...copyFactors(factors, createEngine(this.shape.engine, this.shape.wasmVariant)) };
+    return { epochs, fitSeconds: (performance.now() - start) / 1000 };
+  }
+
+  /** Whether partialFit applies (models whose trainer is plain SGD over ratings). */
+  protected readonly supportsPartialFit: boolean = false;
 
   get isFitted(): boolean {
     return this.trained !== undefined;

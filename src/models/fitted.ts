@@ -32,16 +32,17 @@ export function seenOf(m: Fitted, u: number): Uint32Array {
 }
 
 /** Copies the factor block into `engine`, with room for `userCapacity` user rows. */
-export function copyFactors(f: FactorBlock, engine: Engine, userCapacity?: number): { engine: Engine; factors: FactorBlock } {
+export function copyFactors(f: FactorBlock, engine: Engine, userCapacity?: number, itemCapacity?: number): { engine: Engine; factors: FactorBlock } {
   const copy = (h: F32, length = h.length): F32 => {
     const c = engine.allocF32(length);
     c.array().set(h.array().subarray(0, Math.min(h.length, length)));
     return c;
   };
   const users = userCapacity ?? f.bu.length;
+  const items = itemCapacity ?? f.bi.length;
   return {
     engine,
-    factors: { P: copy(f.P, users * f.stride), Q: copy(f.Q), bu: copy(f.bu, users), bi: copy(f.bi), stride: f.stride },
+    factors: { P: copy(f.P, users * f.stride), Q: copy(f.Q, items * f.stride), bu: copy(f.bu, users), bi: copy(f.bi, items), stride: f.stride },
   };
 }
 

@@ -8,6 +8,7 @@ import { sgdTrainer } from './sgd-trainer.js';
 export abstract class SgdModel extends FactorModel {
   readonly options: ResolvedSgdOptions;
   protected readonly shape: ModelShape;
+  protected override readonly supportsPartialFit = true;
 
   protected constructor(options: SgdOptions, biased: boolean) {
     super();
