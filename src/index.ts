@@ -37,4 +37,7 @@ export {
   precisionAtK, recallAtK, ndcgAtK, averagePrecisionAtK, hitRateAtK, reciprocalRank, auc, catalogueCoverage,
 } from './eval/ranking.js';
 export type { RecommendOptions, FoldInOptions, Similar } from './models/serving.js';
+export { rowNorms, summarize, cosineDistribution, nearestNeighbours, pca2d, embeddingReport } from './eval/embeddings.js';
+export type { EmbeddingMatrix, Summary, CosineDistribution, Pca2d, EmbeddingReport } from './eval/embeddings.js';
+export { scatterChart } from './plot/scatter.js';
 export { LatentrecError, ParseError, OptionError, DataError, DivergenceError } from './errors.js';

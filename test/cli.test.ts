@@ -200,6 +200,16 @@ describe('model files from the command line', () => {
     expect(ev.rmse).toBeGreaterThan(0);
   });
 
+  it('embeddings --svg draws one dot per item, labels the most rated, and reports the geometry', () => {
+    const r = run('embeddings', '--model', 'm.lrec', '--svg', 'emb.svg', '--labels', '5', '--json');
+    expect(r.stderr).toBe('');
+    const report = JSON.parse(r.stdout);
+    const svg = readFileSync(join(dir, 'emb.svg'), 'utf8');
+    expect(svg.match(/<circle/g)!.length).toBe(report.rows);
+    expect(report.k).toBe(6);
+    expect(report.cosine.nearestNeighbour.median).toBeGreaterThan(report.cosine.random.median);
+  });
+
   it.each([
     [['recommend', '--model', 'missing.lrec', '--user', '1'], /missing\.lrec: cannot read the model file/],
     [['recommend', '--model', 'ratings.csv', '--user', '1'], /ratings\.csv: not a latentrec model file/],

@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import { LatentrecError } from '../errors.js';
 import { curveCommand, type CurveFlags } from './curve.js';
+import { embeddingsCommand } from './embeddings.js';
 import { cvCommand, type CvFlags } from './cv.js';
 import { demoCommand, type DemoFlags } from './demo.js';
 import { addDataOptions, addModelOptions, asFlagError } from './options.js';
@@ -112,6 +113,18 @@ addDataOptions(
 ).action(async (flags: EvaluateFlags) => {
   await evaluateCommand(flags);
 });
+
+program
+  .command('embeddings')
+  .description("a saved model's item (or user) vectors: norms, cosine of random pairs vs nearest neighbours, 2-D PCA as SVG")
+  .requiredOption('--model <file.lrec>', 'model file (latentrec train --save)')
+  .option('--svg <file.svg>', 'write the PCA projection, the most popular items labelled')
+  .option('--users', 'analyse the user vectors instead of the item vectors')
+  .option('--labels <n>', 'how many of the most popular items to label (default 30)')
+  .option('--json', 'print one JSON object')
+  .action(async (flags) => {
+    await embeddingsCommand(flags);
+  });
 
 addModelOptions(
   program
