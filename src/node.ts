@@ -3,3 +3,5 @@ export * from './index.js';
 export { loadRatingsFile, loadFolds, type LoadFileOptions } from './data/load-node.js';
 export { saveModelFile, loadModelFile } from './io/model-file-node.js';
 export { saveModelToFile, loadModelFromFile } from './models/model-files-node.js';
+/** Short names: `saveFile(model, path)` writes atomically; `loadFile(path)` returns the model. */
+export { saveModelToFile as saveFile, loadModelFromFile as loadFile } from './models/model-files-node.js';
