@@ -6,6 +6,7 @@
 
 import { DataError, OptionError } from '../errors.js';
 import { type SymmetricEigenOptions, symmetricEigen, zeros } from '../linalg/index.js';
+import { Random } from '../util/random.js';
 
 /** `rows` vectors of length `k`, row-major: row r is data[r * k .. r * k + k) (e.g. ModelState.Q, items x k). */
 export interface EmbeddingMatrix {
@@ -184,7 +185,7 @@ function neighboursOf(m: EmbeddingMatrix, norms: Float64Array, queries: ArrayLik
  * - `nearestNeighbour`: for every non-zero row (or, when there are more than `neighbourRows` (default 2000), a seeded
  *   sample of that many, without replacement), the cosine to its most similar other non-zero row, exact by brute force
  *   over all rows (cost: sampled rows x rows x k).
- * Rows of zero norm have no direction and are skipped by both (counted in `zeroRows`). Sampling uses mulberry32
+ * Rows of zero norm have no direction and are skipped by both (counted in `zeroRows`). Sampling uses the project's seeded generator (util/random)
  * seeded with `seed` (default 0): the same matrix and options give the same result.
  * Throws a DataError when fewer than two rows have a non-zero norm, an OptionError for a bad option.
  */
@@ -208,8 +209,8 @@ export function cosineDistribution(m: EmbeddingMatrix, options: CosineOptions = 
     );
   }
 
-  const rand = mulberry32(seed);
-  const below = (limit: number): number => Math.min(limit - 1, Math.floor(rand() * limit));
+  const random = new Random(seed);
+  const below = (limit: number): number => random.nextInt(limit);
   const randomCos = new Float64Array(pairs);
   for (let p = 0; p < pairs; p++) {
     const i = below(n);
@@ -350,16 +351,4 @@ function checkMatrix(caller: string, m: EmbeddingMatrix): void {
 
 function clampUnit(c: number): number {
   return c > 1 ? 1 : c < -1 ? -1 : c;
-}
-
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 as rng } from '../prng.js';
 import {
   auc,
   averagePrecisionAtK,
@@ -97,18 +98,6 @@ describe('top-k metrics on a hand-worked list', () => {
     }
   });
 });
-
-/** mulberry32: a small seeded generator for the random tests. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function bruteAuc(scores: ArrayLike<number>, candidates: readonly number[], relevant: ReadonlySet<number>): number {
   let count = 0;

@@ -4,6 +4,9 @@ import { expect } from 'vitest';
 import { crc32 } from '../../src/io/crc32.js';
 import { checkModelState, ModelFileError, type ModelFileProblem } from '../../src/io/model-file.js';
 import type { ModelState, ModelStateKind } from '../../src/io/model-state.js';
+import { mulberry32 as rng } from '../prng.js';
+
+export { rng };
 
 export const KINDS: ModelStateKind[] = ['svd', 'mf', 'svdpp', 'baseline', 'puresvd', 'imported'];
 
@@ -12,18 +15,6 @@ export const SPECIAL_F32 = [
   0, -0, 1, -1, 0.1, -2.5, 1.401298464324817e-45, -1.401298464324817e-45, 1.1754942106924411e-38,
   -5.877471754111438e-39, Math.fround(9.99e14), Math.fround(-9.99e14), Math.fround(Math.PI),
 ];
-
-/** A small deterministic generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface StateSpec {
   users: number;
