@@ -44,11 +44,10 @@ export function userMeans(train: Dataset): Float64Array {
 
 /**
  * Rank-k SVD of M = (the ratings minus `shift`, each user's missing cells filled with the user's
- * mean minus `shift`); shift 'user-mean' subtracts each user's own mean (M = R, the observed
- * deviations from the user mean, zeros elsewhere). k must be at most min(users, items).
+ * mean minus `shift`). k must be at most min(users, items).
  */
 export function truncatedSvdOfFilled(
-  engine: Engine, train: Dataset, k: number, random: RandomSource, options: TruncatedSvdOptions = {}, shift: number | 'user-mean' = 0,
+  engine: Engine, train: Dataset, k: number, random: RandomSource, options: TruncatedSvdOptions = {}, shift = 0,
 ): TruncatedSvd {
   const m = train.userCount, n = train.itemCount;
   if (!Number.isInteger(k) || k < 1 || k > Math.min(m, n)) {
@@ -92,11 +91,10 @@ class FilledMatrix {
     private readonly engine: Engine,
     private readonly train: Dataset,
     means: Float64Array,
-    shift: number | 'user-mean',
+    shift: number,
     private readonly l: number,
   ) {
-    // 'user-mean' subtracts each user's own mean: the filled cells become 0, M is R alone.
-    this.c = means.map((mean) => (shift === 'user-mean' ? 0 : mean - shift));
+    this.c = means.map((mean) => mean - shift);
     // One entry per (user, item) cell: repeated rows (duplicates policy 'keep') are averaged,
     // so a cell holds a rating, not a sum of them.
     const { start, rows } = groupRows(train.userIndex, train.userCount);
