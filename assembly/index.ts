@@ -1,4 +1,10 @@
 export { sgdEpochBiased, sgdEpochPlain } from "./sgd";
 export { sgdEpochSvdpp, implicitUserFactors } from "./svdpp";
 export { sparseTimesDense, sparseTransposeTimesDense } from "./sparse";
+export { sgdEpochBpr } from "./bpr";
 export { predictPairs, scoreItems, dotRows } from "./score";
+
+// Where the module's static data (e.g. Mathf.exp's tables) ends: the host allocates above it.
+export function heapBase(): usize {
+  return __heap_base;
+}

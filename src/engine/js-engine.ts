@@ -162,6 +162,36 @@ export class JsEngine implements Engine {
     return sse;
   }
 
+  sgdEpochBpr(usersH: U32, posH: U32, negH: U32, count: number, fb: FactorBlock, lrIn: number, regIn: number, regBiasIn: number): number {
+    const users = usersH.array(), pos = posH.array(), neg = negH.array();
+    const P = fb.P.array(), Q = fb.Q.array(), bi = fb.bi.array(), stride = fb.stride;
+    const lr = f(lrIn), reg = f(regIn), regBias = f(regBiasIn);
+    let correct = 0;
+    for (let t = 0; t < count; t++) {
+      const pu = users[t] * stride, i = pos[t], j = neg[t], qi = i * stride, qj = j * stride;
+      const bI = bi[i], bJ = bi[j];
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let k = 0; k < stride; k += 4) {
+        s0 = f(s0 + f(P[pu + k] * f(Q[qi + k] - Q[qj + k])));
+        s1 = f(s1 + f(P[pu + k + 1] * f(Q[qi + k + 1] - Q[qj + k + 1])));
+        s2 = f(s2 + f(P[pu + k + 2] * f(Q[qi + k + 2] - Q[qj + k + 2])));
+        s3 = f(s3 + f(P[pu + k + 3] * f(Q[qi + k + 3] - Q[qj + k + 3])));
+      }
+      const x = f(f(bI - bJ) + f(f(f(s0 + s1) + s2) + s3));
+      if (x > 0) correct++;
+      const g = f(1 / f(1 + f(Math.exp(x))));
+      bi[i] = f(bI + f(lr * f(g - f(regBias * bI))));
+      bi[j] = f(bJ + f(lr * f(-g - f(regBias * bJ))));
+      for (let k = 0; k < stride; k++) {
+        const vp = P[pu + k], vi = Q[qi + k], vj = Q[qj + k];
+        P[pu + k] = f(vp + f(lr * f(f(g * f(vi - vj)) - f(reg * vp))));
+        Q[qi + k] = f(vi + f(lr * f(f(g * vp) - f(reg * vi))));
+        Q[qj + k] = f(vj + f(lr * f(-f(g * vp) - f(reg * vj))));
+      }
+    }
+    return correct;
+  }
+
   implicitUserFactors(userCount: number, start: U32, items: U32, P: F32, Y: F32, stride: number, out: F32): void {
     const s = start.array(), it = items.array(), p = P.array(), y = Y.array(), o = out.array();
     for (let u = 0; u < userCount; u++) {

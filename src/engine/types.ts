@@ -86,6 +86,11 @@ export interface Engine {
    * z and acc are scratch rows of `stride` floats. Returns the pass's sum of squared errors.
    */
   sgdEpochSvdpp(g: UserGroups, f: FactorBlock, Y: F32, z: F32, acc: F32, rates: SvdppRates): number;
+  /**
+   * One BPR pass over (user, positive, negative) triples: P, Q and the item biases of `f` are
+   * updated; returns how many triples were already ranked right (x_uij > 0).
+   */
+  sgdEpochBpr(users: U32, positives: U32, negatives: U32, count: number, f: FactorBlock, lr: number, reg: number, regBias: number): number;
   /** out_u = p_u + |I_u|^-1/2 sum_{j in I_u} y_j for users 0 .. userCount. */
   implicitUserFactors(userCount: number, start: U32, items: U32, P: F32, Y: F32, stride: number, out: F32): void;
   /** Y[r] = sum_t vals[t] X[cols[t]] (dense rows of `stride` floats). */

@@ -6,7 +6,7 @@ import type { BiasedRates, Engine, F32, FactorBlock, Handle, RatingsBlock, Spars
 
 const PAGE = 65536;
 const ALIGN = 16;
-/** Nothing below this offset is handed out (the kernels have no static data; this is margin). */
+/** Nothing below this offset is handed out, nor below the module's own static data (heapBase). */
 const HEAP_START = 1024;
 const MAX_PAGES = 65536; // 4 GiB, the wasm32 limit
 
@@ -29,6 +29,10 @@ interface Kernels {
     regBu: number, regBi: number, regPu: number, regQi: number, regYj: number,
   ): number;
   implicitUserFactors(userCount: number, start: number, items: number, P: number, Y: number, stride: number, out: number): void;
+  sgdEpochBpr(
+    users: number, positives: number, negatives: number, count: number,
+    P: number, Q: number, bi: number, stride: number, lr: number, reg: number, regBias: number,
+  ): number;
   sparseTimesDense(start: number, cols: number, vals: number, rowCount: number, X: number, Y: number, stride: number): void;
   sparseTransposeTimesDense(start: number, cols: number, vals: number, rowCount: number, Y: number, Z: number, stride: number): void;
   predictPairs(
@@ -37,6 +41,7 @@ interface Kernels {
     mu: number, lo: number, hi: number, out: number,
   ): number;
   scoreItems(p: number, Q: number, bi: number, itemCount: number, stride: number, base: number, out: number): number;
+  heapBase(): number;
   dotRows(x: number, M: number, rowCount: number, stride: number, out: number): number;
 }
 
@@ -92,7 +97,8 @@ export class WasmEngine implements Engine {
   readonly variant: WasmVariant;
   readonly memory: WebAssembly.Memory;
   private readonly k: Kernels;
-  private top = HEAP_START;
+  private readonly base: number;
+  private top: number;
 
   constructor(variant: WasmVariant = wasmSimdSupported() ? 'simd' : 'scalar') {
     this.variant = variant;
@@ -101,6 +107,9 @@ export class WasmEngine implements Engine {
     this.memory = new WebAssembly.Memory({ initial: 1 });
     const instance = new WebAssembly.Instance(compiled(variant), { env: { memory: this.memory } });
     this.k = instance.exports as unknown as Kernels;
+    // Static data (lookup tables of Mathf.exp, ...) lives below __heap_base: never hand it out.
+    this.base = Math.max(HEAP_START, Math.ceil(this.k.heapBase() / ALIGN) * ALIGN);
+    this.top = this.base;
   }
 
   /** Bytes handed out so far (the engine's share of memory). */
@@ -138,7 +147,7 @@ export class WasmEngine implements Engine {
     return this.top;
   }
   release(mark: number): void {
-    if (mark < HEAP_START || mark > this.top) throw new RangeError(`wasm engine: release(${mark}) outside [${HEAP_START}, ${this.top}]`);
+    if (mark < this.base || mark > this.top) throw new RangeError(`wasm engine: release(${mark}) outside [${this.base}, ${this.top}]`);
     this.top = mark;
   }
 
@@ -169,6 +178,13 @@ export class WasmEngine implements Engine {
       offsetOf(g.order), g.count, offsetOf(g.start), offsetOf(g.items), offsetOf(g.values),
       offsetOf(f.P), offsetOf(f.Q), offsetOf(Y), offsetOf(f.bu), offsetOf(f.bi), f.stride, offsetOf(z), offsetOf(acc),
       x.mu, x.lrBu, x.lrBi, x.lrPu, x.lrQi, x.lrYj, x.regBu, x.regBi, x.regPu, x.regQi, x.regYj,
+    );
+  }
+
+  sgdEpochBpr(users: U32, positives: U32, negatives: U32, count: number, f: FactorBlock, lr: number, reg: number, regBias: number): number {
+    return this.k.sgdEpochBpr(
+      offsetOf(users), offsetOf(positives), offsetOf(negatives), count,
+      offsetOf(f.P), offsetOf(f.Q), offsetOf(f.bi), f.stride, lr, reg, regBias,
     );
   }
 

@@ -85,7 +85,7 @@ export class ModelFileError extends LatentrecError {
  */
 export const MODEL_PARAMETER_LIMIT = 1e15;
 
-const KINDS: readonly ModelStateKind[] = ['svd', 'mf', 'svdpp', 'baseline', 'puresvd', 'imported'];
+const KINDS: readonly ModelStateKind[] = ['svd', 'mf', 'svdpp', 'baseline', 'puresvd', 'bpr', 'popular', 'imported'];
 const SECTION_NAMES = ['P', 'Q', 'bu', 'bi', 'seenStart', 'seenItems', 'userIds', 'itemIds'] as const;
 type SectionName = (typeof SECTION_NAMES)[number];
 interface Section {
@@ -152,11 +152,10 @@ function validateState(s: ModelState): void {
   checkFactorValues('bu', s.bu, 0, 'user', s.userIds);
   checkFactorValues('bi', s.bi, 0, 'item', s.itemIds);
   if (!s.biased) {
+    // Unbiased = no μ and no user biases; item biases stay (BPR and popularity rank with them).
     if (s.mu !== 0) fail('values', `mu is ${s.mu} but the model is not biased (mu must be 0 when biased is false)`);
-    for (const [name, a] of [['bu', s.bu], ['bi', s.bi]] as const) {
-      const t = a.findIndex((v) => v !== 0);
-      if (t >= 0) fail('values', `${name}[${t}] is ${a[t]} but the model is not biased (biases must be 0 when biased is false)`);
-    }
+    const t = s.bu.findIndex((v) => v !== 0);
+    if (t >= 0) fail('values', `bu[${t}] is ${s.bu[t]} but the model is not biased (user biases must be 0 when biased is false)`);
   }
   checkSeen(s.seenStart, s.seenItems, users, items);
 }

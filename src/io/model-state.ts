@@ -3,7 +3,7 @@
 // the engine pads them again on load.
 import type { RatingScale } from '../data/dataset.js';
 
-export type ModelStateKind = 'svd' | 'mf' | 'svdpp' | 'baseline' | 'puresvd' | 'imported';
+export type ModelStateKind = 'svd' | 'mf' | 'svdpp' | 'baseline' | 'puresvd' | 'bpr' | 'popular' | 'imported';
 
 export interface ModelState {
   kind: ModelStateKind;
@@ -26,7 +26,7 @@ export interface ModelState {
   Q: Float32Array;
   /** users (zeros when not biased). */
   bu: Float32Array;
-  /** items (zeros when not biased). */
+  /** items (ranking models without μ and b_u, BPR and popularity, keep item biases). */
   bi: Float32Array;
   /** Items each user rated in training (CSR), so recommend() can exclude them after loading. */
   seenStart: Uint32Array;

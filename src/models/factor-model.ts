@@ -61,6 +61,8 @@ export interface ModelShape {
   wasmVariant: WasmVariant | undefined;
   seed: number;
   rng: RandomKind;
+  /** Scores, not ratings: predictions are not clipped to a rating scale (implicit feedback). */
+  unclipped?: boolean;
 }
 
 export abstract class FactorModel implements RatingModel {
@@ -142,7 +144,7 @@ export abstract class FactorModel implements RatingModel {
         }
       }
     }
-    if (shape.epochs === 0) {
+    if (shape.epochs === 0 && !shape.unclipped) {
       // A model without gradient descent (PureSVD) still gets one point on its curve: epoch 0.
       const report: EpochReport = { epoch: 0, trainRmse: (fullTrain ?? this.prepareScoring(trained, train)).score().rmse, seconds: 0 };
       if (validation) Object.assign(report, ((r) => ({ validationRmse: r.rmse, validationMae: r.mae }))(validation.score()));
@@ -229,7 +231,7 @@ export abstract class FactorModel implements RatingModel {
     const u = m.users.get(user);
     const i = m.items.get(item);
     // Fallbacks rounded to float32 like every kernel result, so predict and predictMany agree exactly.
-    const estimate = u >= 0 && i >= 0 ? this.scorePair(m, u, i) : Math.fround(clip(this.fallback(m, u, i), m.scale));
+    const estimate = u >= 0 && i >= 0 ? this.scorePair(m, u, i) : Math.fround(clip(this.fallback(m, u, i), this.bounds(m)));
     return {
       user: String(user),
       item: String(item),
@@ -439,11 +441,16 @@ export abstract class FactorModel implements RatingModel {
       const users = m.engine.allocU32(1), items = m.engine.allocU32(1), out = m.engine.allocF32(1);
       users.array()[0] = u;
       items.array()[0] = i;
-      m.engine.predictPairs(users, items, 1, m.factors, m.mu, m.scale.lo, m.scale.hi, out);
+      m.engine.predictPairs(users, items, 1, m.factors, m.mu, this.bounds(m).lo, this.bounds(m).hi, out);
       return out.array()[0];
     } finally {
       m.engine.release(mark);
     }
+  }
+
+  /** Where estimates are clipped: the rating scale, or nowhere for ranking models (implicit feedback). */
+  private bounds(m: Fitted): RatingScale {
+    return this.shape.unclipped ? UNBOUNDED : m.scale;
   }
 
   /** Surprise's fallbacks: SVD keeps the known baseline parts; MF falls back to the global mean. */
@@ -482,9 +489,9 @@ export abstract class FactorModel implements RatingModel {
     const predict = (): Float32Array => {
       for (let t = 0; t < n; t++) {
         const u = userMap[data.userIndex[t]], i = itemMap[data.itemIndex[t]];
-        if (u < 0 || i < 0) estimates[t] = clip(this.fallback(m, u, i), m.scale);
+        if (u < 0 || i < 0) estimates[t] = clip(this.fallback(m, u, i), this.bounds(m));
       }
-      m.engine.predictPairs(users, items, known, m.factors, m.mu, m.scale.lo, m.scale.hi, out);
+      m.engine.predictPairs(users, items, known, m.factors, m.mu, this.bounds(m).lo, this.bounds(m).hi, out);
       const o = out.array();
       for (let k = 0; k < known; k++) estimates[knownRow[k]] = o[k];
       return estimates;
@@ -517,6 +524,8 @@ function parametersBounded(f: FactorBlock): boolean {
   }
   return true;
 }
+
+const UNBOUNDED: RatingScale = { lo: -Infinity, hi: Infinity };
 
 function clip(x: number, scale: RatingScale): number {
   return Math.min(scale.hi, Math.max(scale.lo, x));

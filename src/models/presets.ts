@@ -6,13 +6,15 @@ import { OptionError } from '../errors.js';
 import { Baseline, type BaselineOptions } from './baseline.js';
 import { registerRestorer, type FactorModel } from './factor-model.js';
 import { ImportedModel } from './imported.js';
+import { BPR, type BprOptions } from './bpr.js';
+import { Popular } from './popular.js';
 import { MF } from './mf.js';
 import type { SvdppOptions } from './options.js';
 import { PureSVD, type PureSvdOptions } from './pure-svd.js';
 import { SVD } from './svd.js';
 import { SVDpp } from './svdpp.js';
 
-export type ModelKind = 'svd' | 'mf' | 'svdpp' | 'baseline' | 'puresvd';
+export type ModelKind = 'svd' | 'mf' | 'svdpp' | 'baseline' | 'puresvd' | 'bpr' | 'popular';
 export type PresetName = 'recommended';
 
 export interface Preset {
@@ -58,8 +60,12 @@ export function createModel(spec: ModelSpec = {}): FactorModel {
       return new Baseline(merged);
     case 'puresvd':
       return new PureSVD(merged);
+    case 'bpr':
+      return new BPR(merged as BprOptions);
+    case 'popular':
+      return new Popular(merged);
     default:
-      throw new OptionError('model', 'one of svd, mf, svdpp, baseline, puresvd', kind);
+      throw new OptionError('model', 'one of svd, mf, svdpp, baseline, puresvd, bpr, popular', kind);
   }
 }
 

@@ -248,7 +248,7 @@ describe('decodeModel refuses', () => {
 
     const wrong: [string, unknown, RegExp, string?][] = [
       ['kind', 5, /kind must be a string \(got number 5\)/],
-      ['kind', 'als', /unknown model kind "als" \(this latentrec knows svd, mf, svdpp, baseline, puresvd, imported\)/],
+      ['kind', 'als', /unknown model kind "als" \(this latentrec knows svd, mf, svdpp, baseline, puresvd, bpr, popular, imported\)/],
       ['options', [], /options must be a JSON object \(got an array\)/],
       ['options', null, /options must be a JSON object \(got null\)/],
       ['factors', 1.5, /factors must be a whole number >= 0 \(got number 1.5\)/],
@@ -354,7 +354,7 @@ describe('decodeModel refuses', () => {
     it('biases or mu in a model that is not biased', () => {
       const plain = encodeModel(makeState({ users: 2, items: 2, k: 2, biased: false }));
       expectRefusal(() => decodeModel(editHeader(plain, (h) => void (h.mu = 3))), 'values', /mu is 3 but the model is not biased/);
-      expectRefusal(() => decodeModel(editSection(plain, 'bi', (v) => v.setFloat32(4, 0.5, true))), 'values', /bi\[1\] is 0.5 but the model is not biased/);
+      expectRefusal(() => decodeModel(editSection(plain, 'bu', (v) => v.setFloat32(4, 0.5, true))), 'values', /bu\[1\] is 0.5 but the model is not biased/);
     });
   });
 

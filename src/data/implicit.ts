@@ -1,0 +1,26 @@
+// Implicit feedback: every interaction is a 1. Explicit ratings become interactions where the
+// rating reaches a threshold; each (user, item) pair counts once.
+import { OptionError } from '../errors.js';
+import { Dataset } from './dataset.js';
+
+export interface ImplicitOptions {
+  /** A rating >= threshold is an interaction (default: every rating is one). */
+  threshold?: number;
+}
+
+/** The interactions of `data` as a Dataset of 1s (scale 0..1), ids renumbered as in `subset`. */
+export function toImplicit(data: Dataset, options: ImplicitOptions = {}): Dataset {
+  const threshold = options.threshold ?? -Infinity;
+  if (typeof threshold !== 'number' || Number.isNaN(threshold)) throw new OptionError('threshold', 'a number', threshold);
+  const seen = new Set<number>();
+  const rows: number[] = [];
+  for (let t = 0; t < data.size; t++) {
+    if (!(data.ratings[t] >= threshold)) continue;
+    const key = data.userIndex[t] * data.itemCount + data.itemIndex[t];
+    if (seen.has(key)) continue;
+    seen.add(key);
+    rows.push(t);
+  }
+  const kept = data.subset(rows);
+  return new Dataset(kept.users, kept.items, kept.userIndex, kept.itemIndex, new Float32Array(kept.size).fill(1), { lo: 0, hi: 1 });
+}
