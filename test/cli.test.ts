@@ -180,6 +180,21 @@ describe('learning-curve pictures, search and model kinds', () => {
   });
 });
 
+describe('implicit feedback from the command line', () => {
+  it('train --model bpr|popular --implicit-threshold reports ranking metrics; cv refuses them', () => {
+    const reports = ['bpr', 'popular', 'svd'].map((model) =>
+      JSON.parse(run('train', '--data', 'ratings.csv', '--model', model, '--implicit-threshold', '4', ...(model === 'popular' ? [] : ['--epochs', '5', '--factors', '8']), '--json').stdout || '{}'),
+    );
+    for (const r of reports) {
+      expect(r.ranking.protocol).toBe('full');
+      expect(r.ranking.k).toBe(10);
+      expect(r.ranking.auc).toBeGreaterThan(0);
+    }
+    expect(run('cv', '--data', 'ratings.csv', '--model', 'bpr').stderr).toMatch(/cv reports rating accuracy/);
+    expect(run('train', '--data', 'ratings.csv', '--model', 'bpr', '--implicit-threshold', 'x').stderr).toMatch(/option --implicit-threshold must be a number/);
+  });
+});
+
 describe('model files from the command line', () => {
   it('train --save, then recommend / similar / evaluate agree with the library on the loaded model', async () => {
     const t = run('train', '--data', 'ratings.csv', '--factors', '6', '--epochs', '4', '--save', 'm.lrec', '--json');

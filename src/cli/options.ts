@@ -7,7 +7,9 @@ import type { SgdOptions } from '../models/options.js';
 import { createModel, PRESETS, type ModelKind, type ModelSpec, type PresetName } from '../models/presets.js';
 import type { FactorModel } from '../models/factor-model.js';
 
-export const MODEL_KINDS: readonly ModelKind[] = ['svd', 'mf', 'svdpp', 'baseline', 'puresvd'];
+export const MODEL_KINDS: readonly ModelKind[] = ['svd', 'mf', 'svdpp', 'baseline', 'puresvd', 'bpr', 'popular'];
+/** Models of implicit feedback: trained on interactions, judged by ranking. */
+export const IMPLICIT_KINDS: readonly ModelKind[] = ['bpr', 'popular'];
 export type { ModelKind };
 
 const FLAG_OF: Record<string, string> = {
@@ -16,6 +18,7 @@ const FLAG_OF: Record<string, string> = {
   lrAll: '--lr',
   regAll: '--reg',
   seed: '--seed',
+  threshold: '--implicit-threshold',
   preset: '--preset',
   model: '--model',
   init: '--init',
@@ -45,9 +48,10 @@ export function asFlagError(error: unknown): unknown {
 export function addModelOptions(command: Command): Command {
   return command
     .addOption(
-      new Option('--model <kind>', 'svd (default, Surprise SVD), mf (plain), svdpp (SVD++), baseline (μ+b_u+b_i), puresvd (truncated SVD alone)')
+      new Option('--model <kind>', 'svd (default, Surprise SVD), mf (plain), svdpp (SVD++), baseline (μ+b_u+b_i), puresvd (truncated SVD alone), bpr and popular (implicit feedback)')
         .choices([...MODEL_KINDS]),
     )
+    .option('--implicit-threshold <r>', 'for bpr/popular: a rating >= r is an interaction (default: every rating)')
     .addOption(new Option('--preset <name>', 'recommended: the most accurate settings found by honest cross-validation').choices(Object.keys(PRESETS)))
     .option('--factors <n>', 'latent factors (default 100; svdpp 20)')
     .option('--epochs <n>', 'SGD epochs (default 20; baseline ALS 10 iterations)')
@@ -76,6 +80,7 @@ export function addDataOptions(command: Command): Command {
 
 export interface ModelFlags {
   model?: ModelKind;
+  implicitThreshold?: string;
   preset?: PresetName;
   factors?: string;
   epochs?: string;
@@ -127,7 +132,11 @@ export function modelFactory(flags: ModelFlags): ModelFactory {
   const spec: ModelSpec =
     kind === 'baseline' && flags.preset === undefined
       ? baselineSpec(flags, o)
-      : { ...o, model: flags.model, preset: flags.preset };
+      : kind === 'bpr'
+        ? { model: 'bpr', factors: o.factors, epochs: o.epochs, lr: o.lrAll, reg: o.regAll, seed: o.seed, engine: o.engine }
+        : kind === 'popular'
+          ? { model: 'popular', engine: o.engine }
+          : { ...o, model: flags.model, preset: flags.preset };
   const make = (): FactorModel => createModel(spec);
   try {
     if (kind === 'puresvd') {

@@ -10,8 +10,10 @@ import { evaluate } from '../eval/cross-validate.js';
 import type { FactorModel } from '../models/factor-model.js';
 import type { EpochReport, FitResult } from '../models/types.js';
 import { learningCurveChart } from '../plot/line-chart.js';
+import { toImplicit } from '../data/implicit.js';
+import { evaluateModelRanking } from '../eval/model-scorer.js';
 import { describeLoad, loadFile, summaryJson } from './load.js';
-import { asFlagError, modelFactory, parseOptions, type DataFlags, type ModelFlags } from './options.js';
+import { asFlagError, IMPLICIT_KINDS, modelFactory, parseOptions, type DataFlags, type ModelFlags } from './options.js';
 import { createProgress } from './progress.js';
 
 export interface TrainFlags extends ModelFlags, DataFlags {
@@ -30,6 +32,7 @@ export interface TrainReport {
   fitSeconds: number;
   epochs: { epoch: number; trainRmse: number; testRmse: number; testMae: number }[];
   test: { rmse: number; mae: number };
+  ranking: { k: number; precision: number; recall: number; ndcg: number; map: number; auc: number; coverage: number; protocol: string };
   load: ReturnType<typeof summaryJson>[];
 }
 
@@ -38,14 +41,23 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport> {
   const trainMetric = oneOfFlag('--train-rmse', flags.trainRmse ?? 'pass', ['pass', 'full'] as const);
   const { train, test, summaries } = await loadTrainTest(flags, factory.make().settings.seed);
   const model = factory.make();
-  const fit = fitWithProgress(model, train, test, { json: flags.json, label: `${factory.label} epochs`, trainMetric });
+  const implicit = IMPLICIT_KINDS.includes(factory.kind);
+  const fitData = implicit ? toImplicit(train, { threshold: thresholdOf(flags) }) : train;
+  const fit = fitWithProgress(model, fitData, implicit ? undefined : test, { json: flags.json, label: `${factory.label} epochs`, trainMetric });
   const scores = evaluate(model, test);
+  // Ranking on the test set, for every kind: the whole catalogue minus the user's training
+  // items (every item the user rated, whatever the implicit threshold), relevant = rating >= 4.
+  const ranking = evaluateModelRanking(model, train, test, { k: 10, protocol: 'full' });
   const report: TrainReport = {
     model: factory.label,
     data: { users: train.userCount, items: train.itemCount, ratings: train.size },
     fitSeconds: fit.fitSeconds,
     epochs: curveRows(fit.epochs),
     test: { rmse: scores.rmse, mae: scores.mae },
+    ranking: {
+      k: ranking.k, precision: ranking.precision, recall: ranking.recall, ndcg: ranking.ndcg, map: ranking.map,
+      auc: ranking.auc, coverage: ranking.coverage, protocol: ranking.protocol,
+    },
     load: summaries.map(summaryJson),
   };
   if (flags.plot !== undefined) writeChart(flags.plot, learningCurveChart([{ label: factory.label, epochs: fit.epochs }]));
@@ -62,6 +74,7 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport> {
     console.log(`train ${train.size} ratings (${train.userCount} users, ${train.itemCount} items), test ${test.size}`);
     printCurve(report.epochs);
     console.log(`fit ${report.fitSeconds.toFixed(3)} s; test RMSE ${scores.rmse.toFixed(4)}, MAE ${scores.mae.toFixed(4)}`);
+    console.log(`ranking (full catalogue, k=10, relevant = rating >= 4): precision ${ranking.precision.toFixed(4)}, NDCG ${ranking.ndcg.toFixed(4)}, AUC ${ranking.auc.toFixed(4)}`);
     if (flags.plot !== undefined) console.log(`learning curve written to ${flags.plot}`);
     if (flags.save !== undefined) console.log(`model saved to ${flags.save}`);
   }
@@ -99,7 +112,7 @@ export async function loadTrainTest(flags: DataFlags & { data: string; test?: st
 export function fitWithProgress(
   model: FactorModel,
   train: Dataset,
-  test: Dataset,
+  test: Dataset | undefined,
   o: { json?: boolean; label: string; trainMetric?: 'pass' | 'full' },
 ): FitResult {
   const progress = createProgress(!o.json);
@@ -108,7 +121,8 @@ export function fitWithProgress(
     return model.fit(train, {
       validation: test,
       trainMetric: o.trainMetric,
-      onEpoch: (e: EpochReport) => progress.update(e.epoch, `train ${e.trainRmse.toFixed(4)} test ${e.validationRmse!.toFixed(4)}`),
+      onEpoch: (e: EpochReport) =>
+        progress.update(e.epoch, `train ${e.trainRmse.toFixed(4)}${e.validationRmse === undefined ? '' : ` test ${e.validationRmse.toFixed(4)}`}`),
     });
   } finally {
     progress.stop();
@@ -124,6 +138,13 @@ export function writeChart(path: string, svg: string): void {
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, svg);
   renameSync(temp, path);
+}
+
+function thresholdOf(flags: { implicitThreshold?: string }): number | undefined {
+  if (flags.implicitThreshold === undefined) return undefined;
+  const r = Number(flags.implicitThreshold);
+  if (!Number.isFinite(r)) throw new OptionError('--implicit-threshold', 'a number', flags.implicitThreshold);
+  return r;
 }
 
 function oneOfFlag<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
