@@ -160,6 +160,30 @@ function recommendLatency(): Record<string, unknown>[] {
   });
 }
 
+/** BPR epochs (k=64) over the same generated triples, wasm vs js; negatives drawn outside the timing. */
+function bprKernels(): Record<string, number> {
+  const k = 64, random = new Random(9);
+  const neg = Uint32Array.from({ length: RATINGS }, () => random.nextInt(ITEMS));
+  const rates: Record<string, number> = {};
+  const runs = (['wasm', 'js'] as const).map((name) => {
+    const engine = createEngine(name);
+    const { r, f } = setUp(engine, data, k);
+    const negatives = engine.allocU32(RATINGS);
+    negatives.array().set(neg);
+    return { name, engine, r, f, negatives, times: [] as number[] };
+  });
+  for (const run of runs) run.engine.sgdEpochBpr(run.r.users, run.r.items, run.negatives, RATINGS, run.f, 0.05, 0.001, 0);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const run of runs) {
+      const t0 = performance.now();
+      run.engine.sgdEpochBpr(run.r.users, run.r.items, run.negatives, RATINGS, run.f, 0.05, 0.001, 0);
+      run.times.push(RATINGS / ((performance.now() - t0) / 1000));
+    }
+  }
+  for (const run of runs) rates[`${run.name}TriplesPerSec`] = median(run.times);
+  return { k, ...rates, ratio: rates.wasmTriplesPerSec / rates.jsTriplesPerSec };
+}
+
 const report = {
   machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryBytes: totalmem(), node: process.version },
   data: { ratings: RATINGS, users: USERS, items: ITEMS, order: 'random' },
@@ -167,6 +191,7 @@ const report = {
   fit: await ml100kFit(),
   svdInit: await ml100kSvdInit(),
   recommend: recommendLatency(),
+  bpr: bprKernels(),
 };
 if (json) {
   console.log(JSON.stringify(report));
@@ -179,6 +204,7 @@ if (json) {
     console.log(`| ${r.k} | ${m(r.jsUpdatesPerSec)} | ${m(r.scalarUpdatesPerSec)} | ${m(r.wasmUpdatesPerSec)} | ${r.ratio.toFixed(1)}x |`);
   }
   if (report.fit) console.log(`\nSVD defaults on ${report.fit.data}: ${JSON.stringify(report.fit)}`);
+  console.log(`BPR epoch (k=64): ${JSON.stringify(report.bpr)}`);
   for (const r of report.recommend) console.log(`recommend top 10 of ${r.items} items (k=${r.k}): ${JSON.stringify(r)}`);
   if (report.svdInit) console.log(`SVD initialization (k = 100) of ${report.svdInit.data}: ${JSON.stringify(report.svdInit)}`);
 }
