@@ -7,6 +7,7 @@ import { loadFolds } from '../src/data/load-node.js';
 import { createEngine, strideFor, wasmSimdSupported } from '../src/engine/index.js';
 import { evaluateModelRanking } from '../src/eval/model-scorer.js';
 import { BPR } from '../src/models/bpr.js';
+import { ALS } from '../src/models/als.js';
 import { FactorModel } from '../src/models/factor-model.js';
 import { Popular } from '../src/models/popular.js';
 import '../src/models/presets.js';
@@ -118,15 +119,62 @@ describe('BPR and Popular', () => {
 
 describe.skipIf(!hasMl100k)(`implicit ML-100k${ml100kNote}`, async () => {
   const folds = hasMl100k ? await loadFolds(ml100kDir) : [];
-  it('u1, ratings >= 4 as positives: BPR beats popularity on precision@10 and NDCG@10', () => {
+  it('u1, ratings >= 4 as positives: BPR and ALS beat popularity on precision@10 and NDCG@10', () => {
     const train = toImplicit(folds[0].train, { threshold: 4 });
     const bpr = new BPR();
     bpr.fit(train);
     const pop = new Popular();
     pop.fit(train);
     const a = evaluateModelRanking(bpr, train, folds[0].test), b = evaluateModelRanking(pop, train, folds[0].test);
-    console.log(`u1 full protocol: BPR P@10 ${a.precision.toFixed(4)} NDCG@10 ${a.ndcg.toFixed(4)}; popular ${b.precision.toFixed(4)} / ${b.ndcg.toFixed(4)}`);
+    const als = new ALS();
+    als.fit(train);
+    const c = evaluateModelRanking(als, train, folds[0].test);
+    console.log(`u1 full protocol: BPR P@10 ${a.precision.toFixed(4)} NDCG@10 ${a.ndcg.toFixed(4)}; ALS ${c.precision.toFixed(4)} / ${c.ndcg.toFixed(4)}; popular ${b.precision.toFixed(4)} / ${b.ndcg.toFixed(4)}`);
     expect(a.precision).toBeGreaterThan(b.precision);
     expect(a.ndcg).toBeGreaterThan(b.ndcg);
+    expect(c.precision).toBeGreaterThan(b.precision);
+    expect(c.ndcg).toBeGreaterThan(b.ndcg);
+  });
+});
+
+describe('ALS (conjugate gradient row solves)', () => {
+  it('with enough CG steps a row solve equals the exact normal-equation solution (ml-matrix)', async () => {
+    const { Matrix, solve } = await import('ml-matrix');
+    const rand = mulberry32(17), k = 5, stride = strideFor(k), items = 12, alpha = 2, lambda = 0.1;
+    for (const make of [() => createEngine('js'), () => createEngine('wasm')]) {
+      const e = make();
+      const Yrows = Array.from({ length: items }, () => Array.from({ length: k }, () => rand() - 0.5));
+      const Y = e.allocF32(items * stride), X = e.allocF32(stride), gram = e.allocF32(k * stride);
+      Yrows.forEach((row, i) => Y.array().set(row, i * stride));
+      X.array().set([0.1, 0, -0.1, 0.2, 0]);
+      const liked = [1, 4, 7, 9], values = [1, 2, 1, 3];
+      const a = { start: e.allocU32(2), cols: e.allocU32(4), vals: e.allocF32(4), rowCount: 1 };
+      a.start.array().set([0, 4]);
+      a.cols.array().set(liked);
+      a.vals.array().set(values);
+      e.gramian(Y, items, stride, k, gram);
+      e.alsSolveRows(a, X, Y, gram, stride, k, alpha, lambda, 50, e.allocF32(stride), e.allocF32(stride), e.allocF32(stride));
+      // (YᵀY + Σ (c−1) y yᵀ + λI) x = Σ c y
+      const Ym = new Matrix(Yrows);
+      let A = Ym.transpose().mmul(Ym).add(Matrix.eye(k).mul(lambda));
+      let b = Matrix.zeros(k, 1);
+      liked.forEach((i, t) => {
+        const c = 1 + alpha * values[t], y = Matrix.columnVector(Yrows[i]);
+        A = A.add(y.mmul(y.transpose()).mul(c - 1));
+        b = b.add(y.mul(c));
+      });
+      const x = solve(A, b).to1DArray();
+      x.forEach((v, f) => expect(X.array()[f]).toBeCloseTo(v, 4));
+    }
+  });
+
+  it('wasm and js give the same model', () => {
+    const data = toImplicit(Dataset.fromTriples(Array.from({ length: 400 }, (_, t) => [`u${t % 40}`, `i${(t * 7) % 50}`, 1] as [string, string, number])));
+    const scores = (['wasm', 'js'] as const).map((engine) => {
+      const m = new ALS({ factors: 6, epochs: 3, engine });
+      m.fit(data);
+      return Array.from(m.scoreAll('u3'));
+    });
+    scores[0].forEach((s, i) => expect(s).toBeCloseTo(scores[1][i], 4));
   });
 });

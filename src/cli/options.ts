@@ -7,9 +7,9 @@ import type { SgdOptions } from '../models/options.js';
 import { createModel, PRESETS, type ModelKind, type ModelSpec, type PresetName } from '../models/presets.js';
 import type { FactorModel } from '../models/factor-model.js';
 
-export const MODEL_KINDS: readonly ModelKind[] = ['svd', 'mf', 'svdpp', 'baseline', 'puresvd', 'bpr', 'popular'];
+export const MODEL_KINDS: readonly ModelKind[] = ['svd', 'mf', 'svdpp', 'baseline', 'puresvd', 'bpr', 'als', 'popular'];
 /** Models of implicit feedback: trained on interactions, judged by ranking. */
-export const IMPLICIT_KINDS: readonly ModelKind[] = ['bpr', 'popular'];
+export const IMPLICIT_KINDS: readonly ModelKind[] = ['bpr', 'als', 'popular'];
 export type { ModelKind };
 
 const FLAG_OF: Record<string, string> = {
@@ -134,7 +134,9 @@ export function modelFactory(flags: ModelFlags): ModelFactory {
       ? baselineSpec(flags, o)
       : kind === 'bpr'
         ? { model: 'bpr', factors: o.factors, epochs: o.epochs, lr: o.lrAll, reg: o.regAll, seed: o.seed, engine: o.engine }
-        : kind === 'popular'
+        : kind === 'als'
+          ? { model: 'als', factors: o.factors, epochs: o.epochs, reg: o.regAll, seed: o.seed, engine: o.engine }
+          : kind === 'popular'
           ? { model: 'popular', engine: o.engine }
           : { ...o, model: flags.model, preset: flags.preset };
   const make = (): FactorModel => createModel(spec);

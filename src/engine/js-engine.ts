@@ -192,6 +192,61 @@ export class JsEngine implements Engine {
     return correct;
   }
 
+  alsSolveRows(a: SparseRows, Xh: F32, Yh: F32, Gh: F32, stride: number, k: number, alphaIn: number, lambdaIn: number, steps: number, rh: F32, ph: F32, aph: F32): number {
+    const start = a.start.array(), cols = a.cols.array(), vals = a.vals.array();
+    const X = Xh.array(), Y = Yh.array(), G = Gh.array(), r = rh.array(), p = ph.array(), ap = aph.array();
+    const alpha = f(alphaIn), lambda = f(lambdaIn);
+    const axpy = (dst: Float32Array, d: number, s: number, src: Float32Array, o: number) => {
+      for (let c = 0; c < stride; c++) dst[d + c] = f(dst[d + c] + f(s * src[o + c]));
+    };
+    const times = (out: Float32Array, v: Float32Array, vo: number) => {
+      out.fill(0, 0, stride);
+      for (let q = 0; q < k; q++) out[q] = dot(G, q * stride, v, vo, stride);
+    };
+    let residual = 0;
+    for (let row = 0; row < a.rowCount; row++) {
+      const x = row * stride;
+      times(ap, X, x);
+      axpy(ap, 0, lambda, X, x);
+      r.fill(0, 0, stride);
+      for (let t = start[row]; t < start[row + 1]; t++) {
+        const y = cols[t] * stride, c = f(1 + f(alpha * vals[t]));
+        axpy(r, 0, f(c - f(f(c - 1) * dot(Y, y, X, x, stride))), Y, y);
+      }
+      axpy(r, 0, -1, ap, 0);
+      p.set(r.subarray(0, stride));
+      let rsOld = dot(r, 0, r, 0, stride);
+      for (let it = 0; it < steps; it++) {
+        if (rsOld < 1e-20) break;
+        times(ap, p, 0);
+        axpy(ap, 0, lambda, p, 0);
+        for (let t = start[row]; t < start[row + 1]; t++) {
+          const y = cols[t] * stride, c = f(1 + f(alpha * vals[t]));
+          axpy(ap, 0, f(f(c - 1) * dot(Y, y, p, 0, stride)), Y, y);
+        }
+        const step = f(rsOld / dot(p, 0, ap, 0, stride));
+        axpy(X, x, step, p, 0);
+        axpy(r, 0, -step, ap, 0);
+        const rsNew = dot(r, 0, r, 0, stride);
+        const beta = f(rsNew / rsOld);
+        for (let c = 0; c < stride; c++) p[c] = f(f(p[c] * beta) + r[c]);
+        rsOld = rsNew;
+      }
+      residual += rsOld;
+    }
+    return residual;
+  }
+
+  gramian(Yh: F32, rows: number, stride: number, k: number, Gh: F32): void {
+    const Y = Yh.array(), G = Gh.array();
+    for (let r = 0; r < rows; r++) {
+      for (let q = 0; q < k; q++) {
+        const s = Y[r * stride + q];
+        for (let c = 0; c < stride; c++) G[q * stride + c] = f(G[q * stride + c] + f(s * Y[r * stride + c]));
+      }
+    }
+  }
+
   implicitUserFactors(userCount: number, start: U32, items: U32, P: F32, Y: F32, stride: number, out: F32): void {
     const s = start.array(), it = items.array(), p = P.array(), y = Y.array(), o = out.array();
     for (let u = 0; u < userCount; u++) {

@@ -91,6 +91,14 @@ export interface Engine {
    * updated; returns how many triples were already ranked right (x_uij > 0).
    */
   sgdEpochBpr(users: U32, positives: U32, negatives: U32, count: number, f: FactorBlock, lr: number, reg: number, regBias: number): number;
+  /**
+   * Weighted ALS: solves every row of X (the rows of `a`) against fixed Y by `steps` conjugate
+   * gradient steps from its current value; gram = YᵀY (k rows of `stride`). r, p, ap: scratch rows.
+   * Returns the sum of the final squared residual norms.
+   */
+  alsSolveRows(a: SparseRows, X: F32, Y: F32, gram: F32, stride: number, k: number, alpha: number, lambda: number, steps: number, r: F32, p: F32, ap: F32): number;
+  /** gram = Yᵀ Y over the first `rows` rows of Y (k rows of `stride` floats). */
+  gramian(Y: F32, rows: number, stride: number, k: number, gram: F32): void;
   /** out_u = p_u + |I_u|^-1/2 sum_{j in I_u} y_j for users 0 .. userCount. */
   implicitUserFactors(userCount: number, start: U32, items: U32, P: F32, Y: F32, stride: number, out: F32): void;
   /** Y[r] = sum_t vals[t] X[cols[t]] (dense rows of `stride` floats). */

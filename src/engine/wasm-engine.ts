@@ -42,6 +42,11 @@ interface Kernels {
   ): number;
   scoreItems(p: number, Q: number, bi: number, itemCount: number, stride: number, base: number, out: number): number;
   heapBase(): number;
+  alsSolveRows(
+    start: number, cols: number, vals: number, rowCount: number, X: number, Y: number, gram: number,
+    stride: number, k: number, alpha: number, lambda: number, steps: number, r: number, p: number, ap: number,
+  ): number;
+  gramian(Y: number, rows: number, stride: number, k: number, gram: number): void;
   dotRows(x: number, M: number, rowCount: number, stride: number, out: number): number;
 }
 
@@ -186,6 +191,17 @@ export class WasmEngine implements Engine {
       offsetOf(users), offsetOf(positives), offsetOf(negatives), count,
       offsetOf(f.P), offsetOf(f.Q), offsetOf(f.bi), f.stride, lr, reg, regBias,
     );
+  }
+
+  alsSolveRows(a: SparseRows, X: F32, Y: F32, gram: F32, stride: number, k: number, alpha: number, lambda: number, steps: number, r: F32, p: F32, ap: F32): number {
+    return this.k.alsSolveRows(
+      offsetOf(a.start), offsetOf(a.cols), offsetOf(a.vals), a.rowCount, offsetOf(X), offsetOf(Y), offsetOf(gram),
+      stride, k, alpha, lambda, steps, offsetOf(r), offsetOf(p), offsetOf(ap),
+    );
+  }
+
+  gramian(Y: F32, rows: number, stride: number, k: number, gram: F32): void {
+    this.k.gramian(offsetOf(Y), rows, stride, k, offsetOf(gram));
   }
 
   implicitUserFactors(userCount: number, start: U32, items: U32, P: F32, Y: F32, stride: number, out: F32): void {

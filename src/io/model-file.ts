@@ -85,7 +85,7 @@ export class ModelFileError extends LatentrecError {
  */
 export const MODEL_PARAMETER_LIMIT = 1e15;
 
-const KINDS: readonly ModelStateKind[] = ['svd', 'mf', 'svdpp', 'baseline', 'puresvd', 'bpr', 'popular', 'imported'];
+const KINDS: readonly ModelStateKind[] = ['svd', 'mf', 'svdpp', 'baseline', 'puresvd', 'bpr', 'als', 'popular', 'imported'];
 const SECTION_NAMES = ['P', 'Q', 'bu', 'bi', 'seenStart', 'seenItems', 'userIds', 'itemIds'] as const;
 type SectionName = (typeof SECTION_NAMES)[number];
 interface Section {

@@ -3,7 +3,7 @@
 // the engine pads them again on load.
 import type { RatingScale } from '../data/dataset.js';
 
-export type ModelStateKind = 'svd' | 'mf' | 'svdpp' | 'baseline' | 'puresvd' | 'bpr' | 'popular' | 'imported';
+export type ModelStateKind = 'svd' | 'mf' | 'svdpp' | 'baseline' | 'puresvd' | 'bpr' | 'als' | 'popular' | 'imported';
 
 export interface ModelState {
   kind: ModelStateKind;

@@ -8,13 +8,14 @@ import { registerRestorer, type FactorModel } from './factor-model.js';
 import { ImportedModel } from './imported.js';
 import { BPR, type BprOptions } from './bpr.js';
 import { Popular } from './popular.js';
+import { ALS, type AlsOptions } from './als.js';
 import { MF } from './mf.js';
 import type { SvdppOptions } from './options.js';
 import { PureSVD, type PureSvdOptions } from './pure-svd.js';
 import { SVD } from './svd.js';
 import { SVDpp } from './svdpp.js';
 
-export type ModelKind = 'svd' | 'mf' | 'svdpp' | 'baseline' | 'puresvd' | 'bpr' | 'popular';
+export type ModelKind = 'svd' | 'mf' | 'svdpp' | 'baseline' | 'puresvd' | 'bpr' | 'als' | 'popular';
 export type PresetName = 'recommended';
 
 export interface Preset {
@@ -62,10 +63,12 @@ export function createModel(spec: ModelSpec = {}): FactorModel {
       return new PureSVD(merged);
     case 'bpr':
       return new BPR(merged as BprOptions);
+    case 'als':
+      return new ALS(merged as AlsOptions);
     case 'popular':
       return new Popular(merged);
     default:
-      throw new OptionError('model', 'one of svd, mf, svdpp, baseline, puresvd, bpr, popular', kind);
+      throw new OptionError('model', 'one of svd, mf, svdpp, baseline, puresvd, bpr, als, popular', kind);
   }
 }
 

@@ -248,7 +248,7 @@ describe('decodeModel refuses', () => {
 
     const wrong: [string, unknown, RegExp, string?][] = [
       ['kind', 5, /kind must be a string \(got number 5\)/],
-      ['kind', 'als', /unknown model kind "als" \(this latentrec knows svd, mf, svdpp, baseline, puresvd, bpr, popular, imported\)/],
+      ['kind', 'knn', /unknown model kind "knn" \(this latentrec knows svd, mf, svdpp, baseline, puresvd, bpr, als, popular, imported\)/],
       ['options', [], /options must be a JSON object \(got an array\)/],
       ['options', null, /options must be a JSON object \(got null\)/],
       ['factors', 1.5, /factors must be a whole number >= 0 \(got number 1.5\)/],
@@ -405,7 +405,7 @@ describe('encodeModel refuses an inconsistent state (and checkModelState names t
     ['seenItems as Int32Array', (s) => void (s.seenItems = new Int32Array(s.seenItems) as never), 'section', /seenItems must be a Uint32Array \(got an Int32Array\)/],
     ['duplicate user ids', (s) => void (s.userIds = ['a', 'b', 'a']), 'ids', /userIds\[2\] "a" duplicates userIds\[0\]/],
     ['k beyond 4096', (s) => void (s.factors = 5000), 'header', /factors 5000 is beyond 4096/],
-    ['an unknown kind', (s) => void (s.kind = 'als' as never), 'header', /unknown model kind "als"/],
+    ['an unknown kind', (s) => void (s.kind = 'knn' as never), 'header', /unknown model kind "knn"/],
     ['scale lo >= hi', (s) => void (s.scale = { lo: 2, hi: 1 }), 'header', /scale.lo \(2\) must be below scale.hi \(1\)/],
     ['NaN trainMean', (s) => void (s.trainMean = NaN), 'values', /trainMean is NaN; it must be a finite number/],
     ['NaN in the options', (s) => void (s.options = { lr: NaN }), 'header', /options.lr is NaN; options must be finite JSON numbers/],
