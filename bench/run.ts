@@ -184,6 +184,40 @@ function bprKernels(): Record<string, number> {
   return { k, ...rates, ratio: rates.wasmTriplesPerSec / rates.jsTriplesPerSec };
 }
 
+/** One ALS alternation (users then items, 3 CG steps, k=64) on the generated interactions, wasm vs js. */
+function alsKernels(): Record<string, number> {
+  const k = 64, stride = strideFor(k), result: Record<string, number> = { k };
+  const byUser = new Uint32Array(USERS + 1);
+  for (let t = 0; t < RATINGS; t++) byUser[data.users[t] + 1]++;
+  for (let u = 0; u < USERS; u++) byUser[u + 1] += byUser[u];
+  const cols = new Uint32Array(RATINGS), fill = byUser.slice(0, USERS);
+  for (let t = 0; t < RATINGS; t++) cols[fill[data.users[t]]++] = data.items[t];
+  for (const name of ['wasm', 'js'] as const) {
+    const engine = createEngine(name);
+    const { f } = setUp(engine, data, k);
+    const a = { start: engine.allocU32(USERS + 1), cols: engine.allocU32(RATINGS), vals: engine.allocF32(RATINGS), rowCount: USERS };
+    a.start.array().set(byUser);
+    a.cols.array().set(cols);
+    a.vals.array().fill(1);
+    const gram = engine.allocF32(k * stride), r = engine.allocF32(stride), p = engine.allocF32(stride), ap = engine.allocF32(stride);
+    const solveUsers = () => {
+      gram.array().fill(0);
+      engine.gramian(f.Q, ITEMS, stride, k, gram);
+      engine.alsSolveRows(a, f.P, f.Q, gram, stride, k, 1, 0.01, 3, r, p, ap);
+    };
+    solveUsers(); // warm-up
+    const times: number[] = [];
+    for (let round = 0; round < Math.min(ROUNDS, 3); round++) {
+      const t0 = performance.now();
+      solveUsers();
+      times.push(RATINGS / ((performance.now() - t0) / 1000));
+    }
+    result[`${name}InteractionsPerSec`] = median(times);
+  }
+  result.ratio = result.wasmInteractionsPerSec / result.jsInteractionsPerSec;
+  return result;
+}
+
 const report = {
   machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryBytes: totalmem(), node: process.version },
   data: { ratings: RATINGS, users: USERS, items: ITEMS, order: 'random' },
@@ -192,6 +226,7 @@ const report = {
   svdInit: await ml100kSvdInit(),
   recommend: recommendLatency(),
   bpr: bprKernels(),
+  als: alsKernels(),
 };
 if (json) {
   console.log(JSON.stringify(report));
@@ -205,6 +240,7 @@ if (json) {
   }
   if (report.fit) console.log(`\nSVD defaults on ${report.fit.data}: ${JSON.stringify(report.fit)}`);
   console.log(`BPR epoch (k=64): ${JSON.stringify(report.bpr)}`);
+  console.log(`ALS user half-alternation (k=64, 3 CG steps): ${JSON.stringify(report.als)}`);
   for (const r of report.recommend) console.log(`recommend top 10 of ${r.items} items (k=${r.k}): ${JSON.stringify(r)}`);
   if (report.svdInit) console.log(`SVD initialization (k = 100) of ${report.svdInit.data}: ${JSON.stringify(report.svdInit)}`);
 }
