@@ -4,55 +4,35 @@
 // Confidence of an interaction with value r: 1 + alpha·r; preference 1; everything else
 // preference 0 with confidence 1.
 import { groupRows } from '../data/group.js';
-import type { EngineName, SparseRows } from '../engine/index.js';
-import { FactorModel, type ModelShape, type Trainer, type TrainingSetup } from './factor-model.js';
-import { initNormal } from './init.js';
-import { integer, nonNegative, oneOf, positive, type RandomKind } from './options.js';
+import type { SparseRows } from '../engine/index.js';
+import type { ModelShape, Trainer, TrainingSetup } from './factor-model.js';
+import { ImplicitModel, resolveImplicitCommon, type ImplicitCommonOptions, type ResolvedImplicitCommon } from './implicit-model.js';
+import { integer, nonNegative, positive } from './options.js';
 
-export interface AlsOptions {
-  /** Latent factors k (default 64). */
-  factors?: number;
-  /** Alternations (one pass over users, then items; default 15). */
-  epochs?: number;
+/** Also the common options (ImplicitCommonOptions): factors (default 64), epochs (15 alternations), initStd (0.01), seed, engine, rng. */
+export interface AlsOptions extends ImplicitCommonOptions {
   /** Confidence slope: c = 1 + alpha·r (default 1; Hu et al. use 40 for raw counts). */
   alpha?: number;
   /** L2 regularization λ (default 0.01). */
   reg?: number;
   /** Conjugate-gradient steps per row and alternation (default 3). */
   cgSteps?: number;
-  /** Standard deviation of the initial factors (default 0.01). */
-  initStd?: number;
-  seed?: number;
-  engine?: EngineName;
-  rng?: RandomKind;
 }
 
-export class ALS extends FactorModel {
+export class ALS extends ImplicitModel {
   protected readonly stateKind = 'als' as const;
-  readonly options: Required<AlsOptions>;
+  readonly options: ResolvedImplicitCommon & { alpha: number; reg: number; cgSteps: number };
   protected readonly shape: ModelShape;
 
   constructor(options: AlsOptions = {}) {
     super();
     this.options = {
-      factors: integer('factors', options.factors ?? 64, 1, 4096),
-      epochs: integer('epochs', options.epochs ?? 15, 1, 1_000_000),
+      ...resolveImplicitCommon(options, { factors: 64, epochs: 15, initStd: 0.01 }),
       alpha: nonNegative('alpha', options.alpha ?? 1),
       reg: positive('reg', options.reg ?? 0.01),
       cgSteps: integer('cgSteps', options.cgSteps ?? 3, 1, 1000),
-      initStd: nonNegative('initStd', options.initStd ?? 0.01),
-      seed: integer('seed', options.seed ?? 0, 0, 0xffffffff),
-      engine: oneOf<EngineName>('engine', options.engine ?? 'wasm', ['wasm', 'js']),
-      rng: oneOf<RandomKind>('rng', options.rng ?? 'xoshiro128', ['xoshiro128', 'mt19937']),
     };
-    const o = this.options;
-    this.shape = { factors: o.factors, biased: false, epochs: o.epochs, engine: o.engine, wasmVariant: undefined, seed: o.seed, rng: o.rng, unclipped: true };
-  }
-
-  protected initialize(setup: TrainingSetup): void {
-    const { factors, train, random } = setup;
-    initNormal(factors.P, train.userCount, this.options.factors, factors.stride, 0, this.options.initStd, random);
-    initNormal(factors.Q, train.itemCount, this.options.factors, factors.stride, 0, this.options.initStd, random);
+    this.shape = this.shapeOf(this.options);
   }
 
   protected createTrainer(setup: TrainingSetup): Trainer {

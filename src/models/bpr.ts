@@ -3,61 +3,41 @@
 // user's items above the rest. Negatives are drawn uniformly from the catalogue by the host's
 // seeded generator and, by default, verified (redrawn while the user interacted with them).
 import { groupRows } from '../data/group.js';
-import type { EngineName, U32 } from '../engine/index.js';
+import type { U32 } from '../engine/index.js';
 import { DataError } from '../errors.js';
-import { FactorModel, type ModelShape, type Trainer, type TrainingSetup } from './factor-model.js';
-import { initNormal } from './init.js';
-import { integer, nonNegative, oneOf, positive, type RandomKind } from './options.js';
+import type { ModelShape, Trainer, TrainingSetup } from './factor-model.js';
+import { ImplicitModel, resolveImplicitCommon, type ImplicitCommonOptions, type ResolvedImplicitCommon } from './implicit-model.js';
+import { nonNegative, positive } from './options.js';
 
-export interface BprOptions {
-  /** Latent factors k (default 64). */
-  factors?: number;
-  /** Passes over the interactions (default 30). */
-  epochs?: number;
+/** Also the common options (ImplicitCommonOptions): factors (default 64), epochs (30), initStd (0.1), seed, engine, rng. */
+export interface BprOptions extends ImplicitCommonOptions {
   /** Learning rate (default 0.05). */
   lr?: number;
   /** L2 regularization of the factors (default 0.001) and of the item biases (default 0). */
   reg?: number;
   regBias?: number;
-  /** Standard deviation of the normal initialization (default 0.1). */
-  initStd?: number;
   /** Redraw a negative the user interacted with (default true). */
   verifyNegatives?: boolean;
-  seed?: number;
-  engine?: EngineName;
-  rng?: RandomKind;
 }
 
 export const BPR_DEFAULTS = { factors: 64, epochs: 30, lr: 0.05, reg: 0.001, regBias: 0, initStd: 0.1, verifyNegatives: true, seed: 0 } as const;
 
-export class BPR extends FactorModel {
+export class BPR extends ImplicitModel {
   protected readonly stateKind = 'bpr' as const;
-  readonly options: Required<Omit<BprOptions, 'engine' | 'rng'>> & { engine: EngineName; rng: RandomKind };
+  readonly options: ResolvedImplicitCommon & { lr: number; reg: number; regBias: number; verifyNegatives: boolean };
   protected readonly shape: ModelShape;
 
   constructor(options: BprOptions = {}) {
     super();
     const d = BPR_DEFAULTS;
     this.options = {
-      factors: integer('factors', options.factors ?? d.factors, 1, 4096),
-      epochs: integer('epochs', options.epochs ?? d.epochs, 1, 1_000_000),
+      ...resolveImplicitCommon(options, d),
       lr: positive('lr', options.lr ?? d.lr),
       reg: nonNegative('reg', options.reg ?? d.reg),
       regBias: nonNegative('regBias', options.regBias ?? d.regBias),
-      initStd: nonNegative('initStd', options.initStd ?? d.initStd),
       verifyNegatives: options.verifyNegatives ?? d.verifyNegatives,
-      seed: integer('seed', options.seed ?? d.seed, 0, 0xffffffff),
-      engine: oneOf<EngineName>('engine', options.engine ?? 'wasm', ['wasm', 'js']),
-      rng: oneOf<RandomKind>('rng', options.rng ?? 'xoshiro128', ['xoshiro128', 'mt19937']),
     };
-    const o = this.options;
-    this.shape = { factors: o.factors, biased: false, epochs: o.epochs, engine: o.engine, wasmVariant: undefined, seed: o.seed, rng: o.rng, unclipped: true };
-  }
-
-  protected initialize(setup: TrainingSetup): void {
-    const { factors, train, random } = setup;
-    initNormal(factors.P, train.userCount, this.options.factors, factors.stride, 0, this.options.initStd, random);
-    initNormal(factors.Q, train.itemCount, this.options.factors, factors.stride, 0, this.options.initStd, random);
+    this.shape = this.shapeOf(this.options);
   }
 
   protected createTrainer(setup: TrainingSetup): Trainer {
