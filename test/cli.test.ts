@@ -165,6 +165,9 @@ describe('learning-curve pictures, search and model kinds', () => {
   it('--preset recommended names its model; --model baseline with --factors is refused', () => {
     const r = run('cv', '--data', 'ratings.csv', '--folds', '2', '--preset', 'recommended', '--epochs', '2', '--factors', '10', '--json');
     expect(JSON.parse(r.stdout).model).toMatch(/\(preset recommended\)/);
+    writeFileSync(join(dir, 'narrow.csv'), readFileSync(join(dir, 'ratings.csv'), 'utf8').split('\n').filter((l, t) => t === 0 || Number(l.split(',')[1]) < 40).join('\n'));
+    const narrow = run('train', '--data', 'narrow.csv', '--preset', 'recommended');
+    expect(narrow.stderr).toMatch(/the preset set --factors 100; pass --factors to override it/);
     const b = run('cv', '--data', 'ratings.csv', '--model', 'baseline', '--factors', '5');
     expect(b.stderr).toMatch(/--model baseline has no factors/);
   });

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `latentrec` command.
 import { Command, Option } from 'commander';
-import { LatentrecError } from '../errors.js';
+import { LatentrecError, OptionError } from '../errors.js';
 import { curveCommand, type CurveFlags } from './curve.js';
 import { embeddingsCommand } from './embeddings.js';
 import { cvCommand, type CvFlags } from './cv.js';
@@ -139,7 +139,13 @@ program.parseAsync(process.argv).catch((raw: unknown) => {
   // Options the library checks late (e.g. k against the data's size) still name the flag.
   const error = asFlagError(raw);
   const known = error instanceof LatentrecError || (error instanceof Error && !(error instanceof TypeError));
-  console.error(`latentrec: ${error instanceof Error ? error.message : String(error)}`);
+  // A preset chose the value the user never typed: say so, and how to override it.
+  const args = process.argv.slice(2);
+  const hint =
+    error instanceof OptionError && args.includes('--preset') && !args.includes(error.option) && error.option.startsWith('--')
+      ? ` (the preset set ${error.option} ${String(error.value)}; pass ${error.option} to override it)`
+      : '';
+  console.error(`latentrec: ${error instanceof Error ? error.message : String(error)}${hint}`);
   if (!known && error instanceof Error && error.stack) console.error(error.stack);
   process.exitCode = 1;
 });
