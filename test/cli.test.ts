@@ -61,6 +61,19 @@ describe('latentrec train', () => {
     expect(report.test.rmse).toBeGreaterThan(0.5);
   });
 
+  it('--patience stops on a validation holdout of the training data and keeps the best epoch', () => {
+    const r = run('train', '--data', 'ratings.csv', '--epochs', '200', '--factors', '30', '--lr', '0.02', '--reg', '0', '--patience', '2', '--json');
+    expect(r.stderr).toBe('');
+    const report = JSON.parse(r.stdout);
+    expect(report.epochs.length).toBe(report.bestEpoch + 2);
+    expect(report.epochs.length).toBeLessThan(200);
+    expect(Object.keys(report.epochs[0])).toEqual(['epoch', 'trainRmse', 'validationRmse', 'validationMae']);
+    const best = Math.min(...report.epochs.map((e: { validationRmse: number }) => e.validationRmse));
+    expect(report.epochs[report.bestEpoch - 1].validationRmse).toBe(best);
+    expect(run('train', '--data', 'ratings.csv', '--patience', '0').stderr).toMatch(/option --patience must be an integer >= 1/);
+    expect(run('train', '--data', 'ratings.csv', '--patience', '2', '--validation-ratio', '1.5').stderr).toMatch(/option --validation-ratio must be in \(0, 1\)/);
+  });
+
   it('the js engine gives the same curve as the wasm engine', () => {
     const curves = (['wasm', 'js'] as const).map((engine) =>
       JSON.parse(run('train', '--data', 'ratings.csv', '--factors', '6', '--epochs', '3', '--engine', engine, '--json').stdout),

@@ -25,6 +25,8 @@ addDataOptions(
       .option('--test-ratio <r>', 'holdout fraction in (0, 1) (default 0.2)')
       .option('--plot <file.svg>', 'write the learning curve (train and test RMSE per epoch) as SVG')
       .option('--save <file.lrec>', 'write the fitted model to a file (atomically)')
+      .option('--patience <n>', 'early stopping: stop after n epochs without improving on a validation holdout of the training data; keep the best epoch')
+      .option('--validation-ratio <r>', 'with --patience: the holdout fraction of the training data (default 0.1)')
       .option('--train-rmse <how>', 'pass (default: during each epoch, free) or full (after each epoch, one more pass)')
       .option('--json', 'print one JSON object, no progress bar'),
   ),

@@ -37,11 +37,10 @@ const FLAG_OF: Record<string, string> = {
   duplicates: '--duplicates',
 };
 
-/** Re-labels an OptionError from the library with the CLI flag. */
-export function asFlagError(error: unknown): unknown {
-  if (error instanceof OptionError && FLAG_OF[error.option]) {
-    return new OptionError(FLAG_OF[error.option], error.allowed, error.value);
-  }
+/** Re-labels an OptionError from the library with the CLI flag (`rename` overrides the map). */
+export function asFlagError(error: unknown, rename: Record<string, string> = {}): unknown {
+  const flag = error instanceof OptionError ? rename[error.option] ?? FLAG_OF[error.option] : undefined;
+  if (error instanceof OptionError && flag) return new OptionError(flag, error.allowed, error.value);
   return error;
 }
 

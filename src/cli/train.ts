@@ -24,13 +24,16 @@ export interface TrainFlags extends ModelFlags, DataFlags {
   plot?: string;
   save?: string;
   trainRmse?: string;
+  patience?: string;
+  validationRatio?: string;
 }
 
 export interface TrainReport {
   model: string;
   data: { users: number; items: number; ratings: number };
   fitSeconds: number;
-  epochs: { epoch: number; trainRmse: number; testRmse: number; testMae: number }[];
+  epochs: ({ epoch: number; trainRmse: number } & Record<string, number>)[];
+  bestEpoch?: number;
   test: { rmse: number; mae: number };
   ranking: { k: number; precision: number; recall: number; ndcg: number; map: number; auc: number; coverage: number; protocol: string };
   load: ReturnType<typeof summaryJson>[];
@@ -42,8 +45,24 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport> {
   const { train, test, summaries } = await loadTrainTest(flags, factory.make().settings.seed);
   const model = factory.make();
   const implicit = IMPLICIT_KINDS.includes(factory.kind);
-  const fitData = implicit ? toImplicit(train, { threshold: thresholdOf(flags) }) : train;
-  const fit = fitWithProgress(model, fitData, implicit ? undefined : test, { json: flags.json, label: `${factory.label} epochs`, trainMetric });
+  const allData = implicit ? toImplicit(train, { threshold: thresholdOf(flags) }) : train;
+  // Early stopping watches a seeded validation holdout of the training data, never the test set.
+  const patience = flags.patience === undefined ? undefined : countFlag('--patience', flags.patience);
+  let fitData = allData;
+  let watch: Dataset | undefined = implicit ? undefined : test;
+  if (patience !== undefined) {
+    if (implicit) throw new Error('--patience applies to rating models (it watches the validation RMSE)');
+    const ratio = flags.validationRatio === undefined ? 0.1 : Number(flags.validationRatio);
+    try {
+      ({ train: fitData, test: watch } = holdoutSplit(allData, { testRatio: ratio, seed: factory.make().settings.seed + 1 }));
+    } catch (error) {
+      throw asFlagError(error, { testRatio: '--validation-ratio' });
+    }
+  }
+  const fit = fitWithProgress(model, fitData, watch, {
+    json: flags.json, label: `${factory.label} epochs`, trainMetric,
+    earlyStopping: patience === undefined ? undefined : { patience },
+  });
   const scores = evaluate(model, test);
   // Ranking on the test set, for every kind: the whole catalogue minus the user's training
   // items (every item the user rated, whatever the implicit threshold), relevant = rating >= 4.
@@ -52,7 +71,8 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport> {
     model: factory.label,
     data: { users: train.userCount, items: train.itemCount, ratings: train.size },
     fitSeconds: fit.fitSeconds,
-    epochs: curveRows(fit.epochs),
+    epochs: patience === undefined ? curveRows(fit.epochs) : validationRows(fit.epochs),
+    ...(fit.bestEpoch === undefined ? {} : { bestEpoch: fit.bestEpoch }),
     test: { rmse: scores.rmse, mae: scores.mae },
     ranking: {
       k: ranking.k, precision: ranking.precision, recall: ranking.recall, ndcg: ranking.ndcg, map: ranking.map,
@@ -72,7 +92,11 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport> {
   } else {
     for (const summary of summaries) console.log(describeLoad(summary));
     console.log(`train ${train.size} ratings (${train.userCount} users, ${train.itemCount} items), test ${test.size}`);
-    printCurve(report.epochs);
+    if (patience === undefined) printCurve(curveRows(fit.epochs));
+    else {
+      printCurve(fit.epochs.map((e) => ({ epoch: e.epoch, trainRmse: e.trainRmse, testRmse: e.validationRmse!, testMae: e.validationMae! })), 'valid.');
+      console.log(`early stopping: best validation RMSE at epoch ${fit.bestEpoch}, restored`);
+    }
     console.log(`fit ${report.fitSeconds.toFixed(3)} s; test RMSE ${scores.rmse.toFixed(4)}, MAE ${scores.mae.toFixed(4)}`);
     console.log(`ranking (full catalogue, k=10, relevant = rating >= 4): precision ${ranking.precision.toFixed(4)}, NDCG ${ranking.ndcg.toFixed(4)}, AUC ${ranking.auc.toFixed(4)}`);
     if (flags.plot !== undefined) console.log(`learning curve written to ${flags.plot}`);
@@ -113,7 +137,7 @@ export function fitWithProgress(
   model: FactorModel,
   train: Dataset,
   test: Dataset | undefined,
-  o: { json?: boolean; label: string; trainMetric?: 'pass' | 'full' },
+  o: { json?: boolean; label: string; trainMetric?: 'pass' | 'full'; earlyStopping?: { patience: number } },
 ): FitResult {
   const progress = createProgress(!o.json);
   progress.start(model.settings.epochs, o.label);
@@ -121,12 +145,24 @@ export function fitWithProgress(
     return model.fit(train, {
       validation: test,
       trainMetric: o.trainMetric,
+      earlyStopping: o.earlyStopping,
       onEpoch: (e: EpochReport) =>
         progress.update(e.epoch, `train ${e.trainRmse.toFixed(4)}${e.validationRmse === undefined ? '' : ` test ${e.validationRmse.toFixed(4)}`}`),
     });
   } finally {
     progress.stop();
   }
+}
+
+/** With early stopping the curve's second column is the validation holdout, named as such. */
+function validationRows(epochs: readonly EpochReport[]) {
+  return epochs.map((e) => ({ epoch: e.epoch, trainRmse: e.trainRmse, validationRmse: e.validationRmse!, validationMae: e.validationMae! }));
+}
+
+function countFlag(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new OptionError(flag, 'an integer >= 1', value);
+  return n;
 }
 
 export function curveRows(epochs: readonly EpochReport[]) {
@@ -152,8 +188,8 @@ function oneOfFlag<T extends string>(flag: string, value: string, allowed: reado
   return value as T;
 }
 
-export function printCurve(epochs: readonly { epoch: number; trainRmse: number; testRmse: number; testMae: number }[]): void {
-  console.log('epoch  train RMSE  test RMSE  test MAE');
+export function printCurve(epochs: readonly { epoch: number; trainRmse: number; testRmse: number; testMae: number }[], second = 'test'): void {
+  console.log(`epoch  train RMSE  ${second} RMSE  ${second} MAE`);
   for (const e of epochs) {
     console.log(
       `${String(e.epoch).padStart(5)}  ${e.trainRmse.toFixed(4).padStart(10)}  ${e.testRmse.toFixed(4).padStart(9)}  ${e.testMae.toFixed(4).padStart(8)}`,
