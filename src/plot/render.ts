@@ -177,7 +177,8 @@ export function renderChart(spec: ChartSpec): string {
   });
 }
 
-interface PlotBox {
+/** The plot area's edges in pixels (shared with scatter.ts). */
+export interface PlotBox {
   readonly plotLeft: number;
   readonly plotRight: number;
   readonly plotTop: number;
@@ -185,7 +186,7 @@ interface PlotBox {
 }
 
 /** The densest x ticks (at most 10 intervals) whose labels do not crowd each other. */
-function chooseXTicks(xExtent: readonly [number, number], plotWidth: number, integer: boolean): Ticks {
+export function chooseXTicks(xExtent: readonly [number, number], plotWidth: number, integer = false): Ticks {
   let maxIntervals = clamp(Math.floor(plotWidth / 60), 2, 10);
   for (;;) {
     const ticks = niceTicks(xExtent[0], xExtent[1], { maxIntervals, integer });
@@ -196,14 +197,14 @@ function chooseXTicks(xExtent: readonly [number, number], plotWidth: number, int
   }
 }
 
-function grid(xTicks: Ticks, yTicks: Ticks, sx: (v: number) => number, sy: (v: number) => number, box: PlotBox): string {
+export function grid(xTicks: Ticks, yTicks: Ticks, sx: (v: number) => number, sy: (v: number) => number, box: PlotBox): string {
   const lines: string[] = [];
   for (const v of xTicks.values) lines.push(el('line', { x1: sx(v), y1: box.plotTop, x2: sx(v), y2: box.plotBottom }));
   for (const v of yTicks.values) lines.push(el('line', { x1: box.plotLeft, y1: sy(v), x2: box.plotRight, y2: sy(v) }));
   return el('g', { class: 'grid', stroke: COLOR.grid, 'stroke-width': 1 }, lines);
 }
 
-function axes(xTicks: Ticks, yTicks: Ticks, sx: (v: number) => number, sy: (v: number) => number, box: PlotBox): string {
+export function axes(xTicks: Ticks, yTicks: Ticks, sx: (v: number) => number, sy: (v: number) => number, box: PlotBox): string {
   const { plotLeft, plotRight, plotTop, plotBottom } = box;
   const frame = el('rect', {
     class: 'frame',

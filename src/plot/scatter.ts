@@ -4,8 +4,8 @@
 
 import { DataError, OptionError } from '../errors.js';
 import { PALETTE } from './palette.js';
-import { fitText, textWidth } from './render.js';
-import { extent, linearScale, niceTicks, type Ticks } from './scale.js';
+import { axes, chooseXTicks, fitText, grid, textWidth } from './render.js';
+import { extent, linearScale, niceTicks } from './scale.js';
 import { el, num, svgDocument, text } from './svg.js';
 
 export interface ScatterPoint {
@@ -143,7 +143,8 @@ export function scatterChart(options: ScatterChartOptions): string {
       ]),
     );
   }
-  body.push(grid(xTicks, yTicks, sx, sy, plot));
+  const edges = { plotLeft: plot.x0, plotRight: plot.x1, plotTop: plot.y0, plotBottom: plot.y1 };
+  body.push(grid(xTicks, yTicks, sx, sy, edges));
   body.push(
     el(
       'g',
@@ -151,7 +152,7 @@ export function scatterChart(options: ScatterChartOptions): string {
       plain.map((p) => el('circle', { class: 'point', cx: p.px, cy: p.py, r: DOT_RADIUS })),
     ),
   );
-  body.push(axes(xTicks, yTicks, sx, sy, plot));
+  body.push(axes(xTicks, yTicks, sx, sy, edges));
   if (labelled.length > 0) {
     body.push(
       el(
@@ -399,42 +400,6 @@ function overlapArea(a: Box, b: Box): number {
 
 function covers(b: Box, x: number, y: number, r: number): boolean {
   return x + r > b.x0 && x - r < b.x1 && y + r > b.y0 && y - r < b.y1;
-}
-
-/** The densest x ticks (at most 10 intervals) whose labels do not crowd each other. */
-function chooseXTicks(xExtent: readonly [number, number], plotWidth: number): Ticks {
-  let maxIntervals = clamp(Math.floor(plotWidth / 60), 2, 10);
-  for (;;) {
-    const ticks = niceTicks(xExtent[0], xExtent[1], { maxIntervals });
-    const intervals = ticks.values.length - 1;
-    const widest = Math.max(...ticks.labels.map((l) => textWidth(l, TICK_SIZE)));
-    if (maxIntervals <= 2 || plotWidth / intervals >= widest + 12) return ticks;
-    maxIntervals = Math.min(maxIntervals, intervals) - 1;
-  }
-}
-
-function grid(xTicks: Ticks, yTicks: Ticks, sx: (v: number) => number, sy: (v: number) => number, box: Box): string {
-  const lines: string[] = [];
-  for (const v of xTicks.values) lines.push(el('line', { x1: sx(v), y1: box.y0, x2: sx(v), y2: box.y1 }));
-  for (const v of yTicks.values) lines.push(el('line', { x1: box.x0, y1: sy(v), x2: box.x1, y2: sy(v) }));
-  return el('g', { class: 'grid', stroke: COLOR.grid, 'stroke-width': 1 }, lines);
-}
-
-function axes(xTicks: Ticks, yTicks: Ticks, sx: (v: number) => number, sy: (v: number) => number, box: Box): string {
-  const frame = el('rect', { class: 'frame', x: box.x0, y: box.y0, width: box.x1 - box.x0, height: box.y1 - box.y0, fill: 'none', stroke: COLOR.axis });
-  const xParts: string[] = [];
-  xTicks.values.forEach((v, i) => {
-    const x = sx(v);
-    xParts.push(el('line', { x1: x, y1: box.y1, x2: x, y2: box.y1 + TICK_LENGTH, stroke: COLOR.axis }));
-    xParts.push(el('text', { class: 'tick', x, y: box.y1 + TICK_LENGTH + 4 + TICK_SIZE, 'text-anchor': 'middle' }, [text(xTicks.labels[i]!)]));
-  });
-  const yParts: string[] = [];
-  yTicks.values.forEach((v, i) => {
-    const y = sy(v);
-    yParts.push(el('line', { x1: box.x0 - TICK_LENGTH, y1: y, x2: box.x0, y2: y, stroke: COLOR.axis }));
-    yParts.push(el('text', { class: 'tick', x: box.x0 - TICK_LENGTH - 4, y, dy: '0.35em', 'text-anchor': 'end' }, [text(yTicks.labels[i]!)]));
-  });
-  return [frame, el('g', { class: 'x-axis', 'font-size': TICK_SIZE }, xParts), el('g', { class: 'y-axis', 'font-size': TICK_SIZE }, yParts)].join('\n');
 }
 
 function clamp(v: number, lo: number, hi: number): number {
