@@ -228,6 +228,29 @@ class Accumulator {
   }
 }
 
+/** One running mean per reported metric; each protocol decides which users feed which. */
+class MetricSums {
+  readonly precision = new Accumulator();
+  readonly recall = new Accumulator();
+  readonly ndcg = new Accumulator();
+  readonly map = new Accumulator();
+  readonly hitRate = new Accumulator();
+  readonly mrr = new Accumulator();
+  readonly aucs = new Accumulator();
+
+  means() {
+    return {
+      precision: this.precision.mean,
+      recall: this.recall.mean,
+      ndcg: this.ndcg.mean,
+      map: this.map.mean,
+      hitRate: this.hitRate.mean,
+      mrr: this.mrr.mean,
+      auc: this.aucs.mean,
+    };
+  }
+}
+
 function emptySkipped(): RankingSkipped {
   return { unknownUsers: 0, unknownItemRatings: 0, trainItemRatings: 0, emptyUsers: 0, noRelevantUsers: 0 };
 }
@@ -247,13 +270,8 @@ function evaluateFull(ctx: Context): RankingReport {
   const excluded = new Uint8Array(itemCount);
   const covered = new Uint8Array(itemCount);
   let coveredCount = 0;
-  const precision = new Accumulator();
-  const recall = new Accumulator();
-  const ndcg = new Accumulator();
-  const map = new Accumulator();
-  const hitRate = new Accumulator();
-  const mrr = new Accumulator();
-  const aucs = new Accumulator();
+  const sums = new MetricSums();
+  const { precision, recall, ndcg, map, hitRate, mrr, aucs } = sums;
   let testUsers = 0;
 
   for (let u = 0; u < test.userCount; u++) {
@@ -333,13 +351,7 @@ function evaluateFull(ctx: Context): RankingReport {
     rankedUsers: precision.count,
     aucUsers: aucs.count,
     testUsers,
-    precision: precision.mean,
-    recall: recall.mean,
-    ndcg: ndcg.mean,
-    map: map.mean,
-    hitRate: hitRate.mean,
-    mrr: mrr.mean,
-    auc: aucs.mean,
+    ...sums.means(),
     coverage: itemCount === 0 ? NaN : coveredCount / itemCount,
     fallbackRatings: 0,
     skipped,
@@ -356,13 +368,8 @@ function evaluateFaq(ctx: Context): RankingReport {
   const covered = new Uint8Array(itemCount);
   let coveredCount = 0;
   let fallbackRatings = 0;
-  const precision = new Accumulator();
-  const recall = new Accumulator();
-  const ndcg = new Accumulator();
-  const map = new Accumulator();
-  const hitRate = new Accumulator();
-  const mrr = new Accumulator();
-  const aucs = new Accumulator();
+  const sums = new MetricSums();
+  const { precision, recall, ndcg, map, hitRate, mrr, aucs } = sums;
   let testUsers = 0;
 
   for (let u = 0; u < test.userCount; u++) {
@@ -446,13 +453,7 @@ function evaluateFaq(ctx: Context): RankingReport {
     rankedUsers: ndcg.count,
     aucUsers: aucs.count,
     testUsers,
-    precision: precision.mean,
-    recall: recall.mean,
-    ndcg: ndcg.mean,
-    map: map.mean,
-    hitRate: hitRate.mean,
-    mrr: mrr.mean,
-    auc: aucs.mean,
+    ...sums.means(),
     coverage: itemCount === 0 ? NaN : coveredCount / itemCount,
     fallbackRatings,
     skipped,
