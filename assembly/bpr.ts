@@ -7,6 +7,7 @@
 // The host samples the negatives (seeded, one generator for both engines) into `negatives`.
 // Returns the pass's number of triples already ranked right (x > 0), for a training AUC.
 import { F32_BYTES, LANES } from "./layout";
+import { dotDiff } from "./vector";
 
 export function sgdEpochBpr(
   users: usize, positives: usize, negatives: usize, count: i32,
@@ -31,31 +32,6 @@ export function sgdEpochBpr(
     updateBpr(pu, qi, qj, stride, g, lr, reg);
   }
   return correct;
-}
-
-// p . (a − b), lane order as dot() in vector.ts.
-// @ts-ignore: decorator
-@inline
-function dotDiff(p: usize, a: usize, b: usize, stride: i32): f32 {
-  if (ASC_FEATURE_SIMD) {
-    let acc = f32x4.splat(0);
-    for (let f = 0; f < stride; f += LANES) {
-      const off = <usize>(f * F32_BYTES);
-      acc = f32x4.add(acc, f32x4.mul(v128.load(p + off), f32x4.sub(v128.load(a + off), v128.load(b + off))));
-    }
-    return f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)
-      + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
-  } else {
-    let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
-    for (let f = 0; f < stride; f += LANES) {
-      const o = <usize>(f * F32_BYTES);
-      s0 += load<f32>(p + o) * (load<f32>(a + o) - load<f32>(b + o));
-      s1 += load<f32>(p + o, 4) * (load<f32>(a + o, 4) - load<f32>(b + o, 4));
-      s2 += load<f32>(p + o, 8) * (load<f32>(a + o, 8) - load<f32>(b + o, 8));
-      s3 += load<f32>(p + o, 12) * (load<f32>(a + o, 12) - load<f32>(b + o, 12));
-    }
-    return s0 + s1 + s2 + s3;
-  }
 }
 
 // @ts-ignore: decorator

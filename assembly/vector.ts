@@ -132,3 +132,28 @@ export function scale(y: usize, a: f32, stride: i32): void {
     for (let off: usize = 0; off < n; off += F32_BYTES) store<f32>(y + off, load<f32>(y + off) * a);
   }
 }
+
+// p . (a − b), with the same lane order as dot().
+// @ts-ignore: decorator
+@inline
+export function dotDiff(p: usize, a: usize, b: usize, stride: i32): f32 {
+  if (ASC_FEATURE_SIMD) {
+    let acc = f32x4.splat(0);
+    for (let f = 0; f < stride; f += LANES) {
+      const off = <usize>(f * F32_BYTES);
+      acc = f32x4.add(acc, f32x4.mul(v128.load(p + off), f32x4.sub(v128.load(a + off), v128.load(b + off))));
+    }
+    return f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)
+      + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+  } else {
+    let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+    for (let f = 0; f < stride; f += LANES) {
+      const o = <usize>(f * F32_BYTES);
+      s0 += load<f32>(p + o) * (load<f32>(a + o) - load<f32>(b + o));
+      s1 += load<f32>(p + o, 4) * (load<f32>(a + o, 4) - load<f32>(b + o, 4));
+      s2 += load<f32>(p + o, 8) * (load<f32>(a + o, 8) - load<f32>(b + o, 8));
+      s3 += load<f32>(p + o, 12) * (load<f32>(a + o, 12) - load<f32>(b + o, 12));
+    }
+    return s0 + s1 + s2 + s3;
+  }
+}
