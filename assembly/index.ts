@@ -3,6 +3,7 @@ export { sgdEpochSvdpp, implicitUserFactors } from "./svdpp";
 export { sparseTimesDense, sparseTransposeTimesDense } from "./sparse";
 export { sgdEpochBpr } from "./bpr";
 export { alsSolveRows, gramian } from "./als";
+export { hybridEpoch } from "./hybrid";
 export { predictPairs, scoreItems, dotRows } from "./score";
 
 // Where the module's static data (e.g. Mathf.exp's tables) ends: the host allocates above it.

@@ -5,3 +5,4 @@ export { saveModelFile, loadModelFile } from './io/model-file-node.js';
 export { saveModelToFile, loadModelFromFile } from './models/model-files-node.js';
 /** Short names: `saveFile(model, path)` writes atomically; `loadFile(path)` returns the model. */
 export { saveModelToFile as saveFile, loadModelFromFile as loadFile } from './models/model-files-node.js';
+export { loadFeaturesFile, loadMl100kFeatures } from './data/features-node.js';

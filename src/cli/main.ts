@@ -28,6 +28,7 @@ addDataOptions(
       .option('--patience <n>', 'early stopping: stop after n epochs without improving on a validation holdout of the training data; keep the best epoch')
       .option('--validation-ratio <r>', 'with --patience: the holdout fraction of the training data (default 0.1)')
       .option('--train-rmse <how>', 'pass (default: during each epoch, free) or full (after each epoch, one more pass)')
+      .option('--cold-items <r>', 'cold start: hold this fraction of the items out of training entirely (seeded) and rank them for the test users')
       .option('--json', 'print one JSON object, no progress bar'),
   ),
 ).action(async (flags: TrainFlags) => {

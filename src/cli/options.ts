@@ -7,9 +7,9 @@ import type { SgdOptions } from '../models/options.js';
 import { createModel, PRESETS, type ModelKind, type ModelSpec, type PresetName } from '../models/presets.js';
 import type { FactorModel } from '../models/factor-model.js';
 
-export const MODEL_KINDS: readonly ModelKind[] = ['svd', 'mf', 'svdpp', 'baseline', 'puresvd', 'bpr', 'als', 'popular'];
+export const MODEL_KINDS: readonly ModelKind[] = ['svd', 'mf', 'svdpp', 'baseline', 'puresvd', 'bpr', 'als', 'hybrid', 'popular'];
 /** Models of implicit feedback: trained on interactions, judged by ranking. */
-export const IMPLICIT_KINDS: readonly ModelKind[] = ['bpr', 'als', 'popular'];
+export const IMPLICIT_KINDS: readonly ModelKind[] = ['bpr', 'als', 'hybrid', 'popular'];
 export type { ModelKind };
 
 const FLAG_OF: Record<string, string> = {
@@ -35,6 +35,10 @@ const FLAG_OF: Record<string, string> = {
   columns: '--columns',
   scale: '--scale',
   duplicates: '--duplicates',
+  loss: '--loss',
+  maxSampled: '--max-sampled',
+  userReg: '--reg',
+  itemReg: '--reg',
 };
 
 /** Re-labels an OptionError from the library with the CLI flag (`rename` overrides the map). */
@@ -47,10 +51,19 @@ export function asFlagError(error: unknown, rename: Record<string, string> = {})
 export function addModelOptions(command: Command): Command {
   return command
     .addOption(
-      new Option('--model <kind>', 'svd (default, Surprise SVD), mf (plain), svdpp (SVD++), baseline (μ+b_u+b_i), puresvd (truncated SVD alone), bpr and popular (implicit feedback)')
-        .choices([...MODEL_KINDS]),
+      new Option(
+        '--model <kind>',
+        'svd (default, Surprise SVD), mf (plain), svdpp (SVD++), baseline (μ+b_u+b_i), puresvd (truncated SVD alone); ' +
+          'implicit feedback: bpr, als (weighted ALS), hybrid (LightFM-style, with user/item features), popular (popularity)',
+      ).choices([...MODEL_KINDS]),
     )
-    .option('--implicit-threshold <r>', 'for bpr/popular: a rating >= r is an interaction (default: every rating)')
+    .option('--implicit-threshold <r>', 'for bpr/als/hybrid/popular: a rating >= r is an interaction, and a test rating >= r is relevant (default: every rating an interaction; relevant >= 4)')
+    .addOption(new Option('--loss <loss>', 'hybrid: warp (default), bpr or logistic').choices(['warp', 'bpr', 'logistic']))
+    .option('--max-sampled <n>', 'hybrid with warp: most negatives drawn per positive (default 10)')
+    .addOption(new Option('--identity <sides>', 'hybrid: identity features for both (default), users, items or none').choices(['both', 'users', 'items', 'none']))
+    .option('--user-features <file>', 'hybrid: user attributes, lines "user,feature[,weight]" (tab or comma)')
+    .option('--item-features <file>', 'hybrid: item attributes, lines "item,feature[,weight]" (tab or comma)')
+    .option('--ml100k-features <dir>', 'hybrid: user and item attributes from MovieLens 100k u.user and u.item (age, gender, occupation, zip; genres, year)')
     .addOption(new Option('--preset <name>', 'recommended: the most accurate settings found by honest cross-validation').choices(Object.keys(PRESETS)))
     .option('--factors <n>', 'latent factors (default 100; svdpp 20)')
     .option('--epochs <n>', 'SGD epochs (default 20; baseline ALS 10 iterations)')
@@ -91,6 +104,12 @@ export interface ModelFlags {
   initScale?: string;
   engine?: 'wasm' | 'js';
   rng?: 'mt19937' | 'xoshiro128';
+  loss?: 'warp' | 'bpr' | 'logistic';
+  maxSampled?: string;
+  identity?: 'both' | 'users' | 'items' | 'none';
+  userFeatures?: string;
+  itemFeatures?: string;
+  ml100kFeatures?: string;
 }
 
 function numberFlag(value: string | undefined): number | undefined {
@@ -135,6 +154,8 @@ export function modelFactory(flags: ModelFlags): ModelFactory {
         ? { model: 'bpr', factors: o.factors, epochs: o.epochs, lr: o.lrAll, reg: o.regAll, seed: o.seed, engine: o.engine }
         : kind === 'als'
           ? { model: 'als', factors: o.factors, epochs: o.epochs, reg: o.regAll, seed: o.seed, engine: o.engine }
+          : kind === 'hybrid'
+          ? hybridSpec(flags, o)
           : kind === 'popular'
           ? { model: 'popular', engine: o.engine }
           : { ...o, model: flags.model, preset: flags.preset };
@@ -144,6 +165,12 @@ export function modelFactory(flags: ModelFlags): ModelFactory {
       const sgdOnly = (['epochs', 'lr', 'reg', 'init', 'initScale', 'order', 'rng'] as const).filter((f) => flags[f] !== undefined);
       if (sgdOnly.length > 0) {
         throw new Error(`--model puresvd has no gradient descent: ${sgdOnly.map(flagName).join(', ')} do${sgdOnly.length === 1 ? 'es' : ''} not apply`);
+      }
+    }
+    if (kind !== 'hybrid') {
+      const hybridOnly = (['loss', 'maxSampled', 'identity', 'userFeatures', 'itemFeatures', 'ml100kFeatures'] as const).filter((f) => flags[f] !== undefined);
+      if (hybridOnly.length > 0) {
+        throw new Error(`${hybridOnly.map(flagName).join(', ')} appl${hybridOnly.length === 1 ? 'ies' : 'y'} to --model hybrid`);
       }
     }
     if (flags.initScale !== undefined && flags.init !== 'svd' && flags.preset === undefined) {
@@ -157,7 +184,16 @@ export function modelFactory(flags: ModelFlags): ModelFactory {
 }
 
 function flagName(option: string): string {
-  return FLAG_OF[option] ?? `--${option}`;
+  return FLAG_OF[option] ?? `--${option.replace(/[A-Z0-9]+/g, (m) => `-${m.toLowerCase()}`)}`;
+}
+
+function hybridSpec(flags: ModelFlags, o: SgdOptions): ModelSpec {
+  const identity = flags.identity ?? 'both';
+  return {
+    model: 'hybrid', factors: o.factors, epochs: o.epochs, lr: o.lrAll, userReg: o.regAll, itemReg: o.regAll, seed: o.seed, engine: o.engine,
+    loss: flags.loss, maxSampled: numberFlag(flags.maxSampled),
+    userIdentity: identity === 'both' || identity === 'users', itemIdentity: identity === 'both' || identity === 'items',
+  };
 }
 
 function baselineSpec(flags: ModelFlags, o: SgdOptions): ModelSpec {

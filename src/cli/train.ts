@@ -4,7 +4,9 @@ import { resolve } from 'node:path';
 import { saveModelFile } from '../io/model-file-node.js';
 import type { Dataset } from '../data/dataset.js';
 import type { LoadSummary } from '../data/parse.js';
-import { holdoutSplit } from '../data/splits.js';
+import { coldItemsSplit, holdoutSplit } from '../data/splits.js';
+import { evaluateColdStart } from '../eval/cold-start.js';
+import { loadHybridFeatures } from './features.js';
 import { OptionError } from '../errors.js';
 import { evaluate } from '../eval/cross-validate.js';
 import type { FactorModel } from '../models/factor-model.js';
@@ -26,6 +28,7 @@ export interface TrainFlags extends ModelFlags, DataFlags {
   trainRmse?: string;
   patience?: string;
   validationRatio?: string;
+  coldItems?: string;
 }
 
 export interface TrainReport {
@@ -35,17 +38,26 @@ export interface TrainReport {
   epochs: ({ epoch: number; trainRmse: number } & Record<string, number>)[];
   bestEpoch?: number;
   test: { rmse: number; mae: number };
-  ranking: { k: number; precision: number; recall: number; ndcg: number; map: number; auc: number; coverage: number; protocol: string };
+  ranking: { k: number; precision: number; recall: number; ndcg: number; map: number; auc: number; coverage: number; protocol: string; relevance: number };
+  /** With --cold-items: the ranking among the items held out of training entirely. */
+  coldStart?: { items: number; scorable: number; users: number; precision: number; ndcg: number; auc: number };
   load: ReturnType<typeof summaryJson>[];
 }
 
 export async function trainCommand(flags: TrainFlags): Promise<TrainReport> {
   const factory = modelFactory(flags);
   const trainMetric = oneOfFlag('--train-rmse', flags.trainRmse ?? 'pass', ['pass', 'full'] as const);
-  const { train, test, summaries } = await loadTrainTest(flags, factory.make().settings.seed);
+  const seed = factory.make().settings.seed;
+  const loaded = await loadTrainTest(flags, seed);
+  const { test, summaries } = loaded;
+  // --cold-items: a seeded share of the items loses every training rating (cold start).
+  const cold = flags.coldItems === undefined ? undefined : coldSplit(loaded.train, flags.coldItems, seed);
+  const train = cold?.train ?? loaded.train;
+  const features = factory.kind === 'hybrid' ? await loadHybridFeatures(flags, [loaded.train, test]) : {};
   const model = factory.make();
   const implicit = IMPLICIT_KINDS.includes(factory.kind);
-  const allData = implicit ? toImplicit(train, { threshold: thresholdOf(flags) }) : train;
+  const threshold = thresholdOf(flags);
+  const allData = implicit ? toImplicit(train, { threshold }) : train;
   // Early stopping watches a seeded validation holdout of the training data, never the test set.
   const patience = flags.patience === undefined ? undefined : countFlag('--patience', flags.patience);
   let fitData = allData;
@@ -62,11 +74,15 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport> {
   const fit = fitWithProgress(model, fitData, watch, {
     json: flags.json, label: `${factory.label} epochs`, trainMetric,
     earlyStopping: patience === undefined ? undefined : { patience },
+    extra: features,
   });
   const scores = evaluate(model, test);
   // Ranking on the test set, for every kind: the whole catalogue minus the user's training
-  // items (every item the user rated, whatever the implicit threshold), relevant = rating >= 4.
-  const ranking = evaluateModelRanking(model, train, test, { k: 10, protocol: 'full' });
+  // items (every item the user rated, whatever the implicit threshold); relevant = a test rating
+  // >= 4, or >= the implicit threshold when one is given to an implicit model.
+  const relevance = implicit && threshold !== undefined ? threshold : 4;
+  const ranking = evaluateModelRanking(model, train, test, { k: 10, protocol: 'full', relevance });
+  const coldReport = cold ? evaluateColdStart(model, train, test, cold.items, { k: 10, relevance }) : undefined;
   const report: TrainReport = {
     model: factory.label,
     data: { users: train.userCount, items: train.itemCount, ratings: train.size },
@@ -76,8 +92,14 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport> {
     test: { rmse: scores.rmse, mae: scores.mae },
     ranking: {
       k: ranking.k, precision: ranking.precision, recall: ranking.recall, ndcg: ranking.ndcg, map: ranking.map,
-      auc: ranking.auc, coverage: ranking.coverage, protocol: ranking.protocol,
+      auc: ranking.auc, coverage: ranking.coverage, protocol: ranking.protocol, relevance,
     },
+    ...(coldReport === undefined ? {} : {
+      coldStart: {
+        items: coldReport.items, scorable: coldReport.scorable, users: coldReport.ranking?.users ?? 0,
+        precision: coldReport.ranking?.precision ?? NaN, ndcg: coldReport.ranking?.ndcg ?? NaN, auc: coldReport.ranking?.auc ?? NaN,
+      },
+    }),
     load: summaries.map(summaryJson),
   };
   if (flags.plot !== undefined) writeChart(flags.plot, learningCurveChart([{ label: factory.label, epochs: fit.epochs }]));
@@ -98,7 +120,8 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport> {
       console.log(`early stopping: best validation RMSE at epoch ${fit.bestEpoch}, restored`);
     }
     console.log(`fit ${report.fitSeconds.toFixed(3)} s; test RMSE ${scores.rmse.toFixed(4)}, MAE ${scores.mae.toFixed(4)}`);
-    console.log(`ranking (full catalogue, k=10, relevant = rating >= 4): precision ${ranking.precision.toFixed(4)}, NDCG ${ranking.ndcg.toFixed(4)}, AUC ${ranking.auc.toFixed(4)}`);
+    console.log(`ranking (full catalogue, k=10, relevant = rating >= ${relevance}): precision ${ranking.precision.toFixed(4)}, NDCG ${ranking.ndcg.toFixed(4)}, AUC ${ranking.auc.toFixed(4)}`);
+    if (coldReport) console.log(describeColdStart(coldReport.items, coldReport.scorable, report.coldStart!));
     if (flags.plot !== undefined) console.log(`learning curve written to ${flags.plot}`);
     if (flags.save !== undefined) console.log(`model saved to ${flags.save}`);
   }
@@ -137,12 +160,13 @@ export function fitWithProgress(
   model: FactorModel,
   train: Dataset,
   test: Dataset | undefined,
-  o: { json?: boolean; label: string; trainMetric?: 'pass' | 'full'; earlyStopping?: { patience: number } },
+  o: { json?: boolean; label: string; trainMetric?: 'pass' | 'full'; earlyStopping?: { patience: number }; extra?: object },
 ): FitResult {
   const progress = createProgress(!o.json);
   progress.start(model.settings.epochs, o.label);
   try {
     return model.fit(train, {
+      ...o.extra,
       validation: test,
       trainMetric: o.trainMetric,
       earlyStopping: o.earlyStopping,
@@ -174,6 +198,21 @@ export function writeChart(path: string, svg: string): void {
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, svg);
   renameSync(temp, path);
+}
+
+function coldSplit(train: Dataset, value: string, seed: number): { train: Dataset; items: string[] } {
+  const ratio = Number(value);
+  if (!(ratio > 0 && ratio < 1)) throw new OptionError('--cold-items', 'a fraction in (0, 1)', value);
+  return coldItemsSplit(train, { ratio, seed });
+}
+
+function describeColdStart(items: number, scorable: number, r: NonNullable<TrainReport['coldStart']>): string {
+  if (scorable < 2) {
+    return `cold start: ${items} items held out of training; the model can score ${scorable} of them ` +
+      '(a model without item attributes cannot score items it never saw: use --model hybrid with --item-features)';
+  }
+  return `cold start (${items} items held out of training, ${scorable} scorable, ${r.users} users): ` +
+    `precision ${r.precision.toFixed(4)}, NDCG ${r.ndcg.toFixed(4)}, AUC ${r.auc.toFixed(4)}`;
 }
 
 function thresholdOf(flags: { implicitThreshold?: string }): number | undefined {

@@ -172,3 +172,30 @@ export function perUserHoldout(dataset: Dataset, options: PerUserHoldoutOptions)
   }
   return foldFromMask(dataset, inTest, testCount, 'per-user holdout');
 }
+
+export interface ColdItemsOptions {
+  /** Fraction of the items held out entirely, in (0, 1) (rounded, at least one item). */
+  ratio: number;
+  /** Integer seed (default 0). */
+  seed?: number;
+}
+
+/**
+ * Cold-start split by items: a seeded ceil(ratio × items) of the items lose every rating in
+ * `train`, so a model meets them with no interaction (only their attributes, if any). Returns
+ * the reduced training set and the held-out items' raw ids.
+ */
+export function coldItemsSplit(dataset: Dataset, options: ColdItemsOptions): { train: Dataset; items: string[] } {
+  checkNotEmpty(dataset, 'coldItemsSplit');
+  const ratio = options.ratio;
+  if (typeof ratio !== 'number' || !(ratio > 0 && ratio < 1)) throw new OptionError('ratio', 'in (0, 1)', ratio);
+  const random = new Random(checkSeed(options.seed));
+  const order = random.permutation(dataset.itemCount);
+  const count = Math.ceil(ratio * dataset.itemCount);
+  if (count >= dataset.itemCount) throw new DataError(`coldItemsSplit: holding out ${count} of ${dataset.itemCount} items leaves none to train on`);
+  const cold = new Uint8Array(dataset.itemCount);
+  for (let t = 0; t < count; t++) cold[order[t]] = 1;
+  const rows: number[] = [];
+  for (let t = 0; t < dataset.size; t++) if (!cold[dataset.itemIndex[t]]) rows.push(t);
+  return { train: dataset.subset(rows), items: Array.from(order.subarray(0, count), (i) => dataset.items.raw[i]) };
+}

@@ -2,7 +2,7 @@ import { JsEngine } from './js-engine.js';
 import type { Engine, EngineName } from './types.js';
 import { WasmEngine, type WasmVariant } from './wasm-engine.js';
 
-export type { Engine, EngineName, EngineVariant, F32, U32, FactorBlock, RatingsBlock, BiasedRates, SvdppRates, UserGroups, SparseRows } from './types.js';
+export type { Engine, EngineName, EngineVariant, F32, U32, FactorBlock, RatingsBlock, BiasedRates, SvdppRates, UserGroups, SparseRows, FeatureSide, HybridLoss, HybridPass } from './types.js';
 export { strideFor, LANES } from './types.js';
 export { wasmSimdSupported, type WasmVariant } from './wasm-engine.js';
 

@@ -1,7 +1,9 @@
 // The pure-TypeScript twin of assembly/: the same loops in the same order of operations, with
 // Math.fround after every f32 operation, so it agrees with the wasm kernels to float tolerance
 // (often bit for bit). Dot products keep four lane partial sums, folded ((l0+l1)+l2)+l3.
-import type { BiasedRates, Engine, F32, FactorBlock, Handle, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
+import { dot } from './js-vector.js';
+import { hybridEpoch } from './js-hybrid.js';
+import type { BiasedRates, Engine, F32, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
 
 const f = Math.fround;
 
@@ -13,20 +15,6 @@ class ArrayHandle<T extends Float32Array | Uint32Array> implements Handle<T> {
   array(): T {
     return this.data;
   }
-}
-
-function dot(P: Float32Array, pu: number, Q: Float32Array, qi: number, stride: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  for (let k = 0; k < stride; k += 4) {
-    s0 = f(s0 + f(P[pu + k] * Q[qi + k]));
-    s1 = f(s1 + f(P[pu + k + 1] * Q[qi + k + 1]));
-    s2 = f(s2 + f(P[pu + k + 2] * Q[qi + k + 2]));
-    s3 = f(s3 + f(P[pu + k + 3] * Q[qi + k + 3]));
-  }
-  return f(f(f(s0 + s1) + s2) + s3);
 }
 
 function updatePair(
@@ -235,6 +223,10 @@ export class JsEngine implements Engine {
       residual += rsOld;
     }
     return residual;
+  }
+
+  hybridEpoch(pass: HybridPass, user: FeatureSide, item: FeatureSide, stride: number): number {
+    return hybridEpoch(pass, user, item, stride);
   }
 
   gramian(Yh: F32, rows: number, stride: number, k: number, Gh: F32): void {

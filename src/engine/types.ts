@@ -66,6 +66,43 @@ export interface SparseRows {
   rowCount: number;
 }
 
+/** One side (users or items) of the hybrid model: entity rows of features, and their parameters. */
+export interface FeatureSide {
+  /** Row r = entity r's features (columns) and weights. */
+  features: SparseRows;
+  /** Feature embeddings (features x stride) and biases (features). */
+  E: F32;
+  b: F32;
+  /** Adagrad accumulators of E and b, same shapes; they start at 1 (padding lanes too). */
+  gE: F32;
+  gb: F32;
+}
+
+export type HybridLoss = 'logistic' | 'bpr' | 'warp';
+
+/** One hybrid pass over triples first .. first+count of (users, positives). */
+export interface HybridPass {
+  loss: HybridLoss;
+  users: U32;
+  positives: U32;
+  first: number;
+  count: number;
+  /** `slots` candidate negatives per triple, triple t's at (t − first)·slots. */
+  candidates: U32;
+  slots: number;
+  /** WARP: the loss weight of the (s+1)-th draw, ln⌊(n−1)/(s+1)⌋ (at least 0). */
+  warpWeights: F32;
+  /** Each user's training items, sorted (CSR), for WARP's check of violating draws. */
+  seenStart: U32;
+  seenItems: U32;
+  lr: number;
+  userReg: number;
+  itemReg: number;
+  adagrad: boolean;
+  /** Four rows of `stride` floats. */
+  scratch: F32;
+}
+
 export interface Engine {
   readonly name: EngineName;
   readonly variant: EngineVariant;
@@ -91,6 +128,11 @@ export interface Engine {
    * updated; returns how many triples were already ranked right (x_uij > 0).
    */
   sgdEpochBpr(users: U32, positives: U32, negatives: U32, count: number, f: FactorBlock, lr: number, reg: number, regBias: number): number;
+  /**
+   * One pass of the LightFM-style hybrid model (see assembly/hybrid.ts); returns how many triples
+   * were ranked wrong (WARP: found a violating draw).
+   */
+  hybridEpoch(pass: HybridPass, user: FeatureSide, item: FeatureSide, stride: number): number;
   /**
    * Weighted ALS: solves every row of X (the rows of `a`) against fixed Y by `steps` conjugate
    * gradient steps from its current value; gram = YᵀY (k rows of `stride`). r, p, ap: scratch rows.

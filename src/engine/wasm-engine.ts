@@ -2,7 +2,7 @@
 // WebAssembly.Memory and a bump allocator over it; every array is 16-byte aligned, and views are
 // re-made after the memory grows (growth detaches the old ArrayBuffer).
 import { scalarBase64, simdBase64 } from './kernels-wasm.generated.js';
-import type { BiasedRates, Engine, F32, FactorBlock, Handle, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
+import type { BiasedRates, Engine, F32, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
 
 const PAGE = 65536;
 const ALIGN = 16;
@@ -47,8 +47,18 @@ interface Kernels {
     stride: number, k: number, alpha: number, lambda: number, steps: number, r: number, p: number, ap: number,
   ): number;
   gramian(Y: number, rows: number, stride: number, k: number, gram: number): void;
+  hybridEpoch(
+    loss: number, users: number, positives: number, first: number, count: number,
+    candidates: number, slots: number, warpWeights: number, seenStart: number, seenItems: number,
+    uStart: number, uCols: number, uVals: number, UE: number, ub: number, UEg: number, ubg: number,
+    iStart: number, iCols: number, iVals: number, IE: number, ib: number, IEg: number, ibg: number,
+    stride: number, lr: number, userReg: number, itemReg: number, adagrad: number, scratch: number,
+  ): number;
   dotRows(x: number, M: number, rowCount: number, stride: number, out: number): number;
 }
+
+/** The loss codes of assembly/hybrid.ts. */
+const HYBRID_LOSS_CODES = { logistic: 0, bpr: 1, warp: 2 } as const;
 
 export type WasmVariant = 'simd' | 'scalar';
 
@@ -197,6 +207,18 @@ export class WasmEngine implements Engine {
     return this.k.alsSolveRows(
       offsetOf(a.start), offsetOf(a.cols), offsetOf(a.vals), a.rowCount, offsetOf(X), offsetOf(Y), offsetOf(gram),
       stride, k, alpha, lambda, steps, offsetOf(r), offsetOf(p), offsetOf(ap),
+    );
+  }
+
+  hybridEpoch(p: HybridPass, user: FeatureSide, item: FeatureSide, stride: number): number {
+    const side = (x: FeatureSide) => [
+      offsetOf(x.features.start), offsetOf(x.features.cols), offsetOf(x.features.vals),
+      offsetOf(x.E), offsetOf(x.b), offsetOf(x.gE), offsetOf(x.gb),
+    ] as const;
+    return this.k.hybridEpoch(
+      HYBRID_LOSS_CODES[p.loss], offsetOf(p.users), offsetOf(p.positives), p.first, p.count,
+      offsetOf(p.candidates), p.slots, offsetOf(p.warpWeights), offsetOf(p.seenStart), offsetOf(p.seenItems),
+      ...side(user), ...side(item), stride, p.lr, p.userReg, p.itemReg, p.adagrad ? 1 : 0, offsetOf(p.scratch),
     );
   }
 

@@ -7,7 +7,8 @@
 //          8   u32       format version (MODEL_FILE_VERSION)
 //         12   u32       header byte length H
 //         16   H bytes   header: UTF-8 JSON {kind, options, factors, biased, mu, trainMean, scale,
-//                        users, items, seenCount, sections: [{name, offset, length}]}
+//                        users, items, seenCount, [userFeatures, itemFeatures,]
+//                        sections: [{name, offset, length}]}
 //                        zero padding up to the next multiple of 4: the data area starts there (D)
 //          D   ...       sections, each at a 4-byte aligned offset (relative to D) and zero-padded
 //                        to a multiple of 4, in this order:
@@ -19,10 +20,20 @@
 //                          seenItems  u32  seenCount
 //                          userIds    UTF-8 of a JSON array of strings (users of them)
 //                          itemIds    UTF-8 of a JSON array of strings (items of them)
+//                        then, exactly when the header has userFeatures and itemFeatures (kind
+//                        "hybrid" only: its LightFM-style feature embeddings, for cold start):
+//                          userFeatureNames    UTF-8 of a JSON array of distinct strings (userFeatures of them)
+//                          userFeatureFactors  f32  userFeatures*k   (row r is userFeatureNames[r])
+//                          userFeatureBiases   f32  userFeatures
+//                          itemFeatureNames, itemFeatureFactors, itemFeatureBiases: the same for items
 //   last 4 bytes         u32 CRC-32 (IEEE) of every byte before it
 //
 // The header holds mu, trainMean and the scale as JSON numbers, which round-trip doubles exactly
 // (and -0 is written as "-0" so it survives too). Section lengths are in bytes.
+//
+// The feature sections came after version 1 was first written but need no new version: a file
+// without them is byte for byte what latentrec always wrote, and a reader from before them refuses
+// kind "hybrid" as an unknown kind (saying a newer latentrec may read it) before looking further.
 //
 // decodeModel trusts nothing: every length, offset, count, id and value is checked before it is
 // used, every allocation is bounded by the file's size, and every problem is a ModelFileError
@@ -31,7 +42,7 @@ import type { RatingScale } from '../data/dataset.js';
 import { LatentrecError } from '../errors.js';
 import { MAX_FACTORS } from '../models/options.js';
 import { crc32 } from './crc32.js';
-import type { ModelState, ModelStateKind } from './model-state.js';
+import type { FeatureEmbeddings, ModelState, ModelStateKind } from './model-state.js';
 
 /** The 8 ASCII bytes every model file starts with. */
 export const MODEL_FILE_MAGIC = 'LATENTRC';
@@ -60,7 +71,7 @@ export type ModelFileProblem =
   | 'section'
   /** A factor, bias, μ or mean is not finite, too large, or inconsistent with `biased`. */
   | 'values'
-  /** The user or item ids are not a JSON array of distinct strings of the right count. */
+  /** The user or item ids (or feature names) are not a JSON array of distinct strings of the right count. */
   | 'ids'
   /** seenStart / seenItems do not form a valid CSR structure. */
   | 'seen';
@@ -85,9 +96,19 @@ export class ModelFileError extends LatentrecError {
  */
 export const MODEL_PARAMETER_LIMIT = 1e15;
 
-const KINDS: readonly ModelStateKind[] = ['svd', 'mf', 'svdpp', 'baseline', 'puresvd', 'bpr', 'als', 'popular', 'imported'];
+const KINDS: readonly ModelStateKind[] = ['svd', 'mf', 'svdpp', 'baseline', 'puresvd', 'bpr', 'als', 'popular', 'imported', 'hybrid'];
+/** The sections every model file has. */
 const SECTION_NAMES = ['P', 'Q', 'bu', 'bi', 'seenStart', 'seenItems', 'userIds', 'itemIds'] as const;
-type SectionName = (typeof SECTION_NAMES)[number];
+/** A hybrid model's feature embeddings, one side at a time: state key, header count, sections. */
+const FEATURE_SIDES = [
+  { side: 'user', count: 'userFeatures', names: 'userFeatureNames', factors: 'userFeatureFactors', biases: 'userFeatureBiases' },
+  { side: 'item', count: 'itemFeatures', names: 'itemFeatureNames', factors: 'itemFeatureFactors', biases: 'itemFeatureBiases' },
+] as const;
+type FeatureSide = (typeof FEATURE_SIDES)[number];
+/** The sections only hybrid models have (all six or none). */
+const FEATURE_SECTION_NAMES = FEATURE_SIDES.flatMap((f) => [f.names, f.factors, f.biases] as const);
+const ALL_SECTION_NAMES: readonly string[] = [...SECTION_NAMES, ...FEATURE_SECTION_NAMES];
+type SectionName = (typeof SECTION_NAMES)[number] | (typeof FEATURE_SECTION_NAMES)[number];
 interface Section {
   name: SectionName;
   /** Byte offset from the start of the data area (a multiple of 4). */
@@ -158,6 +179,34 @@ function validateState(s: ModelState): void {
     if (t >= 0) fail('values', `bu[${t}] is ${s.bu[t]} but the model is not biased (user biases must be 0 when biased is false)`);
   }
   checkSeen(s.seenStart, s.seenItems, users, items);
+  checkFeatures(s);
+}
+
+/** Hybrid models carry feature embeddings (to score users and items known only by features); no other kind does. */
+function checkFeatures(s: ModelState): void {
+  const features: unknown = s.features;
+  if (s.kind !== 'hybrid') {
+    if (features === undefined) return;
+    fail('header', `kind ${JSON.stringify(s.kind)} has features, but only hybrid models carry feature embeddings (drop them, or use kind "hybrid")`);
+  }
+  if (features === undefined) fail('header', 'kind "hybrid" needs features (its user and item feature embeddings) but has none');
+  if (!isObject(features)) fail('header', `features must be an object {user, item} (got ${describe(features)})`);
+  for (const f of FEATURE_SIDES) {
+    const e: unknown = (features as Record<string, unknown>)[f.side];
+    if (!isObject(e)) fail('header', `features.${f.side} must be an object {names, factors, biases} (got ${describe(e)})`);
+    const { names, factors, biases } = e as Record<string, unknown>;
+    checkIds(f.names, names, 'names');
+    const n = names.length, k = s.factors;
+    checkF32(f.factors, factors, n * k, `${f.count} x k = ${n} x ${k}`);
+    checkF32(f.biases, biases, n, `one per ${f.side} feature`);
+    checkFactorValues(f.factors, factors as Float32Array, k, `${f.side} feature`, names);
+    checkFactorValues(f.biases, biases as Float32Array, 0, `${f.side} feature`, names);
+    if (!s.biased && f.side === 'user') {
+      // A user's bias is the sum of its features' biases: the same rule as for bu.
+      const t = (biases as Float32Array).findIndex((v) => v !== 0);
+      if (t >= 0) fail('values', `${f.biases}[${t}] is ${(biases as Float32Array)[t]} but the model is not biased (user feature biases must be 0 when biased is false)`);
+    }
+  }
 }
 
 function checkKind(kind: unknown): void {
@@ -193,14 +242,15 @@ function checkScale(scale: unknown): asserts scale is RatingScale {
   if (!(lo < hi)) fail('header', `scale.lo (${lo}) must be below scale.hi (${hi})`);
 }
 
-function checkIds(name: string, ids: unknown): asserts ids is string[] {
+/** Distinct strings: user or item ids, or (noun 'names') feature names. */
+function checkIds(name: string, ids: unknown, noun = 'ids'): asserts ids is string[] {
   if (!Array.isArray(ids)) fail('ids', `${name} must be an array of strings (got ${describe(ids)})`);
   const seen = new Map<string, number>();
   for (let t = 0; t < ids.length; t++) {
     const id: unknown = ids[t];
     if (typeof id !== 'string') fail('ids', `${name}[${t}] is ${describe(id)}, not a string`);
     const first = seen.get(id);
-    if (first !== undefined) fail('ids', `${name}[${t}] ${JSON.stringify(id)} duplicates ${name}[${first}]; ids must be distinct`);
+    if (first !== undefined) fail('ids', `${name}[${t}] ${JSON.stringify(id)} duplicates ${name}[${first}]; ${noun} must be distinct`);
     seen.set(id, t);
   }
 }
@@ -259,27 +309,37 @@ export function encodeModel(state: ModelState): Uint8Array {
   // JSON.stringify escapes lone surrogates, so every JS string survives UTF-8.
   const userIds = encoder.encode(JSON.stringify(state.userIds));
   const itemIds = encoder.encode(JSON.stringify(state.itemIds));
-  const lengths: Record<SectionName, number> = {
-    P: users * k * 4,
-    Q: items * k * 4,
-    bu: users * 4,
-    bi: items * 4,
-    seenStart: (users + 1) * 4,
-    seenItems: state.seenItems.length * 4,
-    userIds: userIds.length,
-    itemIds: itemIds.length,
-  };
+  const features = state.features;
+  const featureNames = features ? FEATURE_SIDES.map((f) => encoder.encode(JSON.stringify(features[f.side].names))) : [];
+  const lengths: [SectionName, number][] = [
+    ['P', users * k * 4],
+    ['Q', items * k * 4],
+    ['bu', users * 4],
+    ['bi', items * 4],
+    ['seenStart', (users + 1) * 4],
+    ['seenItems', state.seenItems.length * 4],
+    ['userIds', userIds.length],
+    ['itemIds', itemIds.length],
+  ];
+  if (features) {
+    FEATURE_SIDES.forEach((f, t) => {
+      const n = features[f.side].names.length;
+      lengths.push([f.names, featureNames[t].length], [f.factors, n * k * 4], [f.biases, n * 4]);
+    });
+  }
   const sections: Section[] = [];
   let cursor = 0;
-  for (const name of SECTION_NAMES) {
-    sections.push({ name, offset: cursor, length: lengths[name] });
-    cursor = align4(cursor + lengths[name]);
+  for (const [name, length] of lengths) {
+    sections.push({ name, offset: cursor, length });
+    cursor = align4(cursor + length);
   }
+  // Only hybrid files have the feature counts, so every other file keeps its exact old bytes.
+  const featureCounts = features ? `"userFeatures":${features.user.names.length},"itemFeatures":${features.item.names.length},` : '';
   const header =
     `{"kind":${JSON.stringify(state.kind)},"options":${jsonText(state.options, 'options', 0)},` +
     `"factors":${k},"biased":${state.biased},"mu":${numberText(state.mu)},"trainMean":${numberText(state.trainMean)},` +
     `"scale":{"lo":${numberText(state.scale.lo)},"hi":${numberText(state.scale.hi)}},` +
-    `"users":${users},"items":${items},"seenCount":${state.seenItems.length},"sections":${JSON.stringify(sections)}}`;
+    `"users":${users},"items":${items},"seenCount":${state.seenItems.length},${featureCounts}"sections":${JSON.stringify(sections)}}`;
   const headerBytes = encoder.encode(header);
   const dataStart = align4(PREFIX + headerBytes.length);
   const total = dataStart + cursor + 4;
@@ -289,7 +349,7 @@ export function encodeModel(state: ModelState): Uint8Array {
   view.setUint32(8, MODEL_FILE_VERSION, true);
   view.setUint32(12, headerBytes.length, true);
   out.set(headerBytes, PREFIX);
-  const at = (name: SectionName): number => dataStart + sections[SECTION_NAMES.indexOf(name)].offset;
+  const at = (name: SectionName): number => dataStart + sections.find((x) => x.name === name)!.offset;
   writeF32(view, at('P'), state.P);
   writeF32(view, at('Q'), state.Q);
   writeF32(view, at('bu'), state.bu);
@@ -298,6 +358,13 @@ export function encodeModel(state: ModelState): Uint8Array {
   writeU32(view, at('seenItems'), state.seenItems);
   out.set(userIds, at('userIds'));
   out.set(itemIds, at('itemIds'));
+  if (features) {
+    FEATURE_SIDES.forEach((f, t) => {
+      out.set(featureNames[t], at(f.names));
+      writeF32(view, at(f.factors), features[f.side].factors);
+      writeF32(view, at(f.biases), features[f.side].biases);
+    });
+  }
   view.setUint32(total - 4, crc32(out.subarray(0, total - 4)), true);
   return out;
 }
@@ -426,16 +493,20 @@ function decode(bytes: Uint8Array): ModelState {
   const header = parseHeader(bytes.subarray(PREFIX, PREFIX + headerLength));
   const k = header.factors;
   const { users, items, seenCount } = header;
-  const expectedLengths: Record<SectionName, [number, string] | undefined> = {
+  // (Text sections have no fixed length: their counts are checked once parsed.)
+  const expectedLengths: Partial<Record<SectionName, [number, string]>> = {
     P: [users * k * 4, `users x k = ${users} x ${k} float32`],
     Q: [items * k * 4, `items x k = ${items} x ${k} float32`],
     bu: [users * 4, `${users} users, float32`],
     bi: [items * 4, `${items} items, float32`],
     seenStart: [(users + 1) * 4, `users + 1 = ${users + 1} uint32`],
     seenItems: [seenCount * 4, `seenCount = ${seenCount} uint32`],
-    userIds: undefined,
-    itemIds: undefined,
   };
+  for (const f of FEATURE_SIDES) {
+    const n = header.features?.[f.side] ?? 0;
+    expectedLengths[f.factors] = [n * k * 4, `${f.count} x k = ${n} x ${k} float32`];
+    expectedLengths[f.biases] = [n * 4, `${n} ${f.side} features, float32`];
+  }
   const dataLength = crcAt - dataStart;
   let end = 0;
   for (const s of header.sections) {
@@ -473,7 +544,7 @@ function decode(bytes: Uint8Array): ModelState {
     for (let t = 0; t < a.length; t++) a[t] = view.getUint32(at + 4 * t, true);
     return a;
   };
-  const ids = (name: 'userIds' | 'itemIds', count: number): string[] => {
+  const ids = (name: 'userIds' | 'itemIds' | FeatureSide['names'], count: number, noun = 'ids'): string[] => {
     const s = sectionAt(name);
     const text = utf8Text(bytes.subarray(dataStart + s.offset, dataStart + s.offset + s.length), `section ${name}`, 'ids');
     let parsed: unknown;
@@ -482,10 +553,15 @@ function decode(bytes: Uint8Array): ModelState {
     } catch (err) {
       fail('ids', `section ${name} is not valid JSON (${(err as Error).message})`);
     }
-    checkIds(name, parsed);
-    if (parsed.length !== count) fail('ids', `${name} has ${parsed.length} ids; the header says ${count}`);
+    checkIds(name, parsed, noun);
+    if (parsed.length !== count) fail('ids', `${name} has ${parsed.length} ${noun}; the header says ${count}`);
     return parsed;
   };
+  const embeddings = (f: FeatureSide, count: number): FeatureEmbeddings => ({
+    names: ids(f.names, count, 'names'),
+    factors: f32(f.factors),
+    biases: f32(f.biases),
+  });
 
   const state: ModelState = {
     kind: header.kind,
@@ -504,6 +580,9 @@ function decode(bytes: Uint8Array): ModelState {
     seenStart: u32('seenStart'),
     seenItems: u32('seenItems'),
   };
+  if (header.features) {
+    state.features = { user: embeddings(FEATURE_SIDES[0], header.features.user), item: embeddings(FEATURE_SIDES[1], header.features.item) };
+  }
   validateState(state);
   return state;
 }
@@ -519,6 +598,8 @@ interface Header {
   users: number;
   items: number;
   seenCount: number;
+  /** The feature counts of a hybrid model (absent for every other kind). */
+  features?: { user: number; item: number };
   sections: Section[];
 }
 
@@ -557,6 +638,7 @@ function parseHeader(raw: Uint8Array): Header {
   const users = count('users');
   const items = count('items');
   const seenCount = count('seenCount');
+  const features = featureCounts(h, kind as ModelStateKind, count);
   const rawSections = get('sections');
   if (!Array.isArray(rawSections)) fail('header', `sections must be an array (got ${describe(rawSections)})`);
   const sections: Section[] = [];
@@ -564,11 +646,14 @@ function parseHeader(raw: Uint8Array): Header {
     const s: unknown = rawSections[t];
     if (!isPlainObject(s)) fail('header', `sections[${t}] must be an object {name, offset, length} (got ${describe(s)})`);
     const { name, offset, length } = s;
-    if (typeof name !== 'string' || !(SECTION_NAMES as readonly string[]).includes(name)) {
+    if (typeof name !== 'string' || !ALL_SECTION_NAMES.includes(name)) {
       const shown = typeof name === 'string' ? JSON.stringify(name) : describe(name);
-      fail('section', `sections[${t}] has an unknown name ${shown} (expected one of ${SECTION_NAMES.join(', ')})`);
+      fail('section', `sections[${t}] has an unknown name ${shown} (expected one of ${ALL_SECTION_NAMES.join(', ')})`);
     }
     if (sections.some((x) => x.name === name)) fail('section', `section ${name} appears twice`);
+    if (!features && (FEATURE_SECTION_NAMES as readonly string[]).includes(name)) {
+      fail('section', `section ${name} is present but the header has no userFeatures and itemFeatures (only hybrid models have feature sections)`);
+    }
     for (const [field, v] of [['offset', offset], ['length', length]] as const) {
       if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
         fail('header', `section ${name}: ${field} must be a whole number >= 0 (got ${describe(v)})`);
@@ -576,7 +661,7 @@ function parseHeader(raw: Uint8Array): Header {
     }
     sections.push({ name: name as SectionName, offset: offset as number, length: length as number });
   }
-  for (const name of SECTION_NAMES) {
+  for (const name of features ? ALL_SECTION_NAMES : SECTION_NAMES) {
     if (!sections.some((s) => s.name === name)) fail('section', `section ${name} is missing`);
   }
   return {
@@ -590,8 +675,23 @@ function parseHeader(raw: Uint8Array): Header {
     users,
     items,
     seenCount,
+    features,
     sections,
   };
+}
+
+/** The header's userFeatures and itemFeatures: both for a hybrid model, neither for any other. */
+function featureCounts(h: Record<string, unknown>, kind: ModelStateKind, count: (name: string) => number): Header['features'] {
+  const hasUser = Object.hasOwn(h, 'userFeatures'), hasItem = Object.hasOwn(h, 'itemFeatures');
+  if (hasUser !== hasItem) {
+    const [has, lacks] = hasUser ? ['userFeatures', 'itemFeatures'] : ['itemFeatures', 'userFeatures'];
+    fail('header', `the header has ${has} but no ${lacks}; a hybrid model's file has both`);
+  }
+  if (hasUser && kind !== 'hybrid') {
+    fail('header', `the header has userFeatures and itemFeatures but kind ${JSON.stringify(kind)} has no feature embeddings (only hybrid models do)`);
+  }
+  if (!hasUser && kind === 'hybrid') fail('header', 'kind "hybrid" needs userFeatures and itemFeatures in the header (its feature counts) but it has neither');
+  return hasUser ? { user: count('userFeatures'), item: count('itemFeatures') } : undefined;
 }
 
 /** The file length the header's sections imply, or undefined when the header does not say. */

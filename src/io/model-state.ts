@@ -3,7 +3,17 @@
 // the engine pads them again on load.
 import type { RatingScale } from '../data/dataset.js';
 
-export type ModelStateKind = 'svd' | 'mf' | 'svdpp' | 'baseline' | 'puresvd' | 'bpr' | 'als' | 'popular' | 'imported';
+export type ModelStateKind = 'svd' | 'mf' | 'svdpp' | 'baseline' | 'puresvd' | 'bpr' | 'als' | 'popular' | 'imported' | 'hybrid';
+
+/** The embeddings of named features (a LightFM-style hybrid model): row r belongs to names[r]. */
+export interface FeatureEmbeddings {
+  /** Distinct feature names. */
+  names: string[];
+  /** names.length x k, row-major, unpadded. */
+  factors: Float32Array;
+  /** One per feature. */
+  biases: Float32Array;
+}
 
 export interface ModelState {
   kind: ModelStateKind;
@@ -13,7 +23,7 @@ export interface ModelState {
   factors: number;
   /** Whether predictions include μ + b_u + b_i. */
   biased: boolean;
-  /** μ inside the model (0 when not biased). */
+  /** μ inside the model (0 when not biased; hybrid models are biased but keep μ at 0). */
   mu: number;
   /** Mean training rating (the fallback of impossible predictions of unbiased models). */
   trainMean: number;
@@ -31,4 +41,10 @@ export interface ModelState {
   /** Items each user rated in training (CSR), so recommend() can exclude them after loading. */
   seenStart: Uint32Array;
   seenItems: Uint32Array;
+  /**
+   * Hybrid models only: the user and item feature embeddings, so that users or items described
+   * only by features (cold start) can be scored after loading. P, Q, bu and bi above already hold
+   * the sums for the users and items seen in training; which features those had is not stored.
+   */
+  features?: { user: FeatureEmbeddings; item: FeatureEmbeddings };
 }

@@ -77,7 +77,7 @@ export class BPR extends ImplicitModel {
 }
 
 /** Whether sorted[lo..hi) holds x (binary search). */
-function contains(sorted: Uint32Array, lo: number, hi: number, x: number): boolean {
+export function contains(sorted: Uint32Array, lo: number, hi: number, x: number): boolean {
   const end = hi;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
@@ -87,7 +87,7 @@ function contains(sorted: Uint32Array, lo: number, hi: number, x: number): boole
   return lo < end && sorted[lo] === x;
 }
 
-function shuffleTriples(users: Uint32Array, items: Uint32Array, random: { nextInt(n: number): number }): void {
+export function shuffleTriples(users: Uint32Array, items: Uint32Array, random: { nextInt(n: number): number }): void {
   for (let t = users.length - 1; t > 0; t--) {
     const j = random.nextInt(t + 1);
     const u = users[t], i = items[t];

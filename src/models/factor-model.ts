@@ -107,7 +107,7 @@ export abstract class FactorModel implements RatingModel {
 
     const { seenStart, seenItems } = seenByUser(train);
     const trained: Fitted = {
-      engine, factors, users: IdMap.from(train.users.raw), items: IdMap.from(train.items.raw), mu, trainMean, scale: train.scale,
+      engine, factors, users: IdMap.from(train.users.raw), items: IdMap.from(train.items.raw), mu, trainMean, scale: properScale(train.scale),
       seenStart, seenItems, extraSeen: new Map(),
     };
     trained.factors = trainer.predictionFactors();
@@ -232,7 +232,7 @@ export abstract class FactorModel implements RatingModel {
     const i = m.items.get(item);
     // Fallbacks rounded to float32 like every kernel result, so predict and predictMany agree exactly.
     const estimate = u >= 0 && i >= 0 ? this.scorePair(m, u, i) : Math.fround(clip(this.fallback(m, u, i), this.bounds(m)));
-    return {
+    const prediction: Prediction = {
       user: String(user),
       item: String(item),
       estimate,
@@ -240,6 +240,21 @@ export abstract class FactorModel implements RatingModel {
       itemKnown: i >= 0,
       impossible: u < 0 || i < 0,
     };
+    if (prediction.impossible) prediction.reason = this.impossibleReason(u < 0 ? String(user) : undefined, i < 0 ? String(item) : undefined);
+    return prediction;
+  }
+
+  /** The error for a user the model does not know, saying how to add one. */
+  protected unknownUser(where: string, user: RawId): DataError {
+    return new DataError(`${where}: unknown user ${JSON.stringify(String(user))}; fold the user in first (model.foldIn(ratings))`);
+  }
+
+  /** Why a prediction was impossible (an unknown user and/or item), and what it fell back to. */
+  protected impossibleReason(user: string | undefined, item: string | undefined): string {
+    const unknown = [user !== undefined ? `user ${JSON.stringify(user)}` : '', item !== undefined ? `item ${JSON.stringify(item)}` : '']
+      .filter(Boolean).join(' and ');
+    const fallback = this.shape.biased ? 'the known baseline parts (μ and the known biases)' : 'the global mean';
+    return `${unknown} ${user !== undefined && item !== undefined ? 'are' : 'is'} unknown to the model; the estimate is ${fallback}`;
   }
 
   /**
@@ -267,7 +282,7 @@ export abstract class FactorModel implements RatingModel {
   recommend(user: RawId, options: RecommendOptions = {}): Recommendation[] {
     const m = this.model();
     const u = m.users.get(user);
-    if (u < 0) throw new DataError(`recommend: unknown user ${JSON.stringify(String(user))}; fold the user in first (model.foldIn(ratings))`);
+    if (u < 0) throw this.unknownUser('recommend', user);
     return recommendFor(m, u, this.shape.biased, options);
   }
 
@@ -278,7 +293,7 @@ export abstract class FactorModel implements RatingModel {
   scoreAll(user: RawId): Float32Array {
     const m = this.model();
     const u = m.users.get(user);
-    if (u < 0) throw new DataError(`scoreAll: unknown user ${JSON.stringify(String(user))}`);
+    if (u < 0) throw this.unknownUser('scoreAll', user);
     const mark = m.engine.mark();
     try {
       const out = m.engine.allocF32(m.items.size);
@@ -303,7 +318,7 @@ export abstract class FactorModel implements RatingModel {
     const users = options.users ?? [...m.users.raw];
     for (const user of users) {
       const u = m.users.get(user);
-      if (u < 0) throw new DataError(`recommendAll: unknown user ${JSON.stringify(String(user))}`);
+      if (u < 0) throw this.unknownUser('recommendAll', user);
       yield { user: String(user), items: recommendFor(m, u, this.shape.biased, options) };
     }
   }
@@ -429,6 +444,16 @@ export abstract class FactorModel implements RatingModel {
     return this.model().items.raw;
   }
 
+  /** The fitted state, for subclasses that extend serving (the hybrid's cold start). */
+  protected fittedState(): Fitted {
+    return this.model();
+  }
+
+  /** Installs a changed fitted state (a user or item added after training). */
+  protected replaceFitted(m: Fitted): void {
+    this.trained = m;
+  }
+
   private model(): Fitted {
     if (!this.trained) throw new LatentrecError(`${this.constructor.name}: call fit() before using the model`);
     return this.trained;
@@ -523,6 +548,16 @@ function parametersBounded(f: FactorBlock): boolean {
     for (let t = 0; t < a.length; t++) if (!(Math.abs(a[t]) < PARAMETER_LIMIT)) return false;
   }
   return true;
+}
+
+/**
+ * A training set whose values are all equal (interactions given as 1s) has no range: widen it to
+ * include 0 so estimates and model files have a scale with lo < hi.
+ */
+function properScale(scale: RatingScale): RatingScale {
+  if (scale.lo < scale.hi) return scale;
+  const lo = Math.min(scale.lo, 0);
+  return { lo, hi: Math.max(scale.hi, lo + 1) };
 }
 
 const UNBOUNDED: RatingScale = { lo: -Infinity, hi: Infinity };

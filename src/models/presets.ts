@@ -8,6 +8,7 @@ import { registerRestorer, type FactorModel } from './factor-model.js';
 import { ImportedModel } from './imported.js';
 import { BPR, type BprOptions } from './bpr.js';
 import { Popular } from './popular.js';
+import { Hybrid, type HybridOptions } from './hybrid.js';
 import { ALS, type AlsOptions } from './als.js';
 import { MF } from './mf.js';
 import type { SvdppOptions } from './options.js';
@@ -15,7 +16,7 @@ import { PureSVD, type PureSvdOptions } from './pure-svd.js';
 import { SVD } from './svd.js';
 import { SVDpp } from './svdpp.js';
 
-export type ModelKind = 'svd' | 'mf' | 'svdpp' | 'baseline' | 'puresvd' | 'bpr' | 'als' | 'popular';
+export type ModelKind = 'svd' | 'mf' | 'svdpp' | 'baseline' | 'puresvd' | 'bpr' | 'als' | 'popular' | 'hybrid';
 export type PresetName = 'recommended';
 
 export interface Preset {
@@ -31,7 +32,11 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   recommended: { model: 'svdpp', options: { init: 'svd', factors: 100, epochs: 20, lrAll: 0.007, regAll: 0.02, initScale: 0.1 } },
 };
 
-export type ModelSpec = SvdppOptions & BaselineOptions & PureSvdOptions & { model?: ModelKind; preset?: PresetName };
+export type ModelSpec = SvdppOptions & BaselineOptions & PureSvdOptions &
+  Pick<HybridOptions, 'loss' | 'learningSchedule' | 'userReg' | 'itemReg' | 'maxSampled' | 'userIdentity' | 'itemIdentity' | 'normalize'> & {
+    model?: ModelKind;
+    preset?: PresetName;
+  };
 
 /**
  * A model by kind and options, or by preset (options given alongside a preset override it):
@@ -67,8 +72,10 @@ export function createModel(spec: ModelSpec = {}): FactorModel {
       return new ALS(merged as AlsOptions);
     case 'popular':
       return new Popular(merged);
+    case 'hybrid':
+      return new Hybrid(merged as HybridOptions);
     default:
-      throw new OptionError('model', 'one of svd, mf, svdpp, baseline, puresvd, bpr, als, popular', kind);
+      throw new OptionError('model', 'one of svd, mf, svdpp, baseline, puresvd, bpr, als, popular, hybrid', kind);
   }
 }
 

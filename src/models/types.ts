@@ -56,6 +56,8 @@ export interface Prediction {
    * falls back as Surprise's does (SVD: the known baseline parts; MF: the global mean).
    */
   impossible: boolean;
+  /** For an impossible prediction: what was unknown and what the estimate fell back to. */
+  reason?: string;
 }
 
 export interface Recommendation {

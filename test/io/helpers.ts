@@ -3,12 +3,12 @@ import fc from 'fast-check';
 import { expect } from 'vitest';
 import { crc32 } from '../../src/io/crc32.js';
 import { checkModelState, ModelFileError, type ModelFileProblem } from '../../src/io/model-file.js';
-import type { ModelState, ModelStateKind } from '../../src/io/model-state.js';
+import type { FeatureEmbeddings, ModelState, ModelStateKind } from '../../src/io/model-state.js';
 import { mulberry32 as rng } from '../prng.js';
 
 export { rng };
 
-export const KINDS: ModelStateKind[] = ['svd', 'mf', 'svdpp', 'baseline', 'puresvd', 'imported'];
+export const KINDS: ModelStateKind[] = ['svd', 'mf', 'svdpp', 'baseline', 'puresvd', 'imported', 'hybrid'];
 
 /** Float32 values that stress bit-exactness: signed zeros, subnormals, extremes below the limit. */
 export const SPECIAL_F32 = [
@@ -27,9 +27,15 @@ export interface StateSpec {
   itemIds?: string[];
   /** Users that rated nothing. */
   emptyUsers?: number[];
+  /** Kind 'hybrid' only: the feature names (default: three user features, two item features). */
+  userFeatures?: string[];
+  itemFeatures?: string[];
 }
 
-/** A valid state with pseudo-random factors sprinkled with SPECIAL_F32 values. */
+/**
+ * A valid state with pseudo-random factors sprinkled with SPECIAL_F32 values. Kind 'hybrid' gets
+ * feature embeddings too, and μ = 0 (LightFM-style: biased, but no global mean).
+ */
 export function makeState(spec: StateSpec): ModelState {
   const { users, items, k } = spec;
   const biased = spec.biased ?? true;
@@ -44,12 +50,22 @@ export function makeState(spec: StateSpec): ModelState {
     }
     seenStart[u + 1] = seen.length;
   }
+  const kind = spec.kind ?? (biased ? 'svd' : 'mf');
+  const embeddings = (names: string[], withBiases: boolean): FeatureEmbeddings => ({
+    names,
+    factors: f32(names.length * k),
+    biases: f32(names.length, withBiases),
+  });
+  const features =
+    kind === 'hybrid'
+      ? { user: embeddings(spec.userFeatures ?? ['age:30', 'country:fr', 'new'], biased), item: embeddings(spec.itemFeatures ?? ['genre:drama', 'year:1953'], true) }
+      : undefined;
   return {
-    kind: spec.kind ?? (biased ? 'svd' : 'mf'),
+    kind,
     options: { factors: k, lrAll: 0.005, regAll: 0.02, engine: 'wasm', nested: { list: [1, -0, 'x', null, true], empty: {} } },
     factors: k,
     biased,
-    mu: biased ? 3.5298600000000003 : 0,
+    mu: biased && kind !== 'hybrid' ? 3.5298600000000003 : 0,
     trainMean: 3.5298600000000003,
     scale: { lo: 1, hi: 5 },
     userIds: spec.userIds ?? Array.from({ length: users }, (_, u) => `u${u}`),
@@ -60,6 +76,7 @@ export function makeState(spec: StateSpec): ModelState {
     bi: f32(items, biased),
     seenStart,
     seenItems: Uint32Array.from(seen),
+    ...(features && { features }),
   };
 }
 
@@ -86,6 +103,16 @@ export function expectSameState(actual: ModelState, expected: ModelState): void 
   for (const name of ['seenStart', 'seenItems'] as const) {
     expect(actual[name]).toBeInstanceOf(Uint32Array);
     expect(Array.from(actual[name]), name).toEqual(Array.from(expected[name]));
+  }
+  expect('features' in actual, 'features present').toBe(expected.features !== undefined);
+  if (expected.features === undefined) return;
+  for (const side of ['user', 'item'] as const) {
+    const a = actual.features![side], e = expected.features[side];
+    expect(a.names, `${side} feature names`).toEqual(e.names);
+    for (const name of ['factors', 'biases'] as const) {
+      expect(a[name]).toBeInstanceOf(Float32Array);
+      expect(bits(a[name]), `${side} feature ${name}`).toEqual(bits(e[name]));
+    }
   }
 }
 
@@ -222,8 +249,23 @@ export const stateArb: fc.Arbitrary<ModelState> = fc
       minLength: users,
       maxLength: users,
     });
-    return fc.record({ P: f32s(users * g.k, true), Q: f32s(items * g.k, true), bu: f32s(users, g.biased), bi: f32s(items, g.biased), seen: seenLists }).map(
-      (a): ModelState => {
+    const embeddings = (withBiases: boolean): fc.Arbitrary<FeatureEmbeddings | undefined> =>
+      g.kind !== 'hybrid'
+        ? fc.constant(undefined)
+        : fc
+            .uniqueArray(idArb, { maxLength: 4 })
+            .chain((names) => fc.record({ names: fc.constant(names), factors: f32s(names.length * g.k, true), biases: f32s(names.length, withBiases) }));
+    return fc
+      .record({
+        P: f32s(users * g.k, true),
+        Q: f32s(items * g.k, true),
+        bu: f32s(users, g.biased),
+        bi: f32s(items, g.biased),
+        seen: seenLists,
+        userFeatures: embeddings(g.biased),
+        itemFeatures: embeddings(true),
+      })
+      .map((a): ModelState => {
         const seenStart = new Uint32Array(users + 1);
         a.seen.forEach((list, u) => (seenStart[u + 1] = seenStart[u] + list.length));
         return {
@@ -242,9 +284,9 @@ export const stateArb: fc.Arbitrary<ModelState> = fc
           bi: a.bi,
           seenStart,
           seenItems: Uint32Array.from(a.seen.flat()),
+          ...(a.userFeatures && a.itemFeatures && { features: { user: a.userFeatures, item: a.itemFeatures } }),
         };
-      },
-    );
+      });
   });
 
 /** A copy of the file with one section's bytes replaced (sections re-laid out, checksum recomputed). */

@@ -43,6 +43,8 @@ const BASES: Uint8Array[] = [
   encodeModel(makeState({ users: 2, items: 2, k: 0, seed: 2, kind: 'baseline' })),
   encodeModel(makeState({ users: 2, items: 3, k: 3, seed: 3, biased: false, userIds: ['Amélie (2001)', ''] })),
   encodeModel(makeState({ users: 0, items: 0, k: 1, seed: 4 })),
+  // a hybrid model: header feature counts and six feature sections to damage as well
+  encodeModel(makeState({ users: 3, items: 2, k: 2, seed: 5, kind: 'hybrid', userFeatures: ['age:30', 'Amélie', ''], itemFeatures: ['genre:drama'] })),
 ];
 
 type Mutation =
@@ -153,16 +155,16 @@ describe('decodeModel fuzzing: a usable state or a ModelFileError, nothing else'
   });
 
   it(`(c) header fields replaced by arbitrary JSON, re-encoded with a valid checksum (${RUNS.header} cases)`, () => {
-    const fields = ['kind', 'options', 'factors', 'biased', 'mu', 'trainMean', 'scale', 'users', 'items', 'seenCount', 'sections'];
+    const fields = ['kind', 'options', 'factors', 'biased', 'mu', 'trainMean', 'scale', 'users', 'items', 'seenCount', 'userFeatures', 'itemFeatures', 'sections'];
     const interesting = fc.oneof(
       fc.jsonValue({ maxDepth: 2 }),
-      fc.constantFrom(0, -1, 1, 2, 3, 4, 5, 4096, 4097, 2 ** 31, 2 ** 32, 2 ** 53, 1e300, -0, 0.5, '', 'svd', 'imported', [], {}, null, true),
+      fc.constantFrom(0, -1, 1, 2, 3, 4, 5, 4096, 4097, 2 ** 31, 2 ** 32, 2 ** 53, 1e300, -0, 0.5, '', 'svd', 'imported', 'hybrid', 'userFeatureNames', [], {}, null, true),
     );
     const edit = fc.oneof(
       fc.record({ path: fc.constantFrom(...fields), value: interesting }).map((e) => [e]),
       // a section's name, offset or length
       fc
-        .record({ section: fc.integer({ min: 0, max: 8 }), key: fc.constantFrom('name', 'offset', 'length'), value: interesting })
+        .record({ section: fc.integer({ min: 0, max: 14 }), key: fc.constantFrom('name', 'offset', 'length'), value: interesting })
         .map((e) => [{ path: `sections.${e.section}.${e.key}`, value: e.value }]),
       fc.record({ path: fc.constantFrom('scale.lo', 'scale.hi'), value: interesting }).map((e) => [e]),
     );

@@ -248,7 +248,7 @@ describe('decodeModel refuses', () => {
 
     const wrong: [string, unknown, RegExp, string?][] = [
       ['kind', 5, /kind must be a string \(got number 5\)/],
-      ['kind', 'knn', /unknown model kind "knn" \(this latentrec knows svd, mf, svdpp, baseline, puresvd, bpr, als, popular, imported\)/],
+      ['kind', 'knn', /unknown model kind "knn" \(this latentrec knows svd, mf, svdpp, baseline, puresvd, bpr, als, popular, imported, hybrid\)/],
       ['options', [], /options must be a JSON object \(got an array\)/],
       ['options', null, /options must be a JSON object \(got null\)/],
       ['factors', 1.5, /factors must be a whole number >= 0 \(got number 1.5\)/],

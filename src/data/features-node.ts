@@ -1,0 +1,55 @@
+// Node-only loading of feature files and of MovieLens 100k's user and movie features.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DataError } from '../errors.js';
+import { parseFeatures, type FeatureParseOptions, type Features } from './features.js';
+import { ml100kItemFeatures, ml100kUserFeatures } from './ml100k-features.js';
+
+/**
+ * Reads a feature file (UTF-8; format in ./features.ts) and parses it; errors name the path.
+ * `await loadFeaturesFile('items.csv', { kind: 'item', knownIds: dataset.items })`.
+ */
+export async function loadFeaturesFile(
+  path: string,
+  options: Omit<FeatureParseOptions, 'source'> = {},
+): Promise<Features> {
+  const text = await readText(path, 'utf8', `${options.kind ?? 'item'} features file`);
+  return parseFeatures(text, { ...options, source: path });
+}
+
+/**
+ * MovieLens 100k's features from its directory: users from u.user, movies from u.item with the
+ * genre names of u.genre when it is there (else the standard 19). The files are latin-1, as
+ * GroupLens ships them (u.item has accented titles).
+ * `const { users, items } = await loadMl100kFeatures('ml-100k')`.
+ */
+export async function loadMl100kFeatures(dir: string): Promise<{ users: Features; items: Features }> {
+  const userPath = join(dir, 'u.user');
+  const itemPath = join(dir, 'u.item');
+  const genrePath = join(dir, 'u.genre');
+  const [userText, itemText, genreText] = await Promise.all([
+    readText(userPath, 'latin1', 'MovieLens 100k user file'),
+    readText(itemPath, 'latin1', 'MovieLens 100k movie file'),
+    readText(genrePath, 'latin1', 'MovieLens 100k genre file', true),
+  ]);
+  return {
+    users: ml100kUserFeatures(userText, userPath),
+    items: ml100kItemFeatures(itemText, genreText, itemPath, genrePath),
+  };
+}
+
+/** A file's text; a missing or unreadable file is a DataError naming it (or undefined when optional and absent). */
+async function readText(path: string, encoding: BufferEncoding, what: string, optional: true): Promise<string | undefined>;
+async function readText(path: string, encoding: BufferEncoding, what: string): Promise<string>;
+async function readText(path: string, encoding: BufferEncoding, what: string, optional = false): Promise<string | undefined> {
+  try {
+    return await readFile(path, encoding);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (optional && code === 'ENOENT') return undefined;
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
+      throw new DataError(`cannot read ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    }
+    throw err;
+  }
+}

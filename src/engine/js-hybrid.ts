@@ -1,0 +1,135 @@
+// The js twin of assembly/hybrid.ts (read its header for the model and losses): the same loops in
+// the same order of operations, rounded to float32 after every operation.
+import { dot } from './js-vector.js';
+import type { FeatureSide, HybridPass } from './types.js';
+
+const f = Math.fround;
+
+interface Side {
+  start: Uint32Array;
+  cols: Uint32Array;
+  vals: Float32Array;
+  E: Float32Array;
+  b: Float32Array;
+  gE: Float32Array;
+  gb: Float32Array;
+}
+
+function arraysOf(s: FeatureSide): Side {
+  return {
+    start: s.features.start.array(), cols: s.features.cols.array(), vals: s.features.vals.array(),
+    E: s.E.array(), b: s.b.array(), gE: s.gE.array(), gb: s.gb.array(),
+  };
+}
+
+export function hybridEpoch(p: HybridPass, userSide: FeatureSide, itemSide: FeatureSide, stride: number): number {
+  const U = arraysOf(userSide), I = arraysOf(itemSide);
+  const users = p.users.array(), positives = p.positives.array(), candidates = p.candidates.array();
+  const warpWeights = p.warpWeights.array(), seenStart = p.seenStart.array(), seenItems = p.seenItems.array();
+  const scratch = p.scratch.array();
+  const ru = 0, ri = stride, rj = 2 * stride, gu = 3 * stride;
+  const lr = f(p.lr), userReg = f(p.userReg), itemReg = f(p.itemReg);
+  const logistic = p.loss === 'logistic';
+  let wrong = 0;
+  for (let t = p.first; t < p.first + p.count; t++) {
+    const u = users[t], i = positives[t];
+    const bu = represent(U, u, scratch, ru, stride);
+    const bi = represent(I, i, scratch, ri, stride);
+    const sPos = f(f(bu + bi) + dot(scratch, ru, scratch, ri, stride));
+    const slot = (t - p.first) * p.slots;
+    let j = -1;
+    let dPos = 0, dNeg = 0;
+    if (p.loss === 'warp') {
+      for (let s = 0; s < p.slots; s++) {
+        const c = candidates[slot + s];
+        const bj = represent(I, c, scratch, rj, stride);
+        const sNeg = f(f(bu + bj) + dot(scratch, ru, scratch, rj, stride));
+        if (sNeg > f(sPos - 1)) {
+          if (isSeen(seenStart, seenItems, u, c)) continue;
+          const weight = warpWeights[s];
+          dPos = -weight;
+          dNeg = weight;
+          j = c;
+          wrong++;
+          break;
+        }
+      }
+      if (j < 0) continue;
+    } else {
+      j = candidates[slot];
+      const bj = represent(I, j, scratch, rj, stride);
+      const sNeg = f(f(bu + bj) + dot(scratch, ru, scratch, rj, stride));
+      if (sNeg >= sPos) wrong++;
+      if (p.loss === 'bpr') {
+        const g = f(1 / f(1 + f(Math.exp(f(sPos - sNeg)))));
+        dPos = -g;
+        dNeg = g;
+      } else {
+        dPos = -f(1 / f(1 + f(Math.exp(sPos))));
+        dNeg = f(1 / f(1 + f(Math.exp(-sNeg))));
+      }
+    }
+    for (let k = 0; k < stride; k++) scratch[gu + k] = f(f(dPos * scratch[ri + k]) + f(dNeg * scratch[rj + k]));
+    const userBiasGrad = logistic ? f(dPos + dNeg) : 0;
+    descend(I, i, scratch, ru, dPos, dPos, true, stride, lr, itemReg, p.adagrad);
+    descend(I, j, scratch, ru, dNeg, dNeg, true, stride, lr, itemReg, p.adagrad);
+    descend(U, u, scratch, gu, 1, userBiasGrad, logistic, stride, lr, userReg, p.adagrad);
+  }
+  return wrong;
+}
+
+/** out[o..] = sum_t w_t E[col_t] in feature order; returns sum_t w_t b[col_t]. */
+function represent(s: Side, row: number, out: Float32Array, o: number, stride: number): number {
+  out.fill(0, o, o + stride);
+  let bias = 0;
+  for (let t = s.start[row]; t < s.start[row + 1]; t++) {
+    const w = s.vals[t], e = s.cols[t] * stride;
+    for (let k = 0; k < stride; k++) out[o + k] = f(out[o + k] + f(w * s.E[e + k]));
+    bias = f(bias + f(w * s.b[s.cols[t]]));
+  }
+  return bias;
+}
+
+function descend(
+  s: Side, row: number, vec: Float32Array, v: number, scale: number, biasGrad: number, updateBias: boolean,
+  stride: number, lr: number, reg: number, adagrad: boolean,
+): void {
+  for (let t = s.start[row]; t < s.start[row + 1]; t++) {
+    const w = s.vals[t], col = s.cols[t], e = col * stride;
+    const a = f(w * scale);
+    for (let k = 0; k < stride; k++) {
+      const x = s.E[e + k];
+      const g = f(f(a * vec[v + k]) + f(reg * x));
+      if (adagrad) {
+        const acc = s.gE[e + k];
+        s.E[e + k] = f(x - f(f(lr / f(Math.sqrt(acc))) * g));
+        s.gE[e + k] = f(acc + f(g * g));
+      } else {
+        s.E[e + k] = f(x - f(lr * g));
+      }
+    }
+    if (updateBias) {
+      const x = s.b[col];
+      const g = f(f(w * biasGrad) + f(reg * x));
+      if (adagrad) {
+        const acc = s.gb[col];
+        s.b[col] = f(x - f(f(lr / f(Math.sqrt(acc))) * g));
+        s.gb[col] = f(acc + f(g * g));
+      } else {
+        s.b[col] = f(x - f(lr * g));
+      }
+    }
+  }
+}
+
+function isSeen(seenStart: Uint32Array, seenItems: Uint32Array, u: number, c: number): boolean {
+  let lo = seenStart[u];
+  const end = seenStart[u + 1];
+  let hi = end;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (seenItems[mid] < c) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < end && seenItems[lo] === c;
+}
