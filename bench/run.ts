@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { createEngine, strideFor, type Engine, type FactorBlock, type RatingsBlock } from '../src/engine/index.js';
+import { createEngine, strideFor, type Engine, type FactorBlock, type FeatureSide, type HybridPass, type RatingsBlock } from '../src/engine/index.js';
 import { loadRatingsFile } from '../src/data/load-node.js';
 import { SVD } from '../src/models/svd.js';
 import { FactorModel } from '../src/models/factor-model.js';
@@ -218,6 +218,59 @@ function alsKernels(): Record<string, number> {
   return result;
 }
 
+/**
+ * One hybrid pass (k=64, identity features, adagrad) over the generated interactions, per loss,
+ * wasm vs js: the same start and the same pre-drawn candidates (WARP: 10 per triple), so both
+ * engines do the same work. Rates are triples per second, host sampling excluded.
+ */
+function hybridKernels(): Record<string, Record<string, number>> {
+  const k = 64, stride = strideFor(k), random = new Random(11), slots = 10;
+  const candidates = Uint32Array.from({ length: RATINGS * slots }, () => random.nextInt(ITEMS));
+  const seen = new Uint32Array(USERS + 1);
+  const identity = (rows: number) => ({ start: Uint32Array.from({ length: rows + 1 }, (_, r) => r), cols: Uint32Array.from({ length: rows }, (_, r) => r) });
+  const out: Record<string, Record<string, number>> = {};
+  for (const loss of ['warp', 'bpr'] as const) {
+    const runs = (['wasm', 'js'] as const).map((name) => {
+      const engine = createEngine(name);
+      const { r, f } = setUp(engine, data, k);
+      const side = (rows: number, E: FactorBlock['P']): FeatureSide => {
+        const id = identity(rows);
+        const h = { start: engine.allocU32(rows + 1), cols: engine.allocU32(rows), vals: engine.allocF32(rows), rowCount: rows };
+        h.start.array().set(id.start);
+        h.cols.array().set(id.cols);
+        h.vals.array().fill(1);
+        const gE = engine.allocF32(rows * stride), gb = engine.allocF32(rows);
+        gE.array().fill(1);
+        gb.array().fill(1);
+        return { features: h, E, b: engine.allocF32(rows), gE, gb };
+      };
+      const user = side(USERS, f.P), item = side(ITEMS, f.Q);
+      const cand = engine.allocU32(RATINGS * slots);
+      cand.array().set(candidates);
+      const weights = engine.allocF32(slots);
+      weights.array().set(Array.from({ length: slots }, (_, s) => Math.log(Math.max(1, Math.floor((ITEMS - 1) / (s + 1))))));
+      const seenStart = engine.allocU32(USERS + 1);
+      seenStart.array().set(seen); // no user's items are checked: every violating draw counts
+      const pass: HybridPass = {
+        loss, users: r.users, positives: r.items, first: 0, count: RATINGS, candidates: cand, slots: loss === 'warp' ? slots : 1,
+        warpWeights: weights, seenStart, seenItems: engine.allocU32(1), lr: 0.05, userReg: 0, itemReg: 0, adagrad: true, scratch: engine.allocF32(4 * stride),
+      };
+      return { name, engine, pass, user, item, times: [] as number[] };
+    });
+    for (const run of runs) run.engine.hybridEpoch(run.pass, run.user, run.item, stride);
+    for (let round = 0; round < Math.min(ROUNDS, 3); round++) {
+      for (const run of runs) {
+        const t0 = performance.now();
+        run.engine.hybridEpoch(run.pass, run.user, run.item, stride);
+        run.times.push(RATINGS / ((performance.now() - t0) / 1000));
+      }
+    }
+    const rates = Object.fromEntries(runs.map((run) => [`${run.name}TriplesPerSec`, median(run.times)]));
+    out[loss] = { k, ...rates, ratio: rates.wasmTriplesPerSec / rates.jsTriplesPerSec };
+  }
+  return out;
+}
+
 const report = {
   machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryBytes: totalmem(), node: process.version },
   data: { ratings: RATINGS, users: USERS, items: ITEMS, order: 'random' },
@@ -227,6 +280,7 @@ const report = {
   recommend: recommendLatency(),
   bpr: bprKernels(),
   als: alsKernels(),
+  hybrid: hybridKernels(),
 };
 if (json) {
   console.log(JSON.stringify(report));
@@ -241,6 +295,7 @@ if (json) {
   if (report.fit) console.log(`\nSVD defaults on ${report.fit.data}: ${JSON.stringify(report.fit)}`);
   console.log(`BPR epoch (k=64): ${JSON.stringify(report.bpr)}`);
   console.log(`ALS user half-alternation (k=64, 3 CG steps): ${JSON.stringify(report.als)}`);
+  for (const [loss, r] of Object.entries(report.hybrid)) console.log(`hybrid ${loss} epoch (k=64, identity features): ${JSON.stringify(r)}`);
   for (const r of report.recommend) console.log(`recommend top 10 of ${r.items} items (k=${r.k}): ${JSON.stringify(r)}`);
   if (report.svdInit) console.log(`SVD initialization (k = 100) of ${report.svdInit.data}: ${JSON.stringify(report.svdInit)}`);
 }

@@ -14,8 +14,8 @@ export type {
 } from './parse.js';
 export { dedupeRatings, resolveDuplicates, DUPLICATE_POLICIES } from './duplicates.js';
 export type { DedupeResult, DuplicatePolicy } from './duplicates.js';
-export { holdoutSplit, kFold, perUserHoldout } from './splits.js';
-export type { Fold, HoldoutOptions, KFoldOptions, PerUserHoldoutOptions } from './splits.js';
+export { holdoutSplit, kFold, perUserHoldout, coldItemsSplit } from './splits.js';
+export type { Fold, HoldoutOptions, KFoldOptions, PerUserHoldoutOptions, ColdItemsOptions } from './splits.js';
 export { Features, parseFeatures, HEADER_ID_NAMES } from './features.js';
 export type { FeatureParseOptions } from './features.js';
 export { ml100kUserFeatures, ml100kItemFeatures, ML100K_GENRES } from './ml100k-features.js';

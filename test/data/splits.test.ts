@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Dataset } from '../../src/data/dataset.js';
-import { holdoutSplit, kFold, perUserHoldout, type Fold } from '../../src/data/splits.js';
+import { coldItemsSplit, holdoutSplit, kFold, perUserHoldout, type Fold } from '../../src/data/splits.js';
 import { DataError, OptionError } from '../../src/errors.js';
 import { Random } from '../../src/util/random.js';
 import { thrown, triples } from './helpers.js';
@@ -176,5 +176,31 @@ describe('perUserHoldout', () => {
       ['b', 'y', 2],
     ]);
     expect(thrown(() => perUserHoldout(ones, { testRatio: 0.5 }))).toBeInstanceOf(DataError);
+  });
+});
+
+describe('coldItemsSplit', () => {
+  const data = Dataset.fromTriples(
+    Array.from({ length: 300 }, (_, t) => [`u${t % 17}`, `i${(t * 7) % 40}`, 1 + (t % 5)] as const),
+  );
+  it('holds ceil(ratio × items) items out entirely and keeps every other row, in order', () => {
+    const { train, items } = coldItemsSplit(data, { ratio: 0.2, seed: 3 });
+    expect(items).toHaveLength(Math.ceil(0.2 * data.itemCount));
+    expect(new Set(items).size).toBe(items.length);
+    const cold = new Set(items);
+    for (const id of items) expect(train.items.has(id)).toBe(false);
+    // Counted another way: the rows whose item is not held out, in their original order.
+    const kept: string[] = [];
+    for (let t = 0; t < data.size; t++) {
+      const i = data.items.raw[data.itemIndex[t]];
+      if (!cold.has(i)) kept.push(`${data.users.raw[data.userIndex[t]]}/${i}/${data.ratings[t]}`);
+    }
+    const got = Array.from({ length: train.size }, (_, t) => `${train.users.raw[train.userIndex[t]]}/${train.items.raw[train.itemIndex[t]]}/${train.ratings[t]}`);
+    expect(got).toEqual(kept);
+  });
+  it('is seeded, and refuses ratios outside (0, 1)', () => {
+    expect(coldItemsSplit(data, { ratio: 0.3, seed: 1 }).items).toEqual(coldItemsSplit(data, { ratio: 0.3, seed: 1 }).items);
+    expect(coldItemsSplit(data, { ratio: 0.3, seed: 1 }).items).not.toEqual(coldItemsSplit(data, { ratio: 0.3, seed: 2 }).items);
+    expect(() => coldItemsSplit(data, { ratio: 1 })).toThrow(/option ratio must be in \(0, 1\)/);
   });
 });
