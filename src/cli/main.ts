@@ -85,7 +85,8 @@ program
   .command('recommend')
   .description('top-N items for a user from a saved model')
   .requiredOption('--model <file.lrec>', 'model file (latentrec train --save)')
-  .requiredOption('--user <id>', 'user id')
+  .option('--user <id>', 'user id')
+  .option('--features <names>', 'hybrid models: a new user by attributes, e.g. "gender:F,occupation:writer" (names as in training)')
   .option('-n <n>', 'how many items (default 10)')
   .option('--json', 'print one JSON object')
   .action(async (flags) => {

@@ -6,6 +6,7 @@ import { evaluateModelRanking } from '../eval/model-scorer.js';
 import type { RankingProtocol } from '../eval/ranking-protocol.js';
 import { loadModelFile } from '../io/model-file-node.js';
 import { FactorModel } from '../models/factor-model.js';
+import { Hybrid } from '../models/hybrid.js';
 import '../models/presets.js'; // registers every model kind for FactorModel.fromState
 import { loadFile } from './load.js';
 import { parseOptions, type DataFlags } from './options.js';
@@ -37,9 +38,19 @@ function print(json: boolean | undefined, key: 'user' | 'item', id: string, item
   for (const r of rows) console.log(`${r.score.toFixed(4).padStart(8)}  ${r.item}${r.title ? `  ${r.title}` : ''}`);
 }
 
-export async function recommendCommand(flags: ServeFlags & { user: string }): Promise<void> {
+export async function recommendCommand(flags: ServeFlags & { user?: string; features?: string }): Promise<void> {
   const n = count('-n', flags.n, 10);
   const { model, titles } = await open(flags.model);
+  if (flags.features !== undefined) {
+    // A new user described by attributes (hybrid models): cold start.
+    if (!(model instanceof Hybrid)) throw new Error(`--features needs a hybrid model (latentrec train --model hybrid); ${flags.model} is not one`);
+    const names = flags.features.split(',').map((s) => s.trim()).filter(Boolean);
+    if (names.length === 0) throw new OptionError('--features', 'a comma-separated list of feature names', flags.features);
+    const user = model.addUser(flags.user ?? 'new-user', names);
+    print(flags.json, 'user', user, model.recommend(user, { n }), titles);
+    return;
+  }
+  if (flags.user === undefined) throw new Error('give --user ID, or --features for a new user of a hybrid model');
   print(flags.json, 'user', flags.user, model.recommend(flags.user, { n }), titles);
 }
 

@@ -114,12 +114,14 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport> {
   } else {
     for (const summary of summaries) console.log(describeLoad(summary));
     console.log(`train ${train.size} ratings (${train.userCount} users, ${train.itemCount} items), test ${test.size}`);
-    if (patience === undefined) printCurve(curveRows(fit.epochs));
+    // For ranking models the per-epoch train figure is sqrt(fraction of sampled pairs ranked wrong) (BPR, hybrid) or of the CG residual (ALS).
+    if (patience === undefined) printCurve(curveRows(fit.epochs), 'test', implicit ? 'train loss' : 'train RMSE');
     else {
       printCurve(fit.epochs.map((e) => ({ epoch: e.epoch, trainRmse: e.trainRmse, testRmse: e.validationRmse!, testMae: e.validationMae! })), 'valid.');
       console.log(`early stopping: best validation RMSE at epoch ${fit.bestEpoch}, restored`);
     }
-    console.log(`fit ${report.fitSeconds.toFixed(3)} s; test RMSE ${scores.rmse.toFixed(4)}, MAE ${scores.mae.toFixed(4)}`);
+    // A ranking model's scores are not ratings: its RMSE (still in --json) means nothing to a reader.
+    console.log(`fit ${report.fitSeconds.toFixed(3)} s${implicit ? '' : `; test RMSE ${scores.rmse.toFixed(4)}, MAE ${scores.mae.toFixed(4)}`}`);
     console.log(`ranking (full catalogue, k=10, relevant = rating >= ${relevance}): precision ${ranking.precision.toFixed(4)}, NDCG ${ranking.ndcg.toFixed(4)}, AUC ${ranking.auc.toFixed(4)}`);
     if (coldReport) console.log(describeColdStart(coldReport.items, coldReport.scorable, report.coldStart!));
     if (flags.plot !== undefined) console.log(`learning curve written to ${flags.plot}`);
@@ -227,11 +229,14 @@ function oneOfFlag<T extends string>(flag: string, value: string, allowed: reado
   return value as T;
 }
 
-export function printCurve(epochs: readonly { epoch: number; trainRmse: number; testRmse: number; testMae: number }[], second = 'test'): void {
-  console.log(`epoch  train RMSE  ${second} RMSE  ${second} MAE`);
+export function printCurve(
+  epochs: readonly { epoch: number; trainRmse: number; testRmse?: number; testMae?: number }[], second = 'test', trainLabel = 'train RMSE',
+): void {
+  // Ranking models are not scored on test ratings per epoch: their rows have no test columns.
+  const withTest = epochs.some((e) => e.testRmse !== undefined);
+  console.log(`epoch  ${trainLabel.padStart(10)}${withTest ? `  ${second} RMSE  ${second} MAE` : ''}`);
   for (const e of epochs) {
-    console.log(
-      `${String(e.epoch).padStart(5)}  ${e.trainRmse.toFixed(4).padStart(10)}  ${e.testRmse.toFixed(4).padStart(9)}  ${e.testMae.toFixed(4).padStart(8)}`,
-    );
+    const test = withTest ? `  ${(e.testRmse ?? NaN).toFixed(4).padStart(9)}  ${(e.testMae ?? NaN).toFixed(4).padStart(8)}` : '';
+    console.log(`${String(e.epoch).padStart(5)}  ${e.trainRmse.toFixed(4).padStart(10)}${test}`);
   }
 }
