@@ -214,3 +214,19 @@ describe('latentrec train --cold-items', () => {
     expect(out.coldStart.auc).toBeGreaterThanOrEqual(0.65);
   });
 });
+
+describe('rating-accuracy commands refuse the ranking models', () => {
+  it('cv, curve and search name the command and point to train --json', () => {
+    for (const args of [
+      ['cv', '--model', 'hybrid', '--data', 'train.csv'],
+      ['curve', '--model', 'bpr', '--data', 'train.csv', '--out', 'c.svg'],
+      ['curve', '--vary', 'model=svd,als', '--data', 'train.csv', '--out', 'c.svg'],
+      ['search', '--grid', 'model=svd,popular', '--data', 'train.csv'],
+    ]) {
+      const r = run(...args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`latentrec: ${args[0]} reports rating accuracy \\(RMSE/MAE\\); --model (hybrid|bpr|als|popular) ranks: use latentrec train --json`));
+    }
+    expect(existsSync(join(dir, 'c.svg'))).toBe(false);
+  });
+});

@@ -3,7 +3,7 @@
 import { OptionError } from '../errors.js';
 import { evaluate } from '../eval/cross-validate.js';
 import { learningCurveChart } from '../plot/line-chart.js';
-import { MODEL_KINDS, modelFactory, type DataFlags, type ModelFlags } from './options.js';
+import { MODEL_KINDS, modelFactory, requireRatingModel, type DataFlags, type ModelFlags } from './options.js';
 import { curveRows, fitWithProgress, loadTrainTest, writeChart } from './train.js';
 
 export interface CurveFlags extends ModelFlags, DataFlags {
@@ -23,6 +23,7 @@ const VARIABLE: Record<string, keyof ModelFlags> = {
 
 export async function curveCommand(flags: CurveFlags): Promise<void> {
   const runs = parseVary(flags.vary, modelFactory(flags).label).map(({ label, override }) => ({ label, factory: modelFactory({ ...flags, ...override }) }));
+  for (const run of runs) requireRatingModel('curve', run.factory.kind);
   const { train, test, summaries } = await loadTrainTest(flags, runs[0].factory.make().settings.seed);
   const results = runs.map(({ label, factory }) => {
     const model = factory.make();

@@ -5,7 +5,7 @@ import { crossValidate } from '../eval/cross-validate.js';
 import { loadFolds } from '../data/load-node.js';
 import { describeLoad, loadFile, summaryJson } from './load.js';
 import { kFold } from '../data/splits.js';
-import { asFlagError, IMPLICIT_KINDS, modelFactory, parseOptions, type DataFlags, type ModelFlags } from './options.js';
+import { asFlagError, modelFactory, requireRatingModel, parseOptions, type DataFlags, type ModelFlags } from './options.js';
 import { createProgress } from './progress.js';
 
 export interface CvFlags extends ModelFlags, FoldFlags {
@@ -21,9 +21,7 @@ export interface CvReport {
 
 export async function cvCommand(flags: CvFlags): Promise<CvReport> {
   const factory = modelFactory(flags);
-  if (IMPLICIT_KINDS.includes(factory.kind)) {
-    throw new Error(`cv reports rating accuracy (RMSE/MAE); --model ${factory.kind} ranks: use latentrec train --json, which reports ranking metrics`);
-  }
+  requireRatingModel('cv', factory.kind);
   const seed = factory.make().settings.seed;
   const { folds, summaries } = await loadCvFolds(flags, seed);
   const progress = createProgress(!flags.json);

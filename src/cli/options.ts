@@ -12,6 +12,13 @@ export const MODEL_KINDS: readonly ModelKind[] = ['svd', 'mf', 'svdpp', 'baselin
 export const IMPLICIT_KINDS: readonly ModelKind[] = ['bpr', 'als', 'hybrid', 'popular'];
 export type { ModelKind };
 
+/** cv, curve and search score rating accuracy: refuse the ranking models with a pointer to train. */
+export function requireRatingModel(command: string, kind: ModelKind): void {
+  if (IMPLICIT_KINDS.includes(kind)) {
+    throw new Error(`${command} reports rating accuracy (RMSE/MAE); --model ${kind} ranks: use latentrec train --json, which reports ranking metrics`);
+  }
+}
+
 const FLAG_OF: Record<string, string> = {
   factors: '--factors',
   epochs: '--epochs',

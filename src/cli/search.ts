@@ -2,7 +2,7 @@
 import { OptionError } from '../errors.js';
 import { gridSearch, type Grid, type GridRow } from '../eval/grid-search.js';
 import { loadCvFolds, type FoldFlags } from './cv.js';
-import { modelFactory, type ModelFlags } from './options.js';
+import { modelFactory, requireRatingModel, type ModelFlags, type ModelKind } from './options.js';
 import { createProgress } from './progress.js';
 
 export interface SearchFlags extends ModelFlags, FoldFlags {
@@ -16,6 +16,8 @@ export async function searchCommand(flags: SearchFlags): Promise<void> {
   const grid = parseGrid(flags.grid);
   const factoryFor = (settings: Record<string, number | string>) =>
     modelFactory({ ...flags, ...Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, String(v)])) });
+  requireRatingModel('search', factoryFor({}).kind);
+  for (const kind of grid.model ?? []) requireRatingModel('search', String(kind) as ModelKind);
   const { folds } = await loadCvFolds(flags, factoryFor({}).make().settings.seed);
   const progress = createProgress(!flags.json);
   const total = Object.values(grid).reduce((n, values) => n * values.length, 1);
