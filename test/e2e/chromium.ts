@@ -1,0 +1,24 @@
+// Headless Chromium for the browser tests: Debian's chromium (installed by .ci/run with
+// apt-get), driven by playwright-core. Tests that need it skip, saying why, when it is absent.
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+
+const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+
+/** The Chromium executable, or undefined when none is installed. */
+export const chromiumPath: string | undefined = CANDIDATES.find((p): p is string => p !== undefined && existsSync(p));
+
+/** Appended to the names of tests that need Chromium, so a skip says why. */
+export const chromiumNote = chromiumPath ? '' : ' [skipped: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)]';
+
+if (!chromiumPath) console.warn('No Chromium found: the browser tests are skipped (apt-get install chromium, or set CHROMIUM_PATH).');
+
+/** A headless browser; as root in a container Chromium needs --no-sandbox. */
+export function launchChromium(): Promise<Browser> {
+  if (!chromiumPath) throw new Error('no Chromium installed');
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
+  });
+}
