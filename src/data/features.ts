@@ -17,6 +17,7 @@
 // - Line ends may be '\n', '\r\n' or a lone '\r'; a UTF-8 byte-order mark at the start is ignored.
 // - Feature names are case-sensitive. An id may appear on any number of lines, in any order;
 //   the same (id, feature) pair twice is an error.
+import { QuoteError, splitQuoted } from './quoted-fields.js';
 import { DataError, OptionError, ParseError } from '../errors.js';
 import { IdMap, type RawId } from './dataset.js';
 
@@ -189,62 +190,9 @@ function describeSeparator(sep: string): string {
   return sep === '\t' ? 'tabs' : 'commas';
 }
 
-/** A malformed quoted field; `column` is 0-based. parseFeatures turns it into a ParseError. */
-class QuoteError extends Error {
-  constructor(
-    readonly column: number,
-    readonly reason: string,
-  ) {
-    super(reason);
-  }
-}
-
-/**
- * Splits a line on sep and trims the fields. A field opening with '"' (after blanks) runs to the
- * next lone '"' and has '""' for '"'; its text is kept as written. A '"' inside an unquoted field
- * stays literal (`5" screen`).
- */
+/** Splits a line on sep, unquoted fields trimmed, quoted ones kept as written. */
 function splitLine(line: string, sep: string): string[] {
-  if (!line.includes('"')) return line.split(sep).map((f) => f.trim());
-  // Blanks around a quoted field are skipped, but never the separator itself (a tab).
-  const skipBlanks = (from: number): number => {
-    let at = from;
-    while (at < line.length && (line[at] === ' ' || (line[at] === '\t' && sep !== '\t'))) at++;
-    return at;
-  };
-  const out: string[] = [];
-  let at = 0;
-  for (;;) {
-    const lead = skipBlanks(at);
-    if (line[lead] !== '"') {
-      const next = line.indexOf(sep, at);
-      out.push(line.slice(at, next < 0 ? line.length : next).trim());
-      if (next < 0) return out;
-      at = next + 1;
-      continue;
-    }
-    let text = '';
-    let from = lead + 1;
-    for (;;) {
-      const close = line.indexOf('"', from);
-      if (close < 0) throw new QuoteError(out.length, `unterminated quoted field: no closing '"' on this line`);
-      if (line[close + 1] === '"') {
-        text += line.slice(from, close + 1);
-        from = close + 2;
-        continue;
-      }
-      text += line.slice(from, close);
-      at = close + 1;
-      break;
-    }
-    out.push(text);
-    const after = skipBlanks(at);
-    if (after >= line.length) return out;
-    if (line[after] !== sep) {
-      throw new QuoteError(out.length - 1, `unexpected ${JSON.stringify(line[after])} after the closing quote`);
-    }
-    at = after + 1;
-  }
+  return line.includes('"') ? splitQuoted(line, sep, true) : line.split(sep).map((f) => f.trim());
 }
 
 /**

@@ -1,6 +1,7 @@
 // Streaming ratings parser for MovieLens files and generic delimited text. Browser-safe: no Node
 // built-ins. Text arrives in chunks (strings or UTF-8 bytes); lines may span chunks. Ratings are
 // accumulated in growable typed arrays with ids interned through IdMap, never one object per row.
+import { QuoteError, splitQuoted } from './quoted-fields.js';
 import { DataError, LatentrecError, OptionError, ParseError } from '../errors.js';
 import { Dataset, IdMap, inferScale, type RatingScale } from './dataset.js';
 import { DUPLICATE_POLICIES, dedupeRatings, type DuplicatePolicy } from './duplicates.js';
@@ -105,67 +106,6 @@ function roleOfName(field: string): keyof ColumnIndices | undefined {
 
 function isNumeric(text: string | undefined): boolean {
   return text !== undefined && NUMBER_RE.test(text.trim());
-}
-
-/** A malformed quoted field; `column` is 0-based. The parser turns it into a ParseError. */
-class QuoteError extends Error {
-  constructor(
-    readonly column: number,
-    readonly reason: string,
-  ) {
-    super(reason);
-  }
-}
-
-function isBlank(code: number): boolean {
-  return code === 32 || code === 9;
-}
-
-/**
- * RFC 4180 split for ',' and ';': a field opening with '"' (after optional blanks) runs to the
- * next lone '"', may hold delimiters, and has '""' for '"'. Lines spanning several physical lines
- * are not supported (ratings never need them): the open quote is reported instead. A '"' inside
- * an unquoted field stays literal, as most writers mean it (`5" tv`).
- */
-function splitQuoted(line: string, delimiter: string): string[] {
-  const out: string[] = [];
-  const n = line.length;
-  let at = 0;
-  for (;;) {
-    let q = at;
-    while (q < n && isBlank(line.charCodeAt(q))) q++;
-    if (line.charCodeAt(q) !== 34) {
-      const next = line.indexOf(delimiter, at);
-      if (next < 0) {
-        out.push(line.slice(at));
-        return out;
-      }
-      out.push(line.slice(at, next));
-      at = next + 1;
-      continue;
-    }
-    let text = '';
-    let from = q + 1;
-    for (;;) {
-      const close = line.indexOf('"', from);
-      if (close < 0) throw new QuoteError(out.length, `unterminated quoted field: no closing '"' on this line`);
-      if (line.charCodeAt(close + 1) === 34) {
-        text += line.slice(from, close + 1);
-        from = close + 2;
-        continue;
-      }
-      text += line.slice(from, close);
-      at = close + 1;
-      break;
-    }
-    out.push(text);
-    while (at < n && isBlank(line.charCodeAt(at))) at++;
-    if (at >= n) return out;
-    if (line.charCodeAt(at) !== delimiter.charCodeAt(0)) {
-      throw new QuoteError(out.length - 1, `unexpected ${JSON.stringify(line[at])} after the closing quote`);
-    }
-    at++;
-  }
 }
 
 /**

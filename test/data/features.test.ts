@@ -7,17 +7,7 @@ import { Features, parseFeatures, type FeatureParseOptions } from '../../src/dat
 import { loadFeaturesFile } from '../../src/data/features-node.js';
 import { DataError, OptionError, ParseError } from '../../src/errors.js';
 import { mulberry32 } from '../prng.js';
-import { thrown } from './helpers.js';
-
-/** The error a promise rejects with (fails the test if it resolves). */
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection, thrown } from './helpers.js';
 
 /** Every row as [id, [name, weight][]], in row order: what a Features holds, independent of numbering. */
 function dump(f: Features): Array<[string, Array<[string, number]>]> {

@@ -9,17 +9,7 @@ import { loadMl100kFeatures } from '../../src/data/features-node.js';
 import { ML100K_GENRES, ml100kItemFeatures, ml100kUserFeatures } from '../../src/data/ml100k-features.js';
 import { DataError, ParseError } from '../../src/errors.js';
 import { hasMl100k, ml100kDir, ml100kNote } from '../helpers.js';
-import { thrown } from './helpers.js';
-
-/** The error a promise rejects with (fails the test if it resolves). */
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection, thrown } from './helpers.js';
 
 /** A row's feature names, sorted (independent of column numbering). */
 function names(f: Features, id: string): string[] {
