@@ -1,6 +1,7 @@
 // Serving: top-N selection, similar items/users, fold-in, recommendAll.
 import { Matrix, solve } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
+import { Dataset } from '../src/data/dataset.js';
 import { generateRatings } from '../src/data/generate.js';
 import { MF } from '../src/models/mf.js';
 import { SVD } from '../src/models/svd.js';
@@ -62,6 +63,24 @@ describe('recommend', () => {
     const all = [...model.recommendAll({ n: 5 })];
     expect(all).toHaveLength(data.userCount);
     for (const { user: u, items } of all.slice(0, 20)) expect(items).toEqual(model.recommend(u, { n: 5 }));
+  });
+
+  it('itemCounts counts each item\'s distinct training users (counted here from the data), plus fold-ins', () => {
+    const m = new SVD({ factors: 4, epochs: 1 });
+    m.fit(data);
+    const users = new Map<string, Set<string>>();
+    for (let t = 0; t < data.size; t++) {
+      const i = data.items.raw[data.itemIndex[t]];
+      if (!users.has(i)) users.set(i, new Set());
+      users.get(i)!.add(data.users.raw[data.userIndex[t]]);
+    }
+    const counts = m.itemCounts();
+    m.itemIds.forEach((id, i) => expect(counts[i], id).toBe(users.get(id)!.size));
+    m.foldIn([[m.itemIds[0], 5]]);
+    expect(m.itemCounts()[0]).toBe(counts[0] + 1);
+    const repeated = new SVD({ factors: 2, epochs: 1 });
+    repeated.fit(Dataset.fromTriples([['a', 'x', 1], ['a', 'x', 2], ['b', 'x', 3], ['b', 'y', 4]]));
+    expect(Array.from(repeated.itemCounts())).toEqual([2, 1]);
   });
 
   it('an unknown user is refused with a pointer to foldIn', () => {

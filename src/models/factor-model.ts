@@ -436,6 +436,24 @@ export abstract class FactorModel implements RatingModel {
     return i < 0 ? undefined : m.factors.bi.array()[i];
   }
 
+  /**
+   * How many of the model's users have each item among their rated (training or folded-in)
+   * items, in itemIds order: the popularity order a page shows items to rate in.
+   */
+  itemCounts(): Uint32Array {
+    const m = this.model();
+    const counts = new Uint32Array(m.items.size);
+    // A user with repeated (user, item) rows counts once: `lastUser` marks who counted it last.
+    const lastUser = new Int32Array(m.items.size).fill(-1);
+    for (let u = 0; u < m.users.size; u++) {
+      for (const i of seenOf(m, u)) {
+        if (lastUser[i] !== u) counts[i]++;
+        lastUser[i] = u;
+      }
+    }
+    return counts;
+  }
+
   /** Raw ids of the users and items the model knows, in internal-id order. */
   get userIds(): readonly string[] {
     return this.model().users.raw;

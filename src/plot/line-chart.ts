@@ -48,7 +48,12 @@ export function lineChart(options: LineChartOptions): string {
  * validationRmse values (only when the run has any) and a dashed line "<label> train" through its trainRmse values.
  * Default title "Learning curve"; x ticks are whole epochs.
  */
-export function learningCurveChart(runs: ReadonlyArray<LearningCurveRun>, options: { title?: string } = {}): string {
+export function learningCurveChart(
+  runs: ReadonlyArray<LearningCurveRun>,
+  /** `validationLabel` names the solid line (default "test"; "validation" for a holdout of the training data). */
+  options: { title?: string; validationLabel?: string } = {},
+): string {
+  const validationLabel = options.validationLabel ?? 'test';
   if (!Array.isArray(runs) || runs.length === 0) {
     throw new DataError('learningCurveChart: no runs to plot; give at least one run with at least one epoch');
   }
@@ -57,7 +62,7 @@ export function learningCurveChart(runs: ReadonlyArray<LearningCurveRun>, option
     const epochs: LearningCurveRun['epochs'] = Array.isArray(run?.epochs) ? run.epochs : [];
     const label = String(run?.label ?? `run ${r + 1}`);
     const test = epochs.filter((e) => e.validationRmse != null).map((e) => ({ x: e.epoch, y: e.validationRmse! }));
-    if (test.length > 0) series.push({ name: `${label} test`, points: test, style: seriesStyle(r, false) });
+    if (test.length > 0) series.push({ name: `${label} ${validationLabel}`, points: test, style: seriesStyle(r, false) });
     series.push({ name: `${label} train`, points: epochs.map((e) => ({ x: e.epoch, y: e.trainRmse })), style: seriesStyle(r, true) });
   });
   return render(

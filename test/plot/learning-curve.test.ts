@@ -55,6 +55,11 @@ describe('learningCurveChart', () => {
     expect(textOf(byClass(parseXml(learningCurveChart(runs, { title: 'MovieLens 100k' })), 'title')[0]!)).toBe('MovieLens 100k');
   });
 
+  it('names the solid line by validationLabel when the scored set is a holdout, not a test set', () => {
+    const root = parseXml(learningCurveChart([{ label: 'SVD', epochs: realisticEpochs(5) }], { validationLabel: 'validation' }));
+    expect(byClass(root, 'legend-entry').map((e) => textOf(findAll(e, 'text')[0]!))).toEqual(['SVD validation', 'SVD train']);
+  });
+
   it('fits the y axis to the RMSE values instead of starting at 0, with whole-epoch x ticks', () => {
     const root = parseXml(learningCurveChart([{ label: 'a', epochs: realisticEpochs(60) }]));
     const y = tickValues(root, 'y-axis');

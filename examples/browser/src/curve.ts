@@ -10,7 +10,7 @@ export function drawCurve(container: HTMLElement, points: readonly EpochPoint[])
     container.replaceChildren();
     return;
   }
-  const svgText = learningCurveChart([{ label: 'SVD', epochs: points }], { title: 'RMSE per epoch (train dashed, validation solid)' });
+  const svgText = learningCurveChart([{ label: 'SVD', epochs: points }], { title: 'RMSE per epoch', validationLabel: 'validation' });
   const doc = parser.parseFromString(svgText, 'image/svg+xml');
   if (doc.querySelector('parsererror') || doc.documentElement.localName !== 'svg') throw new Error('learningCurveChart returned SVG the browser cannot parse');
   container.replaceChildren(document.importNode(doc.documentElement, true));

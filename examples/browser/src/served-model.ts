@@ -35,10 +35,9 @@ export class ServedModel {
   ) {
     const state = model.toState();
     this.vectors = new ItemVectors(state);
-    const counts = new Uint32Array(state.itemIds.length);
-    for (const i of state.seenItems) counts[i]++;
+    const counts = model.itemCounts();
     const order = Array.from(counts.keys()).sort((a, b) => counts[b] - counts[a] || a - b);
-    this.itemsByPopularity = order.map((i) => state.itemIds[i]);
+    this.itemsByPopularity = order.map((i) => model.itemIds[i]);
     const count = (n: number) => n.toLocaleString('en');
     this.summary = `${state.kind.toUpperCase()}, k=${state.factors}, ${count(state.userIds.length)} users, ${count(state.itemIds.length)} items`;
     this.warmUp();
