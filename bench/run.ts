@@ -1,91 +1,27 @@
 // Kernel benchmark: rating updates per second of the wasm engine and of the pure-JS engine on the
-// same generated data in one run, after a warm-up pass, taking turns pass by pass, and their ratio; plus the fit time of SVD
-// defaults on MovieLens 100k u1.base when ../shared/data/ml-100k is present. `wasm` is the build
-// the library picks (SIMD where supported); the scalar wasm build is measured too.
+// same generated data in one run, after a warm-up pass, taking turns pass by pass, and their ratio
+// (bench/kernels.ts, shared with the browser run of bench/browser.ts); plus the fit time of SVD
+// defaults on MovieLens 100k u1.base when ../shared/data/ml-100k is present, and the BPR, ALS,
+// hybrid and serving sections below, Node only. `wasm` is the build the library picks (SIMD where
+// supported); the scalar wasm build is measured too.
 //   npm run bench            markdown table
 //   npm run bench -- --json  one JSON object
+//   options: --ratings N --users N --items N --rounds N (e.g. --ratings 200000 --rounds 2 to check quickly)
 import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { createEngine, strideFor, type Engine, type FactorBlock, type FeatureSide, type HybridPass, type RatingsBlock } from '../src/engine/index.js';
+import { createEngine, strideFor, type FactorBlock, type FeatureSide, type HybridPass } from '../src/engine/index.js';
 import { loadRatingsFile } from '../src/data/load-node.js';
 import { SVD } from '../src/models/svd.js';
 import { FactorModel } from '../src/models/factor-model.js';
 import '../src/models/presets.js';
 import { truncatedSvdOfFilled } from '../src/models/truncated-svd.js';
 import { Random } from '../src/util/random.js';
+import { parseBenchArgs } from './bench-args.js';
+import { generateBenchData, KERNEL_FACTORS, kernelTable, measureKernelsAt, median, setUpBlocks } from './kernels.js';
 
-const args = process.argv.slice(2);
-const json = args.includes('--json');
-const flag = (name: string, fallback: number): number => {
-  const at = args.indexOf(name);
-  return at >= 0 ? Number(args[at + 1]) : fallback;
-};
-const RATINGS = flag('--ratings', 2_000_000);
-const USERS = flag('--users', 20_000);
-const ITEMS = flag('--items', 5_000);
-const ROUNDS = flag('--rounds', 5);
-const KS = [32, 64, 128];
-
-interface Data {
-  users: Uint32Array;
-  items: Uint32Array;
-  values: Float32Array;
-}
-
-/** Random order, popularity-skewed items (Zipf-like), ratings 1..5. */
-function generate(): Data {
-  const random = new Random(7);
-  const users = new Uint32Array(RATINGS), items = new Uint32Array(RATINGS), values = new Float32Array(RATINGS);
-  for (let t = 0; t < RATINGS; t++) {
-    users[t] = random.nextInt(USERS);
-    items[t] = Math.min(ITEMS - 1, Math.floor(ITEMS * random.nextFloat() ** 2));
-    values[t] = 1 + random.nextInt(5);
-  }
-  return { users, items, values };
-}
-
-function setUp(engine: Engine, data: Data, k: number): { r: RatingsBlock; f: FactorBlock } {
-  const stride = strideFor(k), random = new Random(1);
-  const r: RatingsBlock = { users: engine.allocU32(RATINGS), items: engine.allocU32(RATINGS), values: engine.allocF32(RATINGS), count: RATINGS };
-  r.users.array().set(data.users);
-  r.items.array().set(data.items);
-  r.values.array().set(data.values);
-  const f: FactorBlock = {
-    P: engine.allocF32(USERS * stride), Q: engine.allocF32(ITEMS * stride), bu: engine.allocF32(USERS), bi: engine.allocF32(ITEMS), stride,
-  };
-  for (const m of [f.P.array(), f.Q.array()]) {
-    for (let row = 0; row < m.length / stride; row++) for (let c = 0; c < k; c++) m[row * stride + c] = random.nextNormal(0, 0.1);
-  }
-  return { r, f };
-}
-
-const rates = { mu: 3, lrBu: 0.005, lrBi: 0.005, lrPu: 0.005, lrQi: 0.005, regBu: 0.02, regBi: 0.02, regPu: 0.02, regQi: 0.02 };
-
-/**
- * Updates per second of each engine at one k: after a warm-up pass each, the engines take turns
- * pass by pass (so a noisy neighbour slows all of them alike), for ROUNDS rounds; the median
- * pass rate of each engine is reported.
- */
-function measure(engines: Record<string, Engine>, data: Data, k: number): Record<string, number> {
-  const runs = Object.entries(engines).map(([name, engine]) => ({ name, engine, ...setUp(engine, data, k), rates: [] as number[] }));
-  for (const run of runs) run.engine.sgdEpochBiased(run.r, run.f, rates); // V8 runs new code in its baseline tier first
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const run of runs) {
-      const t0 = performance.now();
-      const sse = run.engine.sgdEpochBiased(run.r, run.f, rates);
-      const seconds = (performance.now() - t0) / 1000;
-      if (!Number.isFinite(sse)) throw new Error('benchmark diverged');
-      run.rates.push(RATINGS / seconds);
-    }
-  }
-  return Object.fromEntries(runs.map((run) => [run.name, median(run.rates)]));
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
+const { json, size } = parseBenchArgs(process.argv.slice(2));
+const { ratings: RATINGS, users: USERS, items: ITEMS, rounds: ROUNDS } = size;
 
 const ML100K = fileURLToPath(new URL('../../shared/data/ml-100k/', import.meta.url));
 
@@ -103,12 +39,8 @@ async function ml100kFit(): Promise<Record<string, unknown> | null> {
   return result;
 }
 
-const data = generate();
-const kernels = KS.map((k) => {
-  const wasm = createEngine('wasm');
-  const r = measure({ wasm, scalar: createEngine('wasm', 'scalar'), js: createEngine('js') }, data, k);
-  return { k, variant: wasm.variant, wasmUpdatesPerSec: r.wasm, jsUpdatesPerSec: r.js, ratio: r.wasm / r.js, scalarUpdatesPerSec: r.scalar };
-});
+const data = generateBenchData(size);
+const kernels = KERNEL_FACTORS.map((k) => measureKernelsAt(data, k, ROUNDS));
 /** Seconds for the truncated SVD of the user-mean-filled u.data matrix (k = 100), the SVD init. */
 async function ml100kSvdInit(): Promise<Record<string, unknown> | null> {
   if (!existsSync(`${ML100K}u.data`)) return null;
@@ -167,7 +99,7 @@ function bprKernels(): Record<string, number> {
   const rates: Record<string, number> = {};
   const runs = (['wasm', 'js'] as const).map((name) => {
     const engine = createEngine(name);
-    const { r, f } = setUp(engine, data, k);
+    const { r, f } = setUpBlocks(engine, data, k);
     const negatives = engine.allocU32(RATINGS);
     negatives.array().set(neg);
     return { name, engine, r, f, negatives, times: [] as number[] };
@@ -194,7 +126,7 @@ function alsKernels(): Record<string, number> {
   for (let t = 0; t < RATINGS; t++) cols[fill[data.users[t]]++] = data.items[t];
   for (const name of ['wasm', 'js'] as const) {
     const engine = createEngine(name);
-    const { f } = setUp(engine, data, k);
+    const { f } = setUpBlocks(engine, data, k);
     const a = { start: engine.allocU32(USERS + 1), cols: engine.allocU32(RATINGS), vals: engine.allocF32(RATINGS), rowCount: USERS };
     a.start.array().set(byUser);
     a.cols.array().set(cols);
@@ -232,7 +164,7 @@ function hybridKernels(): Record<string, Record<string, number>> {
   for (const loss of ['warp', 'bpr'] as const) {
     const runs = (['wasm', 'js'] as const).map((name) => {
       const engine = createEngine(name);
-      const { r, f } = setUp(engine, data, k);
+      const { r, f } = setUpBlocks(engine, data, k);
       const side = (rows: number, E: FactorBlock['P']): FeatureSide => {
         const id = identity(rows);
         const h = { start: engine.allocU32(rows + 1), cols: engine.allocU32(rows), vals: engine.allocF32(rows), rowCount: rows };
@@ -286,12 +218,7 @@ if (json) {
   console.log(JSON.stringify(report));
 } else {
   console.log(`${report.machine.cpu}, ${report.machine.cores} cores, Node ${report.machine.node}; ${RATINGS} ratings, random order\n`);
-  const m = (x: number) => `${(x / 1e6).toFixed(2)}M`;
-  console.log(`| k | js | wasm scalar | wasm ${kernels[0].variant} | wasm / js |`);
-  console.log('|---|---|---|---|---|');
-  for (const r of kernels) {
-    console.log(`| ${r.k} | ${m(r.jsUpdatesPerSec)} | ${m(r.scalarUpdatesPerSec)} | ${m(r.wasmUpdatesPerSec)} | ${r.ratio.toFixed(1)}x |`);
-  }
+  console.log(kernelTable(kernels));
   if (report.fit) console.log(`\nSVD defaults on ${report.fit.data}: ${JSON.stringify(report.fit)}`);
   console.log(`BPR epoch (k=64): ${JSON.stringify(report.bpr)}`);
   console.log(`ALS user half-alternation (k=64, 3 CG steps): ${JSON.stringify(report.als)}`);
