@@ -9,7 +9,7 @@ export { SVDpp } from './models/svdpp.js';
 export { Baseline, type BaselineOptions, type BaselineMethod } from './models/baseline.js';
 export { PureSVD, type PureSvdOptions } from './models/pure-svd.js';
 export { BPR, BPR_DEFAULTS, type BprOptions } from './models/bpr.js';
-export { ALS, type AlsOptions } from './models/als.js';
+export { ALS, ALS_DEFAULTS, type AlsOptions } from './models/als.js';
 export { Popular } from './models/popular.js';
 export { Hybrid, HYBRID_DEFAULTS, type HybridOptions, type HybridFitOptions, type LearningSchedule } from './models/hybrid.js';
 export type { HybridLoss } from './engine/types.js';
