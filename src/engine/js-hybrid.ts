@@ -1,5 +1,6 @@
 // The js twin of assembly/hybrid.ts (read its header for the model and losses): the same loops in
 // the same order of operations, rounded to float32 after every operation.
+import { sortedContains } from '../util/sorted.js';
 import { dot } from './js-vector.js';
 import type { FeatureSide, HybridPass } from './types.js';
 
@@ -45,7 +46,7 @@ export function hybridEpoch(p: HybridPass, userSide: FeatureSide, itemSide: Feat
         const bj = represent(I, c, scratch, rj, stride);
         const sNeg = f(f(bu + bj) + dot(scratch, ru, scratch, rj, stride));
         if (sNeg > f(sPos - 1)) {
-          if (isSeen(seenStart, seenItems, u, c)) continue;
+          if (sortedContains(seenItems, seenStart[u], seenStart[u + 1], c)) continue;
           const weight = warpWeights[s];
           dPos = -weight;
           dNeg = weight;
@@ -120,16 +121,4 @@ function descend(
       }
     }
   }
-}
-
-function isSeen(seenStart: Uint32Array, seenItems: Uint32Array, u: number, c: number): boolean {
-  let lo = seenStart[u];
-  const end = seenStart[u + 1];
-  let hi = end;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (seenItems[mid] < c) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < end && seenItems[lo] === c;
 }

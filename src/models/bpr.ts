@@ -3,6 +3,7 @@
 // user's items above the rest. Negatives are drawn uniformly from the catalogue by the host's
 // seeded generator and, by default, verified (redrawn while the user interacted with them).
 import { groupRows } from '../data/group.js';
+import { sortedContains } from '../util/sorted.js';
 import type { U32 } from '../engine/index.js';
 import { DataError } from '../errors.js';
 import type { ModelShape, Trainer, TrainingSetup } from './factor-model.js';
@@ -71,7 +72,7 @@ export class BPR extends ImplicitModel {
           const u = users[t];
           let j: number;
           do j = random.nextInt(train.itemCount);
-          while (o.verifyNegatives && contains(itemsOf, start[u], start[u + 1], j));
+          while (o.verifyNegatives && sortedContains(itemsOf, start[u], start[u + 1], j));
           neg[t] = j;
         }
         const correct = engine.sgdEpochBpr(ratings.users, ratings.items, negatives, n, factors, o.lr, o.reg, o.regBias);
@@ -82,17 +83,6 @@ export class BPR extends ImplicitModel {
       predictionFactors: () => factors,
     };
   }
-}
-
-/** Whether sorted[lo..hi) holds x (binary search). */
-export function contains(sorted: Uint32Array, lo: number, hi: number, x: number): boolean {
-  const end = hi;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < end && sorted[lo] === x;
 }
 
 export function shuffleTriples(users: Uint32Array, items: Uint32Array, random: { nextInt(n: number): number }): void {

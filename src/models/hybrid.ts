@@ -17,7 +17,8 @@ import { planHybrid, representFromAttributes, type AttributeRows, type HybridPla
 import { ImplicitModel, resolveImplicitCommon, type ImplicitCommonOptions, type ResolvedImplicitCommon } from './implicit-model.js';
 import { integer, nonNegative, oneOf, positive } from './options.js';
 import type { FitOptions, FitResult } from './types.js';
-import { contains, shuffleTriples } from './bpr.js';
+import { shuffleTriples } from './bpr.js';
+import { sortedContains } from '../util/sorted.js';
 
 export type LearningSchedule = 'adagrad' | 'sgd';
 
@@ -175,7 +176,7 @@ export class Hybrid extends ImplicitModel {
             const u = users[first + t];
             let j: number;
             do j = random.nextInt(warm);
-            while (contains(itemsOf, start[u], start[u + 1], j));
+            while (sortedContains(itemsOf, start[u], start[u + 1], j));
             c[t] = j;
           }
           wrong += engine.hybridEpoch(
