@@ -85,15 +85,8 @@ export function renderChart(spec: ChartSpec): string {
   const xExtent = extent(allPoints.map((p) => p.x))!;
   const yExtent = extent(allPoints.map((p) => p.y), Y_PADDING)!;
 
-  // Vertical layout: title band, plot, then x tick labels and x label.
-  const title = spec.title === undefined || spec.title === '' ? undefined : fitText(spec.title, TITLE_SIZE, W - 2 * OUTER);
-  const plotTop = title === undefined ? OUTER + 8 : OUTER + TITLE_SIZE + 16;
-  const plotBottom = H - (OUTER + LABEL_SIZE + 10 + TICK_SIZE + 6 + TICK_LENGTH);
-  const plotHeight = plotBottom - plotTop;
-
-  const yTicks = niceTicks(yExtent[0], yExtent[1], { maxIntervals: clamp(Math.floor(plotHeight / 40), 2, 10) });
-  const yTickWidth = Math.max(...yTicks.labels.map((l) => textWidth(l, TICK_SIZE)));
-  const plotLeft = OUTER + LABEL_SIZE + 10 + yTickWidth + 4 + TICK_LENGTH;
+  const { title, plotTop, plotBottom, plotHeight } = frameRows(spec.title, W, H);
+  const { yTicks, plotLeft } = yAxis(yExtent, plotHeight);
 
   // Legend to the right of the plot, in as many columns as its height needs.
   const n = spec.series.length;
@@ -114,43 +107,12 @@ export function renderChart(spec: ChartSpec): string {
   const sx = linearScale([xTicks.min, xTicks.max], [plotLeft, plotRight]);
   const sy = linearScale([yTicks.min, yTicks.max], [plotBottom, plotTop]);
 
-  const body: string[] = [el('rect', { class: 'background', x: 0, y: 0, width: W, height: H, fill: COLOR.background })];
-  if (title !== undefined) {
-    const titleWidth = textWidth(title, TITLE_SIZE);
-    const plotCenter = (plotLeft + plotRight) / 2;
-    const cx = plotCenter - titleWidth / 2 < OUTER || plotCenter + titleWidth / 2 > W - OUTER ? W / 2 : plotCenter;
-    body.push(
-      el('text', { class: 'title', x: cx, y: OUTER + TITLE_SIZE, 'text-anchor': 'middle', 'font-size': TITLE_SIZE, 'font-weight': 'bold' }, [
-        text(title),
-      ]),
-    );
-  }
-
-  body.push(grid(xTicks, yTicks, sx, sy, { plotLeft, plotRight, plotTop, plotBottom }));
+  const box: PlotBox = { plotLeft, plotRight, plotTop, plotBottom };
+  const body = frameStart(W, H, title, box);
+  body.push(grid(xTicks, yTicks, sx, sy, box));
   spec.series.forEach((s, i) => body.push(drawSeries(s, i, segmentsBySeries[i]!, sx, sy)));
-  body.push(axes(xTicks, yTicks, sx, sy, { plotLeft, plotRight, plotTop, plotBottom }));
-
-  body.push(
-    el('text', { class: 'x-label', x: (plotLeft + plotRight) / 2, y: H - OUTER, 'text-anchor': 'middle', 'font-size': LABEL_SIZE }, [
-      text(spec.xLabel),
-    ]),
-  );
-  const yLabelX = OUTER + LABEL_SIZE - 2;
-  const yLabelY = (plotTop + plotBottom) / 2;
-  body.push(
-    el(
-      'text',
-      {
-        class: 'y-label',
-        x: yLabelX,
-        y: yLabelY,
-        transform: `rotate(-90 ${num(yLabelX)} ${num(yLabelY)})`,
-        'text-anchor': 'middle',
-        'font-size': LABEL_SIZE,
-      },
-      [text(fitText(spec.yLabel, LABEL_SIZE, plotHeight))],
-    ),
-  );
+  body.push(axes(xTicks, yTicks, sx, sy, box));
+  body.push(...axisLabels(spec.xLabel, spec.yLabel, box, H));
 
   const legendHeight = 2 * LEGEND_PAD + rows * LEGEND_ROW - (LEGEND_ROW - LEGEND_SIZE);
   const legendItems: string[] = [
@@ -169,12 +131,68 @@ export function renderChart(spec: ChartSpec): string {
   });
   body.push(el('g', { class: 'legend' }, legendItems));
 
-  return svgDocument(W, H, body, {
-    'font-family': FONT_FAMILY,
-    fill: COLOR.text,
-    role: 'img',
-    'aria-label': title ?? `${spec.yLabel} by ${spec.xLabel}`,
-  });
+  return chartDocument(W, H, body, title ?? `${spec.yLabel} by ${spec.xLabel}`);
+}
+
+// The frame both charts share (line charts here, scatter.ts): title band, plot, x tick labels
+// and x label from top to bottom; y tick labels and the rotated y label on the left.
+
+/** The vertical layout: the title (shortened to the width) and the plot's top and bottom. */
+export function frameRows(rawTitle: string | undefined, W: number, H: number) {
+  const title = rawTitle === undefined || rawTitle === '' ? undefined : fitText(rawTitle, TITLE_SIZE, W - 2 * OUTER);
+  const plotTop = title === undefined ? OUTER + 8 : OUTER + TITLE_SIZE + 16;
+  const plotBottom = H - (OUTER + LABEL_SIZE + 10 + TICK_SIZE + 6 + TICK_LENGTH);
+  return { title, plotTop, plotBottom, plotHeight: plotBottom - plotTop };
+}
+
+/** The y ticks for the plot's height, and the plot's left edge once their labels fit. */
+export function yAxis(yExtent: readonly [number, number], plotHeight: number): { yTicks: Ticks; plotLeft: number } {
+  const yTicks = niceTicks(yExtent[0], yExtent[1], { maxIntervals: clamp(Math.floor(plotHeight / 40), 2, 10) });
+  const yTickWidth = Math.max(...yTicks.labels.map((l) => textWidth(l, TICK_SIZE)));
+  return { yTicks, plotLeft: OUTER + LABEL_SIZE + 10 + yTickWidth + 4 + TICK_LENGTH };
+}
+
+/** The background, and the title centred over the plot (over the page when that would clip it). */
+export function frameStart(W: number, H: number, title: string | undefined, box: PlotBox): string[] {
+  const body: string[] = [el('rect', { class: 'background', x: 0, y: 0, width: W, height: H, fill: COLOR.background })];
+  if (title !== undefined) {
+    const titleWidth = textWidth(title, TITLE_SIZE);
+    const plotCenter = (box.plotLeft + box.plotRight) / 2;
+    const cx = plotCenter - titleWidth / 2 < OUTER || plotCenter + titleWidth / 2 > W - OUTER ? W / 2 : plotCenter;
+    body.push(
+      el('text', { class: 'title', x: cx, y: OUTER + TITLE_SIZE, 'text-anchor': 'middle', 'font-size': TITLE_SIZE, 'font-weight': 'bold' }, [
+        text(title),
+      ]),
+    );
+  }
+  return body;
+}
+
+/** The x label as given (callers shorten it if they need to) and the y label shortened to the plot's height. */
+export function axisLabels(xText: string, yLabel: string, box: PlotBox, H: number): string[] {
+  const yLabelX = OUTER + LABEL_SIZE - 2;
+  const yLabelY = (box.plotTop + box.plotBottom) / 2;
+  return [
+    el('text', { class: 'x-label', x: (box.plotLeft + box.plotRight) / 2, y: H - OUTER, 'text-anchor': 'middle', 'font-size': LABEL_SIZE }, [
+      text(xText),
+    ]),
+    el(
+      'text',
+      {
+        class: 'y-label',
+        x: yLabelX,
+        y: yLabelY,
+        transform: `rotate(-90 ${num(yLabelX)} ${num(yLabelY)})`,
+        'text-anchor': 'middle',
+        'font-size': LABEL_SIZE,
+      },
+      [text(fitText(yLabel, LABEL_SIZE, box.plotBottom - box.plotTop))],
+    ),
+  ];
+}
+
+export function chartDocument(W: number, H: number, body: readonly string[], ariaLabel: string): string {
+  return svgDocument(W, H, body, { 'font-family': FONT_FAMILY, fill: COLOR.text, role: 'img', 'aria-label': ariaLabel });
 }
 
 /** The plot area's edges in pixels (shared with scatter.ts). */
@@ -284,6 +302,6 @@ function countPoints(segments: readonly Point[][]): number {
   return segments.reduce((sum, seg) => sum + seg.length, 0);
 }
 
-function clamp(v: number, lo: number, hi: number): number {
+export function clamp(v: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, v));
 }

@@ -4,9 +4,9 @@
 
 import { DataError, OptionError } from '../errors.js';
 import { PALETTE } from './palette.js';
-import { axes, chooseXTicks, fitText, grid, textWidth } from './render.js';
-import { extent, linearScale, niceTicks } from './scale.js';
-import { el, num, svgDocument, text } from './svg.js';
+import { axes, axisLabels, chartDocument, chooseXTicks, clamp, fitText, frameRows, frameStart, grid, textWidth, yAxis } from './render.js';
+import { extent, linearScale } from './scale.js';
+import { el, text } from './svg.js';
 
 export interface ScatterPoint {
   x: number;
@@ -32,12 +32,9 @@ const DEFAULT_HEIGHT = 560;
 const MIN_WIDTH = 320;
 const MIN_HEIGHT = 200;
 
-const FONT_FAMILY = 'Helvetica, Arial, sans-serif';
-const TITLE_SIZE = 16;
 const LABEL_SIZE = 13;
 const TICK_SIZE = 11;
 const POINT_LABEL_SIZE = 11;
-const TICK_LENGTH = 5;
 const OUTER = 12;
 /** Fraction of each data span added on both sides, so no dot sits on the frame. */
 const PADDING = 0.04;
@@ -107,15 +104,8 @@ export function scatterChart(options: ScatterChartOptions): string {
   const xExtent = extent(points.map((p) => p.x), PADDING)!;
   const yExtent = extent(points.map((p) => p.y), PADDING)!;
 
-  // Vertical layout: title band, plot, then x tick labels and x label (as the line chart).
-  const title = options.title === undefined || options.title === '' ? undefined : fitText(String(options.title), TITLE_SIZE, W - 2 * OUTER);
-  const plotTop = title === undefined ? OUTER + 8 : OUTER + TITLE_SIZE + 16;
-  const plotBottom = H - (OUTER + LABEL_SIZE + 10 + TICK_SIZE + 6 + TICK_LENGTH);
-  const plotHeight = plotBottom - plotTop;
-
-  const yTicks = niceTicks(yExtent[0], yExtent[1], { maxIntervals: clamp(Math.floor(plotHeight / 40), 2, 10) });
-  const yTickWidth = Math.max(...yTicks.labels.map((l) => textWidth(l, TICK_SIZE)));
-  const plotLeft = OUTER + LABEL_SIZE + 10 + yTickWidth + 4 + TICK_LENGTH;
+  const { title, plotTop, plotBottom } = frameRows(options.title === undefined ? undefined : String(options.title), W, H);
+  const { yTicks, plotLeft } = yAxis(yExtent, plotBottom - plotTop);
   // Room on the right for half of the last x tick label.
   let plotRight = W - OUTER - 16;
   let xTicks = chooseXTicks(xExtent, plotRight - plotLeft);
@@ -132,18 +122,8 @@ export function scatterChart(options: ScatterChartOptions): string {
   const plain = pixels.filter((p) => !(p.label !== undefined && p.label !== ''));
   const labels = placeLabels(labelled as Array<{ px: number; py: number; label: string }>, pixels, plot, Math.min(MAX_LABEL_WIDTH, plotWidth * 0.4));
 
-  const body: string[] = [el('rect', { class: 'background', x: 0, y: 0, width: W, height: H, fill: COLOR.background })];
-  if (title !== undefined) {
-    const titleWidth = textWidth(title, TITLE_SIZE);
-    const plotCenter = (plotLeft + plotRight) / 2;
-    const cx = plotCenter - titleWidth / 2 < OUTER || plotCenter + titleWidth / 2 > W - OUTER ? W / 2 : plotCenter;
-    body.push(
-      el('text', { class: 'title', x: cx, y: OUTER + TITLE_SIZE, 'text-anchor': 'middle', 'font-size': TITLE_SIZE, 'font-weight': 'bold' }, [
-        text(title),
-      ]),
-    );
-  }
   const edges = { plotLeft: plot.x0, plotRight: plot.x1, plotTop: plot.y0, plotBottom: plot.y1 };
+  const body = frameStart(W, H, title, edges);
   body.push(grid(xTicks, yTicks, sx, sy, edges));
   body.push(
     el(
@@ -184,34 +164,9 @@ export function scatterChart(options: ScatterChartOptions): string {
     );
   }
 
-  body.push(
-    el('text', { class: 'x-label', x: (plotLeft + plotRight) / 2, y: H - OUTER, 'text-anchor': 'middle', 'font-size': LABEL_SIZE }, [
-      text(fitText(xLabel, LABEL_SIZE, plotWidth)),
-    ]),
-  );
-  const yLabelX = OUTER + LABEL_SIZE - 2;
-  const yLabelY = (plotTop + plotBottom) / 2;
-  body.push(
-    el(
-      'text',
-      {
-        class: 'y-label',
-        x: yLabelX,
-        y: yLabelY,
-        transform: `rotate(-90 ${num(yLabelX)} ${num(yLabelY)})`,
-        'text-anchor': 'middle',
-        'font-size': LABEL_SIZE,
-      },
-      [text(fitText(yLabel, LABEL_SIZE, plotHeight))],
-    ),
-  );
+  body.push(...axisLabels(fitText(xLabel, LABEL_SIZE, plotWidth), yLabel, edges, H));
 
-  return svgDocument(W, H, body, {
-    'font-family': FONT_FAMILY,
-    fill: COLOR.text,
-    role: 'img',
-    'aria-label': title ?? `${yLabel} against ${xLabel}`,
-  });
+  return chartDocument(W, H, body, title ?? `${yLabel} against ${xLabel}`);
 }
 
 /**
@@ -400,8 +355,4 @@ function overlapArea(a: Box, b: Box): number {
 
 function covers(b: Box, x: number, y: number, r: number): boolean {
   return x + r > b.x0 && x - r < b.x1 && y + r > b.y0 && y - r < b.y1;
-}
-
-function clamp(v: number, lo: number, hi: number): number {
-  return Math.min(hi, Math.max(lo, v));
 }
