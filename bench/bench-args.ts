@@ -1,5 +1,8 @@
-// The command-line options shared by bench/run.ts and bench/browser.ts, so a quick check of
-// either takes the same flags (e.g. --ratings 200000 --rounds 2).
+// The command-line options shared by the bench/ scripts: the kernel benchmark's sizes (bench/run.ts and
+// bench/browser.ts take the same flags, e.g. --ratings 200000 --rounds 2), and the MovieLens folder of the
+// tuning and report scripts.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_BENCH_SIZE, type BenchSize } from './kernels.js';
 
 export interface BenchArgs {
@@ -21,4 +24,23 @@ export function parseBenchArgs(args: readonly string[]): BenchArgs {
     json: args.includes('--json'),
     size: { ratings: number('--ratings', d.ratings), users: number('--users', d.users), items: number('--items', d.items), rounds: number('--rounds', d.rounds) },
   };
+}
+
+/** The value after `name`, or undefined when the flag is absent. */
+export function flagValue(args: readonly string[], name: string): string | undefined {
+  const at = args.indexOf(name);
+  return at >= 0 ? args[at + 1] : undefined;
+}
+
+/**
+ * MovieLens 100k for the scripts that need it: --dir, else ../shared/data/ml-100k beside the
+ * repo. Exits with a message naming the place looked at when u1.base is not there.
+ */
+export function ml100kDirArg(args: readonly string[]): string {
+  const dir = flagValue(args, '--dir') ?? fileURLToPath(new URL('../../shared/data/ml-100k', import.meta.url));
+  if (!existsSync(`${dir}/u1.base`)) {
+    console.error(`MovieLens 100k not found at ${dir} (give --dir)`);
+    process.exit(1);
+  }
+  return dir;
 }

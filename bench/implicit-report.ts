@@ -8,8 +8,7 @@
 //   (precision_at_k / auc_score called without train_interactions: training items stay in).
 // - Cold start: coldItemsSplit(u1.base, 0.2, seed 0); AUC and precision@10 among the held-out items.
 //   npx tsx bench/implicit-report.ts [--dir path/to/ml-100k] [--json]
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { ml100kDirArg } from './bench-args.js';
 import type { Dataset } from '../src/data/dataset.js';
 import { loadMl100kFeatures } from '../src/data/features-node.js';
 import { toImplicit } from '../src/data/implicit.js';
@@ -25,12 +24,7 @@ import { Popular } from '../src/models/popular.js';
 import { SVD } from '../src/models/svd.js';
 
 const args = process.argv.slice(2);
-const at = args.indexOf('--dir');
-const dir = at >= 0 ? args[at + 1] : fileURLToPath(new URL('../../shared/data/ml-100k', import.meta.url));
-if (!existsSync(`${dir}/u1.base`)) {
-  console.error(`MovieLens 100k not found at ${dir} (give --dir)`);
-  process.exit(1);
-}
+const dir = ml100kDirArg(args);
 const load = async (name: string) => (await loadRatingsFile(`${dir}/${name}`)).dataset;
 const features = await loadMl100kFeatures(dir);
 const round = (x: number) => Math.round(x * 10000) / 10000;

@@ -26,8 +26,7 @@
 //   npx tsx bench/tune-implicit.ts --model bpr --grid "factors=32,64;epochs=10,20" [--dir path/to/ml-100k] [--threshold 4] [--tolerance 0.002] [--seeds 0,1,2] [--include round1.json,...] [--no-test] [--json]
 // Grid names: bpr factors, epochs, lr, reg, regBias, initStd, seed; als factors, epochs, alpha,
 // reg, cgSteps, initStd, seed (';' or spaces between entries, as `latentrec search --grid`).
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { toImplicit } from '../src/data/implicit.js';
 import { loadFolds } from '../src/data/load-node.js';
 import { perUserHoldout } from '../src/data/splits.js';
@@ -40,16 +39,11 @@ import { BPR, type BprOptions } from '../src/models/bpr.js';
 import type { FactorModel } from '../src/models/factor-model.js';
 import { Popular } from '../src/models/popular.js';
 
+import { flagValue, ml100kDirArg } from './bench-args.js';
+
 const args = process.argv.slice(2);
-const arg = (name: string): string | undefined => {
-  const at = args.indexOf(name);
-  return at >= 0 ? args[at + 1] : undefined;
-};
-const dir = arg('--dir') ?? fileURLToPath(new URL('../../shared/data/ml-100k', import.meta.url));
-if (!existsSync(`${dir}/u1.base`)) {
-  console.error(`MovieLens 100k not found at ${dir} (give --dir)`);
-  process.exit(1);
-}
+const arg = (name: string): string | undefined => flagValue(args, name);
+const dir = ml100kDirArg(args);
 const kind = arg('--model') ?? 'bpr';
 if (kind !== 'bpr' && kind !== 'als') throw new OptionError('--model', 'bpr or als', kind);
 const SEARCHABLE = {

@@ -7,8 +7,6 @@
 // uK.base and scored on uK.test, the figure the README reports. This is the search behind
 // `preset: 'recommended'`.
 //   npm run tune -- --grid "model=svd,svdpp;init=svd;initScale=0.1,0.2,0.3" [--dir path/to/ml-100k] [--json]
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { loadFolds } from '../src/data/load-node.js';
 import { holdoutSplit } from '../src/data/splits.js';
 import { gridSearch } from '../src/eval/grid-search.js';
@@ -16,16 +14,11 @@ import { crossValidate } from '../src/eval/cross-validate.js';
 import { modelFactory, type ModelFlags } from '../src/cli/options.js';
 import { parseGrid } from '../src/cli/search.js';
 
+import { flagValue, ml100kDirArg } from './bench-args.js';
+
 const args = process.argv.slice(2);
-const arg = (name: string): string | undefined => {
-  const at = args.indexOf(name);
-  return at >= 0 ? args[at + 1] : undefined;
-};
-const dir = arg('--dir') ?? fileURLToPath(new URL('../../shared/data/ml-100k', import.meta.url));
-if (!existsSync(`${dir}/u1.base`)) {
-  console.error(`MovieLens 100k not found at ${dir} (give --dir)`);
-  process.exit(1);
-}
+const arg = (name: string): string | undefined => flagValue(args, name);
+const dir = ml100kDirArg(args);
 const grid = parseGrid(arg('--grid') ?? 'model=svd');
 const json = args.includes('--json');
 const base: ModelFlags = { model: 'svd' };
