@@ -248,6 +248,9 @@ describe('Hybrid model', () => {
     const p = model.predict('stranger', 'i1');
     expect(p.impossible).toBe(true);
     expect(p.reason).toMatch(/user "stranger" has neither interactions nor features/);
+    // A step far too large blows the embeddings up: the fit stops with the epoch and a hint.
+    expect(() => new Hybrid({ loss: 'logistic', learningSchedule: 'sgd', lr: 1e30, factors: 4, epochs: 3 }).fit(data))
+      .toThrow(/training diverged at epoch 1: .*lower the learning rate/);
     expect(() => new Hybrid({ loss: 'hinge' as HybridLoss })).toThrow(/option loss must be one of/);
     expect(() => new Hybrid({ maxSampled: 0 })).toThrow(/option maxSampled/);
   });

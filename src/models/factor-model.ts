@@ -3,7 +3,7 @@
 // id mapping, prediction and ranking live here; each model supplies its initialization and its
 // per-epoch step (a Trainer), and the kernel does one pass and returns a number.
 import { Dataset, IdMap, type RatingScale, type RawId } from '../data/dataset.js';
-import { createEngine, strideFor, type Engine, type EngineName, type FactorBlock, type RatingsBlock } from '../engine/index.js';
+import { createEngine, strideFor, type Engine, type EngineName, type F32, type FactorBlock, type RatingsBlock } from '../engine/index.js';
 import type { WasmVariant } from '../engine/wasm-engine.js';
 import { DataError, DivergenceError, LatentrecError, OptionError } from '../errors.js';
 import { MT19937 } from '../util/mt19937.js';
@@ -561,7 +561,12 @@ export abstract class FactorModel implements RatingModel {
 const PARAMETER_LIMIT = 1e15;
 
 function parametersBounded(f: FactorBlock): boolean {
-  for (const h of [f.P, f.Q, f.bu, f.bi]) {
+  return withinParameterLimit([f.P, f.Q, f.bu, f.bi]);
+}
+
+/** Whether every value is finite and below PARAMETER_LIMIT (a trainer's own parameters: the hybrid's embeddings). */
+export function withinParameterLimit(handles: readonly F32[]): boolean {
+  for (const h of handles) {
     const a = h.array();
     for (let t = 0; t < a.length; t++) if (!(Math.abs(a[t]) < PARAMETER_LIMIT)) return false;
   }

@@ -7,12 +7,12 @@
 // assembly/hybrid.ts.
 import type { Dataset, RawId } from '../data/dataset.js';
 import { groupRows } from '../data/group.js';
-import type { Engine, F32, FeatureSide, HybridLoss, SparseRows, U32 } from '../engine/index.js';
+import type { Engine, FeatureSide, HybridLoss, SparseRows, U32 } from '../engine/index.js';
 import { DataError, LatentrecError, OptionError } from '../errors.js';
 import type { FeatureEmbeddings, ModelState } from '../io/model-state.js';
 import { IdMap } from '../data/dataset.js';
 import { copyFactors } from './fitted.js';
-import type { ModelShape, Trainer, TrainingSetup } from './factor-model.js';
+import { withinParameterLimit, type ModelShape, type Trainer, type TrainingSetup } from './factor-model.js';
 import { planHybrid, representFromAttributes, type AttributeRows, type HybridPlan, type SideLayout } from './hybrid-layout.js';
 import { ImplicitModel, resolveImplicitCommon, type ImplicitCommonOptions, type ResolvedImplicitCommon } from './implicit-model.js';
 import { integer, nonNegative, oneOf, positive } from './options.js';
@@ -188,7 +188,7 @@ export class Hybrid extends ImplicitModel {
           );
         }
         // Embeddings beyond the bound mean divergence: an infinite figure stops the fit loop.
-        return bounded(user) && bounded(item) ? wrong : Infinity;
+        return withinParameterLimit([user.E, user.b, item.E, item.b]) ? wrong : Infinity;
       },
       predictionFactors: () => {
         engine.sparseTimesDense(user.features, user.E, factors.P, stride);
@@ -306,14 +306,6 @@ function biasSums(side: FeatureSide, out: Float32Array): void {
     for (let t = start[r]; t < start[r + 1]; t++) s = f(s + f(vals[t] * b[cols[t]]));
     out[r] = s;
   }
-}
-
-function bounded(side: FeatureSide): boolean {
-  for (const h of [side.E, side.b] as F32[]) {
-    const a = h.array();
-    for (let t = 0; t < a.length; t++) if (!(Math.abs(a[t]) < 1e15)) return false;
-  }
-  return true;
 }
 
 /** The attribute rows of a trained side (identity rows dropped: they are inside P and Q). */
