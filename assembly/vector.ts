@@ -1,7 +1,24 @@
 // Shared dot/update helpers over one factor row. With SIMD every lane keeps its own partial sum
 // (f32x4); the scalar build keeps the same four partial sums, so both builds and the js engine
 // add in one order: lane j sums f = j, j+4, j+8, ... and the lanes are folded ((l0+l1)+l2)+l3.
+// The multiply-adds of the SIMD paths go through madd(): the relaxed-SIMD build (see
+// asconfig.json, target "relaxed") fuses them into f32x4.relaxed_madd, the plain SIMD build keeps
+// a separate multiply and add, so only the relaxed build's rounding differs from the scalar build
+// and the js engine.
 import { LANES, F32_BYTES } from "./layout";
+
+// a * b + c on four lanes. With relaxed SIMD the engine may fuse it (one rounding, as FMA
+// hardware does) or not; without it, the product is rounded and then added: bit-identical to
+// f32x4.add(c, f32x4.mul(a, b)), since IEEE addition and multiplication commute.
+// @ts-ignore: decorator
+@inline
+export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    return f32x4.relaxed_madd(a, b, c);
+  } else {
+    return f32x4.add(f32x4.mul(a, b), c);
+  }
+}
 
 // @ts-ignore: decorator
 @inline
@@ -10,7 +27,7 @@ export function dot(a: usize, b: usize, stride: i32): f32 {
     let acc = f32x4.splat(0);
     for (let f = 0; f < stride; f += LANES) {
       const off = <usize>(f * F32_BYTES);
-      acc = f32x4.add(acc, f32x4.mul(v128.load(a + off), v128.load(b + off)));
+      acc = madd(v128.load(a + off), v128.load(b + off), acc);
     }
     return f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)
       + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
@@ -42,8 +59,8 @@ export function updatePair(
       const off = <usize>(f * F32_BYTES);
       const vp = v128.load(p + off);
       const vq = v128.load(q + off);
-      v128.store(p + off, f32x4.add(vp, f32x4.mul(vlp, f32x4.sub(f32x4.mul(ve, vq), f32x4.mul(vrp, vp)))));
-      v128.store(q + off, f32x4.add(vq, f32x4.mul(vlq, f32x4.sub(f32x4.mul(ve, vp), f32x4.mul(vrq, vq)))));
+      v128.store(p + off, madd(vlp, f32x4.sub(f32x4.mul(ve, vq), f32x4.mul(vrp, vp)), vp));
+      v128.store(q + off, madd(vlq, f32x4.sub(f32x4.mul(ve, vp), f32x4.mul(vrq, vq)), vq));
     }
   } else {
     const n = <usize>(stride * F32_BYTES);
@@ -64,7 +81,7 @@ export function dotSum(q: usize, p: usize, z: usize, stride: i32): f32 {
     let acc = f32x4.splat(0);
     for (let f = 0; f < stride; f += LANES) {
       const off = <usize>(f * F32_BYTES);
-      acc = f32x4.add(acc, f32x4.mul(v128.load(q + off), f32x4.add(v128.load(p + off), v128.load(z + off))));
+      acc = madd(v128.load(q + off), f32x4.add(v128.load(p + off), v128.load(z + off)), acc);
     }
     return f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)
       + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
@@ -89,7 +106,7 @@ export function scaleAdd(y: usize, d: f32, x: usize, stride: i32): void {
     const vd = f32x4.splat(d);
     for (let f = 0; f < stride; f += LANES) {
       const off = <usize>(f * F32_BYTES);
-      v128.store(y + off, f32x4.add(f32x4.mul(v128.load(y + off), vd), v128.load(x + off)));
+      v128.store(y + off, madd(v128.load(y + off), vd, v128.load(x + off)));
     }
   } else {
     const n = <usize>(stride * F32_BYTES);
@@ -107,7 +124,7 @@ export function axpy(y: usize, a: f32, x: usize, stride: i32): void {
     const va = f32x4.splat(a);
     for (let f = 0; f < stride; f += LANES) {
       const off = <usize>(f * F32_BYTES);
-      v128.store(y + off, f32x4.add(v128.load(y + off), f32x4.mul(va, v128.load(x + off))));
+      v128.store(y + off, madd(va, v128.load(x + off), v128.load(y + off)));
     }
   } else {
     const n = <usize>(stride * F32_BYTES);
@@ -141,7 +158,7 @@ export function dotDiff(p: usize, a: usize, b: usize, stride: i32): f32 {
     let acc = f32x4.splat(0);
     for (let f = 0; f < stride; f += LANES) {
       const off = <usize>(f * F32_BYTES);
-      acc = f32x4.add(acc, f32x4.mul(v128.load(p + off), f32x4.sub(v128.load(a + off), v128.load(b + off))));
+      acc = madd(v128.load(p + off), f32x4.sub(v128.load(a + off), v128.load(b + off)), acc);
     }
     return f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)
       + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);

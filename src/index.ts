@@ -19,7 +19,7 @@ export { createModel, PRESETS, type ModelKind, type ModelSpec, type PresetName, 
 export { truncatedSvdOfFilled, type TruncatedSvd, type TruncatedSvdOptions } from './models/truncated-svd.js';
 export { gridSearch, gridCombinations, type Grid, type GridRow, type GridSearchResult } from './eval/grid-search.js';
 export { lineChart, learningCurveChart, type Series, type LineChartOptions } from './plot/line-chart.js';
-export { FactorModel } from './models/factor-model.js';
+export { FactorModel, type LoadOptions } from './models/factor-model.js';
 export { SGD_DEFAULTS, SVDPP_DEFAULTS, MAX_FACTORS, type SgdOptions, type SvdppOptions, type SgdOrder, type InitKind, type RandomKind } from './models/options.js';
 export type { EpochReport, FitOptions, FitResult, EarlyStopping, Prediction, RatingModel, Recommendation } from './models/types.js';
 export { rmse, mae } from './eval/metrics.js';
@@ -32,7 +32,7 @@ export {
   type CrossValidation,
   type CrossValidateOptions,
 } from './eval/cross-validate.js';
-export { createEngine, wasmSimdSupported, type Engine, type EngineName, type EngineVariant } from './engine/index.js';
+export { createEngine, wasmSimdSupported, wasmVariants, WASM_VARIANTS, type Engine, type EngineName, type EngineVariant, type WasmVariant } from './engine/index.js';
 export { Random } from './util/random.js';
 export { encodeModel, decodeModel, ModelFileError, MODEL_FILE_VERSION } from './io/model-file.js';
 export { importSparkAls } from './io/spark-import.js';

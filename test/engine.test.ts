@@ -1,13 +1,14 @@
 // Every kernel variant against its js twin, including factor counts that are not multiples of 4
 // and users/items without ratings; and the kernels against a plain f64 reference.
 import { describe, expect, it } from 'vitest';
-import { createEngine, strideFor, wasmSimdSupported, type Engine, type FactorBlock, type RatingsBlock } from '../src/engine/index.js';
+import { createEngine, strideFor, wasmVariants, type Engine, type FactorBlock, type RatingsBlock } from '../src/engine/index.js';
 import { Random } from '../src/util/random.js';
 
-const variants: { name: string; make: () => Engine }[] = [
-  { name: 'wasm scalar', make: () => createEngine('wasm', 'scalar') },
-  ...(wasmSimdSupported() ? [{ name: 'wasm simd', make: () => createEngine('wasm', 'simd') }] : []),
-];
+// Every wasm build this runtime runs (Node 20: simd and scalar; with --execArgv=--experimental-wasm-relaxed-simd
+// relaxed too). test/engine-variants.test.ts covers relaxed in a child process and in Chromium.
+const variants: { name: string; make: () => Engine }[] = wasmVariants().map((variant) => ({
+  name: `wasm ${variant}`, make: () => createEngine('wasm', variant),
+}));
 
 interface Problem {
   users: Uint32Array;

@@ -3,7 +3,7 @@
 // benchmark). Models see only typed arrays and handles, never offsets.
 
 export type EngineName = 'wasm' | 'js';
-export type EngineVariant = 'simd' | 'scalar' | 'js';
+export type EngineVariant = 'relaxed' | 'simd' | 'scalar' | 'js';
 
 /** A typed array that lives in an engine's memory. Call `array()` for a current view. */
 export interface Handle<T extends Float32Array | Uint32Array> {

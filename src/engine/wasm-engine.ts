@@ -1,7 +1,8 @@
 // The one host file that knows offsets into linear memory. Each engine owns one
 // WebAssembly.Memory and a bump allocator over it; every array is 16-byte aligned, and views are
 // re-made after the memory grows (growth detaches the old ArrayBuffer).
-import { scalarBase64, simdBase64 } from './kernels-wasm.generated.js';
+import { relaxedBase64, scalarBase64, simdBase64 } from './kernels-wasm.generated.js';
+import { LatentrecError } from '../errors.js';
 import type { BiasedRates, Engine, F32, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
 
 const PAGE = 65536;
@@ -60,10 +61,27 @@ interface Kernels {
 /** The loss codes of assembly/hybrid.ts. */
 const HYBRID_LOSS_CODES = { logistic: 0, bpr: 1, warp: 2 } as const;
 
-export type WasmVariant = 'simd' | 'scalar';
+/**
+ * The three builds of the kernels, fastest first: 'relaxed' (SIMD whose multiply-adds are
+ * f32x4.relaxed_madd, which the runtime may fuse into one rounding: last bits differ from the
+ * other builds and can differ between machines), 'simd' (f32x4) and 'scalar'. 'simd' and 'scalar'
+ * round every product and sum separately, in the js engine's order, the same in every runtime.
+ */
+export type WasmVariant = 'relaxed' | 'simd' | 'scalar';
+
+/** Every build, best first: the order in which createEngine('wasm') tries them. */
+export const WASM_VARIANTS: readonly WasmVariant[] = ['relaxed', 'simd', 'scalar'];
+
+const BASE64: Readonly<Record<WasmVariant, string>> = { relaxed: relaxedBase64, simd: simdBase64, scalar: scalarBase64 };
+/** What a build needs of the runtime, for the error when it is forced and refused. */
+const NEEDS: Readonly<Record<WasmVariant, string>> = {
+  relaxed: 'it needs WebAssembly relaxed SIMD: Chromium runs it by default, Node 20 only with --experimental-wasm-relaxed-simd',
+  simd: 'it needs WebAssembly SIMD',
+  scalar: 'it needs WebAssembly',
+};
 
 const modules: Partial<Record<WasmVariant, WebAssembly.Module>> = {};
-let simdSupport: boolean | undefined;
+const support: Partial<Record<WasmVariant, boolean>> = {};
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);
@@ -72,15 +90,49 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+/** Whether this runtime validates the build (each detected once, by WebAssembly.validate). */
+function supported(variant: WasmVariant): boolean {
+  support[variant] ??= WebAssembly.validate(decodeBase64(BASE64[variant]));
+  return support[variant];
+}
+
+/**
+ * The wasm builds this runtime can run, best first: e.g. ['relaxed', 'simd', 'scalar'] in
+ * Chromium, ['simd', 'scalar'] in Node 20 (['relaxed', 'simd', 'scalar'] with
+ * --experimental-wasm-relaxed-simd). createEngine('wasm') uses the first.
+ */
+export function wasmVariants(): WasmVariant[] {
+  return WASM_VARIANTS.filter(supported);
+}
+
 /** Whether this runtime validates the SIMD build (detected once). */
 export function wasmSimdSupported(): boolean {
-  simdSupport ??= WebAssembly.validate(decodeBase64(simdBase64));
-  return simdSupport;
+  return supported('simd');
+}
+
+/** The build to run: `requested` if given and this runtime can run it (else an error), or the best supported. */
+export function resolveWasmVariant(requested?: WasmVariant): WasmVariant {
+  if (requested === undefined) {
+    const best = wasmVariants()[0];
+    if (best === undefined) throw new LatentrecError('this runtime validates none of the wasm builds (relaxed, simd, scalar); use engine \'js\'');
+    return best;
+  }
+  if (!WASM_VARIANTS.includes(requested)) {
+    throw new LatentrecError(`unknown wasm variant ${JSON.stringify(requested)}; one of ${WASM_VARIANTS.join(', ')}`);
+  }
+  if (!supported(requested)) {
+    const available = wasmVariants();
+    throw new LatentrecError(
+      `wasm variant "${requested}" is not supported by this runtime (${NEEDS[requested]}); ` +
+        `supported: ${available.length > 0 ? available.join(', ') : 'none (use engine \'js\')'}`,
+    );
+  }
+  return requested;
 }
 
 function compiled(variant: WasmVariant): WebAssembly.Module {
-  // The modules are ~1.5 KB, well under browsers' limit for synchronous compilation.
-  return (modules[variant] ??= new WebAssembly.Module(decodeBase64(variant === 'simd' ? simdBase64 : scalarBase64)));
+  // The modules are ~9 KB, well under browsers' limit for synchronous compilation.
+  return (modules[variant] ??= new WebAssembly.Module(decodeBase64(BASE64[variant])));
 }
 
 class MemoryHandle<T extends Float32Array | Uint32Array> implements Handle<T> {
@@ -115,12 +167,13 @@ export class WasmEngine implements Engine {
   private readonly base: number;
   private top: number;
 
-  constructor(variant: WasmVariant = wasmSimdSupported() ? 'simd' : 'scalar') {
-    this.variant = variant;
+  /** `variant` forces a build (refused with a LatentrecError when this runtime cannot run it); by default the best supported. */
+  constructor(variant?: WasmVariant) {
+    this.variant = resolveWasmVariant(variant);
     // No `maximum`: a large reservation can fail up front on 32-bit or mobile browsers; growth
     // is checked against the wasm32 limit in reserve().
     this.memory = new WebAssembly.Memory({ initial: 1 });
-    const instance = new WebAssembly.Instance(compiled(variant), { env: { memory: this.memory } });
+    const instance = new WebAssembly.Instance(compiled(this.variant), { env: { memory: this.memory } });
     this.k = instance.exports as unknown as Kernels;
     // Static data (lookup tables of Mathf.exp, ...) lives below __heap_base: never hand it out.
     this.base = Math.max(HEAP_START, Math.ceil(this.k.heapBase() / ALIGN) * ALIGN);

@@ -3,7 +3,7 @@
 // id mapping, prediction and ranking live here; each model supplies its initialization and its
 // per-epoch step (a Trainer), and the kernel does one pass and returns a number.
 import { Dataset, IdMap, type RatingScale, type RawId } from '../data/dataset.js';
-import { createEngine, strideFor, type Engine, type EngineName, type F32, type FactorBlock, type RatingsBlock } from '../engine/index.js';
+import { createEngine, strideFor, type Engine, type EngineName, type EngineVariant, type F32, type FactorBlock, type RatingsBlock } from '../engine/index.js';
 import type { WasmVariant } from '../engine/wasm-engine.js';
 import { DataError, DivergenceError, LatentrecError, OptionError } from '../errors.js';
 import { MT19937 } from '../util/mt19937.js';
@@ -13,13 +13,24 @@ import type { EpochReport, FitOptions, FitResult, Prediction, RatingModel, Recom
 import type { RandomKind } from './options.js';
 import { decodeModel, encodeModel } from '../io/model-file.js';
 import type { ModelState, ModelStateKind } from '../io/model-state.js';
-import { copyFactors, fromModelState, seenOf, toModelState, type Fitted } from './fitted.js';
+import { copyFactors, engineLike, fromModelState, seenOf, toModelState, type Fitted } from './fitted.js';
 import { foldInUser, recommendFor, similarRows, type FoldInOptions, type RecommendOptions, type Similar } from './serving.js';
 
-let restorer: ((state: ModelState) => FactorModel) | undefined;
+let restorer: ((state: ModelState, options: LoadOptions) => FactorModel) | undefined;
+
+/** How a saved model is brought back (FactorModel.load, fromState, restore). */
+export interface LoadOptions {
+  /**
+   * The wasm build to serve on: 'relaxed', 'simd' or 'scalar' (default: the best this runtime
+   * supports, as for fitting). Force 'simd' where the same file must answer bit for bit alike in
+   * every runtime (relaxed SIMD may fuse multiply-adds); refused when the runtime cannot run it.
+   * Ignored for models on the js engine. The loaded model keeps this build for fold-in and partialFit.
+   */
+  wasmVariant?: WasmVariant;
+}
 
 /** Set once by models/presets.ts, which knows every model kind (it would be a cycle here). */
-export function registerRestorer(fn: (state: ModelState) => FactorModel): void {
+export function registerRestorer(fn: (state: ModelState, options: LoadOptions) => FactorModel): void {
   restorer = fn;
 }
 
@@ -154,7 +165,7 @@ export abstract class FactorModel implements RatingModel {
     const finalFactors = stopping?.restoreBest && best ? best.factors : trained.factors;
     // The training ratings and scoring buffers are not needed any more: keep the factors alone
     // in a fresh engine, so a fitted model holds (users + items) x k floats, not the data.
-    this.trained = { ...trained, ...copyFactors(finalFactors, createEngine(shape.engine, shape.wasmVariant)) };
+    this.trained = { ...trained, ...copyFactors(finalFactors, engineLike(engine)) };
     return {
       epochs,
       fitSeconds: (performance.now() - start) / 1000,
@@ -180,7 +191,7 @@ export abstract class FactorModel implements RatingModel {
     const userIndex = Uint32Array.from(data.userIndex, (u) => users.intern(data.users.raw[u]));
     const itemIndex = Uint32Array.from(data.itemIndex, (i) => items.intern(data.items.raw[i]));
     const mapped = new Dataset(users, items, userIndex, itemIndex, data.ratings, m.scale);
-    const { engine, factors } = copyFactors(m.factors, createEngine(this.shape.engine, this.shape.wasmVariant), users.size, items.size);
+    const { engine, factors } = copyFactors(m.factors, engineLike(m.engine), users.size, items.size);
     const random: RandomSource = this.shape.rng === 'mt19937' ? new MT19937(this.shape.seed + 1) : new Random(this.shape.seed + 1);
     const init = (this as unknown as { options?: { initMean?: number; initStd?: number } }).options ?? {};
     const k = this.shape.factors, stride = factors.stride;
@@ -214,7 +225,7 @@ export abstract class FactorModel implements RatingModel {
       epochs.push(report);
       options.onEpoch?.(report);
     }
-    this.trained = { ...next, ...copyFactors(factors, createEngine(this.shape.engine, this.shape.wasmVariant)) };
+    this.trained = { ...next, ...copyFactors(factors, engineLike(engine)) };
     return { epochs, fitSeconds: (performance.now() - start) / 1000 };
   }
 
@@ -372,28 +383,45 @@ export abstract class FactorModel implements RatingModel {
     return encodeModel(this.toState());
   }
 
-  /** Installs a saved state into this (unfitted) model. */
-  restore(state: ModelState): this {
+  /**
+   * Installs a saved state into this (unfitted) model, on the wasm build `options.wasmVariant`
+   * (default: the best this runtime supports; a wasmVariant in the state's options was a fitting
+   * setting and is not applied).
+   */
+  restore(state: ModelState, options: LoadOptions = {}): this {
     if (state.factors !== this.shape.factors && this.stateKind !== 'imported') {
       throw new DataError(`restore: the state has k=${state.factors}, this ${this.constructor.name} k=${this.shape.factors}`);
     }
-    this.trained = fromModelState(state, this.shape.engine);
+    this.trained = fromModelState(state, this.shape.engine, options.wasmVariant);
     return this;
   }
 
-  /** A model from bytes written by save() (Node: loadModelFromFile). */
-  static load(bytes: Uint8Array | ArrayBuffer): FactorModel {
-    return FactorModel.fromState(decodeModel(bytes));
+  /**
+   * A model from bytes written by save() (Node: loadModelFromFile).
+   *
+   *   FactorModel.load(bytes)                          // on the best build this runtime has
+   *   FactorModel.load(bytes, { wasmVariant: 'simd' }) // the same bits in Node and every browser
+   */
+  static load(bytes: Uint8Array | ArrayBuffer, options: LoadOptions = {}): FactorModel {
+    return FactorModel.fromState(decodeModel(bytes), options);
   }
 
   /** A model of the state's kind, with the state installed (from a file, or imported factors). */
-  static fromState(state: ModelState): FactorModel {
+  static fromState(state: ModelState, options: LoadOptions = {}): FactorModel {
     if (!restorer) throw new LatentrecError('FactorModel.fromState: import latentrec (its index registers the model kinds)');
-    return restorer(state);
+    return restorer(state, options);
   }
 
   /** The kind written into model files. */
   protected abstract readonly stateKind: ModelStateKind;
+
+  /**
+   * The build this fitted model computes on: 'relaxed', 'simd' or 'scalar' (wasm), or 'js'.
+   * Fold-in, partialFit and scoring stay on it; load with `{ wasmVariant }` to pick another.
+   */
+  get engineVariant(): EngineVariant {
+    return this.model().engine.variant;
+  }
 
   /** Number of latent factors k. */
   get factorCount(): number {

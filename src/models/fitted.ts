@@ -1,7 +1,7 @@
 // A fitted model's state in engine memory, and its conversion to and from plain ModelState
 // (what model files hold).
 import { IdMap, type RatingScale } from '../data/dataset.js';
-import { createEngine, strideFor, type Engine, type EngineName, type F32, type FactorBlock } from '../engine/index.js';
+import { createEngine, strideFor, type Engine, type EngineName, type F32, type FactorBlock, type WasmVariant } from '../engine/index.js';
 import type { ModelState, ModelStateKind } from '../io/model-state.js';
 
 export interface Fitted {
@@ -29,6 +29,11 @@ export function seenOf(m: Fitted, u: number): Uint32Array {
   const extra = m.extraSeen.get(u);
   if (extra) return extra;
   return u + 1 < m.seenStart.length ? m.seenItems.subarray(m.seenStart[u], m.seenStart[u + 1]) : new Uint32Array(0);
+}
+
+/** A fresh engine of the same kind and wasm build as `engine`: a model stays on the build it was fitted or loaded on. */
+export function engineLike(engine: Engine): Engine {
+  return createEngine(engine.name, engine.variant === 'js' ? undefined : engine.variant);
 }
 
 /** Copies the factor block into `engine`, with room for `userCapacity` user rows. */
@@ -71,8 +76,9 @@ export function toModelState(m: Fitted, kind: ModelStateKind, options: Record<st
   };
 }
 
-export function fromModelState(s: ModelState, engineName: EngineName = 'wasm'): Fitted {
-  const engine = createEngine(engineName);
+/** A fitted state in a fresh engine: `wasmVariant` forces the wasm build (default: the best supported). */
+export function fromModelState(s: ModelState, engineName: EngineName = 'wasm', wasmVariant?: WasmVariant): Fitted {
+  const engine = createEngine(engineName, wasmVariant);
   const k = s.factors, stride = strideFor(k);
   const users = s.userIds.length, items = s.itemIds.length;
   const pad = (src: Float32Array, rows: number): F32 => {

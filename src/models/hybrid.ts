@@ -12,7 +12,7 @@ import { DataError, LatentrecError, OptionError } from '../errors.js';
 import type { FeatureEmbeddings, ModelState } from '../io/model-state.js';
 import { IdMap } from '../data/dataset.js';
 import { copyFactors } from './fitted.js';
-import { withinParameterLimit, type ModelShape, type Trainer, type TrainingSetup } from './factor-model.js';
+import { withinParameterLimit, type LoadOptions, type ModelShape, type Trainer, type TrainingSetup } from './factor-model.js';
 import { planHybrid, representFromAttributes, type AttributeRows, type HybridPlan, type SideLayout } from './hybrid-layout.js';
 import { ImplicitModel, resolveImplicitCommon, type ImplicitCommonOptions, type ResolvedImplicitCommon } from './implicit-model.js';
 import { integer, nonNegative, oneOf, positive } from './options.js';
@@ -226,9 +226,9 @@ export class Hybrid extends ImplicitModel {
     return { ...super.toState(), features: { user: embeddings(a.user), item: embeddings(a.item) } };
   }
 
-  override restore(state: ModelState): this {
+  override restore(state: ModelState, options: LoadOptions = {}): this {
     if (!state.features) throw new DataError('restore: a Hybrid state needs its feature embeddings (state.features)');
-    super.restore(state);
+    super.restore(state, options);
     const model = (e: FeatureEmbeddings): AttributeModel => ({ names: IdMap.from(e.names), E: e.factors.slice(), b: e.biases.slice() });
     this.attributes = { user: model(state.features.user), item: model(state.features.item) };
     return this;

@@ -2,7 +2,7 @@
 // (n_factors -> factors, lr_all -> lrAll, reg_bu -> regBu, init_std_dev -> initStd, ...), so a
 // result can be compared with Surprise line by line.
 import type { EngineName } from '../engine/index.js';
-import type { WasmVariant } from '../engine/wasm-engine.js';
+import { WASM_VARIANTS, type WasmVariant } from '../engine/wasm-engine.js';
 import { OptionError } from '../errors.js';
 
 export type SgdOrder = 'shuffle' | 'fixed';
@@ -34,7 +34,14 @@ export interface SgdOptions {
   seed?: number;
   /** 'wasm' (default; SIMD where supported, else scalar) or 'js' (the pure-TypeScript twin). */
   engine?: EngineName;
-  /** Force a wasm build; by default SIMD where the runtime supports it. */
+  /**
+   * Force a wasm build: 'relaxed' (SIMD with fused multiply-adds, f32x4.relaxed_madd), 'simd' or
+   * 'scalar'. By default the best this runtime supports (relaxed in Chromium, simd in Node 20).
+   * 'simd' and 'scalar' round every product and sum as the js engine does, so they give the same
+   * bits in every runtime; 'relaxed' may round a multiply-add once instead of twice (last-bit
+   * differences that SGD carries along), so force 'simd' where runtimes must agree exactly.
+   * A build the runtime cannot run is refused when fitting.
+   */
   wasmVariant?: WasmVariant;
   /**
    * 'shuffle' (default): ratings shuffled before every epoch. 'fixed': Surprise's order, user by
@@ -187,7 +194,7 @@ export function resolveSgdOptions(given: SvdppOptions, defaults: Readonly<SgdDef
     initStd: nonNegative('initStd', given.initStd ?? d.initStd),
     seed: integer('seed', given.seed ?? d.seed, 0, 0xffffffff),
     engine: oneOf('engine', given.engine ?? d.engine, ['wasm', 'js']),
-    wasmVariant: given.wasmVariant === undefined ? undefined : oneOf<WasmVariant>('wasmVariant', given.wasmVariant, ['simd', 'scalar']),
+    wasmVariant: given.wasmVariant === undefined ? undefined : oneOf<WasmVariant>('wasmVariant', given.wasmVariant, WASM_VARIANTS),
     order: oneOf('order', given.order ?? d.order, ['shuffle', 'fixed']),
     rng: oneOf('rng', given.rng ?? d.rng, ['xoshiro128', 'mt19937']),
     init: oneOf('init', given.init ?? d.init, ['random', 'svd']),

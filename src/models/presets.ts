@@ -84,7 +84,7 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 }
 
 // FactorModel.load needs every kind; this module knows them all.
-registerRestorer((state) => {
+registerRestorer((state, options) => {
   const model = state.kind === 'imported' ? new ImportedModel(state.factors) : createModel({ ...(state.options as ModelSpec), model: state.kind });
-  return model.restore(state);
+  return model.restore(state, options);
 });
