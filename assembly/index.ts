@@ -1,4 +1,5 @@
 export { sgdEpochBiased, sgdEpochPlain } from "./sgd";
+export { shuffleRatings } from "./shuffle";
 export { sgdEpochSvdpp, implicitUserFactors } from "./svdpp";
 export { sparseTimesDense, sparseTransposeTimesDense } from "./sparse";
 export { sgdEpochBpr } from "./bpr";

@@ -3,6 +3,7 @@
 // (often bit for bit). Dot products keep four lane partial sums, folded ((l0+l1)+l2)+l3.
 import { dot } from './js-vector.js';
 import { hybridEpoch } from './js-hybrid.js';
+import type { BlockGrid, BlockSchedule } from './block-grid.js';
 import type { BiasedRates, Engine, F32, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
 
 const f = Math.fround;
@@ -62,6 +63,8 @@ function implicitMean(out: Float32Array, o: number, Y: Float32Array, items: Uint
 export class JsEngine implements Engine {
   readonly name = 'js' as const;
   readonly variant = 'js' as const;
+  readonly threads = 1;
+  dispose(): void {}
 
   allocF32(length: number): F32 {
     return new ArrayHandle(new Float32Array(length));
@@ -75,14 +78,14 @@ export class JsEngine implements Engine {
   }
   release(): void {}
 
-  sgdEpochBiased(r: RatingsBlock, fb: FactorBlock, x: BiasedRates): number {
+  sgdEpochBiased(r: RatingsBlock, fb: FactorBlock, x: BiasedRates, first = 0, count = r.count): number {
     const users = r.users.array(), items = r.items.array(), values = r.values.array();
     const P = fb.P.array(), Q = fb.Q.array(), bu = fb.bu.array(), bi = fb.bi.array();
     const stride = fb.stride;
     const mu = f(x.mu), lrBu = f(x.lrBu), lrBi = f(x.lrBi), lrPu = f(x.lrPu), lrQi = f(x.lrQi);
     const regBu = f(x.regBu), regBi = f(x.regBi), regPu = f(x.regPu), regQi = f(x.regQi);
     let sse = 0;
-    for (let t = 0; t < r.count; t++) {
+    for (let t = first; t < first + count; t++) {
       const u = users[t], i = items[t];
       const pu = u * stride, qi = i * stride;
       const bU = bu[u], bI = bi[i];
@@ -95,17 +98,45 @@ export class JsEngine implements Engine {
     return sse;
   }
 
-  sgdEpochPlain(r: RatingsBlock, fb: FactorBlock, x: BiasedRates): number {
+  sgdEpochPlain(r: RatingsBlock, fb: FactorBlock, x: BiasedRates, first = 0, count = r.count): number {
     const users = r.users.array(), items = r.items.array(), values = r.values.array();
     const P = fb.P.array(), Q = fb.Q.array();
     const stride = fb.stride;
     const lrPu = f(x.lrPu), lrQi = f(x.lrQi), regPu = f(x.regPu), regQi = f(x.regQi);
     let sse = 0;
-    for (let t = 0; t < r.count; t++) {
+    for (let t = first; t < first + count; t++) {
       const pu = users[t] * stride, qi = items[t] * stride;
       const e = f(values[t] - dot(P, pu, Q, qi, stride));
       sse += e * e;
       updatePair(P, pu, Q, qi, stride, e, lrPu, regPu, lrQi, regQi);
+    }
+    return sse;
+  }
+
+  shuffleRatings(r: RatingsBlock, first: number, count: number, seed: number): void {
+    const users = r.users.array(), items = r.items.array(), values = r.values.array();
+    let x = seed >>> 0 !== 0 ? seed >>> 0 : 0x9e3779b9;
+    for (let t = count - 1; t > 0; t--) {
+      x = (x ^ (x << 13)) >>> 0;
+      x = (x ^ (x >>> 17)) >>> 0;
+      x = (x ^ (x << 5)) >>> 0;
+      const a = first + t, b = first + (x % (t + 1));
+      const u = users[a], i = items[a], v = values[a];
+      users[a] = users[b];
+      items[a] = items[b];
+      values[a] = values[b];
+      users[b] = u;
+      items[b] = i;
+      values[b] = v;
+    }
+  }
+
+  sgdBlocks(r: RatingsBlock, grid: BlockGrid, plan: BlockSchedule, fb: FactorBlock, x: BiasedRates, biased: boolean): number {
+    let sse = 0;
+    for (let e = 0; e < plan.blocks.length; e++) {
+      const b = plan.blocks[e], first = grid.start[b], count = grid.start[b + 1] - first;
+      this.shuffleRatings(r, first, count, plan.seeds[e]);
+      sse += biased ? this.sgdEpochBiased(r, fb, x, first, count) : this.sgdEpochPlain(r, fb, x, first, count);
     }
     return sse;
   }

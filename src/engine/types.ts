@@ -1,6 +1,7 @@
 // The kernel interface. Two implementations: the wasm engine (the product) and the js engine
 // (the same algorithm in plain TypeScript with the same order of operations, for tests and the
 // benchmark). Models see only typed arrays and handles, never offsets.
+import type { BlockGrid, BlockSchedule } from './block-grid.js';
 
 export type EngineName = 'wasm' | 'js';
 export type EngineVariant = 'relaxed' | 'simd' | 'scalar' | 'js';
@@ -106,6 +107,12 @@ export interface HybridPass {
 export interface Engine {
   readonly name: EngineName;
   readonly variant: EngineVariant;
+  /** Threads that run blocked SGD (sgdBlocks): 1 unless a wasm engine was made with a thread pool. */
+  readonly threads: number;
+  /** Why fewer threads run than were asked for (no shared memory, a thread that may not block, ...). */
+  readonly threadsNote?: string;
+  /** Stops the engine's worker threads, if any. The engine's memory stays readable. */
+  dispose(): void;
   allocF32(length: number): F32;
   allocU32(length: number): U32;
   /**
@@ -118,6 +125,15 @@ export interface Engine {
   sgdEpochBiased(r: RatingsBlock, f: FactorBlock, rates: BiasedRates): number;
   /** One SGD pass of plain MF (biases untouched); returns the pass's sum of squared errors. */
   sgdEpochPlain(r: RatingsBlock, f: FactorBlock, rates: BiasedRates): number;
+  /** Shuffles ratings first .. first+count in place (Fisher–Yates driven by xorshift32 from `seed`). */
+  shuffleRatings(r: RatingsBlock, first: number, count: number, seed: number): void;
+  /**
+   * One blocked SGD epoch (biased or plain MF) over ratings stored in `grid` order: for each
+   * entry of the plan, the block is shuffled with its seed, then passed over once. Blocks of one
+   * round may run on different threads; the result is the same as running the entries in order.
+   * Returns the sum of squared errors (block sums added in plan order).
+   */
+  sgdBlocks(r: RatingsBlock, grid: BlockGrid, plan: BlockSchedule, f: FactorBlock, rates: BiasedRates, biased: boolean): number;
   /**
    * One SGD pass of SVD++ over user groups; Y holds the implicit factors y_j (items x stride),
    * z and acc are scratch rows of `stride` floats. Returns the pass's sum of squared errors.

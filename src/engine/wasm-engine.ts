@@ -1,8 +1,11 @@
 // The one host file that knows offsets into linear memory. Each engine owns one
 // WebAssembly.Memory and a bump allocator over it; every array is 16-byte aligned, and views are
 // re-made after the memory grows (growth detaches the old ArrayBuffer).
-import { relaxedBase64, scalarBase64, simdBase64 } from './kernels-wasm.generated.js';
+import { relaxedBase64, relaxedThreadsBase64, scalarBase64, simdBase64, simdThreadsBase64 } from './kernels-wasm.generated.js';
 import { LatentrecError } from '../errors.js';
+import type { BlockGrid, BlockSchedule } from './block-grid.js';
+import { MAX_GRID_SIDE } from './block-grid.js';
+import { ARG, ThreadPool, threadsUnavailableReason } from './thread-pool.js';
 import type { BiasedRates, Engine, F32, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
 
 const PAGE = 65536;
@@ -56,6 +59,7 @@ interface Kernels {
     stride: number, lr: number, userReg: number, itemReg: number, adagrad: number, scratch: number,
   ): number;
   dotRows(x: number, M: number, rowCount: number, stride: number, out: number): number;
+  shuffleRatings(users: number, items: number, values: number, count: number, seed: number): void;
 }
 
 /** The loss codes of assembly/hybrid.ts. */
@@ -80,7 +84,11 @@ const NEEDS: Readonly<Record<WasmVariant, string>> = {
   scalar: 'it needs WebAssembly',
 };
 
+/** The builds over shared memory, for engines with worker threads (no scalar one: threads come with SIMD everywhere). */
+const THREADS_BASE64: Readonly<Partial<Record<WasmVariant, string>>> = { relaxed: relaxedThreadsBase64, simd: simdThreadsBase64 };
+
 const modules: Partial<Record<WasmVariant, WebAssembly.Module>> = {};
+const threadModules: Partial<Record<WasmVariant, WebAssembly.Module>> = {};
 const support: Partial<Record<WasmVariant, boolean>> = {};
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
@@ -110,6 +118,20 @@ export function wasmSimdSupported(): boolean {
   return supported('simd');
 }
 
+/** Why an engine of this build cannot have worker threads here, or undefined when it can. */
+function threadsRefusal(variant: WasmVariant): string | undefined {
+  if (THREADS_BASE64[variant] === undefined) return `threads need a SIMD build (this engine runs the ${variant} build)`;
+  const platform = threadsUnavailableReason();
+  if (platform !== undefined) return platform;
+  try {
+    if (!WebAssembly.validate(decodeBase64(THREADS_BASE64[variant]!))) return 'this runtime does not validate the shared-memory build';
+    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+  } catch (err) {
+    return `shared WebAssembly memory is not available (${(err as Error).message})`;
+  }
+  return undefined;
+}
+
 /** The build to run: `requested` if given and this runtime can run it (else an error), or the best supported. */
 export function resolveWasmVariant(requested?: WasmVariant): WasmVariant {
   if (requested === undefined) {
@@ -133,6 +155,20 @@ export function resolveWasmVariant(requested?: WasmVariant): WasmVariant {
 function compiled(variant: WasmVariant): WebAssembly.Module {
   // The modules are ~9 KB, well under browsers' limit for synchronous compilation.
   return (modules[variant] ??= new WebAssembly.Module(decodeBase64(BASE64[variant])));
+}
+
+function compiledThreads(variant: WasmVariant): WebAssembly.Module {
+  return (threadModules[variant] ??= new WebAssembly.Module(decodeBase64(THREADS_BASE64[variant]!)));
+}
+
+/** What a wasm engine is made with besides its build. */
+export interface WasmEngineOptions {
+  /**
+   * Threads for blocked SGD (sgdBlocks), the caller included: with more than 1 the engine's
+   * memory is shared and `threads − 1` workers run the same kernels on it. Where that cannot be
+   * done the engine runs on one thread and says why in `threadsNote`. Default 1.
+   */
+  threads?: number;
 }
 
 class MemoryHandle<T extends Float32Array | Uint32Array> implements Handle<T> {
@@ -163,21 +199,41 @@ export class WasmEngine implements Engine {
   readonly name = 'wasm' as const;
   readonly variant: WasmVariant;
   readonly memory: WebAssembly.Memory;
+  readonly threads: number;
+  readonly threadsNote?: string;
   private readonly k: Kernels;
   private readonly base: number;
+  private readonly pool: ThreadPool | undefined;
   private top: number;
 
   /** `variant` forces a build (refused with a LatentrecError when this runtime cannot run it); by default the best supported. */
-  constructor(variant?: WasmVariant) {
+  constructor(variant?: WasmVariant, options: WasmEngineOptions = {}) {
     this.variant = resolveWasmVariant(variant);
-    // No `maximum`: a large reservation can fail up front on 32-bit or mobile browsers; growth
-    // is checked against the wasm32 limit in reserve().
-    this.memory = new WebAssembly.Memory({ initial: 1 });
-    const instance = new WebAssembly.Instance(compiled(this.variant), { env: { memory: this.memory } });
-    this.k = instance.exports as unknown as Kernels;
+    const wanted = options.threads ?? 1;
+    const refusal = wanted <= 1 ? undefined : threadsRefusal(this.variant);
+    if (wanted > 1 && refusal === undefined) {
+      // Shared memory must declare its maximum; 4 GiB reserves address space, not memory.
+      this.memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+      const module = compiledThreads(this.variant);
+      this.k = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Kernels;
+      const { pool, reason } = ThreadPool.open(wanted, module, this.memory, MAX_GRID_SIDE);
+      this.pool = pool;
+      this.threadsNote = reason === undefined ? undefined : `running on 1 thread instead of ${wanted}: ${reason}`;
+    } else {
+      // No `maximum`: a large reservation can fail up front on 32-bit or mobile browsers; growth
+      // is checked against the wasm32 limit in reserve().
+      this.memory = new WebAssembly.Memory({ initial: 1 });
+      this.k = new WebAssembly.Instance(compiled(this.variant), { env: { memory: this.memory } }).exports as unknown as Kernels;
+      if (refusal !== undefined) this.threadsNote = `running on 1 thread instead of ${wanted}: ${refusal}`;
+    }
+    this.threads = this.pool?.threads ?? 1;
     // Static data (lookup tables of Mathf.exp, ...) lives below __heap_base: never hand it out.
     this.base = Math.max(HEAP_START, Math.ceil(this.k.heapBase() / ALIGN) * ALIGN);
     this.top = this.base;
+  }
+
+  dispose(): void {
+    this.pool?.close();
   }
 
   /** Bytes handed out so far (the engine's share of memory). */
@@ -239,6 +295,46 @@ export class WasmEngine implements Engine {
       offsetOf(r.users), offsetOf(r.items), offsetOf(r.values), r.count,
       offsetOf(f.P), offsetOf(f.Q), f.stride, x.lrPu, x.lrQi, x.regPu, x.regQi,
     );
+  }
+
+  shuffleRatings(r: RatingsBlock, first: number, count: number, seed: number): void {
+    const at = 4 * first;
+    this.k.shuffleRatings(offsetOf(r.users) + at, offsetOf(r.items) + at, offsetOf(r.values) + at, count, seed);
+  }
+
+  sgdBlocks(r: RatingsBlock, grid: BlockGrid, plan: BlockSchedule, f: FactorBlock, x: BiasedRates, biased: boolean): number {
+    const users = offsetOf(r.users), items = offsetOf(r.items), values = offsetOf(r.values);
+    const P = offsetOf(f.P), Q = offsetOf(f.Q), bu = offsetOf(f.bu), bi = offsetOf(f.bi), stride = f.stride, k = this.k;
+    const run = (entry: number): number => {
+      const b = plan.blocks[entry], first = grid.start[b], count = grid.start[b + 1] - first, at = 4 * first;
+      k.shuffleRatings(users + at, items + at, values + at, count, plan.seeds[entry]);
+      return biased
+        ? k.sgdEpochBiased(users + at, items + at, values + at, count, P, Q, bu, bi, stride, x.mu, x.lrBu, x.lrBi, x.lrPu, x.lrQi, x.regBu, x.regBi, x.regPu, x.regQi)
+        : k.sgdEpochPlain(users + at, items + at, values + at, count, P, Q, stride, x.lrPu, x.lrQi, x.regPu, x.regQi);
+    };
+    let sse = 0;
+    const pool = this.pool, side = plan.side;
+    if (!pool || side < 2) {
+      for (let entry = 0; entry < plan.blocks.length; entry++) sse += run(entry);
+      return sse;
+    }
+    const a = pool.args;
+    a[ARG.BIASED] = biased ? 1 : 0;
+    a[ARG.USERS] = users; a[ARG.ITEMS] = items; a[ARG.VALUES] = values;
+    a[ARG.P] = P; a[ARG.Q] = Q; a[ARG.BU] = bu; a[ARG.BI] = bi; a[ARG.STRIDE] = stride; a[ARG.MU] = x.mu;
+    a[ARG.LR_BU] = x.lrBu; a[ARG.LR_BI] = x.lrBi; a[ARG.LR_PU] = x.lrPu; a[ARG.LR_QI] = x.lrQi;
+    a[ARG.REG_BU] = x.regBu; a[ARG.REG_BI] = x.regBi; a[ARG.REG_PU] = x.regPu; a[ARG.REG_QI] = x.regQi;
+    for (let round = 0; round < side; round++) {
+      for (let j = 0; j < side; j++) {
+        const entry = round * side + j, b = plan.blocks[entry];
+        pool.table[3 * j] = grid.start[b];
+        pool.table[3 * j + 1] = grid.start[b + 1] - grid.start[b];
+        pool.table[3 * j + 2] = plan.seeds[entry];
+      }
+      pool.runRound(side, (j) => run(round * side + j));
+      for (let j = 0; j < side; j++) sse += pool.sums[j];
+    }
+    return sse;
   }
 
   sgdEpochSvdpp(g: UserGroups, f: FactorBlock, Y: F32, z: F32, acc: F32, x: SvdppRates): number {

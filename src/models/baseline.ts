@@ -73,7 +73,7 @@ export class Baseline extends FactorModel {
     const o = this.options;
     if (o.method === 'sgd') {
       const rate = { lrBu: o.lr, lrBi: o.lr, lrPu: o.lr, lrQi: o.lr, regBu: o.reg, regBi: o.reg, regPu: o.reg, regQi: o.reg };
-      return sgdTrainer(setup, { ...rate, order: o.order }, true);
+      return sgdTrainer(setup, { ...rate, order: o.order, bins: undefined }, true);
     }
     return alsTrainer(setup, o.regU, o.regI);
   }

@@ -3,7 +3,7 @@
 // id mapping, prediction and ranking live here; each model supplies its initialization and its
 // per-epoch step (a Trainer), and the kernel does one pass and returns a number.
 import { Dataset, IdMap, type RatingScale, type RawId } from '../data/dataset.js';
-import { createEngine, strideFor, type Engine, type EngineName, type EngineVariant, type F32, type FactorBlock, type RatingsBlock } from '../engine/index.js';
+import { createEngine, hardwareThreads, strideFor, type Engine, type EngineName, type EngineVariant, type F32, type FactorBlock, type RatingsBlock } from '../engine/index.js';
 import type { WasmVariant } from '../engine/wasm-engine.js';
 import { DataError, DivergenceError, LatentrecError, OptionError } from '../errors.js';
 import { MT19937 } from '../util/mt19937.js';
@@ -74,6 +74,18 @@ export interface ModelShape {
   rng: RandomKind;
   /** Scores, not ratings: predictions are not clipped to a rating scale (implicit feedback). */
   unclipped?: boolean;
+  /** Threads for blocked SGD (see SgdOptions.threads); models without it train on one thread. */
+  threads?: number | 'auto';
+}
+
+/** With threads 'auto', training sets this large get every core: below it, starting workers costs more than they save. */
+export const AUTO_THREADS_MIN_RATINGS = 500_000;
+
+/** The thread count a fit of `ratings` ratings asks its engine for. */
+export function threadsFor(shape: ModelShape, ratings: number): number {
+  if (shape.threads === undefined || shape.engine === 'js') return 1;
+  if (shape.threads === 'auto') return ratings >= AUTO_THREADS_MIN_RATINGS ? hardwareThreads() : 1;
+  return shape.threads;
 }
 
 export abstract class FactorModel implements RatingModel {
@@ -94,7 +106,17 @@ export abstract class FactorModel implements RatingModel {
     const stopping = resolveEarlyStopping(fitOptions);
     const shape = this.shape;
     const start = performance.now();
-    const engine = createEngine(shape.engine, shape.wasmVariant);
+    const n = train.size;
+    const engine = createEngine(shape.engine, shape.wasmVariant, { threads: threadsFor(shape, n) });
+    try {
+      return this.fitOn(engine, train, fitOptions, stopping, start);
+    } finally {
+      engine.dispose();
+    }
+  }
+
+  private fitOn(engine: Engine, train: Dataset, fitOptions: FitOptions, stopping: ReturnType<typeof resolveEarlyStopping>, start: number): FitResult {
+    const shape = this.shape;
     const n = train.size;
     const stride = strideFor(shape.factors);
     const ratings: RatingsBlock = { users: engine.allocU32(n), items: engine.allocU32(n), values: engine.allocF32(n), count: n };
@@ -170,6 +192,8 @@ export abstract class FactorModel implements RatingModel {
       epochs,
       fitSeconds: (performance.now() - start) / 1000,
       bestEpoch: stopping && best ? best.epoch : undefined,
+      threads: engine.threads,
+      notes: fitNotes(shape, engine),
     };
   }
 
@@ -579,6 +603,16 @@ export abstract class FactorModel implements RatingModel {
     };
     return { predict, score };
   }
+}
+
+/** What the user should know about how the fit ran: fewer threads than asked for, and why. */
+function fitNotes(shape: ModelShape, engine: Engine): string[] {
+  const notes: string[] = [];
+  if (engine.threadsNote) notes.push(engine.threadsNote);
+  if (shape.engine === 'js' && typeof shape.threads === 'number' && shape.threads > 1) {
+    notes.push(`running on 1 thread instead of ${shape.threads}: the js engine has no worker threads (use engine 'wasm')`);
+  }
+  return notes;
 }
 
 /**

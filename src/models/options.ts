@@ -3,9 +3,10 @@
 // result can be compared with Surprise line by line.
 import type { EngineName } from '../engine/index.js';
 import { WASM_VARIANTS, type WasmVariant } from '../engine/wasm-engine.js';
+import { MAX_GRID_SIDE } from '../engine/block-grid.js';
 import { OptionError } from '../errors.js';
 
-export type SgdOrder = 'shuffle' | 'fixed';
+export type SgdOrder = 'blocked' | 'shuffle' | 'fixed';
 export type RandomKind = 'xoshiro128' | 'mt19937';
 export type InitKind = 'random' | 'svd';
 
@@ -44,10 +45,30 @@ export interface SgdOptions {
    */
   wasmVariant?: WasmVariant;
   /**
-   * 'shuffle' (default): ratings shuffled before every epoch. 'fixed': Surprise's order, user by
-   * user in order of first appearance, each user's ratings in input order, the same every epoch.
+   * 'blocked' (default for SVD and MF): LIBMF's grid — users and items cut into `bins` bins each,
+   * the ratings stored block by block, each epoch visiting the blocks in rounds of blocks that
+   * share no user and no item (block order random, each block shuffled): cache-friendly, and
+   * the rounds run on `threads` threads with a result that does not depend on the thread count.
+   * 'shuffle' (SVD++'s default): all ratings shuffled before every epoch, one thread.
+   * 'fixed': Surprise's order, user by user in order of first appearance, each user's ratings in
+   * input order, the same every epoch, one thread.
    */
   order?: SgdOrder;
+  /**
+   * Threads for order 'blocked' (the caller's thread included; wasm engine only): an integer
+   * 1..256, or 'auto' (default) — every core (navigator.hardwareConcurrency, Node's
+   * availableParallelism) for training sets of at least 500,000 ratings, else 1, since starting
+   * workers costs more than they save on small data. The fitted model is bit-identical whatever
+   * the count. Where threads cannot run (no shared memory; a browser's main thread; a page that is
+   * not cross-origin isolated) the fit runs on one thread and FitResult.notes says why.
+   */
+  threads?: number | 'auto';
+  /**
+   * Order 'blocked': bins per side of the grid (LIBMF's nr_bins), 1..256. Default: enough bins
+   * that a block's factor rows fit in about 1 MiB, at least 8, at most the smaller of the user
+   * and item counts. Part of the model's definition: another value gives another (equally good) fit.
+   */
+  bins?: number;
   /**
    * The generator behind init and shuffles. 'mt19937' (default) is numpy's legacy
    * RandomState(seed), whose normal draws Surprise uses for its initial factors: with order
@@ -105,14 +126,14 @@ export const SGD_DEFAULTS: Readonly<SgdDefaults> = {
   initStd: 0.1,
   seed: 0,
   engine: 'wasm',
-  order: 'shuffle',
+  order: 'blocked',
   rng: 'mt19937',
   init: 'random',
   initScale: 0.2,
 };
 
 /** Surprise's SVDpp defaults where they differ from SVD's. */
-export const SVDPP_DEFAULTS: Readonly<SgdDefaults> = { ...SGD_DEFAULTS, factors: 20, lrAll: 0.007 };
+export const SVDPP_DEFAULTS: Readonly<SgdDefaults> = { ...SGD_DEFAULTS, factors: 20, lrAll: 0.007, order: 'shuffle' };
 
 export interface ResolvedSgdOptions {
   factors: number;
@@ -131,6 +152,8 @@ export interface ResolvedSgdOptions {
   engine: EngineName;
   wasmVariant: WasmVariant | undefined;
   order: SgdOrder;
+  threads: number | 'auto';
+  bins: number | undefined;
   rng: RandomKind;
   init: InitKind;
   initScale: number;
@@ -175,10 +198,24 @@ export function oneOf<T extends string>(name: string, value: T, allowed: readonl
   return value;
 }
 
-export function resolveSgdOptions(given: SvdppOptions, defaults: Readonly<SgdDefaults> = SGD_DEFAULTS): ResolvedSgdOptions {
+/** Threads: 'auto', or an integer 1..256, more than 1 only with order 'blocked'. */
+function resolveThreads(given: number | 'auto' | undefined, order: SgdOrder): number | 'auto' {
+  if (given === undefined || given === 'auto') return order === 'blocked' ? 'auto' : 1;
+  const threads = integer('threads', given, 1, MAX_THREADS);
+  if (threads > 1 && order !== 'blocked') {
+    throw new OptionError('threads', `1 with order ${JSON.stringify(order)} (only order 'blocked' runs on several threads)`, given);
+  }
+  return threads;
+}
+
+export const MAX_THREADS = 256;
+
+export function resolveSgdOptions(given: SvdppOptions, defaults: Readonly<SgdDefaults> = SGD_DEFAULTS, orders: readonly SgdOrder[] = ['blocked', 'shuffle', 'fixed']): ResolvedSgdOptions {
   const d = defaults;
   const lrAll = positive('lrAll', given.lrAll ?? d.lrAll);
   const regAll = nonNegative('regAll', given.regAll ?? d.regAll);
+  const order = oneOf('order', given.order ?? d.order, orders);
+  if (given.bins !== undefined && order !== 'blocked') throw new OptionError('bins', `left unset with order ${JSON.stringify(order)} (bins apply to order 'blocked')`, given.bins);
   return {
     factors: integer('factors', given.factors ?? d.factors, 1, MAX_FACTORS),
     epochs: integer('epochs', given.epochs ?? d.epochs, 1, 1_000_000),
@@ -195,7 +232,9 @@ export function resolveSgdOptions(given: SvdppOptions, defaults: Readonly<SgdDef
     seed: integer('seed', given.seed ?? d.seed, 0, 0xffffffff),
     engine: oneOf('engine', given.engine ?? d.engine, ['wasm', 'js']),
     wasmVariant: given.wasmVariant === undefined ? undefined : oneOf<WasmVariant>('wasmVariant', given.wasmVariant, WASM_VARIANTS),
-    order: oneOf('order', given.order ?? d.order, ['shuffle', 'fixed']),
+    order,
+    threads: resolveThreads(given.threads, order),
+    bins: given.bins === undefined ? undefined : integer('bins', given.bins, 1, MAX_GRID_SIDE),
     rng: oneOf('rng', given.rng ?? d.rng, ['xoshiro128', 'mt19937']),
     init: oneOf('init', given.init ?? d.init, ['random', 'svd']),
     initScale: unitInterval('initScale', given.initScale ?? d.initScale),

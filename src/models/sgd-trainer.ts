@@ -1,15 +1,25 @@
-// The SGD step of SVD and MF: order the ratings (shuffle every epoch, or Surprise's fixed
-// user-grouped order once), then one kernel pass.
+// The SGD step of SVD and MF: order the ratings (LIBMF's blocks, a shuffle every epoch, or
+// Surprise's fixed user-grouped order once), then one kernel pass.
 import type { Trainer, TrainingSetup } from './factor-model.js';
 import type { ResolvedSgdOptions } from './options.js';
 import { groupByUser, shuffleTogether } from './ordering.js';
+import { buildGrid, defaultGridSide, planEpoch } from '../engine/index.js';
 
-export type SgdRates = Pick<ResolvedSgdOptions, 'lrBu' | 'lrBi' | 'lrPu' | 'lrQi' | 'regBu' | 'regBi' | 'regPu' | 'regQi' | 'order'>;
+export type SgdRates = Pick<ResolvedSgdOptions, 'lrBu' | 'lrBi' | 'lrPu' | 'lrQi' | 'regBu' | 'regBi' | 'regPu' | 'regQi' | 'order' | 'bins'>;
 
 export function sgdTrainer(setup: TrainingSetup, o: SgdRates, biased: boolean): Trainer {
   const { engine, ratings, factors, random, mu, train } = setup;
   if (o.order === 'fixed') groupByUser(ratings, train.userCount);
   const rates = { mu, lrBu: o.lrBu, lrBi: o.lrBi, lrPu: o.lrPu, lrQi: o.lrQi, regBu: o.regBu, regBi: o.regBi, regPu: o.regPu, regQi: o.regQi };
+  if (o.order === 'blocked') {
+    // The grid is planned once; each epoch draws a new block order and in-block shuffles.
+    const side = Math.min(o.bins ?? defaultGridSide(train.userCount, train.itemCount, factors.stride), train.userCount, train.itemCount);
+    const grid = buildGrid(ratings, train.userCount, train.itemCount, side, random);
+    return {
+      epoch: () => engine.sgdBlocks(ratings, grid, planEpoch(grid.side, random), factors, rates, biased),
+      predictionFactors: () => factors,
+    };
+  }
   return {
     epoch() {
       if (o.order === 'shuffle') shuffleTogether(ratings, random);

@@ -18,7 +18,7 @@ export class SVDpp extends FactorModel {
 
   constructor(options: SvdppOptions = {}) {
     super();
-    this.options = resolveSgdOptions(options, SVDPP_DEFAULTS);
+    this.options = resolveSgdOptions(options, SVDPP_DEFAULTS, ['shuffle', 'fixed']);
     this.shape = { ...this.options, biased: true };
   }
 

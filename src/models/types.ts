@@ -42,6 +42,10 @@ export interface FitResult {
   fitSeconds: number;
   /** With early stopping: the epoch whose validation RMSE was best. */
   bestEpoch?: number;
+  /** Threads that ran the epochs (blocked SGD; 1 for every other trainer). */
+  threads?: number;
+  /** How the fit ran where it differs from what was asked (e.g. one thread instead of several, and why). */
+  notes?: string[];
 }
 
 export interface Prediction {

@@ -1,0 +1,112 @@
+// LIBMF's grid (Chin, Zhuang, Juan & Lin 2015): users and items are cut into G bins each, the
+// ratings are stored block by block, and an epoch visits the G x G blocks in G rounds of G blocks
+// that share no user and no item. Blocks of one round can run on different threads at once and
+// give the same result as running them one after another, so a fit's result depends on the grid
+// and the seed only, never on the number of threads. One thread gains too: a block touches
+// userCount/G user rows and itemCount/G item rows, which stay in cache while it runs.
+import type { RatingsBlock } from './types.js';
+import type { RandomSource } from '../util/random.js';
+
+export interface BlockGrid {
+  /** G: users and items are each cut into this many bins. */
+  side: number;
+  /** Block b = (user bin ⌊b/G⌋, item bin b mod G) holds ratings start[b] .. start[b+1]. */
+  start: Uint32Array;
+}
+
+/** One epoch's plan: G rounds of G blocks; the blocks of a round share no user and no item. */
+export interface BlockSchedule {
+  side: number;
+  /** Rounds one after another: entry r·G + j is the j-th block of round r (an index into the grid). */
+  blocks: Uint32Array;
+  /** The in-block shuffle seed of each entry of `blocks`. */
+  seeds: Uint32Array;
+}
+
+/** The largest grid side: G² blocks per epoch stay cheap to plan (65,536 at most). */
+export const MAX_GRID_SIDE = 256;
+
+/**
+ * The grid side for a data set when none is given: at least 8 (so rounds have blocks for up to 8
+ * threads), and enough bins that one block's factor rows fit in about 1 MiB (an L2 cache), up to
+ * MAX_GRID_SIDE; never more bins than the smaller of the user and item counts.
+ */
+export function defaultGridSide(userCount: number, itemCount: number, stride: number): number {
+  const rowBytes = stride * 4;
+  const forCache = Math.ceil(((userCount + itemCount) * rowBytes) / (1 << 20));
+  return Math.max(1, Math.min(MAX_GRID_SIDE, Math.min(userCount, itemCount), Math.max(8, forCache)));
+}
+
+/**
+ * Assigns users and items to G bins of (nearly) equal size in a random order (so popular ids,
+ * numbered first, spread over the bins) and reorders the ratings in place, block by block.
+ * The reorder is an in-place distribution (American flag sort): no copy of the ratings is made.
+ */
+export function buildGrid(r: RatingsBlock, userCount: number, itemCount: number, side: number, random: RandomSource): BlockGrid {
+  const userBin = randomBins(userCount, side, random), itemBin = randomBins(itemCount, side, random);
+  const users = r.users.array(), items = r.items.array(), values = r.values.array();
+  const n = r.count, blockCount = side * side;
+  const blockOf = (t: number): number => userBin[users[t]] * side + itemBin[items[t]];
+  const start = new Uint32Array(blockCount + 1);
+  for (let t = 0; t < n; t++) start[blockOf(t) + 1]++;
+  for (let b = 0; b < blockCount; b++) start[b + 1] += start[b];
+  const next = start.slice(0, blockCount);
+  for (let b = 0; b < blockCount; b++) {
+    const end = start[b + 1];
+    while (next[b] < end) {
+      const t = next[b], home = blockOf(t);
+      if (home === b) {
+        next[b]++;
+        continue;
+      }
+      // Swap rating t into the next free slot of its own block; the one coming back is checked next.
+      const s = next[home]++;
+      const u = users[t], i = items[t], v = values[t];
+      users[t] = users[s];
+      items[t] = items[s];
+      values[t] = values[s];
+      users[s] = u;
+      items[s] = i;
+      values[s] = v;
+    }
+  }
+  return { side, start };
+}
+
+/** Bin of each of `count` ids: a random permutation cut into `side` runs of (nearly) equal length. */
+function randomBins(count: number, side: number, random: RandomSource): Uint32Array {
+  const order = permutation(count, random);
+  const bin = new Uint32Array(count);
+  for (let rank = 0; rank < count; rank++) bin[order[rank]] = Math.floor((rank * side) / count);
+  return bin;
+}
+
+/**
+ * A random epoch plan: random permutations σ of the user bins and τ of the item bins, and the G
+ * diagonals in random order; round r with diagonal s runs blocks (σ(j), τ((j + s) mod G)) for
+ * j = 0 .. G−1 — distinct user bins and distinct item bins, so no two share a row. Every block
+ * runs once per epoch, with its own shuffle seed.
+ */
+export function planEpoch(side: number, random: RandomSource): BlockSchedule {
+  const sigma = permutation(side, random), tau = permutation(side, random), diagonals = permutation(side, random);
+  const blocks = new Uint32Array(side * side), seeds = new Uint32Array(side * side);
+  for (let r = 0; r < side; r++) {
+    for (let j = 0; j < side; j++) {
+      blocks[r * side + j] = sigma[j] * side + tau[(j + diagonals[r]) % side];
+    }
+  }
+  for (let e = 0; e < seeds.length; e++) seeds[e] = random.nextU32();
+  return { side, blocks, seeds };
+}
+
+function permutation(n: number, random: RandomSource): Uint32Array {
+  const p = new Uint32Array(n);
+  for (let t = 0; t < n; t++) p[t] = t;
+  for (let t = n - 1; t > 0; t--) {
+    const j = random.nextInt(t + 1);
+    const x = p[t];
+    p[t] = p[j];
+    p[j] = x;
+  }
+  return p;
+}

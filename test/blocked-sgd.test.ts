@@ -1,0 +1,181 @@
+// Blocked SGD (LIBMF's grid) and its threads: the grid really holds each rating in its block, an
+// epoch's rounds never put two blocks with a shared user or item side by side, the in-block
+// shuffle of every wasm build is the js twin's permutation, and a fit is bit-identical whatever
+// the thread count — and equal to the js engine running the same plan one block at a time.
+// On MovieLens 100k the blocked order (on two threads) and the fully shuffled order give the
+// same test RMSE to 0.002.
+import { describe, expect, it } from 'vitest';
+import { buildGrid, createEngine, planEpoch, wasmVariants, type Engine, type RatingsBlock } from '../src/engine/index.js';
+import { crossValidate, generateRatings, MF, OptionError, SVD, SVDpp } from '../src/index.js';
+import { loadFolds } from '../src/node.js';
+import { Random } from '../src/util/random.js';
+import { hasMl100k, ml100kDir, ml100kNote } from './helpers.js';
+
+function ratingsIn(engine: Engine, users: Uint32Array, items: Uint32Array, values: Float32Array): RatingsBlock {
+  const r: RatingsBlock = { users: engine.allocU32(users.length), items: engine.allocU32(users.length), values: engine.allocF32(users.length), count: users.length };
+  r.users.array().set(users);
+  r.items.array().set(items);
+  r.values.array().set(values);
+  return r;
+}
+
+function randomRatings(n: number, userCount: number, itemCount: number, seed: number) {
+  const random = new Random(seed);
+  const users = new Uint32Array(n), items = new Uint32Array(n), values = new Float32Array(n);
+  for (let t = 0; t < n; t++) {
+    users[t] = random.nextInt(userCount);
+    items[t] = Math.floor(itemCount * random.nextFloat() ** 2); // popular items first, as ids are numbered
+    values[t] = t; // a tag: which rating went where
+  }
+  return { users, items, values };
+}
+
+describe('the grid', () => {
+  const userCount = 500, itemCount = 300, n = 20_000, side = 7;
+  const data = randomRatings(n, userCount, itemCount, 1);
+  const r = ratingsIn(createEngine('js'), data.users, data.items, data.values);
+  const grid = buildGrid(r, userCount, itemCount, side, new Random(2));
+  const users = r.users.array(), items = r.items.array(), values = r.values.array();
+
+  it('keeps every rating (same triples) and puts all of one block together', () => {
+    const seen = new Uint8Array(n);
+    for (let t = 0; t < n; t++) {
+      const tag = values[t];
+      expect(users[t]).toBe(data.users[tag]);
+      expect(items[t]).toBe(data.items[tag]);
+      seen[tag]++;
+    }
+    expect(seen.every((c) => c === 1)).toBe(true);
+    // Recover the bins from the layout: every user (item) must sit in one user (item) bin only.
+    const userBin = new Int32Array(userCount).fill(-1), itemBin = new Int32Array(itemCount).fill(-1);
+    expect(grid.start[0]).toBe(0);
+    expect(grid.start[side * side]).toBe(n);
+    for (let b = 0; b < side * side; b++) {
+      for (let t = grid.start[b]; t < grid.start[b + 1]; t++) {
+        const ub = Math.floor(b / side), ib = b % side;
+        if (userBin[users[t]] === -1) userBin[users[t]] = ub;
+        if (itemBin[items[t]] === -1) itemBin[items[t]] = ib;
+        expect(userBin[users[t]]).toBe(ub);
+        expect(itemBin[items[t]]).toBe(ib);
+      }
+    }
+    // Bins are cut evenly by count (ids that have ratings at all fill them nearly evenly).
+    const perBin = new Array(side).fill(0);
+    for (const b of userBin) if (b >= 0) perBin[b]++;
+    expect(Math.max(...perBin) - Math.min(...perBin)).toBeLessThanOrEqual(Math.ceil(userCount / side) / 4 + 2);
+    // Popular items (low ids) are spread over the bins rather than packed into the first.
+    const topItemBins = new Set(Array.from({ length: 30 }, (_, i) => itemBin[i]));
+    expect(topItemBins.size).toBeGreaterThan(side / 2);
+  });
+
+  it('plans rounds of blocks that share no user bin and no item bin, every block once per epoch', () => {
+    const random = new Random(3);
+    for (let epoch = 0; epoch < 5; epoch++) {
+      const plan = planEpoch(side, random);
+      expect(new Set(plan.blocks).size).toBe(side * side);
+      for (let round = 0; round < side; round++) {
+        const blocks = Array.from(plan.blocks.subarray(round * side, (round + 1) * side));
+        expect(new Set(blocks.map((b) => Math.floor(b / side))).size).toBe(side);
+        expect(new Set(blocks.map((b) => b % side)).size).toBe(side);
+      }
+    }
+  });
+});
+
+describe.each(wasmVariants())('the in-block shuffle on the wasm %s build', (variant) => {
+  it('is the js twin\'s permutation, touches only its range, and permutes', () => {
+    const data = randomRatings(5_000, 50, 40, 4);
+    const js = ratingsIn(createEngine('js'), data.users, data.items, data.values);
+    const wasmEngine = createEngine('wasm', variant);
+    const wasm = ratingsIn(wasmEngine, data.users, data.items, data.values);
+    for (const [first, count, seed] of [[0, 3_500, 1], [100, 1_000, 0xdeadbeef], [3_000, 1, 5], [17, 2, 0]]) {
+      createEngine('js').shuffleRatings(js, first, count, seed);
+      wasmEngine.shuffleRatings(wasm, first, count, seed);
+    }
+    expect(Array.from(wasm.values.array())).toEqual(Array.from(js.values.array()));
+    expect(Array.from(wasm.users.array())).toEqual(Array.from(js.users.array()));
+    const tags = Array.from(js.values.array());
+    expect(tags.slice(3_500)).toEqual(Array.from(data.values.subarray(3_500))); // after every range: untouched
+    expect([...tags].sort((a, b) => a - b)).toEqual(Array.from(data.values));
+    expect(tags.filter((tag, t) => tag !== t).length).toBeGreaterThan(3_000);
+    // Users and items moved with their values.
+    for (let t = 0; t < tags.length; t++) expect(js.users.array()[t]).toBe(data.users[tags[t]]);
+  });
+});
+
+describe('blocked SGD on threads', () => {
+  const data = generateRatings({ users: 600, items: 400, ratings: 40_000, minPerUser: 10, seed: 11 });
+  const fitted = (Model: typeof SVD | typeof MF, options: ConstructorParameters<typeof SVD>[0]) => {
+    const model = new Model({ factors: 12, epochs: 6, seed: 5, bins: 6, wasmVariant: 'simd', ...options });
+    const result = model.fit(data);
+    return { model, result, P: model.userFactors(data.users.raw[3])!, Q: model.itemFactors(data.items.raw[7])!, estimates: model.predictMany(data) };
+  };
+
+  it.each([['SVD', SVD], ['MF', MF]] as const)('%s: 1, 2 and 3 threads give bit-identical models, equal to the js engine on one', (_, Model) => {
+    const one = fitted(Model, { threads: 1 }), two = fitted(Model, { threads: 2 }), three = fitted(Model, { threads: 3 }), js = fitted(Model, { engine: 'js' });
+    expect(one.result.threads).toBe(1);
+    expect(two.result.threads).toBe(2);
+    expect(three.result.threads).toBe(3);
+    expect(two.result.notes).toEqual([]);
+    for (const other of [two, three, js]) {
+      expect(Array.from(other.P)).toEqual(Array.from(one.P));
+      expect(Array.from(other.Q)).toEqual(Array.from(one.Q));
+      expect(Array.from(other.estimates)).toEqual(Array.from(one.estimates));
+      expect(other.result.epochs.map((e) => e.trainRmse)).toEqual(one.result.epochs.map((e) => e.trainRmse));
+    }
+    // It learned: every epoch's train RMSE is below the one before.
+    const curve = one.result.epochs.map((e) => e.trainRmse);
+    for (let e = 1; e < curve.length; e++) expect(curve[e]).toBeLessThan(curve[e - 1]);
+  });
+
+  it('the grid is part of the model: other bins give another fit of the same quality', () => {
+    const a = fitted(SVD, { bins: 6 }), b = fitted(SVD, { bins: 9 });
+    expect(Array.from(a.P)).not.toEqual(Array.from(b.P));
+    const rmse = (f: typeof a) => f.result.epochs.at(-1)!.trainRmse;
+    expect(Math.abs(rmse(a) - rmse(b))).toBeLessThan(0.01);
+  });
+
+  it('the js engine asked for threads runs on one and says so; the scalar build too', () => {
+    const js = fitted(SVD, { engine: 'js', threads: 2 });
+    expect(js.result.threads).toBe(1);
+    expect(js.result.notes).toEqual([expect.stringMatching(/^running on 1 thread instead of 2: the js engine has no worker threads/)]);
+    const scalar = fitted(SVD, { threads: 2, wasmVariant: 'scalar' });
+    expect(scalar.result.threads).toBe(1);
+    expect(scalar.result.notes).toEqual(['running on 1 thread instead of 2: threads need a SIMD build (this engine runs the scalar build)']);
+    expect(Array.from(scalar.estimates)).toEqual(Array.from(fitted(SVD, { threads: 1, wasmVariant: 'scalar' }).estimates));
+  });
+
+  it("'auto' stays on one thread for small data (workers cost more than they save)", () => {
+    expect(fitted(SVD, {}).result.threads).toBe(1);
+  });
+
+  it('refuses threads and bins it cannot honour, naming the option and the range', () => {
+    expect(() => new SVD({ threads: 0 })).toThrow(new OptionError('threads', 'an integer in [1, 256]', 0));
+    expect(() => new SVD({ threads: 2.5 })).toThrow('option threads must be an integer in [1, 256] (got 2.5)');
+    expect(() => new SVD({ threads: 2, order: 'shuffle' })).toThrow(`option threads must be 1 with order "shuffle" (only order 'blocked' runs on several threads) (got 2)`);
+    expect(() => new SVD({ bins: 0 })).toThrow('option bins must be an integer in [1, 256] (got 0)');
+    expect(() => new SVD({ bins: 8, order: 'fixed' })).toThrow(`option bins must be left unset with order "fixed" (bins apply to order 'blocked') (got 8)`);
+    expect(() => new SVDpp({ order: 'blocked' })).toThrow('option order must be one of shuffle, fixed (got "blocked")');
+  });
+
+  it('bins beyond the user or item count are cut down to it (a 3-item data set still fits)', () => {
+    const tiny = generateRatings({ users: 40, items: 3, ratings: 100, minPerUser: 2, seed: 1 });
+    const model = new SVD({ factors: 4, epochs: 3, bins: 50, threads: 2 });
+    const result = model.fit(tiny);
+    expect(result.epochs.every((e) => Number.isFinite(e.trainRmse))).toBe(true);
+  });
+});
+
+describe.skipIf(!hasMl100k)(`blocked SGD on ML-100k u1..u5${ml100kNote}`, async () => {
+  const folds = hasMl100k ? await loadFolds(ml100kDir) : [];
+  it('blocked on 2 threads and fully shuffled give the same mean test RMSE to 0.002 (SVD and MF)', () => {
+    for (const [name, Model, options] of [['SVD', SVD, {}], ['MF', MF, { regAll: 0.05, lrAll: 0.01 }]] as const) {
+      const mean = (order: 'blocked' | 'shuffle') =>
+        crossValidate(() => new Model({ ...options, order, ...(order === 'blocked' ? { threads: 2 } : {}) }), folds).mean.rmse;
+      const blocked = mean('blocked'), shuffled = mean('shuffle');
+      console.log(`${name} u1..u5 mean test RMSE: blocked (2 threads) ${blocked.toFixed(4)}, shuffled ${shuffled.toFixed(4)}`);
+      expect(Math.abs(blocked - shuffled)).toBeLessThan(0.002);
+    }
+  }, 120_000);
+});
+
