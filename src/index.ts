@@ -3,6 +3,7 @@
 export { Dataset, IdMap, inferScale, type RawId, type RatingScale } from './data/dataset.js';
 export * from './data/index.js';
 export { generateRatings, GENERATE_DEFAULTS, type GenerateOptions } from './data/generate.js';
+export { generateScaleRatings, encodeRatingsTsv, SCALE_DEFAULTS, type ScaleOptions, type EncodeOptions } from './data/generate-scale.js';
 export { SVD } from './models/svd.js';
 export { MF } from './models/mf.js';
 export { SVDpp } from './models/svdpp.js';

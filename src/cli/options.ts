@@ -33,6 +33,8 @@ const FLAG_OF: Record<string, string> = {
   lr: '--lr',
   reg: '--reg',
   order: '--order',
+  threads: '--threads',
+  bins: '--bins',
   engine: '--engine',
   testRatio: '--test-ratio',
   folds: '--folds',
@@ -77,7 +79,12 @@ export function addModelOptions(command: Command): Command {
     .option('--lr <x>', 'learning rate of every parameter (default 0.005; svdpp 0.007)')
     .option('--reg <x>', 'regularization of every parameter (default 0.02)')
     .option('--seed <n>', 'random seed (default 0)')
-    .addOption(new Option('--order <order>', 'rating order per epoch (default shuffle; baseline fixed)').choices(['shuffle', 'fixed']))
+    .addOption(
+      new Option('--order <order>', "rating order per epoch: blocked (LIBMF's grid; default for svd, mf), shuffle (svdpp's default), fixed (baseline's)")
+        .choices(['blocked', 'shuffle', 'fixed']),
+    )
+    .option('--threads <n>', 'threads for --order blocked, or auto (default: every core from 500,000 ratings; the model is the same for any count)')
+    .option('--bins <n>', 'bins per side of the blocked grid, 1..256 (default: from the data size and k)')
     .addOption(new Option('--init <init>', 'starting factors: random (default) or svd (truncated SVD of the user-mean-filled matrix)').choices(['random', 'svd']))
     .option('--init-scale <s>', 'with --init svd: factors start at s·U·sqrt(Σ), s·V·sqrt(Σ) (default 0.2)')
     .addOption(new Option('--engine <engine>', 'kernel engine (default wasm)').choices(['wasm', 'js']))
@@ -106,7 +113,9 @@ export interface ModelFlags {
   lr?: string;
   reg?: string;
   seed?: string;
-  order?: 'shuffle' | 'fixed';
+  order?: 'blocked' | 'shuffle' | 'fixed';
+  threads?: string;
+  bins?: string;
   init?: 'random' | 'svd';
   initScale?: string;
   engine?: 'wasm' | 'js';
@@ -132,6 +141,8 @@ export function modelOptions(flags: ModelFlags): SgdOptions {
     regAll: numberFlag(flags.reg),
     seed: numberFlag(flags.seed),
     order: flags.order,
+    threads: flags.threads === undefined || flags.threads === 'auto' ? flags.threads : Number(flags.threads),
+    bins: numberFlag(flags.bins),
     init: flags.init,
     initScale: numberFlag(flags.initScale),
     engine: flags.engine,
@@ -172,6 +183,12 @@ export function modelFactory(flags: ModelFlags): ModelFactory {
       const sgdOnly = (['epochs', 'lr', 'reg', 'init', 'initScale', 'order', 'rng'] as const).filter((f) => flags[f] !== undefined);
       if (sgdOnly.length > 0) {
         throw new Error(`--model puresvd has no gradient descent: ${sgdOnly.map(flagName).join(', ')} do${sgdOnly.length === 1 ? 'es' : ''} not apply`);
+      }
+    }
+    if (kind !== 'svd' && kind !== 'mf' && kind !== 'svdpp') {
+      const blockedOnly = (['threads', 'bins'] as const).filter((f) => flags[f] !== undefined);
+      if (blockedOnly.length > 0) {
+        throw new Error(`${blockedOnly.map(flagName).join(', ')} appl${blockedOnly.length === 1 ? 'ies' : 'y'} to --model svd and mf (blocked SGD)`);
       }
     }
     if (kind !== 'hybrid') {

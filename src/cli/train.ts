@@ -35,6 +35,9 @@ export interface TrainReport {
   model: string;
   data: { users: number; items: number; ratings: number };
   fitSeconds: number;
+  /** Threads that ran the epochs, and why fewer than asked for (if so). */
+  threads: number;
+  notes: string[];
   epochs: ({ epoch: number; trainRmse: number } & Record<string, number>)[];
   bestEpoch?: number;
   test: { rmse: number; mae: number };
@@ -87,6 +90,8 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport> {
     model: factory.label,
     data: { users: train.userCount, items: train.itemCount, ratings: train.size },
     fitSeconds: fit.fitSeconds,
+    threads: fit.threads ?? 1,
+    notes: fit.notes ?? [],
     epochs: patience === undefined ? curveRows(fit.epochs) : validationRows(fit.epochs),
     ...(fit.bestEpoch === undefined ? {} : { bestEpoch: fit.bestEpoch }),
     test: { rmse: scores.rmse, mae: scores.mae },
@@ -166,8 +171,9 @@ export function fitWithProgress(
 ): FitResult {
   const progress = createProgress(!o.json);
   progress.start(model.settings.epochs, o.label);
+  let fit: FitResult;
   try {
-    return model.fit(train, {
+    fit = model.fit(train, {
       ...o.extra,
       validation: test,
       trainMetric: o.trainMetric,
@@ -178,6 +184,10 @@ export function fitWithProgress(
   } finally {
     progress.stop();
   }
+  // How the fit ran where it differs from what was asked (one thread instead of several, and
+  // why): on stderr, so --json output stays one object.
+  for (const note of fit.notes ?? []) console.error(`note: ${note}`);
+  return fit;
 }
 
 /** With early stopping the curve's second column is the validation holdout, named as such. */

@@ -71,7 +71,7 @@ export function generateRatings(options: GenerateOptions = {}): Dataset {
 }
 
 /** Ratings per user: minPerUser each, the rest spread by a heavy-tailed activity. */
-function ratingCounts(users: number, items: number, total: number, minimum: number, random: Random): Int32Array {
+export function ratingCounts(users: number, items: number, total: number, minimum: number, random: Random): Int32Array {
   const activity = Float64Array.from({ length: users }, () => Math.exp(random.nextNormal(0, 1.1)));
   const sum = activity.reduce((a, b) => a + b, 0);
   const counts = new Int32Array(users);

@@ -1,12 +1,14 @@
 // Node-only loading: streams files from disk into RatingsParser.
 import { createReadStream } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataError, OptionError } from '../errors.js';
+import type { Dataset } from './dataset.js';
+import { encodeRatingsTsv, type EncodeOptions } from './generate-scale.js';
 import { RatingsParser, type LoadResult, type ParseOptions } from './parse.js';
 import type { Fold } from './splits.js';
 
-/** Bytes read per chunk by default. */
+/** Bytes read per chunk by default (the parser decodes them in smaller slices). */
 const READ_CHUNK = 1 << 20;
 
 export interface LoadFileOptions extends ParseOptions {
@@ -22,9 +24,14 @@ export async function loadRatingsFile(path: string, options: LoadFileOptions = {
   const { chunkSize = READ_CHUNK, ...parseOptions } = options;
   // Checked here since createReadStream would take 0 or a fraction without complaint.
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new OptionError('chunkSize', 'an integer >= 1', chunkSize);
-  const parser = new RatingsParser({ ...parseOptions, source: parseOptions.source ?? path });
-  const stream = createReadStream(path, { highWaterMark: chunkSize });
+  let parser: RatingsParser | undefined;
+  let stream: ReturnType<typeof createReadStream> | undefined;
   try {
+    // A first, cheap pass counts the line breaks of a regular file, so that the parser puts the
+    // rows in one block sized for them and never joins blocks (which would hold the rows twice).
+    const lines = (await stat(path)).isFile() ? await countLineBreaks(path, chunkSize) : undefined;
+    parser = new RatingsParser({ ...parseOptions, source: parseOptions.source ?? path }, lines);
+    stream = createReadStream(path, { highWaterMark: chunkSize });
     for await (const chunk of stream) parser.push(chunk as Buffer);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -33,9 +40,60 @@ export async function loadRatingsFile(path: string, options: LoadFileOptions = {
     }
     throw err;
   } finally {
-    stream.destroy();
+    stream?.destroy();
   }
   return parser.finish();
+}
+
+/**
+ * Lines in a file, counted as its '\n' bytes or its '\r' bytes, whichever is more (so '\r\n' and
+ * old Mac '\r' files count right; a mix may count short, which costs a copy, not a wrong result).
+ */
+async function countLineBreaks(path: string, chunkSize: number): Promise<number> {
+  let lf = 0;
+  let cr = 0;
+  const stream = createReadStream(path, { highWaterMark: Math.max(chunkSize, READ_CHUNK) });
+  try {
+    for await (const chunk of stream) {
+      lf += countByte(chunk as Buffer, 10);
+      cr += countByte(chunk as Buffer, 13);
+    }
+  } finally {
+    stream.destroy();
+  }
+  return Math.max(lf, cr);
+}
+
+/** Occurrences of a byte (Buffer.indexOf is memchr: far faster than a loop over the bytes). */
+function countByte(bytes: Buffer, byte: number): number {
+  let count = 0;
+  for (let at = bytes.indexOf(byte); at >= 0; at = bytes.indexOf(byte, at + 1)) count++;
+  return count;
+}
+
+/**
+ * Writes a dataset as an ml100k-style file (`user\titem\trating\ttimestamp` per line, raw ids as
+ * they are) in chunks of about 1 MiB, never as one string; written to `path + '.tmp'` and then
+ * renamed, so an interrupted write leaves no partial file at `path`. Reads back with
+ * `loadRatingsFile(path)` to the same arrays (ids are numbered by first appearance either way).
+ *
+ * @example
+ *   await writeRatingsFile('/tmp/ratings.tsv', generateScaleRatings({ ratings: 1_000_000 }));
+ */
+export async function writeRatingsFile(path: string, dataset: Dataset, options: EncodeOptions = {}): Promise<void> {
+  const tmp = `${path}.tmp`;
+  const file = await open(tmp, 'w');
+  try {
+    for (const chunk of encodeRatingsTsv(dataset, options)) {
+      for (let at = 0; at < chunk.length; ) at += (await file.write(chunk, at, chunk.length - at)).bytesWritten;
+    }
+    await file.close();
+  } catch (err) {
+    await file.close().catch(() => undefined);
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await rename(tmp, path);
 }
 
 const FOLD_FILE_RE = /^u(\d+)\.(base|test)$/;

@@ -1,6 +1,13 @@
 // Streaming ratings parser for MovieLens files and generic delimited text. Browser-safe: no Node
 // built-ins. Text arrives in chunks (strings or UTF-8 bytes); lines may span chunks. Ratings are
-// accumulated in growable typed arrays with ids interned through IdMap, never one object per row.
+// accumulated in blocks of typed arrays with ids interned through IdMap, never one object per row.
+//
+// Memory per rating, from text to Dataset: 12 bytes (user id, item id: Uint32; rating: Float32)
+// in blocks that are never copied while parsing, joined once at the end (one array at a time; no
+// join at all when the caller gave the expected row count, as loadRatingsFile does). The common
+// line (ASCII, no quote, well-formed fields) is parsed in place in the decoded chunk: no line
+// string, no field array, and no id string at all for decimal integer ids already seen; any other
+// line takes the general path (split into fields), which also reports every error.
 import { QuoteError, splitQuoted } from './quoted-fields.js';
 import { DataError, LatentrecError, OptionError, ParseError } from '../errors.js';
 import { Dataset, IdMap, inferScale, type RatingScale } from './dataset.js';
@@ -335,6 +342,168 @@ function detectLayout(lines: readonly string[], o: Resolved): Omit<Detection, 'c
   return { format, delimiter, header };
 }
 
+/** Bytes of UTF-8 decoded at a time. */
+const DECODE_SLICE = 1 << 16;
+
+/** Rows of the first block when no row count is expected; later blocks are half the rows so far. */
+const FIRST_BLOCK_ROWS = 1 << 16;
+/** The most rows of a later block (12 MiB). */
+const MAX_BLOCK_ROWS = 1 << 20;
+
+/**
+ * The parsed rows, in blocks of typed arrays: a full block is kept as it is and a new one begun,
+ * so nothing is copied while parsing (a doubling array would copy, and hold old and new at once).
+ * `take` joins the blocks once, one array at a time, letting each array's blocks go before the next
+ * array is allocated; a single block (the expected row count was given) is not copied at all.
+ */
+class RowStore {
+  private doneU: Uint32Array[] = [];
+  private doneI: Uint32Array[] = [];
+  private doneR: Float32Array[] = [];
+  /** Rows in the blocks of done*. */
+  private doneRows = 0;
+  u: Uint32Array;
+  i: Uint32Array;
+  r: Float32Array;
+  /** Rows in the current block. */
+  at = 0;
+
+  constructor(expectedRows: number) {
+    const rows = Math.max(1, expectedRows);
+    this.u = new Uint32Array(rows);
+    this.i = new Uint32Array(rows);
+    this.r = new Float32Array(rows);
+  }
+
+  get size(): number {
+    return this.doneRows + this.at;
+  }
+
+  push(user: number, item: number, rating: number): void {
+    if (this.at === this.r.length) this.nextBlock();
+    const at = this.at++;
+    this.u[at] = user;
+    this.i[at] = item;
+    this.r[at] = rating;
+  }
+
+  private nextBlock(): void {
+    this.doneU.push(this.u);
+    this.doneI.push(this.i);
+    this.doneR.push(this.r);
+    this.doneRows += this.at;
+    const rows = Math.min(MAX_BLOCK_ROWS, Math.max(FIRST_BLOCK_ROWS, this.doneRows >>> 1));
+    this.u = new Uint32Array(rows);
+    this.i = new Uint32Array(rows);
+    this.r = new Float32Array(rows);
+    this.at = 0;
+  }
+
+  /** The rows as three arrays of exactly `size` elements; the store is empty afterwards. */
+  take(): { u: Uint32Array; i: Uint32Array; r: Float32Array } {
+    const n = this.size;
+    const u = joinBlocks(this.doneU, this.u, this.at, n, (m) => new Uint32Array(m));
+    this.doneU = [];
+    this.u = new Uint32Array(0);
+    const i = joinBlocks(this.doneI, this.i, this.at, n, (m) => new Uint32Array(m));
+    this.doneI = [];
+    this.i = new Uint32Array(0);
+    const r = joinBlocks(this.doneR, this.r, this.at, n, (m) => new Float32Array(m));
+    this.doneR = [];
+    this.r = new Float32Array(0);
+    this.doneRows = this.at = 0;
+    return { u, i, r };
+  }
+}
+
+/**
+ * Full blocks then the first `at` elements of `last`, as one array of n. A lone block is trimmed
+ * by a view when at most 1/8 of it is unused (the expected count was about right), else copied.
+ */
+function joinBlocks<T extends Uint32Array | Float32Array>(done: T[], last: T, at: number, n: number, make: (n: number) => T): T {
+  if (done.length === 0) {
+    if (at === last.length) return last;
+    return (last.length - at <= last.length >>> 3 ? last.subarray(0, at) : last.slice(0, at)) as T;
+  }
+  const out = make(n);
+  let w = 0;
+  for (const block of done) {
+    out.set(block, w);
+    w += block.length;
+  }
+  out.set(last.subarray(0, at), w);
+  return out;
+}
+
+/** Ids below this go through Interner's direct table (at most 16 MiB). */
+const INT_TABLE_LIMIT = 1 << 22;
+
+/**
+ * Interns ids into an IdMap. Canonical decimal integers (no sign, no leading zero, at most 9
+ * digits) also go through a table indexed by their value, so a line whose ids were seen before
+ * makes no id string. A new id is stored as a copy: V8 keeps substrings of 13 characters or more
+ * as slices of their parent, here the whole decoded chunk, which an interned slice would keep alive.
+ */
+class Interner {
+  /** Internal id + 1 by integer value; 0 = not seen. Grows with the ids, up to a multiple of them. */
+  private table = new Int32Array(0);
+
+  constructor(readonly map: IdMap) {}
+
+  /** Internal id of text[start, end) (trimmed, non-empty). */
+  span(text: string, start: number, end: number): number {
+    const len = end - start;
+    if (len <= 9 && (len === 1 || text.charCodeAt(start) !== 48)) {
+      let v = 0;
+      let p = start;
+      for (; p < end; p++) {
+        const d = text.charCodeAt(p) - 48;
+        if (d < 0 || d > 9) break;
+        v = v * 10 + d;
+      }
+      if (p === end) {
+        if (v < this.table.length) {
+          const known = this.table[v];
+          if (known !== 0) return known - 1;
+        }
+        const id = this.intern(text.slice(start, end));
+        if (v >= this.table.length) this.growTable(v);
+        if (v < this.table.length) this.table[v] = id + 1;
+        return id;
+      }
+    }
+    return this.intern(text.slice(start, end));
+  }
+
+  intern(key: string): number {
+    const id = this.map.get(key);
+    if (id >= 0) return id;
+    return this.map.intern(key.length < 13 ? key : (' ' + key).slice(1));
+  }
+
+  /** Grows by 1.5x to hold v, unless v is large next to the ids seen (sparse ids stay strings). */
+  private growTable(v: number): void {
+    const cap = Math.min(INT_TABLE_LIMIT, Math.max(1 << 16, 16 * this.map.size));
+    if (v >= cap) return;
+    const grown = new Int32Array(Math.min(cap, Math.max(v + 1, Math.ceil(this.table.length * 1.5))));
+    grown.set(this.table);
+    this.table = grown;
+  }
+}
+
+/** 10^k, exact for k <= 22. */
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/** ASCII whitespace as String.prototype.trim and /\s/ see it (tab, LF, VT, FF, CR, space). */
+function isAsciiSpace(ch: number): boolean {
+  return ch === 32 || (ch >= 9 && ch <= 13);
+}
+
+/** How parseInPlace finds fields: one delimiter character, '::', or runs of whitespace. */
+const SPLIT_CHAR = 0;
+const SPLIT_DOUBLE_COLON = 1;
+const SPLIT_WHITESPACE = 2;
+
 /** Incremental parser: `push` chunks of text or UTF-8 bytes, then `finish`. */
 export class RatingsParser {
   private readonly o: Resolved;
@@ -354,15 +523,26 @@ export class RatingsParser {
   /** Whether the delimiter allows quoted fields (',' and ';'). */
   private quotes = false;
 
+  private splitMode: number = SPLIT_CHAR;
+  private delimiterCode = 9;
+
   private readonly users = new IdMap();
   private readonly items = new IdMap();
-  private u = new Uint32Array(1024);
-  private i = new Uint32Array(1024);
-  private r = new Float32Array(1024);
-  private n = 0;
+  private readonly userIds = new Interner(this.users);
+  private readonly itemIds = new Interner(this.items);
+  private readonly rows: RowStore;
 
-  constructor(options: ParseOptions = {}) {
+  /**
+   * `expectedRows`: the number of rows to expect, or an upper bound (e.g. the number of line
+   * breaks in the input); with it the rows go into one block that is not copied at the end. A
+   * wrong guess costs memory or a copy, never a wrong result.
+   */
+  constructor(options: ParseOptions = {}, expectedRows?: number) {
     this.o = resolveOptions(options);
+    if (expectedRows !== undefined && (!Number.isInteger(expectedRows) || expectedRows < 0)) {
+      throw new OptionError('expectedRows', 'an integer >= 0', expectedRows);
+    }
+    this.rows = new RowStore(expectedRows === undefined ? FIRST_BLOCK_ROWS : expectedRows + 1);
   }
 
   /** What was detected, once enough lines were seen (or after `finish`). */
@@ -377,7 +557,12 @@ export class RatingsParser {
       this.feed(chunk);
     } else {
       this.decoder ??= new TextDecoder('utf-8');
-      this.feed(this.decoder.decode(chunk, { stream: true }));
+      // In slices: a decoded string lives until a garbage collection, and large ones are kept
+      // outside the heap where they hardly prompt one (1 MiB slices cost about 70 MB of RSS).
+      for (let at = 0; at < chunk.length || at === 0; at += DECODE_SLICE) {
+        const end = Math.min(chunk.length, at + DECODE_SLICE);
+        this.feed(this.decoder.decode(at === 0 && end === chunk.length ? chunk : chunk.subarray(at, end), { stream: true }));
+      }
     }
   }
 
@@ -393,22 +578,14 @@ export class RatingsParser {
     this.finished = true;
     const o = this.o;
     const detection = this.detection as Detection;
-    if (this.n === 0) {
+    if (this.rows.size === 0) {
       throw new DataError(
         `${o.source} has no ratings (${this.lineNo} line${this.lineNo === 1 ? '' : 's'} read` +
           `${detection.header ? ', the first non-empty one taken as a header' : ''})`,
       );
     }
-    const d = dedupeRatings(
-      this.u.slice(0, this.n),
-      this.i.slice(0, this.n),
-      this.r.slice(0, this.n),
-      this.users.size,
-      this.items.size,
-      o.duplicates,
-    );
-    this.u = this.i = new Uint32Array(0);
-    this.r = new Float32Array(0);
+    const rows = this.rows.take();
+    const d = dedupeRatings(rows.u, rows.i, rows.r, this.users.size, this.items.size, o.duplicates);
     const scale = o.scale ? { lo: o.scale.lo, hi: o.scale.hi } : inferScale(d.ratings);
     const dataset = new Dataset(this.users, this.items, d.userIndex, d.itemIndex, d.ratings, scale);
     return {
@@ -456,12 +633,13 @@ export class RatingsParser {
         end = nl;
         next = nl + 1;
       }
-      let line = text.slice(start, end);
       if (this.pending !== '') {
-        line = this.pending + line;
+        const line = this.pending + text.slice(start, end);
         this.pending = '';
+        this.handleLine(line);
+      } else if (this.detection === undefined || !this.parseInPlace(text, start, end)) {
+        this.handleLine(text.slice(start, end));
       }
-      this.handleLine(line);
       start = next;
       if (nl >= 0 && nl < start) nl = text.indexOf('\n', start);
       if (cr >= 0 && cr < start) cr = text.indexOf('\r', start);
@@ -491,6 +669,9 @@ export class RatingsParser {
     this.columns = c;
     this.needed = Math.max(c.user, c.item, c.rating) + 1;
     this.quotes = detection.delimiter === ',' || detection.delimiter === ';';
+    this.splitMode =
+      detection.delimiter === '::' ? SPLIT_DOUBLE_COLON : detection.delimiter === ' ' ? SPLIT_WHITESPACE : SPLIT_CHAR;
+    this.delimiterCode = detection.delimiter.charCodeAt(0);
     const sample = this.sample;
     const lineNos = this.sampleLineNos;
     this.sample = [];
@@ -552,11 +733,122 @@ export class RatingsParser {
     const text = fields[c.rating].trim();
     const rating = this.parseRating(text, lineNo);
 
-    if (this.n === this.r.length) this.grow();
-    const n = this.n++;
-    this.u[n] = this.users.intern(user);
-    this.i[n] = this.items.intern(item);
-    this.r[n] = rating;
+    const u = this.userIds.intern(user);
+    this.rows.push(u, this.itemIds.intern(item), rating);
+  }
+
+  /**
+   * Parses the line text[start, end) where it lies, for the common case: after the detection,
+   * only ASCII, no '"', enough fields, non-empty ids and a plain decimal rating (digits with at
+   * most one '.', up to 15 digits: m / 10^k is then exactly Number(text)) inside the scale.
+   * Returns false, having changed nothing, for any other line (blank lines included), which the
+   * caller then hands to handleLine: one code path for every check and error message.
+   */
+  private parseInPlace(text: string, start: number, end: number): boolean {
+    if (this.headerPending) return false;
+    const c = this.columns;
+    const cu = c.user;
+    const ci = c.item;
+    const cr = c.rating;
+    let us = 0;
+    let ue = 0;
+    let is = 0;
+    let ie = 0;
+    let rs = 0;
+    let re = 0;
+    let field = 0;
+    if (this.splitMode === SPLIT_WHITESPACE) {
+      let p = start;
+      for (;;) {
+        while (p < end && isAsciiSpace(text.charCodeAt(p))) p++;
+        if (p >= end) break;
+        const fs = p;
+        for (; p < end; p++) {
+          const ch = text.charCodeAt(p);
+          if (isAsciiSpace(ch)) break;
+          if (ch >= 128 || ch === 34) return false;
+        }
+        if (field === cu) {
+          us = fs;
+          ue = p;
+        } else if (field === ci) {
+          is = fs;
+          ie = p;
+        } else if (field === cr) {
+          rs = fs;
+          re = p;
+        }
+        field++;
+      }
+    } else {
+      const d = this.delimiterCode;
+      const double = this.splitMode === SPLIT_DOUBLE_COLON;
+      let fs = start;
+      for (let p = start; p < end; p++) {
+        const ch = text.charCodeAt(p);
+        if (ch === d && (!double || (p + 1 < end && text.charCodeAt(p + 1) === 58))) {
+          if (field === cu) {
+            us = fs;
+            ue = p;
+          } else if (field === ci) {
+            is = fs;
+            ie = p;
+          } else if (field === cr) {
+            rs = fs;
+            re = p;
+          }
+          field++;
+          if (double) p++;
+          fs = p + 1;
+        } else if (ch >= 128 || ch === 34) {
+          return false;
+        }
+      }
+      if (field === cu) {
+        us = fs;
+        ue = end;
+      } else if (field === ci) {
+        is = fs;
+        ie = end;
+      } else if (field === cr) {
+        rs = fs;
+        re = end;
+      }
+      field++;
+      // Fields are trimmed (ASCII whitespace only here: other characters took the general path).
+      while (us < ue && isAsciiSpace(text.charCodeAt(us))) us++;
+      while (ue > us && isAsciiSpace(text.charCodeAt(ue - 1))) ue--;
+      while (is < ie && isAsciiSpace(text.charCodeAt(is))) is++;
+      while (ie > is && isAsciiSpace(text.charCodeAt(ie - 1))) ie--;
+      while (rs < re && isAsciiSpace(text.charCodeAt(rs))) rs++;
+      while (re > rs && isAsciiSpace(text.charCodeAt(re - 1))) re--;
+    }
+    if (field < this.needed || us === ue || is === ie) return false;
+
+    let mantissa = 0;
+    let digits = 0;
+    let decimals = -1;
+    for (let p = rs; p < re; p++) {
+      const ch = text.charCodeAt(p);
+      if (ch >= 48 && ch <= 57) {
+        mantissa = mantissa * 10 + (ch - 48);
+        digits++;
+        if (decimals >= 0) decimals++;
+      } else if (ch === 46 && decimals < 0) {
+        decimals = 0;
+      } else {
+        return false;
+      }
+    }
+    if (digits === 0 || digits > 15) return false;
+    const rating = decimals > 0 ? mantissa / POW10[decimals] : mantissa;
+    const scale = this.o.scale;
+    if (scale && (rating < scale.lo || rating > scale.hi)) return false;
+
+    this.lineNo++;
+    const u = this.userIds.span(text, us, ue);
+    this.rows.push(u, this.itemIds.span(text, is, ie), rating);
+    return true;
   }
 
   private parseRating(text: string, lineNo: number): number {
@@ -589,34 +881,39 @@ export class RatingsParser {
     }
     return value;
   }
-
-  private grow(): void {
-    const cap = this.r.length * 2;
-    const u = new Uint32Array(cap);
-    u.set(this.u);
-    this.u = u;
-    const i = new Uint32Array(cap);
-    i.set(this.i);
-    this.i = i;
-    const r = new Float32Array(cap);
-    r.set(this.r);
-    this.r = r;
-  }
 }
 
 /** Bytes decoded per push by `parseRatings`, so a large buffer is never one decoded string. */
 const BYTE_CHUNK = 1 << 20;
 
-/** Parses a whole text or UTF-8 buffer (e.g. from `fetch(...).arrayBuffer()` or a File). */
+/**
+ * Parses a whole text or UTF-8 buffer (e.g. from `fetch(...).arrayBuffer()` or a File). The line
+ * breaks are counted first, so the rows are stored once, in arrays of the right size.
+ */
 export function parseRatings(text: string | ArrayBuffer | Uint8Array, options: ParseOptions = {}): LoadResult {
-  const parser = new RatingsParser(options);
   if (typeof text === 'string') {
+    const parser = new RatingsParser(options, countLineBreaks(text));
     parser.push(text);
-  } else {
-    const bytes = text instanceof Uint8Array ? text : new Uint8Array(text);
-    for (let at = 0; at < bytes.length; at += BYTE_CHUNK) {
-      parser.push(bytes.subarray(at, Math.min(bytes.length, at + BYTE_CHUNK)));
-    }
+    return parser.finish();
+  }
+  const bytes = text instanceof Uint8Array ? text : new Uint8Array(text);
+  const parser = new RatingsParser(options, countLineBreaks(bytes));
+  for (let at = 0; at < bytes.length; at += BYTE_CHUNK) {
+    parser.push(bytes.subarray(at, Math.min(bytes.length, at + BYTE_CHUNK)));
   }
   return parser.finish();
+}
+
+/** Lines as counted by '\n' or by '\r', whichever is more (an upper bound but for mixed line ends). */
+function countLineBreaks(data: string | Uint8Array): number {
+  let lf = 0;
+  let cr = 0;
+  if (typeof data === 'string') {
+    for (let at = data.indexOf('\n'); at >= 0; at = data.indexOf('\n', at + 1)) lf++;
+    for (let at = data.indexOf('\r'); at >= 0; at = data.indexOf('\r', at + 1)) cr++;
+  } else {
+    for (let at = data.indexOf(10); at >= 0; at = data.indexOf(10, at + 1)) lf++;
+    for (let at = data.indexOf(13); at >= 0; at = data.indexOf(13, at + 1)) cr++;
+  }
+  return Math.max(lf, cr);
 }

@@ -7,6 +7,7 @@
 import type { RatingsBlock } from './types.js';
 import type { RandomSource } from '../util/random.js';
 
+
 export interface BlockGrid {
   /** G: users and items are each cut into this many bins. */
   side: number;
@@ -27,25 +28,32 @@ export interface BlockSchedule {
 export const MAX_GRID_SIDE = 256;
 
 /**
- * The grid side for a data set when none is given: at least 8 (so rounds have blocks for up to 8
- * threads), and enough bins that one block's factor rows fit in about 1 MiB (an L2 cache), up to
- * MAX_GRID_SIDE; never more bins than the smaller of the user and item counts.
+ * The grid side for a data set when none is given: about 4 MiB of factor rows per block (what
+ * measured fastest on 200,000 x 50,000 with 20M ratings: 16 bins at k=64, 32 at k=128; with 1 MiB
+ * blocks, an L2's worth, each user row is reused too rarely within a block), at least 8 bins so
+ * rounds have blocks for up to 8 threads, at most MAX_GRID_SIDE, and never more bins than the
+ * smaller of the user and item counts.
  */
 export function defaultGridSide(userCount: number, itemCount: number, stride: number): number {
-  const rowBytes = stride * 4;
-  const forCache = Math.ceil(((userCount + itemCount) * rowBytes) / (1 << 20));
-  return Math.max(1, Math.min(MAX_GRID_SIDE, Math.min(userCount, itemCount), Math.max(8, forCache)));
+  const factorBytes = (userCount + itemCount) * stride * 4;
+  const forCache = Math.ceil(factorBytes / BLOCK_FACTOR_BYTES);
+  return Math.max(1, Math.min(MAX_GRID_SIDE, userCount, itemCount, Math.max(8, forCache)));
 }
 
+const BLOCK_FACTOR_BYTES = 4 << 20;
+
 /**
- * Assigns users and items to G bins of (nearly) equal size in a random order (so popular ids,
- * numbered first, spread over the bins) and reorders the ratings in place, block by block.
+ * Cuts users and items into G bins of consecutive ids holding about n/G ratings each, and
+ * reorders the ratings in place, block by block. Consecutive ids matter: a block's factor rows
+ * are then two contiguous stretches of memory (few TLB misses, whole pages reused), which measured
+ * 2-3x faster than bins of scattered ids at 200,000 x 50,000. Cutting by rating counts rather than
+ * id counts keeps blocks even when ids are numbered by first appearance (popular items first).
  * The reorder is an in-place distribution (American flag sort): no copy of the ratings is made.
  */
-export function buildGrid(r: RatingsBlock, userCount: number, itemCount: number, side: number, random: RandomSource): BlockGrid {
-  const userBin = randomBins(userCount, side, random), itemBin = randomBins(itemCount, side, random);
+export function buildGrid(r: RatingsBlock, userCount: number, itemCount: number, side: number): BlockGrid {
   const users = r.users.array(), items = r.items.array(), values = r.values.array();
   const n = r.count, blockCount = side * side;
+  const userBin = binsByCount(users, n, userCount, side), itemBin = binsByCount(items, n, itemCount, side);
   const blockOf = (t: number): number => userBin[users[t]] * side + itemBin[items[t]];
   const start = new Uint32Array(blockCount + 1);
   for (let t = 0; t < n; t++) start[blockOf(t) + 1]++;
@@ -73,11 +81,18 @@ export function buildGrid(r: RatingsBlock, userCount: number, itemCount: number,
   return { side, start };
 }
 
-/** Bin of each of `count` ids: a random permutation cut into `side` runs of (nearly) equal length. */
-function randomBins(count: number, side: number, random: RandomSource): Uint32Array {
-  const order = permutation(count, random);
-  const bin = new Uint32Array(count);
-  for (let rank = 0; rank < count; rank++) bin[order[rank]] = Math.floor((rank * side) / count);
+/** Bin of each id: runs of consecutive ids, a new bin starting once n/G more ratings are covered. */
+function binsByCount(ids: Uint32Array, n: number, count: number, side: number): Uint8Array {
+  const perId = new Uint32Array(count);
+  for (let t = 0; t < n; t++) perId[ids[t]]++;
+  const bin = new Uint8Array(count); // side <= MAX_GRID_SIDE = 256
+  let covered = 0;
+  for (let id = 0; id < count; id++) {
+    // The bin an id falls in is where the middle of its ratings lies, so one heavy id cannot push
+    // every later id into the last bin.
+    bin[id] = Math.min(side - 1, Math.floor(((covered + perId[id] / 2) * side) / n));
+    covered += perId[id];
+  }
   return bin;
 }
 

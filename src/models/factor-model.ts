@@ -659,6 +659,13 @@ function remap(from: IdMap, to: IdMap): Int32Array {
 }
 
 function seenByUser(train: Dataset): { seenStart: Uint32Array; seenItems: Uint32Array } {
-  const { start, rows } = groupRows(train.userIndex, train.userCount);
-  return { seenStart: start, seenItems: rows.map((row) => train.itemIndex[row]) };
+  // A counting sort straight into the items (each user's in input order): no row index array, so
+  // large fits hold 4 bytes per rating here, not 8.
+  const users = train.userIndex, items = train.itemIndex, n = train.size;
+  const seenStart = new Uint32Array(train.userCount + 1);
+  for (let t = 0; t < n; t++) seenStart[users[t] + 1]++;
+  for (let u = 0; u < train.userCount; u++) seenStart[u + 1] += seenStart[u];
+  const next = seenStart.slice(0, train.userCount), seenItems = new Uint32Array(n);
+  for (let t = 0; t < n; t++) seenItems[next[users[t]]++] = items[t];
+  return { seenStart, seenItems };
 }

@@ -64,9 +64,9 @@ export interface SgdOptions {
    */
   threads?: number | 'auto';
   /**
-   * Order 'blocked': bins per side of the grid (LIBMF's nr_bins), 1..256. Default: enough bins
-   * that a block's factor rows fit in about 1 MiB, at least 8, at most the smaller of the user
-   * and item counts. Part of the model's definition: another value gives another (equally good) fit.
+   * Order 'blocked': bins per side of the grid (LIBMF's nr_bins), 1..256. Default: about 4 MiB
+   * of factor rows per block (16 bins at k=64 for 250,000 users and items), at least 8, at most
+   * the smaller of the user and item counts. Part of the model's definition: another value gives another (equally good) fit.
    */
   bins?: number;
   /**

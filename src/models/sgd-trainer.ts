@@ -14,7 +14,7 @@ export function sgdTrainer(setup: TrainingSetup, o: SgdRates, biased: boolean): 
   if (o.order === 'blocked') {
     // The grid is planned once; each epoch draws a new block order and in-block shuffles.
     const side = Math.min(o.bins ?? defaultGridSide(train.userCount, train.itemCount, factors.stride), train.userCount, train.itemCount);
-    const grid = buildGrid(ratings, train.userCount, train.itemCount, side, random);
+    const grid = buildGrid(ratings, train.userCount, train.itemCount, side);
     return {
       epoch: () => engine.sgdBlocks(ratings, grid, planEpoch(grid.side, random), factors, rates, biased),
       predictionFactors: () => factors,
