@@ -7,6 +7,7 @@
 //   npm run bench            markdown table
 //   npm run bench -- --json  one JSON object
 //   options: --ratings N --users N --items N --rounds N (e.g. --ratings 200000 --rounds 2 to check quickly)
+//   npm run bench -- --suite full [--json]   the speed-and-scale suite on 20M ratings (bench/suite.ts)
 import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +18,16 @@ import { FactorModel } from '../src/models/factor-model.js';
 import '../src/models/presets.js';
 import { truncatedSvdOfFilled } from '../src/models/truncated-svd.js';
 import { Random } from '../src/util/random.js';
-import { parseBenchArgs } from './bench-args.js';
+import { flagValue, parseBenchArgs } from './bench-args.js';
+import { runSuite } from './suite.js';
 import { generateBenchData, KERNEL_FACTORS, kernelTable, measureKernelsAt, median, setUpBlocks } from './kernels.js';
+
+const suite = flagValue(process.argv.slice(2), '--suite');
+if (suite !== undefined && suite !== 'full' && suite !== 'quick') throw new Error(`--suite is full or quick (got ${JSON.stringify(suite)})`);
+if (suite === 'full') {
+  await runSuite(process.argv.slice(2));
+  process.exit(0);
+}
 
 const { json, size } = parseBenchArgs(process.argv.slice(2));
 const { ratings: RATINGS, users: USERS, items: ITEMS, rounds: ROUNDS } = size;

@@ -33,6 +33,7 @@ export {
   type CrossValidation,
   type CrossValidateOptions,
 } from './eval/cross-validate.js';
+export { prepareThreads, hardwareThreads } from './engine/index.js';
 export { createEngine, wasmSimdSupported, wasmVariants, WASM_VARIANTS, type Engine, type EngineName, type EngineVariant, type WasmVariant } from './engine/index.js';
 export { Random } from './util/random.js';
 export { encodeModel, decodeModel, ModelFileError, MODEL_FILE_VERSION } from './io/model-file.js';

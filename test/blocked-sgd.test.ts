@@ -4,12 +4,15 @@
 // the thread count — and equal to the js engine running the same plan one block at a time.
 // On MovieLens 100k the blocked order (on two threads) and the fully shuffled order give the
 // same test RMSE to 0.002.
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildGrid, createEngine, planEpoch, wasmVariants, type Engine, type RatingsBlock } from '../src/engine/index.js';
 import { crossValidate, generateRatings, MF, OptionError, SVD, SVDpp } from '../src/index.js';
 import { loadFolds } from '../src/node.js';
 import { Random } from '../src/util/random.js';
-import { hasMl100k, ml100kDir, ml100kNote } from './helpers.js';
+import { hasMl100k, ml100kDir, ml100kNote, repoRoot } from './helpers.js';
 
 function ratingsIn(engine: Engine, users: Uint32Array, items: Uint32Array, values: Float32Array): RatingsBlock {
   const r: RatingsBlock = { users: engine.allocU32(users.length), items: engine.allocU32(users.length), values: engine.allocF32(users.length), count: users.length };
@@ -171,16 +174,37 @@ describe('blocked SGD on threads', () => {
   });
 });
 
-describe.skipIf(!hasMl100k)(`blocked SGD on ML-100k u1..u5${ml100kNote}`, async () => {
+describe.skipIf(!hasMl100k)(`blocked SGD and relaxed SIMD on ML-100k u1..u5${ml100kNote}`, async () => {
   const folds = hasMl100k ? await loadFolds(ml100kDir) : [];
-  it('blocked on 2 threads and fully shuffled give the same mean test RMSE to 0.002 (SVD and MF)', () => {
+  /** The reference: one thread, plain SIMD, every rating shuffled each epoch (the path before blocks). */
+  const reference = (Model: typeof SVD | typeof MF, options: object) =>
+    crossValidate(() => new Model({ ...options, order: 'shuffle', wasmVariant: 'simd' }), folds).mean.rmse;
+
+  it('blocked on 2 threads gives the mean test RMSE of the single-thread shuffled SIMD path to 0.002 (SVD and MF)', () => {
     for (const [name, Model, options] of [['SVD', SVD, {}], ['MF', MF, { regAll: 0.05, lrAll: 0.01 }]] as const) {
-      const mean = (order: 'blocked' | 'shuffle') =>
-        crossValidate(() => new Model({ ...options, order, ...(order === 'blocked' ? { threads: 2 } : {}) }), folds).mean.rmse;
-      const blocked = mean('blocked'), shuffled = mean('shuffle');
-      console.log(`${name} u1..u5 mean test RMSE: blocked (2 threads) ${blocked.toFixed(4)}, shuffled ${shuffled.toFixed(4)}`);
+      const blocked = crossValidate(() => new Model({ ...options, threads: 2, wasmVariant: 'simd' }), folds).mean.rmse;
+      const shuffled = reference(Model, options);
+      console.log(`${name} u1..u5 mean test RMSE: blocked (2 threads) ${blocked.toFixed(4)}, shuffled (1 thread) ${shuffled.toFixed(4)}`);
       expect(Math.abs(blocked - shuffled)).toBeLessThan(0.002);
     }
   }, 120_000);
+
+  it('relaxed SIMD (in a child node --experimental-wasm-relaxed-simd), blocked on 2 threads and shuffled, to 0.002 as well', () => {
+    const child = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', '--input-type=module', '-e', `
+      const lib = await import(${JSON.stringify(pathToFileURL(resolve(repoRoot, 'src/index.ts')).href)});
+      const node = await import(${JSON.stringify(pathToFileURL(resolve(repoRoot, 'src/node.ts')).href)});
+      const folds = await node.loadFolds(${JSON.stringify(ml100kDir)});
+      const mean = (options) => lib.crossValidate(() => new lib.SVD({ wasmVariant: 'relaxed', ...options }), folds).mean.rmse;
+      console.log(JSON.stringify({ blocked: mean({ threads: 2 }), shuffled: mean({ order: 'shuffle' }) }));
+    `], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
+    expect(child.stderr).toBe('');
+    const relaxed = JSON.parse(child.stdout.trim().split('\n').pop()!);
+    const simd = reference(SVD, {});
+    console.log(`SVD u1..u5 mean test RMSE on relaxed SIMD: blocked (2 threads) ${relaxed.blocked.toFixed(4)}, shuffled ${relaxed.shuffled.toFixed(4)}; plain SIMD shuffled ${simd.toFixed(4)}`);
+    expect(Math.abs(relaxed.blocked - simd)).toBeLessThan(0.002);
+    expect(Math.abs(relaxed.shuffled - simd)).toBeLessThan(0.002);
+    // Relaxed really ran: its fused multiply-adds move the result in far digits.
+    expect(relaxed.shuffled).not.toBe(simd);
+  }, 150_000);
 });
 

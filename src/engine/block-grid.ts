@@ -4,6 +4,7 @@
 // give the same result as running them one after another, so a fit's result depends on the grid
 // and the seed only, never on the number of threads. One thread gains too: a block touches
 // userCount/G user rows and itemCount/G item rows, which stay in cache while it runs.
+import { swapRatings } from './swap-ratings.js';
 import type { RatingsBlock } from './types.js';
 import type { RandomSource } from '../util/random.js';
 
@@ -68,14 +69,7 @@ export function buildGrid(r: RatingsBlock, userCount: number, itemCount: number,
         continue;
       }
       // Swap rating t into the next free slot of its own block; the one coming back is checked next.
-      const s = next[home]++;
-      const u = users[t], i = items[t], v = values[t];
-      users[t] = users[s];
-      items[t] = items[s];
-      values[t] = values[s];
-      users[s] = u;
-      items[s] = i;
-      values[s] = v;
+      swapRatings(users, items, values, t, next[home]++);
     }
   }
   return { side, start };

@@ -6,7 +6,7 @@ export type { Engine, EngineName, EngineVariant, F32, U32, FactorBlock, RatingsB
 export { strideFor, LANES } from './types.js';
 export { wasmSimdSupported, wasmVariants, WASM_VARIANTS, type WasmVariant, type WasmEngineOptions } from './wasm-engine.js';
 export { buildGrid, planEpoch, defaultGridSide, MAX_GRID_SIDE, type BlockGrid, type BlockSchedule } from './block-grid.js';
-export { hardwareThreads, threadsUnavailableReason } from './thread-pool.js';
+export { hardwareThreads, prepareThreads, threadsUnavailableReason } from './thread-pool.js';
 
 /**
  * A fresh engine with its own memory. 'wasm' picks the best build this runtime validates —

@@ -3,6 +3,7 @@
 // (often bit for bit). Dot products keep four lane partial sums, folded ((l0+l1)+l2)+l3.
 import { dot } from './js-vector.js';
 import { hybridEpoch } from './js-hybrid.js';
+import { swapRatings } from './swap-ratings.js';
 import type { BlockGrid, BlockSchedule } from './block-grid.js';
 import type { BiasedRates, Engine, F32, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
 
@@ -120,14 +121,7 @@ export class JsEngine implements Engine {
       x = (x ^ (x << 13)) >>> 0;
       x = (x ^ (x >>> 17)) >>> 0;
       x = (x ^ (x << 5)) >>> 0;
-      const a = first + t, b = first + (x % (t + 1));
-      const u = users[a], i = items[a], v = values[a];
-      users[a] = users[b];
-      items[a] = items[b];
-      values[a] = values[b];
-      users[b] = u;
-      items[b] = i;
-      values[b] = v;
+      swapRatings(users, items, values, first + t, first + (x % (t + 1)));
     }
   }
 

@@ -63,17 +63,59 @@ function serve(init) {
 }
 const node = globalThis.process;
 if (typeof node === 'object' && typeof node.getBuiltinModule === 'function') serve(node.getBuiltinModule('node:worker_threads').workerData);
-else self.onmessage = (event) => serve(event.data);
+else self.onmessage = (event) => (event.data === 'ping' ? self.postMessage('pong') : serve(event.data));
 `;
 
 interface WorkerHandle {
   terminate(): unknown;
+  postMessage?(message: unknown): void;
+}
+
+interface BrowserWorker extends WorkerHandle {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'message' | 'error', listener: (event: { data?: unknown; message?: string }) => void): void;
+}
+
+/** Browser workers started by prepareThreads() and not attached to an engine right now. */
+const idleWorkers: BrowserWorker[] = [];
+let workerUrl: string | undefined;
+
+/**
+ * Starts worker threads ahead of fits, for browsers: a Web Worker does not start while the thread
+ * that made it blocks, and a fit blocks its thread, so a fit in a Web Worker can only use workers
+ * that are already up. Call it (awaited) in the worker that fits, on a cross-origin-isolated page;
+ * fits then use up to `threads − 1` of them next to their own thread. Resolves to the number of
+ * threads fits can use (1 where threads cannot run, see threadsUnavailableReason()). In Node it
+ * does nothing: fits start their workers themselves.
+ *
+ *   await prepareThreads(navigator.hardwareConcurrency);
+ *   new SVD({ threads: 'auto' }).fit(data);
+ */
+export async function prepareThreads(threads: number): Promise<number> {
+  const g = globalThis as { Worker?: new (url: string) => BrowserWorker; crossOriginIsolated?: boolean };
+  if (typeof g.Worker !== 'function') return threadsUnavailableReason() === undefined ? threads : 1;
+  if (platform().reason !== undefined) return 1;
+  workerUrl ??= URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+  const Worker = g.Worker;
+  const started: Promise<BrowserWorker>[] = [];
+  for (let w = idleWorkers.length + 1; w < threads; w++) {
+    const worker = new Worker(workerUrl);
+    started.push(
+      new Promise<BrowserWorker>((resolve, reject) => {
+        worker.addEventListener('message', (event) => (event.data === 'pong' ? resolve(worker) : undefined));
+        worker.addEventListener('error', (event) => reject(new Error(event.message ?? 'a worker failed to start')));
+        worker.postMessage('ping');
+      }),
+    );
+  }
+  idleWorkers.push(...(await Promise.all(started)));
+  return idleWorkers.length + 1;
 }
 
 type Spawn = (init: Record<string, unknown>) => WorkerHandle;
 
 /** Why this runtime cannot run a pool, or undefined when it can; `spawn` starts one worker. */
-function platform(): { spawn?: Spawn; reason?: string } {
+function platform(): { spawn?: Spawn; reason?: string; reuse?: boolean } {
   if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') {
     return { reason: 'SharedArrayBuffer is not available (a browser page must be cross-origin isolated: COOP same-origin + COEP require-corp)' };
   }
@@ -81,14 +123,15 @@ function platform(): { spawn?: Spawn; reason?: string } {
   if (typeof g.Worker === 'function') {
     if (g.crossOriginIsolated === false) return { reason: 'the page is not cross-origin isolated (COOP same-origin + COEP require-corp), so workers cannot share memory' };
     if (!mayBlock()) return { reason: 'this thread may not block (a browser\'s main thread): fit in a Web Worker to use threads' };
-    const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
-    const Worker = g.Worker;
+    // A browser does not start a Web Worker while the thread that made it blocks, and a fit
+    // blocks: workers must be up before it, started by prepareThreads() (awaited).
     return {
-      spawn: (init) => {
-        const worker = new Worker(url);
-        worker.postMessage(init);
+      spawn: () => {
+        const worker = idleWorkers.pop();
+        if (!worker) throw new Error('no prepared workers: in a browser, await prepareThreads(n) before fitting (workers cannot start while a fit blocks its thread)');
         return worker;
       },
+      reuse: true,
     };
   }
   // Node: worker_threads through process.getBuiltinModule (Node 20.16+), so this browser-safe
@@ -142,6 +185,8 @@ export class ThreadPool {
 
   private constructor(
     private readonly workers: WorkerHandle[],
+    /** Prepared browser workers go back to the idle list on close instead of ending. */
+    private readonly reuse: boolean,
     buffers: { control: SharedArrayBuffer; args: SharedArrayBuffer; table: SharedArrayBuffer; sums: SharedArrayBuffer },
   ) {
     this.ctrl = new Int32Array(buffers.control);
@@ -160,7 +205,7 @@ export class ThreadPool {
    * of at most `maxBlocks` blocks; or says why it cannot.
    */
   static open(threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory, maxBlocks: number): { pool?: ThreadPool; reason?: string } {
-    const { spawn, reason } = platform();
+    const { spawn, reason, reuse } = platform();
     if (!spawn) return { reason };
     const buffers = {
       control: new SharedArrayBuffer(8 * 4),
@@ -169,12 +214,22 @@ export class ThreadPool {
       sums: new SharedArrayBuffer(maxBlocks * 8),
     };
     const workers: WorkerHandle[] = [];
-    const pool = new ThreadPool(workers, buffers);
+    const pool = new ThreadPool(workers, reuse === true, buffers);
+    const init = { module, memory, ...buffers };
     try {
-      for (let w = 1; w < threads; w++) workers.push(spawn({ module, memory, ...buffers }));
+      for (let w = 1; w < threads; w++) {
+        const worker = spawn(init);
+        workers.push(worker);
+        // A prepared browser worker is told its engine by message: it is running, so it gets it
+        // while this thread blocks.
+        if (reuse) worker.postMessage!(init);
+      }
     } catch (err) {
-      pool.close();
-      return { reason: `workers could not start (${(err as Error).message})` };
+      if (workers.length === 0) {
+        pool.close();
+        return { reason: `workers could not start (${(err as Error).message})` };
+      }
+      // Fewer prepared workers than asked for: run on those there are.
     }
     const ctrl = pool.ctrl, deadline = performance.now() + START_TIMEOUT_MS;
     for (let ready; (ready = Atomics.load(ctrl, C.READY)) < workers.length && ctrl[C.ERROR] === 0; ) {
@@ -222,6 +277,7 @@ export class ThreadPool {
     Atomics.store(this.ctrl, C.CMD, CMD_EXIT);
     Atomics.add(this.ctrl, C.GEN, 1);
     Atomics.notify(this.ctrl, C.GEN);
-    for (const worker of this.workers) worker.terminate();
+    if (this.reuse && Atomics.load(this.ctrl, C.ERROR) === 0) idleWorkers.push(...(this.workers as BrowserWorker[]));
+    else for (const worker of this.workers) worker.terminate();
   }
 }

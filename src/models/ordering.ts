@@ -2,20 +2,14 @@
 // engine memory; the kernel always walks them front to back.
 import { groupRows } from '../data/group.js';
 import type { RatingsBlock } from '../engine/index.js';
+import { swapRatings } from '../engine/swap-ratings.js';
 import type { RandomSource } from '../util/random.js';
 
 /** Fisher–Yates over the three parallel arrays at once. */
 export function shuffleTogether(r: RatingsBlock, random: RandomSource): void {
   const users = r.users.array(), items = r.items.array(), values = r.values.array();
   for (let t = r.count - 1; t > 0; t--) {
-    const j = random.nextInt(t + 1);
-    const u = users[t], i = items[t], v = values[t];
-    users[t] = users[j];
-    items[t] = items[j];
-    values[t] = values[j];
-    users[j] = u;
-    items[j] = i;
-    values[j] = v;
+    swapRatings(users, items, values, t, random.nextInt(t + 1));
   }
 }
 
