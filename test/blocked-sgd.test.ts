@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { buildGrid, createEngine, planEpoch, wasmVariants, type Engine, type RatingsBlock } from '../src/engine/index.js';
-import { crossValidate, generateRatings, MF, OptionError, SVD, SVDpp } from '../src/index.js';
+import { buildGrid, createEngine, planEpoch, strideFor, wasmVariants, type Engine, type RatingsBlock } from '../src/engine/index.js';
+import { crossValidate, generateRatings, MF, OptionError, prepareThreads, SVD, SVDpp } from '../src/index.js';
 import { loadFolds } from '../src/node.js';
 import { Random } from '../src/util/random.js';
 import { hasMl100k, ml100kDir, ml100kNote, repoRoot } from './helpers.js';
@@ -164,6 +164,53 @@ describe('blocked SGD on threads', () => {
     expect(() => new SVD({ bins: 0 })).toThrow('option bins must be an integer in [1, 256] (got 0)');
     expect(() => new SVD({ bins: 8, order: 'fixed' })).toThrow(`option bins must be left unset with order "fixed" (bins apply to order 'blocked') (got 8)`);
     expect(() => new SVDpp({ order: 'blocked' })).toThrow('option order must be one of shuffle, fixed (got "blocked")');
+  });
+
+  it('threads beyond the grid\'s bins are cut to them, and the note says so', () => {
+    const many = fitted(SVD, { threads: 12, bins: 4 });
+    expect(many.result.threads).toBe(4);
+    expect(many.result.notes).toEqual(['running on 4 threads instead of 12: the grid has 4 bins per side, and a round runs one block per bin (raise bins to use more)']);
+    expect(Array.from(many.P)).toEqual(Array.from(fitted(SVD, { threads: 1, bins: 4 }).P));
+  });
+
+  it('one threaded engine runs grids of different sides in turn, each equal to the js engine', () => {
+    const raw = randomRatings(30_000, 300, 200, 9);
+    const runs = [createEngine('wasm', 'simd', { threads: 3 }), createEngine('js')].map((engine) => {
+      const r = ratingsIn(engine, raw.users, raw.items, Float32Array.from(raw.values, (v) => 1 + (v % 5)));
+      const stride = strideFor(8);
+      const f = { P: engine.allocF32(300 * stride), Q: engine.allocF32(200 * stride), bu: engine.allocF32(300), bi: engine.allocF32(200), stride };
+      const init = new Random(1);
+      for (const m of [f.P.array(), f.Q.array()]) for (let t = 0; t < m.length; t++) m[t] = t % stride < 8 ? init.nextNormal(0, 0.1) : 0;
+      const random = new Random(2), sse: number[] = [];
+      for (const side of [3, 7, 2, 5]) {
+        const grid = buildGrid(r, 300, 200, side);
+        sse.push(engine.sgdBlocks(r, grid, planEpoch(side, random), f, { mu: 3, lrBu: 0.01, lrBi: 0.01, lrPu: 0.01, lrQi: 0.01, regBu: 0.02, regBi: 0.02, regPu: 0.02, regQi: 0.02 }, true));
+      }
+      engine.dispose();
+      return { threads: engine.threads, sse, P: Array.from(f.P.array()) };
+    });
+    expect(runs[0].threads).toBe(3);
+    expect(runs[0].sse).toEqual(runs[1].sse);
+    expect(runs[0].P).toEqual(runs[1].P);
+  });
+
+  it('a kernel that traps on a worker ends the epoch with an error, not the process; the next fit runs', async () => {
+    const engine = createEngine('wasm', 'simd', { threads: 2 });
+    const n = 4_000, users = new Uint32Array(n).fill(16_777_215), items = new Uint32Array(n), values = new Float32Array(n).fill(3);
+    const r = ratingsIn(engine, users, items, values);
+    const f = { P: engine.allocF32(8), Q: engine.allocF32(8), bu: engine.allocF32(1), bi: engine.allocF32(1), stride: 8 };
+    // Every block reads a user row far beyond memory: each thread traps on its first block.
+    const grid = { side: 2, start: Uint32Array.from([0, 1000, 2000, 3000, 4000]) };
+    const plan = { side: 2, blocks: Uint32Array.from([0, 3, 1, 2]), seeds: Uint32Array.from([1, 2, 3, 4]) };
+    expect(() => engine.sgdBlocks(r, grid, plan, f, { mu: 3, lrBu: 0, lrBi: 0, lrPu: 0, lrQi: 0, regBu: 0, regBi: 0, regPu: 0, regQi: 0 }, true)).toThrow();
+    engine.dispose();
+    await new Promise((done) => setTimeout(done, 300)); // any 'error' event of the workers would land here
+    expect(fitted(SVD, { threads: 2 }).result.threads).toBe(2);
+  });
+
+  it('prepareThreads checks its argument; in Node fits start their own workers, so it only reports', async () => {
+    await expect(prepareThreads(0)).rejects.toThrow('option threads must be an integer in [1, 256] (got 0)');
+    expect(await prepareThreads(3)).toBe(3);
   });
 
   it('bins beyond the user or item count are cut down to it (a 3-item data set still fits)', () => {

@@ -43,6 +43,11 @@ export function defaultGridSide(userCount: number, itemCount: number, stride: nu
 
 const BLOCK_FACTOR_BYTES = 4 << 20;
 
+/** The grid side a fit uses: `bins` if given (else the default), cut to the user and item counts. */
+export function gridSideFor(bins: number | undefined, userCount: number, itemCount: number, stride: number): number {
+  return Math.max(1, Math.min(bins ?? defaultGridSide(userCount, itemCount, stride), userCount, itemCount));
+}
+
 /**
  * Cuts users and items into G bins of consecutive ids holding about n/G ratings each, and
  * reorders the ratings in place, block by block. Consecutive ids matter: a block's factor rows
@@ -52,6 +57,7 @@ const BLOCK_FACTOR_BYTES = 4 << 20;
  * The reorder is an in-place distribution (American flag sort): no copy of the ratings is made.
  */
 export function buildGrid(r: RatingsBlock, userCount: number, itemCount: number, side: number): BlockGrid {
+  if (!Number.isInteger(side) || side < 1 || side > MAX_GRID_SIDE) throw new RangeError(`buildGrid: side ${side} outside 1..${MAX_GRID_SIDE}`);
   const users = r.users.array(), items = r.items.array(), values = r.values.array();
   const n = r.count, blockCount = side * side;
   const userBin = binsByCount(users, n, userCount, side), itemBin = binsByCount(items, n, itemCount, side);

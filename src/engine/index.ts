@@ -5,7 +5,7 @@ import { WasmEngine, type WasmEngineOptions, type WasmVariant } from './wasm-eng
 export type { Engine, EngineName, EngineVariant, F32, U32, FactorBlock, RatingsBlock, BiasedRates, SvdppRates, UserGroups, SparseRows, FeatureSide, HybridLoss, HybridPass } from './types.js';
 export { strideFor, LANES } from './types.js';
 export { wasmSimdSupported, wasmVariants, WASM_VARIANTS, type WasmVariant, type WasmEngineOptions } from './wasm-engine.js';
-export { buildGrid, planEpoch, defaultGridSide, MAX_GRID_SIDE, type BlockGrid, type BlockSchedule } from './block-grid.js';
+export { buildGrid, planEpoch, defaultGridSide, gridSideFor, MAX_GRID_SIDE, type BlockGrid, type BlockSchedule } from './block-grid.js';
 export { hardwareThreads, prepareThreads, threadsUnavailableReason } from './thread-pool.js';
 
 /**

@@ -9,8 +9,13 @@
 // isolated, a thread that may not block — a browser's main thread —, or workers that do not come
 // up), open() says why and the engine runs the same blocks on one thread: the same result, slower.
 
+import { LatentrecError, OptionError } from '../errors.js';
+
+/** The most threads a pool runs (the options' limit too). */
+export const MAX_POOL_THREADS = 256;
+
 /** Words of the control array. */
-const C = { GEN: 0, CMD: 1, NEXT: 2, DONE: 3, COUNT: 4, READY: 5, ERROR: 6 } as const;
+const C = { GEN: 0, CMD: 1, NEXT: 2, DONE: 3, COUNT: 4, READY: 5, ERROR: 6, PARKED: 7 } as const;
 const CMD_RUN = 0, CMD_EXIT = 1;
 
 /** Slots of the argument array: which kernel, the ratings and factor offsets, the SGD rates. */
@@ -52,13 +57,20 @@ function serve(init) {
           : k.sgdEpochPlain(u, i, v, n, args[A.P], args[A.Q], args[A.STRIDE], args[A.LR_PU], args[A.LR_QI], args[A.REG_PU], args[A.REG_QI]);
         if (Atomics.add(ctrl, C.DONE, 1) + 1 === count) Atomics.notify(ctrl, C.DONE);
       }
+      // Out of the claim loop for this round: the caller publishes the next only once every
+      // worker is here, so no claim can straddle two rounds.
+      Atomics.add(ctrl, C.PARKED, 1);
+      Atomics.notify(ctrl, C.PARKED);
     }
   } catch (err) {
+    // Reported through the control words (the caller is blocked and cannot take events); not
+    // rethrown, which in Node would become an unhandled 'error' event on the Worker.
     Atomics.store(ctrl, C.ERROR, 1);
     Atomics.store(ctrl, C.DONE, 1 << 30);
+    Atomics.store(ctrl, C.PARKED, 1 << 30);
     Atomics.notify(ctrl, C.DONE);
+    Atomics.notify(ctrl, C.PARKED);
     Atomics.notify(ctrl, C.READY);
-    throw err;
   }
 }
 const node = globalThis.process;
@@ -76,6 +88,9 @@ interface BrowserWorker extends WorkerHandle {
   addEventListener(type: 'message' | 'error', listener: (event: { data?: unknown; message?: string }) => void): void;
 }
 
+/** The last error a Node worker reported (its 'error' event), for the message of a failed fit. */
+let workerFailure: string | undefined;
+
 /** Browser workers started by prepareThreads() and not attached to an engine right now. */
 const idleWorkers: BrowserWorker[] = [];
 let workerUrl: string | undefined;
@@ -92,24 +107,41 @@ let workerUrl: string | undefined;
  *   new SVD({ threads: 'auto' }).fit(data);
  */
 export async function prepareThreads(threads: number): Promise<number> {
-  const g = globalThis as { Worker?: new (url: string) => BrowserWorker; crossOriginIsolated?: boolean };
-  if (typeof g.Worker !== 'function') return threadsUnavailableReason() === undefined ? threads : 1;
-  if (platform().reason !== undefined) return 1;
-  workerUrl ??= URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
-  const Worker = g.Worker;
-  const started: Promise<BrowserWorker>[] = [];
-  for (let w = idleWorkers.length + 1; w < threads; w++) {
-    const worker = new Worker(workerUrl);
-    started.push(
-      new Promise<BrowserWorker>((resolve, reject) => {
-        worker.addEventListener('message', (event) => (event.data === 'pong' ? resolve(worker) : undefined));
-        worker.addEventListener('error', (event) => reject(new Error(event.message ?? 'a worker failed to start')));
-        worker.postMessage('ping');
-      }),
-    );
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_POOL_THREADS) {
+    throw new OptionError('threads', `an integer in [1, ${MAX_POOL_THREADS}]`, threads);
   }
-  idleWorkers.push(...(await Promise.all(started)));
+  const { reason, reuse } = platform();
+  if (reason !== undefined) return 1;
+  if (!reuse) return threads; // Node: fits start their own workers
+  const Worker = (globalThis as { Worker?: new (url: string) => BrowserWorker }).Worker!;
+  workerUrl ??= URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+  const made: BrowserWorker[] = [];
+  try {
+    for (let w = idleWorkers.length + made.length + 1; w < threads; w++) made.push(new Worker(workerUrl));
+    await Promise.all(made.map((worker) => answers(worker)));
+  } catch (err) {
+    for (const worker of made) worker.terminate();
+    throw new LatentrecError(`prepareThreads: workers could not start (${(err as Error).message}); fits run on one thread`);
+  }
+  idleWorkers.push(...made);
   return idleWorkers.length + 1;
+}
+
+/** Resolves once the worker answers a ping: it is running and will take its engine by message. */
+function answers(worker: BrowserWorker): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+    worker.addEventListener('message', (event) => {
+      if (event.data !== 'pong') return;
+      clearTimeout(timer);
+      resolve();
+    });
+    worker.addEventListener('error', (event) => {
+      clearTimeout(timer);
+      reject(new Error(event.message ?? 'a worker failed to start'));
+    });
+    worker.postMessage('ping');
+  });
 }
 
 type Spawn = (init: Record<string, unknown>) => WorkerHandle;
@@ -118,6 +150,26 @@ type Spawn = (init: Record<string, unknown>) => WorkerHandle;
 function platform(): { spawn?: Spawn; reason?: string; reuse?: boolean } {
   if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') {
     return { reason: 'SharedArrayBuffer is not available (a browser page must be cross-origin isolated: COOP same-origin + COEP require-corp)' };
+  }
+  // Node first (as the worker source decides too): worker_threads through process.getBuiltinModule
+  // (Node 20.16+), so this browser-safe module has no import of a Node built-in.
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const threads = proc?.getBuiltinModule?.('node:worker_threads') as
+    | { Worker: new (source: string, options: { eval: true; workerData: unknown }) => WorkerHandle & { unref(): void; on(event: 'error', listener: (err: Error) => void): void } }
+    | undefined;
+  if (threads) {
+    return {
+      spawn: (init) => {
+        const worker = new threads.Worker(WORKER_SOURCE, { eval: true, workerData: init });
+        worker.unref(); // a pool left open never keeps the process alive
+        // Without a listener an 'error' event would end the process; the failure itself reaches
+        // the caller through the control words.
+        worker.on('error', (err: Error) => {
+          workerFailure = err.message;
+        });
+        return worker;
+      },
+    };
   }
   const g = globalThis as { Worker?: new (url: string) => { postMessage(m: unknown): void; terminate(): void }; crossOriginIsolated?: boolean; URL?: typeof URL; Blob?: typeof Blob };
   if (typeof g.Worker === 'function') {
@@ -134,20 +186,7 @@ function platform(): { spawn?: Spawn; reason?: string; reuse?: boolean } {
       reuse: true,
     };
   }
-  // Node: worker_threads through process.getBuiltinModule (Node 20.16+), so this browser-safe
-  // module has no import of a Node built-in.
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const threads = proc?.getBuiltinModule?.('node:worker_threads') as
-    | { Worker: new (source: string, options: { eval: true; workerData: unknown }) => WorkerHandle & { unref(): void } }
-    | undefined;
-  if (!threads) return { reason: 'no worker threads here (Node needs 20.16 or later for process.getBuiltinModule; browsers need Worker)' };
-  return {
-    spawn: (init) => {
-      const worker = new threads.Worker(WORKER_SOURCE, { eval: true, workerData: init });
-      worker.unref(); // a pool left open never keeps the process alive
-      return worker;
-    },
-  };
+  return { reason: 'no worker threads here (Node needs 20.16 or later for process.getBuiltinModule; browsers need Worker)' };
 }
 
 function mayBlock(): boolean {
@@ -208,7 +247,7 @@ export class ThreadPool {
     const { spawn, reason, reuse } = platform();
     if (!spawn) return { reason };
     const buffers = {
-      control: new SharedArrayBuffer(8 * 4),
+      control: new SharedArrayBuffer(Object.keys(C).length * 4),
       args: new SharedArrayBuffer(ARG_COUNT * 8),
       table: new SharedArrayBuffer(maxBlocks * 3 * 4),
       sums: new SharedArrayBuffer(maxBlocks * 8),
@@ -254,6 +293,7 @@ export class ThreadPool {
     // Publish in this order: a worker that takes a block must see its table and arguments.
     Atomics.store(ctrl, C.COUNT, count);
     Atomics.store(ctrl, C.DONE, 0);
+    Atomics.store(ctrl, C.PARKED, 0);
     Atomics.store(ctrl, C.NEXT, 0);
     Atomics.store(ctrl, C.CMD, CMD_RUN);
     Atomics.add(ctrl, C.GEN, 1);
@@ -265,9 +305,10 @@ export class ThreadPool {
       Atomics.add(ctrl, C.DONE, 1);
     }
     for (let done; (done = Atomics.load(ctrl, C.DONE)) < count; ) Atomics.wait(ctrl, C.DONE, done, 1000);
+    for (let parked; (parked = Atomics.load(ctrl, C.PARKED)) < this.workers.length; ) Atomics.wait(ctrl, C.PARKED, parked, 1000);
     if (Atomics.load(ctrl, C.ERROR) !== 0) {
       this.close();
-      throw new Error('a worker thread failed during blocked SGD');
+      throw new LatentrecError(`a worker thread failed during blocked SGD${workerFailure ? ` (${workerFailure})` : ''}; fit with threads: 1 to go on without workers`);
     }
   }
 

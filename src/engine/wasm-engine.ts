@@ -118,6 +118,22 @@ export function wasmSimdSupported(): boolean {
   return supported('simd');
 }
 
+/**
+ * The threads build over a fresh shared memory. Shared memory must declare its maximum, and 4 GiB
+ * reserves address space, not memory — which a 32-bit or mobile runtime may refuse: then the
+ * reason, and the engine runs on one thread.
+ */
+function sharedKernels(variant: WasmVariant): { memory: WebAssembly.Memory; module: WebAssembly.Module; kernels: Kernels } | { reason: string } {
+  try {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+    const module = compiledThreads(variant);
+    const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Kernels;
+    return { memory, module, kernels };
+  } catch (err) {
+    return { reason: `shared memory of 4 GiB could not be reserved (${(err as Error).message})` };
+  }
+}
+
 /** Why an engine of this build cannot have worker threads here, or undefined when it can. */
 function threadsRefusal(variant: WasmVariant): string | undefined {
   if (THREADS_BASE64[variant] === undefined) return `threads need a SIMD build (this engine runs the ${variant} build)`;
@@ -211,12 +227,11 @@ export class WasmEngine implements Engine {
     this.variant = resolveWasmVariant(variant);
     const wanted = options.threads ?? 1;
     const refusal = wanted <= 1 ? undefined : threadsRefusal(this.variant);
-    if (wanted > 1 && refusal === undefined) {
-      // Shared memory must declare its maximum; 4 GiB reserves address space, not memory.
-      this.memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
-      const module = compiledThreads(this.variant);
-      this.k = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Kernels;
-      const { pool, reason } = ThreadPool.open(wanted, module, this.memory, MAX_GRID_SIDE);
+    const shared = wanted > 1 && refusal === undefined ? sharedKernels(this.variant) : undefined;
+    if (shared && 'memory' in shared) {
+      this.memory = shared.memory;
+      this.k = shared.kernels;
+      const { pool, reason } = ThreadPool.open(wanted, shared.module, this.memory, MAX_GRID_SIDE);
       this.pool = pool;
       this.threadsNote = reason === undefined ? undefined : `running on 1 thread instead of ${wanted}: ${reason}`;
     } else {
@@ -224,7 +239,8 @@ export class WasmEngine implements Engine {
       // is checked against the wasm32 limit in reserve().
       this.memory = new WebAssembly.Memory({ initial: 1 });
       this.k = new WebAssembly.Instance(compiled(this.variant), { env: { memory: this.memory } }).exports as unknown as Kernels;
-      if (refusal !== undefined) this.threadsNote = `running on 1 thread instead of ${wanted}: ${refusal}`;
+      const why = refusal ?? (shared && 'reason' in shared ? shared.reason : undefined);
+      if (why !== undefined) this.threadsNote = `running on 1 thread instead of ${wanted}: ${why}`;
     }
     this.threads = this.pool?.threads ?? 1;
     // Static data (lookup tables of Mathf.exp, ...) lives below __heap_base: never hand it out.

@@ -3,7 +3,7 @@
 // id mapping, prediction and ranking live here; each model supplies its initialization and its
 // per-epoch step (a Trainer), and the kernel does one pass and returns a number.
 import { Dataset, IdMap, type RatingScale, type RawId } from '../data/dataset.js';
-import { createEngine, hardwareThreads, strideFor, type Engine, type EngineName, type EngineVariant, type F32, type FactorBlock, type RatingsBlock } from '../engine/index.js';
+import { createEngine, gridSideFor, hardwareThreads, strideFor, type Engine, type EngineName, type EngineVariant, type F32, type FactorBlock, type RatingsBlock } from '../engine/index.js';
 import type { WasmVariant } from '../engine/wasm-engine.js';
 import { DataError, DivergenceError, LatentrecError, OptionError } from '../errors.js';
 import { MT19937 } from '../util/mt19937.js';
@@ -13,6 +13,7 @@ import type { EpochReport, FitOptions, FitResult, Prediction, RatingModel, Recom
 import type { RandomKind } from './options.js';
 import { decodeModel, encodeModel } from '../io/model-file.js';
 import type { ModelState, ModelStateKind } from '../io/model-state.js';
+import { MAX_POOL_THREADS } from '../engine/thread-pool.js';
 import { copyFactors, engineLike, fromModelState, seenOf, toModelState, type Fitted } from './fitted.js';
 import { foldInUser, recommendFor, similarRows, type FoldInOptions, type RecommendOptions, type Similar } from './serving.js';
 
@@ -76,16 +77,22 @@ export interface ModelShape {
   unclipped?: boolean;
   /** Threads for blocked SGD (see SgdOptions.threads); models without it train on one thread. */
   threads?: number | 'auto';
+  /** Blocked SGD: the grid's bins per side (default from the data); threads beyond them would idle. */
+  bins?: number;
 }
 
 /** With threads 'auto', training sets this large get every core: below it, starting workers costs more than they save. */
 export const AUTO_THREADS_MIN_RATINGS = 500_000;
 
-/** The thread count a fit of `ratings` ratings asks its engine for. */
-export function threadsFor(shape: ModelShape, ratings: number): number {
-  if (shape.threads === undefined || shape.engine === 'js') return 1;
-  if (shape.threads === 'auto') return ratings >= AUTO_THREADS_MIN_RATINGS ? hardwareThreads() : 1;
-  return shape.threads;
+/**
+ * The thread count a fit of `train` asks its engine for: 'auto' is every core from
+ * AUTO_THREADS_MIN_RATINGS ratings; never more than the grid has bins (a round has one block per
+ * bin, so further threads would only idle).
+ */
+export function threadsFor(shape: ModelShape, train: Dataset): number {
+  if (shape.threads === undefined || shape.threads === 1 || shape.engine === 'js') return 1;
+  const wanted = shape.threads === 'auto' ? (train.size >= AUTO_THREADS_MIN_RATINGS ? Math.min(hardwareThreads(), MAX_POOL_THREADS) : 1) : shape.threads;
+  return Math.min(wanted, gridSideFor(shape.bins, train.userCount, train.itemCount, strideFor(shape.factors)));
 }
 
 export abstract class FactorModel implements RatingModel {
@@ -106,8 +113,7 @@ export abstract class FactorModel implements RatingModel {
     const stopping = resolveEarlyStopping(fitOptions);
     const shape = this.shape;
     const start = performance.now();
-    const n = train.size;
-    const engine = createEngine(shape.engine, shape.wasmVariant, { threads: threadsFor(shape, n) });
+    const engine = createEngine(shape.engine, shape.wasmVariant, { threads: threadsFor(shape, train) });
     try {
       return this.fitOn(engine, train, fitOptions, stopping, start);
     } finally {
@@ -193,7 +199,7 @@ export abstract class FactorModel implements RatingModel {
       fitSeconds: (performance.now() - start) / 1000,
       bestEpoch: stopping && best ? best.epoch : undefined,
       threads: engine.threads,
-      notes: fitNotes(shape, engine),
+      notes: fitNotes(shape, engine, train),
     };
   }
 
@@ -606,9 +612,13 @@ export abstract class FactorModel implements RatingModel {
 }
 
 /** What the user should know about how the fit ran: fewer threads than asked for, and why. */
-function fitNotes(shape: ModelShape, engine: Engine): string[] {
+function fitNotes(shape: ModelShape, engine: Engine, train: Dataset): string[] {
   const notes: string[] = [];
   if (engine.threadsNote) notes.push(engine.threadsNote);
+  const side = gridSideFor(shape.bins, train.userCount, train.itemCount, strideFor(shape.factors));
+  if (shape.engine === 'wasm' && typeof shape.threads === 'number' && shape.threads > side && !engine.threadsNote) {
+    notes.push(`running on ${side} threads instead of ${shape.threads}: the grid has ${side} bins per side, and a round runs one block per bin (raise bins to use more)`);
+  }
   if (shape.engine === 'js' && typeof shape.threads === 'number' && shape.threads > 1) {
     notes.push(`running on 1 thread instead of ${shape.threads}: the js engine has no worker threads (use engine 'wasm')`);
   }

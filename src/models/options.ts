@@ -4,6 +4,7 @@
 import type { EngineName } from '../engine/index.js';
 import { WASM_VARIANTS, type WasmVariant } from '../engine/wasm-engine.js';
 import { MAX_GRID_SIDE } from '../engine/block-grid.js';
+import { MAX_POOL_THREADS } from '../engine/thread-pool.js';
 import { OptionError } from '../errors.js';
 
 export type SgdOrder = 'blocked' | 'shuffle' | 'fixed';
@@ -208,7 +209,7 @@ function resolveThreads(given: number | 'auto' | undefined, order: SgdOrder): nu
   return threads;
 }
 
-export const MAX_THREADS = 256;
+export const MAX_THREADS = MAX_POOL_THREADS;
 
 export function resolveSgdOptions(given: SvdppOptions, defaults: Readonly<SgdDefaults> = SGD_DEFAULTS, orders: readonly SgdOrder[] = ['blocked', 'shuffle', 'fixed']): ResolvedSgdOptions {
   const d = defaults;

@@ -3,7 +3,7 @@
 import type { Trainer, TrainingSetup } from './factor-model.js';
 import type { ResolvedSgdOptions } from './options.js';
 import { groupByUser, shuffleTogether } from './ordering.js';
-import { buildGrid, defaultGridSide, planEpoch } from '../engine/index.js';
+import { buildGrid, gridSideFor, planEpoch } from '../engine/index.js';
 
 export type SgdRates = Pick<ResolvedSgdOptions, 'lrBu' | 'lrBi' | 'lrPu' | 'lrQi' | 'regBu' | 'regBi' | 'regPu' | 'regQi' | 'order' | 'bins'>;
 
@@ -13,7 +13,7 @@ export function sgdTrainer(setup: TrainingSetup, o: SgdRates, biased: boolean): 
   const rates = { mu, lrBu: o.lrBu, lrBi: o.lrBi, lrPu: o.lrPu, lrQi: o.lrQi, regBu: o.regBu, regBi: o.regBi, regPu: o.regPu, regQi: o.regQi };
   if (o.order === 'blocked') {
     // The grid is planned once; each epoch draws a new block order and in-block shuffles.
-    const side = Math.min(o.bins ?? defaultGridSide(train.userCount, train.itemCount, factors.stride), train.userCount, train.itemCount);
+    const side = gridSideFor(o.bins, train.userCount, train.itemCount, factors.stride);
     const grid = buildGrid(ratings, train.userCount, train.itemCount, side);
     return {
       epoch: () => engine.sgdBlocks(ratings, grid, planEpoch(grid.side, random), factors, rates, biased),
