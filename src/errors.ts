@@ -37,11 +37,17 @@ export class DataError extends LatentrecError {}
 export class DivergenceError extends LatentrecError {
   constructor(
     readonly epoch: number,
+    /** The learning curve up to the last good epoch. */
     readonly epochs: readonly unknown[],
+    hint = 'lower the learning rate (lrAll / --lr) or raise the regularization',
+    /** With fit's checkpoint option: the epoch the model was left at (undefined: the model is not fitted). */
+    readonly keptEpoch?: number,
   ) {
     super(
-      `training diverged at epoch ${epoch}: the loss became NaN or infinite; ` +
-        `lower the learning rate (lrAll / --lr) or raise the regularization`,
+      `training diverged at epoch ${epoch}: the loss became NaN or infinite; ${hint}` +
+        (keptEpoch === undefined
+          ? ' (fit with checkpoint: true to keep the best epoch so far)'
+          : `; the model keeps epoch ${keptEpoch}, the best before (checkpoint)`),
     );
   }
 }

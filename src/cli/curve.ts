@@ -25,11 +25,12 @@ export async function curveCommand(flags: CurveFlags): Promise<void> {
   const runs = parseVary(flags.vary, modelFactory(flags).label).map(({ label, override }) => ({ label, factory: modelFactory({ ...flags, ...override }) }));
   for (const run of runs) requireRatingModel('curve', run.factory.kind);
   const { train, test, summaries } = await loadTrainTest(flags, runs[0].factory.make().settings.seed);
-  const results = runs.map(({ label, factory }) => {
+  const results = [];
+  for (const { label, factory } of runs) {
     const model = factory.make();
-    const fit = fitWithProgress(model, train, test, { json: flags.json, label, trainMetric: flags.trainRmse });
-    return { label, fitSeconds: fit.fitSeconds, epochs: fit.epochs, test: evaluate(model, test) };
-  });
+    const fit = await fitWithProgress(model, train, test, { json: flags.json, label, trainMetric: flags.trainRmse });
+    results.push({ label, fitSeconds: fit.fitSeconds, epochs: fit.epochs, test: evaluate(model, test) });
+  }
   const title = `Learning curve: ${summaries[0].source}${flags.vary ? `, ${flags.vary.split('=')[0]} varied` : ''}`;
   writeChart(flags.out, learningCurveChart(results.map((r) => ({ label: r.label, epochs: r.epochs })), { title }));
   if (flags.json) {

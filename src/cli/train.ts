@@ -38,6 +38,9 @@ export interface TrainReport {
   /** Threads that ran the epochs, and why fewer than asked for (if so). */
   threads: number;
   notes: string[];
+  /** Interrupted (Ctrl-C): the epoch the model (and a --save file) holds. */
+  aborted?: boolean;
+  keptEpoch?: number;
   epochs: ({ epoch: number; trainRmse: number } & Record<string, number>)[];
   bestEpoch?: number;
   test: { rmse: number; mae: number };
@@ -74,7 +77,7 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport> {
       throw asFlagError(error, { testRatio: '--validation-ratio' });
     }
   }
-  const fit = fitWithProgress(model, fitData, watch, {
+  const fit = await fitWithProgress(model, fitData, watch, {
     json: flags.json, label: `${factory.label} epochs`, trainMetric,
     earlyStopping: patience === undefined ? undefined : { patience },
     extra: features,
@@ -92,6 +95,7 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport> {
     fitSeconds: fit.fitSeconds,
     threads: fit.threads ?? 1,
     notes: fit.notes ?? [],
+    ...(fit.aborted ? { aborted: true, keptEpoch: fit.keptEpoch } : {}),
     epochs: patience === undefined ? curveRows(fit.epochs) : validationRows(fit.epochs),
     ...(fit.bestEpoch === undefined ? {} : { bestEpoch: fit.bestEpoch }),
     test: { rmse: scores.rmse, mae: scores.mae },
@@ -162,28 +166,42 @@ export async function loadTrainTest(flags: DataFlags & { data: string; test?: st
   }
 }
 
-/** Fits with the test set scored every epoch, a progress bar while a person watches. */
-export function fitWithProgress(
+/**
+ * Fits with the test set scored every epoch, a progress bar while a person watches. Ctrl-C stops
+ * the fit after the current epoch and the command goes on with the epochs trained (saving the
+ * model if asked); a second Ctrl-C exits at once.
+ */
+export async function fitWithProgress(
   model: FactorModel,
   train: Dataset,
   test: Dataset | undefined,
   o: { json?: boolean; label: string; trainMetric?: 'pass' | 'full'; earlyStopping?: { patience: number }; extra?: object },
-): FitResult {
+): Promise<FitResult> {
   const progress = createProgress(!o.json);
   progress.start(model.settings.epochs, o.label);
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    process.off('SIGINT', onSigint);
+    console.error('\ninterrupted: stopping after this epoch (Ctrl-C again to quit at once)');
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
   let fit: FitResult;
   try {
-    fit = model.fit(train, {
+    fit = await model.fitAsync(train, {
       ...o.extra,
       validation: test,
       trainMetric: o.trainMetric,
       earlyStopping: o.earlyStopping,
+      signal: interrupt.signal,
       onEpoch: (e: EpochReport) =>
         progress.update(e.epoch, `train ${e.trainRmse.toFixed(4)}${e.validationRmse === undefined ? '' : ` test ${e.validationRmse.toFixed(4)}`}`),
     });
   } finally {
+    process.off('SIGINT', onSigint);
     progress.stop();
   }
+  if (fit.aborted) console.error(`note: interrupted; the model keeps epoch ${fit.keptEpoch} of ${model.settings.epochs}`);
   // How the fit ran where it differs from what was asked (one thread instead of several, and
   // why): on stderr, so --json output stays one object.
   for (const note of fit.notes ?? []) console.error(`note: ${note}`);

@@ -40,7 +40,8 @@ function nextFoldInId(m: Fitted): string {
   while (m.users.has(`folded-in-${n}`)) n++;
   return `folded-in-${n}`;
 }
-import { resolveEarlyStopping } from './early-stopping.js';
+import { resolveEarlyStopping, type ResolvedEarlyStopping } from './early-stopping.js';
+import { checkMemory } from './memory-limit.js';
 
 /** What a trainer gets: the engine, the training data in it, and initialized factors. */
 export interface TrainingSetup {
@@ -60,6 +61,14 @@ export interface Trainer {
   epoch(): number;
   /** The block predictions use: `factors` itself, or (SVD++) P with the implicit part folded in. */
   predictionFactors(): FactorBlock;
+}
+
+/** See FactorModel.beginFit. */
+export interface FitSession {
+  train: Dataset;
+  options: FitOptions;
+  done?: () => void;
+  cleanup?: () => void;
 }
 
 /** Model-specific knobs of the shared fit loop. */
@@ -107,21 +116,79 @@ export abstract class FactorModel implements RatingModel {
   /**
    * Trains from scratch on `train`. Returns the learning curve; with `validation`, each epoch is
    * scored on it, and `earlyStopping` can end the fit (restoring the best epoch by default).
+   * `checkpoint` keeps a copy of the best epoch so far, so an aborted or diverging fit leaves the
+   * model at that epoch; `signal` (an AbortSignal, checked between epochs: abort it from onEpoch,
+   * or use fitAsync for timers and UI) stops the fit after the current epoch and returns what was
+   * learned, with `aborted: true`.
    */
   fit(train: Dataset, fitOptions: FitOptions = {}): FitResult {
-    if (train.size === 0) throw new DataError('fit: the training set has no ratings');
+    const steps = this.fitting(train, fitOptions);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+  }
+
+  /**
+   * fit(), giving the event loop a turn between epochs: an AbortSignal.timeout, a Stop button or a
+   * message to a worker can then abort the fit (the model keeps what was learned).
+   *
+   *   const result = await model.fitAsync(train, { signal: AbortSignal.timeout(60_000), checkpoint: true });
+   */
+  async fitAsync(train: Dataset, fitOptions: FitOptions = {}): Promise<FitResult> {
+    const steps = this.fitting(train, fitOptions);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+      await nextTurn();
+    }
+  }
+
+  /** The fit, one epoch per step: fit() runs it straight through, fitAsync() yields between epochs. */
+  protected *fitting(given: Dataset, givenOptions: FitOptions): Generator<void, FitResult> {
+    if (given.size === 0) throw new DataError('fit: the training set has no ratings');
+    const session = this.beginFit(given, givenOptions);
+    try {
+      const result = yield* this.fitFrom(session.train, session.options);
+      session.done?.();
+      return result;
+    } finally {
+      session.cleanup?.();
+    }
+  }
+
+  /**
+   * What a model does around the shared fit: the data and options it really trains on, a step
+   * once the fit succeeded and one whatever happens (the hybrid plans its feature matrices here).
+   */
+  protected beginFit(train: Dataset, options: FitOptions): FitSession {
+    return { train, options };
+  }
+
+  private *fitFrom(train: Dataset, fitOptions: FitOptions): Generator<void, FitResult> {
     const stopping = resolveEarlyStopping(fitOptions);
+    if (fitOptions.signal?.aborted) throw new LatentrecError('fit: the signal was aborted before the first epoch; nothing was trained');
     const shape = this.shape;
+    checkMemory(this.constructor.name, train, shape, (stride) => this.extraMemoryBytes(train, stride));
     const start = performance.now();
     const engine = createEngine(shape.engine, shape.wasmVariant, { threads: threadsFor(shape, train) });
     try {
-      return this.fitOn(engine, train, fitOptions, stopping, start);
+      return yield* this.fitOn(engine, train, fitOptions, stopping, start);
     } finally {
       engine.dispose();
     }
   }
 
-  private fitOn(engine: Engine, train: Dataset, fitOptions: FitOptions, stopping: ReturnType<typeof resolveEarlyStopping>, start: number): FitResult {
+  /**
+   * Bytes of engine memory this model needs beyond the ratings (12 per rating) and the factor
+   * rows (P, Q and biases): SVD++'s implicit factors, ALS's transposed matrix, ... For the check
+   * against wasm32's 4 GiB before anything is allocated.
+   */
+  protected extraMemoryBytes(_train: Dataset, _stride: number): number {
+    return 0;
+  }
+
+  private *fitOn(engine: Engine, train: Dataset, fitOptions: FitOptions, stopping: ResolvedEarlyStopping | undefined, start: number): Generator<void, FitResult> {
     const shape = this.shape;
     const n = train.size;
     const stride = strideFor(shape.factors);
@@ -154,33 +221,50 @@ export abstract class FactorModel implements RatingModel {
     const fullTrain = fitOptions.trainMetric === 'full' ? this.prepareScoring(trained, train) : undefined;
 
     const epochs: EpochReport[] = [];
+    // The best epoch so far: early stopping's (by validation RMSE), or the checkpoint's (by
+    // validation RMSE, else the pass's train RMSE). A copy when it must outlive later epochs.
     let best: { rmse: number; epoch: number; factors: FactorBlock } | undefined;
+    const keepCopies = (stopping?.restoreBest ?? false) || fitOptions.checkpoint === true;
+    const finish = (factorsToKeep: FactorBlock) => {
+      // The training ratings and scoring buffers are not needed any more: keep the factors alone
+      // in a fresh engine, so a fitted model holds (users + items) x k floats, not the data.
+      this.trained = { ...trained, ...copyFactors(factorsToKeep, engineLike(engine)) };
+    };
+    const diverged = (epoch: number): DivergenceError => {
+      if (fitOptions.checkpoint && best) finish(best.factors);
+      return new DivergenceError(epoch, epochs, this.divergenceHint(), fitOptions.checkpoint && best ? best.epoch : undefined);
+    };
+    let aborted = false;
     for (let epoch = 1; epoch <= shape.epochs; epoch++) {
+      if (epoch > 1) {
+        yield;
+        if (fitOptions.signal?.aborted) {
+          aborted = true;
+          break;
+        }
+      }
       const t0 = performance.now();
       const sse = trainer.epoch();
       const report: EpochReport = { epoch, trainRmse: Math.sqrt(sse / n), seconds: (performance.now() - t0) / 1000 };
       // Each error is taken before its own update, so the pass's loss can stay finite while the
       // updates blow up: the parameters themselves are checked too.
-      if (!Number.isFinite(sse) || !parametersBounded(factors)) throw new DivergenceError(epoch, epochs);
+      if (!Number.isFinite(sse) || !parametersBounded(factors)) throw diverged(epoch);
       trained.factors = trainer.predictionFactors();
       if (fullTrain) report.trainRmse = fullTrain.score().rmse;
       if (validation) {
         const { rmse, mae } = validation.score();
-        if (!Number.isFinite(rmse)) throw new DivergenceError(epoch, epochs);
+        if (!Number.isFinite(rmse)) throw diverged(epoch);
         report.validationRmse = rmse;
         report.validationMae = mae;
       }
       epochs.push(report);
       fitOptions.onEpoch?.(report);
-      if (stopping) {
-        const rmse = report.validationRmse!;
-        if (best === undefined || rmse < best.rmse - stopping.minDelta) {
-          // Only the factors predictions use are kept: what restoring needs once the fit ends.
-          if (stopping.restoreBest) best = { rmse, epoch, factors: copyFactors(trained.factors, createEngine('js')).factors };
-          else best = { rmse, epoch, factors: trained.factors };
-        } else if (epoch - best.epoch >= stopping.patience) {
-          break;
-        }
+      const rmse = report.validationRmse ?? report.trainRmse;
+      if (best === undefined || rmse < best.rmse - (stopping?.minDelta ?? 0)) {
+        // Only the factors predictions use are kept: what restoring needs once the fit ends.
+        best = { rmse, epoch, factors: keepCopies ? copyFactors(trained.factors, createEngine('js')).factors : trained.factors };
+      } else if (stopping && epoch - best.epoch >= stopping.patience) {
+        break;
       }
     }
     if (shape.epochs === 0 && !shape.unclipped) {
@@ -190,17 +274,21 @@ export abstract class FactorModel implements RatingModel {
       epochs.push(report);
       fitOptions.onEpoch?.(report);
     }
-    const finalFactors = stopping?.restoreBest && best ? best.factors : trained.factors;
-    // The training ratings and scoring buffers are not needed any more: keep the factors alone
-    // in a fresh engine, so a fitted model holds (users + items) x k floats, not the data.
-    this.trained = { ...trained, ...copyFactors(finalFactors, engineLike(engine)) };
+    const restore = best !== undefined && ((stopping?.restoreBest ?? false) || (aborted && fitOptions.checkpoint === true));
+    finish(restore ? best!.factors : trained.factors);
     return {
       epochs,
       fitSeconds: (performance.now() - start) / 1000,
-      bestEpoch: stopping && best ? best.epoch : undefined,
+      bestEpoch: (stopping || fitOptions.checkpoint) && best ? best.epoch : undefined,
       threads: engine.threads,
       notes: fitNotes(shape, engine, train),
+      ...(aborted ? { aborted: true, keptEpoch: restore ? best!.epoch : epochs.at(-1)!.epoch } : {}),
     };
+  }
+
+  /** What to change when a fit diverges (the learning rate, for SGD models). */
+  protected divergenceHint(): string {
+    return 'lower the learning rate (lrAll / --lr) or raise the regularization';
   }
 
   /**
@@ -249,7 +337,7 @@ export abstract class FactorModel implements RatingModel {
     for (let epoch = 1; epoch <= epochCount; epoch++) {
       const t0 = performance.now();
       const sse = trainer.epoch();
-      if (!Number.isFinite(sse) || !parametersBounded(factors)) throw new DivergenceError(epoch, epochs);
+      if (!Number.isFinite(sse) || !parametersBounded(factors)) throw new DivergenceError(epoch, epochs, this.divergenceHint());
       const report: EpochReport = { epoch, trainRmse: Math.sqrt(sse / n), seconds: (performance.now() - t0) / 1000 };
       if (validation) Object.assign(report, ((r) => ({ validationRmse: r.rmse, validationMae: r.mae }))(validation.score()));
       epochs.push(report);
@@ -609,6 +697,12 @@ export abstract class FactorModel implements RatingModel {
     };
     return { predict, score };
   }
+}
+
+/** A turn of the event loop (setImmediate in Node; a zero-delay timer elsewhere). */
+function nextTurn(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
+  return new Promise((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
 }
 
 /** What the user should know about how the fit ran: fewer threads than asked for, and why. */

@@ -12,7 +12,7 @@ import { DataError, LatentrecError, OptionError } from '../errors.js';
 import type { FeatureEmbeddings, ModelState } from '../io/model-state.js';
 import { IdMap } from '../data/dataset.js';
 import { copyFactors } from './fitted.js';
-import { withinParameterLimit, type LoadOptions, type ModelShape, type Trainer, type TrainingSetup } from './factor-model.js';
+import { withinParameterLimit, type FitSession, type LoadOptions, type ModelShape, type Trainer, type TrainingSetup } from './factor-model.js';
 import { planHybrid, representFromAttributes, type AttributeRows, type HybridPlan, type SideLayout } from './hybrid-layout.js';
 import { ImplicitModel, resolveImplicitCommon, type ImplicitCommonOptions, type ResolvedImplicitCommon } from './implicit-model.js';
 import { integer, nonNegative, oneOf, positive } from './options.js';
@@ -106,24 +106,38 @@ export class Hybrid extends ImplicitModel {
    * known by their attributes alone (cold start).
    */
   override fit(train: Dataset, options: HybridFitOptions = {}): FitResult {
+    return super.fit(train, options);
+  }
+
+  override fitAsync(train: Dataset, options: HybridFitOptions = {}): Promise<FitResult> {
+    return super.fitAsync(train, options);
+  }
+
+  protected override beginFit(train: Dataset, options: HybridFitOptions): FitSession {
     const { userFeatures, itemFeatures, ...fitOptions } = options;
     if (fitOptions.earlyStopping) {
       throw new OptionError('earlyStopping', 'off for Hybrid (it stops on validation RMSE, which does not measure a ranking model)', fitOptions.earlyStopping);
     }
+    if (fitOptions.checkpoint) {
+      throw new OptionError('checkpoint', 'off for Hybrid (its parameters are feature embeddings, which a checkpoint of user and item vectors does not keep); an aborted fit keeps its last epoch', true);
+    }
     if (train.size === 0) throw new DataError('fit: the training set has no interactions');
     const o = this.options;
     this.plan = planHybrid(train, userFeatures, itemFeatures, { userIdentity: o.userIdentity, itemIdentity: o.itemIdentity, normalize: o.normalize });
-    try {
-      const result = super.fit(this.plan.data, fitOptions);
-      const { user, item, plan } = this.sides!;
-      // User biases are left out as in the predictions (the logistic loss moves them; no ranking
-      // depends on them).
-      this.attributes = { user: attributeModel(user, plan.user, o.factors, false), item: attributeModel(item, plan.item, o.factors, true) };
-      return result;
-    } finally {
-      this.plan = undefined;
-      this.sides = undefined;
-    }
+    return {
+      train: this.plan.data,
+      options: fitOptions,
+      done: () => {
+        const { user, item, plan } = this.sides!;
+        // User biases are left out as in the predictions (the logistic loss moves them; no ranking
+        // depends on them).
+        this.attributes = { user: attributeModel(user, plan.user, o.factors, false), item: attributeModel(item, plan.item, o.factors, true) };
+      },
+      cleanup: () => {
+        this.plan = undefined;
+        this.sides = undefined;
+      },
+    };
   }
 
   protected override initialize(): void {

@@ -34,6 +34,18 @@ export interface FitOptions {
   trainMetric?: 'pass' | 'full';
   /** Stop when the validation RMSE stops improving (needs `validation`). */
   earlyStopping?: EarlyStopping | boolean;
+  /**
+   * Keep a copy of the best epoch so far (lowest validation RMSE, or the pass's train RMSE without
+   * a validation set): a fit that is aborted or diverges leaves the model at that epoch instead of
+   * losing it. Costs one copy of the factors.
+   */
+  checkpoint?: boolean;
+  /**
+   * Stops the fit between epochs once aborted; the model keeps what was learned (the checkpoint,
+   * else the last epoch) and the result says `aborted: true`. fit() checks it between epochs
+   * (abort from onEpoch); fitAsync() also yields to the event loop there, so timers and UI can.
+   */
+  signal?: AbortSignal;
 }
 
 export interface FitResult {
@@ -46,6 +58,10 @@ export interface FitResult {
   threads?: number;
   /** How the fit ran where it differs from what was asked (e.g. one thread instead of several, and why). */
   notes?: string[];
+  /** The fit was stopped by its AbortSignal before its last epoch. */
+  aborted?: boolean;
+  /** When aborted: the epoch the model holds (the checkpoint's, or the last one run). */
+  keptEpoch?: number;
 }
 
 export interface Prediction {
