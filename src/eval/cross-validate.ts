@@ -1,5 +1,6 @@
 // Evaluation on a test set and cross-validation over folds (Surprise's cross_validate).
 import type { Dataset } from '../data/dataset.js';
+import { DataError } from '../errors.js';
 import type { FitOptions, FitResult, RatingModel } from '../models/types.js';
 import { mae, rmse } from './metrics.js';
 
@@ -14,6 +15,7 @@ export interface TestScores {
 
 /** Scores a fitted model on every rating of `test`. */
 export function evaluate(model: RatingModel, test: Dataset): TestScores {
+  if (test.size === 0) throw new DataError('evaluate: the test set has no ratings; RMSE and MAE need at least one');
   const t0 = performance.now();
   const estimates = model.predictMany(test);
   const testSeconds = (performance.now() - t0) / 1000;

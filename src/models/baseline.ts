@@ -3,7 +3,7 @@
 // reg_i 10; items first, then users) or by SGD (20 epochs, lr 0.005, reg 0.02, the SVD kernel
 // with no factors).
 import type { EngineName } from '../engine/index.js';
-import type { WasmVariant } from '../engine/wasm-engine.js';
+import { WASM_VARIANTS, type WasmVariant } from '../engine/wasm-engine.js';
 import { groupRows } from '../data/group.js';
 import { FactorModel, type ModelShape, type Trainer, type TrainingSetup } from './factor-model.js';
 import { integer, nonNegative, oneOf, positive, type RandomKind, type SgdOrder } from './options.js';
@@ -26,6 +26,8 @@ export interface BaselineOptions {
   order?: SgdOrder;
   seed?: number;
   engine?: EngineName;
+  /** Force a wasm build ('relaxed', 'simd' or 'scalar'; default the best this runtime runs): 'simd' for the same bits in Node and browsers. */
+  wasmVariant?: WasmVariant;
 }
 
 export interface ResolvedBaselineOptions {
@@ -38,6 +40,7 @@ export interface ResolvedBaselineOptions {
   order: SgdOrder;
   seed: number;
   engine: EngineName;
+  wasmVariant: WasmVariant | undefined;
 }
 
 export class Baseline extends FactorModel {
@@ -58,10 +61,11 @@ export class Baseline extends FactorModel {
       order: oneOf<SgdOrder>('order', options.order ?? 'fixed', ['shuffle', 'fixed']),
       seed: integer('seed', options.seed ?? 0, 0, 0xffffffff),
       engine: oneOf<EngineName>('engine', options.engine ?? 'wasm', ['wasm', 'js']),
+      wasmVariant: options.wasmVariant === undefined ? undefined : oneOf<WasmVariant>('wasmVariant', options.wasmVariant, WASM_VARIANTS),
     };
     this.shape = {
       factors: 0, biased: true, epochs: this.options.epochs, engine: this.options.engine,
-      wasmVariant: undefined as WasmVariant | undefined, seed: this.options.seed, rng: 'mt19937' as RandomKind,
+      wasmVariant: this.options.wasmVariant, seed: this.options.seed, rng: 'mt19937' as RandomKind,
     };
   }
 

@@ -61,7 +61,10 @@ export class BPR extends ImplicitModel {
     for (let u = 0; u < train.userCount; u++) itemsOf.subarray(start[u], start[u + 1]).sort();
     const users = ratings.users.array(), positives = ratings.items.array();
     for (let u = 0; u < train.userCount; u++) {
-      if (start[u + 1] - start[u] >= train.itemCount) throw new DataError(`BPR: user ${JSON.stringify(train.users.raw[u])} interacted with every item; no negative exists`);
+      // Distinct items (a repeated (user, item) row is one interaction): each user's are sorted.
+      let distinct = 0;
+      for (let t = start[u]; t < start[u + 1]; t++) if (t === start[u] || itemsOf[t] !== itemsOf[t - 1]) distinct++;
+      if (distinct >= train.itemCount) throw new DataError(`BPR: user ${JSON.stringify(train.users.raw[u])} interacted with every item; no negative exists`);
     }
     return {
       epoch() {

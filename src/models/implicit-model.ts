@@ -1,6 +1,7 @@
 // What the implicit-feedback factor models (BPR, ALS) share: the common options, scores that are
 // never clipped to a rating scale, and normal initialization of P and Q.
 import type { EngineName } from '../engine/index.js';
+import { WASM_VARIANTS, type WasmVariant } from '../engine/wasm-engine.js';
 import { FactorModel, type ModelShape, type TrainingSetup } from './factor-model.js';
 import { initNormal } from './init.js';
 import { integer, nonNegative, oneOf, type RandomKind } from './options.js';
@@ -11,6 +12,12 @@ export interface ImplicitCommonOptions {
   initStd?: number;
   seed?: number;
   engine?: EngineName;
+  /**
+   * Force a wasm build ('relaxed', 'simd' or 'scalar'; default the best this runtime runs, as for
+   * SVD): 'simd' gives the same model bit for bit in Node and in browsers, whose default build
+   * (relaxed SIMD) may fuse multiply-adds.
+   */
+  wasmVariant?: WasmVariant;
   rng?: RandomKind;
 }
 
@@ -20,6 +27,8 @@ export interface ResolvedImplicitCommon {
   initStd: number;
   seed: number;
   engine: EngineName;
+  /** Present only when given (so settings written before it existed compare equal). */
+  wasmVariant?: WasmVariant;
   rng: RandomKind;
 }
 
@@ -32,6 +41,7 @@ export function resolveImplicitCommon(
     initStd: nonNegative('initStd', o.initStd ?? defaults.initStd),
     seed: integer('seed', o.seed ?? 0, 0, 0xffffffff),
     engine: oneOf<EngineName>('engine', o.engine ?? 'wasm', ['wasm', 'js']),
+    ...(o.wasmVariant !== undefined && { wasmVariant: oneOf<WasmVariant>('wasmVariant', o.wasmVariant, WASM_VARIANTS) }),
     rng: oneOf<RandomKind>('rng', o.rng ?? 'xoshiro128', ['xoshiro128', 'mt19937']),
   };
 }
@@ -40,7 +50,7 @@ export abstract class ImplicitModel extends FactorModel {
   abstract readonly options: ResolvedImplicitCommon;
 
   protected shapeOf(o: ResolvedImplicitCommon): ModelShape {
-    return { factors: o.factors, biased: false, epochs: o.epochs, engine: o.engine, wasmVariant: undefined, seed: o.seed, rng: o.rng, unclipped: true };
+    return { factors: o.factors, biased: false, epochs: o.epochs, engine: o.engine, wasmVariant: o.wasmVariant, seed: o.seed, rng: o.rng, unclipped: true };
   }
 
   protected initialize(setup: TrainingSetup): void {

@@ -2,18 +2,23 @@
 // interactions (score = the item's count). A FactorModel with no factors: the count is the item
 // bias, so recommend, evaluation and model files work as for any model.
 import type { EngineName } from '../engine/index.js';
+import { WASM_VARIANTS, type WasmVariant } from '../engine/wasm-engine.js';
 import { FactorModel, type ModelShape, type Trainer, type TrainingSetup } from './factor-model.js';
 import { oneOf } from './options.js';
 
 export class Popular extends FactorModel {
   protected readonly stateKind = 'popular' as const;
   protected readonly shape: ModelShape;
-  readonly options: { engine: EngineName };
+  readonly options: { engine: EngineName; wasmVariant: WasmVariant | undefined };
 
-  constructor(options: { engine?: EngineName } = {}) {
+  /** `wasmVariant` forces the wasm build the model serves on (default the best this runtime runs). */
+  constructor(options: { engine?: EngineName; wasmVariant?: WasmVariant } = {}) {
     super();
-    this.options = { engine: oneOf<EngineName>('engine', options.engine ?? 'wasm', ['wasm', 'js']) };
-    this.shape = { factors: 0, biased: false, epochs: 0, engine: this.options.engine, wasmVariant: undefined, seed: 0, rng: 'mt19937', unclipped: true };
+    this.options = {
+      engine: oneOf<EngineName>('engine', options.engine ?? 'wasm', ['wasm', 'js']),
+      wasmVariant: options.wasmVariant === undefined ? undefined : oneOf<WasmVariant>('wasmVariant', options.wasmVariant, WASM_VARIANTS),
+    };
+    this.shape = { factors: 0, biased: false, epochs: 0, engine: this.options.engine, wasmVariant: this.options.wasmVariant, seed: 0, rng: 'mt19937', unclipped: true };
   }
 
   protected initialize(setup: TrainingSetup): void {

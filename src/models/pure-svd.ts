@@ -4,6 +4,7 @@
 // with user means for rating prediction). Unknown user or item: the global mean, flagged.
 import { OptionError } from '../errors.js';
 import type { EngineName } from '../engine/index.js';
+import { WASM_VARIANTS, type WasmVariant } from '../engine/wasm-engine.js';
 import { FactorModel, type ModelShape, type Trainer, type TrainingSetup } from './factor-model.js';
 import { writeSplit } from './init-factors.js';
 import { integer, oneOf } from './options.js';
@@ -17,11 +18,13 @@ export interface PureSvdOptions {
   powerIterations?: number;
   seed?: number;
   engine?: EngineName;
+  /** Force a wasm build ('relaxed', 'simd' or 'scalar'; default the best this runtime runs): 'simd' for the same bits in Node and browsers. */
+  wasmVariant?: WasmVariant;
 }
 
 export class PureSVD extends FactorModel {
   protected readonly stateKind = 'puresvd' as const;
-  readonly options: Required<PureSvdOptions>;
+  readonly options: Required<Omit<PureSvdOptions, 'wasmVariant'>> & { wasmVariant: WasmVariant | undefined };
   protected readonly shape: ModelShape;
 
   constructor(options: PureSvdOptions = {}) {
@@ -32,13 +35,14 @@ export class PureSVD extends FactorModel {
       powerIterations: integer('powerIterations', options.powerIterations ?? 4, 0, 100),
       seed: integer('seed', options.seed ?? 0, 0, 0xffffffff),
       engine: oneOf<EngineName>('engine', options.engine ?? 'wasm', ['wasm', 'js']),
+      wasmVariant: options.wasmVariant === undefined ? undefined : oneOf<WasmVariant>('wasmVariant', options.wasmVariant, WASM_VARIANTS),
     };
     if ((options as { epochs?: number }).epochs !== undefined) {
       throw new OptionError('epochs', 'unset: PureSVD has no gradient descent', (options as { epochs?: number }).epochs);
     }
     this.shape = {
       factors: this.options.factors, biased: false, epochs: 0, engine: this.options.engine,
-      wasmVariant: undefined, seed: this.options.seed, rng: 'mt19937',
+      wasmVariant: this.options.wasmVariant, seed: this.options.seed, rng: 'mt19937',
     };
   }
 

@@ -51,7 +51,7 @@ export function truncatedSvdOfFilled(
 ): TruncatedSvd {
   const m = train.userCount, n = train.itemCount;
   if (!Number.isInteger(k) || k < 1 || k > Math.min(m, n)) {
-    throw new OptionError('factors', `at most min(users, items) = min(${m}, ${n}) = ${Math.min(m, n)} for an SVD initialization`, k);
+    throw new OptionError('factors', `at most min(users, items) = min(${m}, ${n}) = ${Math.min(m, n)} for a truncated SVD (PureSVD, init 'svd'): lower factors`, k);
   }
   const oversample = options.oversample ?? TRUNCATED_SVD_DEFAULTS.oversample;
   const powerIterations = options.powerIterations ?? TRUNCATED_SVD_DEFAULTS.powerIterations;
