@@ -3,7 +3,7 @@
 // diverging fit with `checkpoint` keeps the epoch before the blow-up; and a fit too large for
 // wasm32's 4 GiB is refused before anything is allocated, naming the k that would fit.
 import { describe, expect, it } from 'vitest';
-import { ALS, BPR, Dataset, DataError, DivergenceError, generateRatings, Hybrid, IdMap, MF, OptionError, SVD, toImplicit } from '../src/index.js';
+import { ALS, BPR, Dataset, DataError, DivergenceError, generateRatings, Hybrid, IdMap, MF, OptionError, SVD, SVDpp, toImplicit } from '../src/index.js';
 
 const data = generateRatings({ users: 200, items: 150, ratings: 8000, minPerUser: 10, seed: 3 });
 const holdout = generateRatings({ users: 200, items: 150, ratings: 2000, minPerUser: 2, seed: 4 });
@@ -129,6 +129,21 @@ describe('the 4 GiB limit of wasm32, checked before allocating', () => {
     // The k it names fits (the estimate says so) and the next multiple of 4 does not.
     expect(k).toBeGreaterThan(250);
     expect(k).toBeLessThan(340);
+  });
+
+  it("a model's own memory counts: SVD++ (y_j and the effective user factors) fits a smaller k than SVD", () => {
+    const largestK = (fit: () => unknown) => {
+      try {
+        fit();
+      } catch (e) {
+        return Number(/lower factors to (\d+) or less/.exec((e as Error).message)?.[1]);
+      }
+      return Infinity;
+    };
+    const svd = largestK(() => new SVD({ factors: 512, epochs: 1 }).fit(wide));
+    const svdpp = largestK(() => new SVDpp({ factors: 512, epochs: 1 }).fit(wide));
+    expect(svdpp).toBeLessThan(svd);
+    expect(svdpp).toBeGreaterThan(svd / 3); // about half: P, Q, Y and the effective P
   });
 
   it('the js engine is not bound by it', () => {

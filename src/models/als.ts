@@ -4,6 +4,7 @@
 // Confidence of an interaction with value r: 1 + alpha·r; preference 1; everything else
 // preference 0 with confidence 1.
 import { groupRows } from '../data/group.js';
+import type { Dataset } from '../data/dataset.js';
 import type { SparseRows } from '../engine/index.js';
 import type { ModelShape, Trainer, TrainingSetup } from './factor-model.js';
 import { ImplicitModel, resolveImplicitCommon, type ImplicitCommonOptions, type ResolvedImplicitCommon } from './implicit-model.js';
@@ -33,6 +34,15 @@ export class ALS extends ImplicitModel {
   protected readonly stateKind = 'als' as const;
   readonly options: ResolvedImplicitCommon & { alpha: number; reg: number; cgSteps: number };
   protected readonly shape: ModelShape;
+
+  /** The interactions twice (by user and by item, CSR) and the k x k Gram matrix. */
+  protected override extraMemoryBytes(train: Dataset, stride: number): number {
+    return 2 * train.size * 8 + (train.userCount + train.itemCount + 2) * 4 + stride * stride * 4;
+  }
+
+  protected override divergenceHint(): string {
+    return 'raise the regularization (reg) or lower alpha';
+  }
 
   constructor(options: AlsOptions = {}) {
     super();

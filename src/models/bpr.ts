@@ -3,6 +3,7 @@
 // user's items above the rest. Negatives are drawn uniformly from the catalogue by the host's
 // seeded generator and, by default, verified (redrawn while the user interacted with them).
 import { groupRows } from '../data/group.js';
+import type { Dataset } from '../data/dataset.js';
 import { sortedContains } from '../util/sorted.js';
 import type { U32 } from '../engine/index.js';
 import { DataError } from '../errors.js';
@@ -35,6 +36,11 @@ export class BPR extends ImplicitModel {
   protected readonly stateKind = 'bpr' as const;
   readonly options: ResolvedImplicitCommon & { lr: number; reg: number; regBias: number; verifyNegatives: boolean };
   protected readonly shape: ModelShape;
+
+  /** A sampled negative per interaction. */
+  protected override extraMemoryBytes(train: Dataset): number {
+    return train.size * 4;
+  }
 
   constructor(options: BprOptions = {}) {
     super();

@@ -75,6 +75,13 @@ export class Hybrid extends ImplicitModel {
   protected readonly shape: ModelShape;
   private plan: HybridPlan | undefined;
   private sides: { user: FeatureSide; item: FeatureSide; plan: HybridPlan } | undefined;
+
+  /** Per side: feature rows (CSR), embeddings, biases and their adagrad state; the candidate draws. */
+  protected override extraMemoryBytes(_train: Dataset, stride: number): number {
+    if (!this.plan) return 0;
+    const side = (l: SideLayout) => (l.start.length + 2 * l.cols.length) * 4 + l.featureCount * (2 * stride + 2) * 4;
+    return side(this.plan.user) + side(this.plan.item) + CHUNK * (this.options.maxSampled + 1) * 4;
+  }
   private attributes: { user: AttributeModel; item: AttributeModel } | undefined;
 
   constructor(options: HybridOptions = {}) {

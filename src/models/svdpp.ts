@@ -6,6 +6,7 @@
 // Surprise's order; 'shuffle' shuffles the users and each user's ratings every epoch.
 import { strideFor, type F32, type UserGroups } from '../engine/index.js';
 import { groupRows } from '../data/group.js';
+import type { Dataset } from '../data/dataset.js';
 import { FactorModel, type ModelShape, type Trainer, type TrainingSetup } from './factor-model.js';
 import { initFactors } from './init-factors.js';
 import { initNormal } from './init.js';
@@ -15,6 +16,11 @@ export class SVDpp extends FactorModel {
   protected readonly stateKind = 'svdpp' as const;
   readonly options: ResolvedSgdOptions;
   protected readonly shape: ModelShape;
+
+  /** The implicit factors y_j, the effective user factors and the ratings grouped by user. */
+  protected override extraMemoryBytes(train: Dataset, stride: number): number {
+    return (train.itemCount + train.userCount) * stride * 4 + train.userCount * 8 + train.size * 8;
+  }
 
   constructor(options: SvdppOptions = {}) {
     super();
