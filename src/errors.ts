@@ -42,12 +42,16 @@ export class DivergenceError extends LatentrecError {
     hint = 'lower the learning rate (lrAll / --lr) or raise the regularization',
     /** With fit's checkpoint option: the epoch the model was left at (undefined: the model is not fitted). */
     readonly keptEpoch?: number,
+    /** Whether to suggest the checkpoint option (models that support it). */
+    suggestCheckpoint = true,
   ) {
     super(
       `training diverged at epoch ${epoch}: the loss became NaN or infinite; ${hint}` +
-        (keptEpoch === undefined
+        (keptEpoch !== undefined
+          ? `; the model keeps epoch ${keptEpoch}, the best before (checkpoint)`
+          : suggestCheckpoint
           ? ' (fit with checkpoint: true to keep the best epoch so far)'
-          : `; the model keeps epoch ${keptEpoch}, the best before (checkpoint)`),
+          : ''),
     );
   }
 }

@@ -3,7 +3,7 @@
 // diverging fit with `checkpoint` keeps the epoch before the blow-up; and a fit too large for
 // wasm32's 4 GiB is refused before anything is allocated, naming the k that would fit.
 import { describe, expect, it } from 'vitest';
-import { ALS, BPR, Dataset, DataError, DivergenceError, generateRatings, Hybrid, IdMap, MF, OptionError, SVD, SVDpp, toImplicit } from '../src/index.js';
+import { ALS, Baseline, BPR, Dataset, DataError, DivergenceError, generateRatings, Hybrid, IdMap, MF, OptionError, SVD, SVDpp, toImplicit } from '../src/index.js';
 
 const data = generateRatings({ users: 200, items: 150, ratings: 8000, minPerUser: 10, seed: 3 });
 const holdout = generateRatings({ users: 200, items: 150, ratings: 2000, minPerUser: 2, seed: 4 });
@@ -151,3 +151,26 @@ describe('the 4 GiB limit of wasm32, checked before allocating', () => {
   });
 });
 
+
+describe('every trained model kind detects divergence and names its own knob', () => {
+  const implicit = toImplicit(data, { threshold: 4 });
+  it.each([
+    ['SVDpp', () => new SVDpp({ lrAll: 5, epochs: 5 }).fit(data), /lower the learning rate \(lrAll \/ --lr\)/, true],
+    ['MF', () => new MF({ lrAll: 5, epochs: 5 }).fit(data), /lower the learning rate \(lrAll \/ --lr\)/, true],
+    ['Baseline sgd', () => new Baseline({ method: 'sgd', lr: 50, epochs: 5 }).fit(data), /lower the learning rate \(lr \/ --lr\) or raise the regularization \(reg\)/, true],
+    ['BPR', () => new BPR({ lr: 1e6, reg: 0, epochs: 5 }).fit(implicit), /lower the learning rate \(lr \/ --lr\)/, true],
+    ['Hybrid', () => new Hybrid({ lr: 1e6, epochs: 5, learningSchedule: 'sgd' }).fit(implicit), /lower the learning rate \(lr \/ --lr\)/, false],
+  ] as const)('%s', (_, fit, hint, suggestsCheckpoint) => {
+    let error: unknown;
+    try {
+      fit();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DivergenceError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/^training diverged at epoch \d+: the loss became NaN or infinite; /);
+    expect(message).toMatch(hint);
+    expect(message.includes('fit with checkpoint: true')).toBe(suggestsCheckpoint);
+  });
+});

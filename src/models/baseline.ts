@@ -48,6 +48,10 @@ export class Baseline extends FactorModel {
   readonly options: ResolvedBaselineOptions;
   protected readonly shape: ModelShape;
 
+  protected override divergenceHint(): string {
+    return 'lower the learning rate (lr / --lr) or raise the regularization (reg)';
+  }
+
   constructor(options: BaselineOptions = {}) {
     super();
     const method = oneOf<BaselineMethod>('method', options.method ?? 'als', ['als', 'sgd']);

@@ -232,7 +232,7 @@ export abstract class FactorModel implements RatingModel {
     };
     const diverged = (epoch: number): DivergenceError => {
       if (fitOptions.checkpoint && best) finish(best.factors);
-      return new DivergenceError(epoch, epochs, this.divergenceHint(), fitOptions.checkpoint && best ? best.epoch : undefined);
+      return new DivergenceError(epoch, epochs, this.divergenceHint(), fitOptions.checkpoint && best ? best.epoch : undefined, this.supportsCheckpoint);
     };
     let aborted = false;
     for (let epoch = 1; epoch <= shape.epochs; epoch++) {
@@ -285,6 +285,9 @@ export abstract class FactorModel implements RatingModel {
       ...(aborted ? { aborted: true, keptEpoch: restore ? best!.epoch : epochs.at(-1)!.epoch } : {}),
     };
   }
+
+  /** Whether fit's checkpoint option applies (not to the hybrid, whose parameters are feature embeddings). */
+  protected readonly supportsCheckpoint: boolean = true;
 
   /** What to change when a fit diverges (the learning rate, for SGD models). */
   protected divergenceHint(): string {

@@ -76,6 +76,8 @@ export class Hybrid extends ImplicitModel {
   private plan: HybridPlan | undefined;
   private sides: { user: FeatureSide; item: FeatureSide; plan: HybridPlan } | undefined;
 
+  protected override readonly supportsCheckpoint = false;
+
   /** Per side: feature rows (CSR), embeddings, biases and their adagrad state; the candidate draws. */
   protected override extraMemoryBytes(_train: Dataset, stride: number): number {
     if (!this.plan) return 0;

@@ -49,6 +49,11 @@ export function resolveImplicitCommon(
 export abstract class ImplicitModel extends FactorModel {
   abstract readonly options: ResolvedImplicitCommon;
 
+  /** BPR's and the hybrid's step is `lr` (ALS overrides this: it has none). */
+  protected override divergenceHint(): string {
+    return 'lower the learning rate (lr / --lr) or raise the regularization';
+  }
+
   protected shapeOf(o: ResolvedImplicitCommon): ModelShape {
     return { factors: o.factors, biased: false, epochs: o.epochs, engine: o.engine, wasmVariant: o.wasmVariant, seed: o.seed, rng: o.rng, unclipped: true };
   }
