@@ -184,7 +184,9 @@ function yearPeriod(year: number): string {
 /** u.genre's `name|index` lines as names by index; indexes must be 0..n-1, each once. */
 function parseGenres(content: string, source: string): string[] {
   const columns = ['genre', 'index'];
-  const names: string[] = [];
+  // By index in a Map, not a sparse array: names[4294967295] would be a property, not an element,
+  // and that genre would vanish without an error.
+  const nameOfIndex = new Map<number, string>();
   const lineOfIndex = new Map<number, number>();
   const lineOfName = new Map<string, number>();
   for (const { lineNo, fields } of pipeLines(content, source, columns)) {
@@ -200,13 +202,14 @@ function parseGenres(content: string, source: string): string[] {
     if (sameName !== undefined) throw error(0, `genre ${JSON.stringify(name)} is already on line ${sameName}`);
     lineOfIndex.set(index, lineNo);
     lineOfName.set(name, lineNo);
-    names[index] = name;
+    nameOfIndex.set(index, name);
   }
-  if (names.length === 0) throw new DataError(`${source} has no genres (no non-blank lines)`);
-  for (let g = 0; g < names.length; g++) {
-    if (names[g] === undefined) {
-      throw new DataError(`${source}: genre indexes must be 0..${names.length - 1} without gaps; index ${g} is missing`);
-    }
+  if (nameOfIndex.size === 0) throw new DataError(`${source} has no genres (no non-blank lines)`);
+  let last = 0;
+  for (const index of nameOfIndex.keys()) last = Math.max(last, index);
+  // n distinct indexes are 0..n-1 exactly when none of 0..n-1 is missing.
+  for (let g = 0; g < nameOfIndex.size; g++) {
+    if (!nameOfIndex.has(g)) throw new DataError(`${source}: genre indexes must be 0..${last} without gaps; index ${g} is missing`);
   }
-  return names;
+  return Array.from({ length: nameOfIndex.size }, (_, g) => nameOfIndex.get(g) as string);
 }

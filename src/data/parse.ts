@@ -88,7 +88,9 @@ const DEFAULT_COLUMNS: ColumnIndices = { user: 0, item: 1, rating: 2 };
 /** Non-empty lines looked at by the detection. */
 export const SAMPLE_LINES = 10;
 
-const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+// Unambiguous (`\d+(?:\.\d*)?`, not `\d+\.?\d*`): the latter backtracks over every split of a
+// digit run, quadratic time on a long run of digits that does not end a number (100k digits: 14 s).
+const NUMBER_RE = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NONFINITE_RE = /^[+-]?(?:nan|inf|infinity)$/i;
 const WHITESPACE_RE = /\s+/;
 const MLCSV_HEADER_RE = /^\s*"?userId"?\s*,\s*"?movieId"?\s*,\s*"?rating"?\s*(?:,|$)/i;
@@ -175,6 +177,9 @@ function resolveOptions(options: ParseOptions): Resolved {
   const columns: ColumnIndices = { ...DEFAULT_COLUMNS };
   const given = options.columns;
   if (given !== undefined) {
+    if (typeof given !== 'object' || given === null) {
+      throw new OptionError('columns', 'an object of 0-based column indices {user, item, rating}', given);
+    }
     if (fixed) {
       throw new OptionError(
         'columns',
@@ -198,6 +203,7 @@ function resolveOptions(options: ParseOptions): Resolved {
   }
   const scale = options.scale;
   if (scale !== undefined) {
+    if (typeof scale !== 'object' || scale === null) throw new OptionError('scale', 'an object {lo, hi}', scale);
     if (!Number.isFinite(scale.lo) || !Number.isFinite(scale.hi) || !(scale.lo < scale.hi)) {
       throw new OptionError('scale', 'finite numbers with lo < hi', `${scale.lo}..${scale.hi}`);
     }
@@ -556,7 +562,9 @@ export class RatingsParser {
       if (this.decoder) this.feed(this.decoder.decode());
       this.feed(chunk);
     } else {
-      this.decoder ??= new TextDecoder('utf-8');
+      // ignoreBOM: the BOM is left to handleLine, which strips it from line 1 as it does for
+      // strings (else bytes lost it twice, and a lone BOM counted as no line instead of one).
+      this.decoder ??= new TextDecoder('utf-8', { ignoreBOM: true });
       // In slices: a decoded string lives until a garbage collection, and large ones are kept
       // outside the heap where they hardly prompt one (1 MiB slices cost about 70 MB of RSS).
       for (let at = 0; at < chunk.length || at === 0; at += DECODE_SLICE) {

@@ -41,14 +41,18 @@ interface FactorRows {
  * Blank lines, a leading BOM and CRLF line ends are accepted. Throws ParseError (source, 1-based
  * line, field) for malformed JSON, a missing or invalid id or features, features whose length
  * differs from the first row's (or from the other file's), non-finite or absurdly large numbers
- * (|x| >= 1e15), duplicate ids and empty input; OptionError for a scale without finite lo < hi.
+ * (|x| >= 1e15), duplicate ids and empty input; OptionError for a scale without finite lo < hi
+ * (both within ±1e15, as its midpoint becomes trainMean).
  */
 export function importSparkAls(userFactorsJsonl: string, itemFactorsJsonl: string, options: SparkImportOptions = {}): ModelState {
   const userSource = options.source?.users ?? 'userFactors';
   const itemSource = options.source?.items ?? 'itemFactors';
   const scale = options.scale ?? SPARK_DEFAULT_SCALE;
-  if (!(Number.isFinite(scale.lo) && Number.isFinite(scale.hi) && scale.lo < scale.hi)) {
-    throw new OptionError('scale', 'an object {lo, hi} with finite lo < hi', `{lo: ${scale.lo}, hi: ${scale.hi}}`);
+  // Within the model file's parameter limit: the scale's midpoint becomes trainMean, which a state
+  // must keep below it (a scale of 1e15..2e15 made a state that could not be saved).
+  const within = (x: number) => Number.isFinite(x) && Math.abs(x) < MODEL_PARAMETER_LIMIT;
+  if (!(within(scale.lo) && within(scale.hi) && scale.lo < scale.hi)) {
+    throw new OptionError('scale', `an object {lo, hi} with finite lo < hi, both within ±${MODEL_PARAMETER_LIMIT}`, `{lo: ${scale.lo}, hi: ${scale.hi}}`);
   }
   const users = readFactors(userFactorsJsonl, userSource, undefined);
   const items = readFactors(itemFactorsJsonl, itemSource, { k: users.k, source: userSource });
@@ -76,7 +80,9 @@ function readFactors(text: string, source: string, other: { k: number; source: s
   if (typeof text !== 'string') {
     throw new ParseError(source, 0, '(input)', `expected the JSON lines as a string (got ${typeof text})`);
   }
-  const lines = text.split('\n');
+  // '\r\n' as one line end, so that a CRLF file's errors read as the LF file's (JSON.parse's
+  // positions counted a trailing '\r').
+  const lines = text.split(/\r?\n/);
   const rows: FactorRows = { ids: [], values: [], k: -1, firstLine: 0 };
   const firstLineOf = new Map<string, number>();
   for (let t = 0; t < lines.length; t++) {
