@@ -202,6 +202,7 @@ function splitLine(line: string, sep: string): string[] {
  * `parseFeatures('1,genre:Action\n1,year:1995,0.5\n').row('1')` → `[['genre:Action', 1], ['year:1995', 0.5]]`.
  */
 export function parseFeatures(text: string, options: FeatureParseOptions = {}): Features {
+  options ??= {}; // JavaScript callers may pass null
   const source = options.source ?? '<string>';
   const kind = options.kind ?? 'item';
   if (kind !== 'user' && kind !== 'item') throw new OptionError('kind', "'user' or 'item'", kind);

@@ -544,6 +544,7 @@ export class RatingsParser {
    * wrong guess costs memory or a copy, never a wrong result.
    */
   constructor(options: ParseOptions = {}, expectedRows?: number) {
+    options ??= {}; // JavaScript callers may pass null
     this.o = resolveOptions(options);
     if (expectedRows !== undefined && (!Number.isInteger(expectedRows) || expectedRows < 0)) {
       throw new OptionError('expectedRows', 'an integer >= 0', expectedRows);
@@ -899,6 +900,7 @@ const BYTE_CHUNK = 1 << 20;
  * breaks are counted first, so the rows are stored once, in arrays of the right size.
  */
 export function parseRatings(text: string | ArrayBuffer | Uint8Array, options: ParseOptions = {}): LoadResult {
+  options ??= {}; // JavaScript callers may pass null
   if (typeof text === 'string') {
     const parser = new RatingsParser(options, countLineBreaks(text));
     parser.push(text);

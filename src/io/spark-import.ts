@@ -45,6 +45,7 @@ interface FactorRows {
  * (both within ±1e15, as its midpoint becomes trainMean).
  */
 export function importSparkAls(userFactorsJsonl: string, itemFactorsJsonl: string, options: SparkImportOptions = {}): ModelState {
+  options ??= {}; // JavaScript callers may pass null
   const userSource = options.source?.users ?? 'userFactors';
   const itemSource = options.source?.items ?? 'itemFactors';
   const scale = options.scale ?? SPARK_DEFAULT_SCALE;

@@ -89,3 +89,12 @@ describe('regressions found by the parser fuzzing', () => {
     expect(lf).toMatch(/^userFactors:2: \(json\): malformed JSON/);
   });
 });
+
+describe('null options from JavaScript callers mean the defaults', () => {
+  it('parseRatings, parseFeatures and importSparkAls accept null options (no TypeError)', () => {
+    const nothing = null as unknown as undefined;
+    expect(parseRatings('1\t2\t3\t0\n', nothing).dataset.size).toBe(1);
+    expect(parseFeatures('a,b\n', nothing).ids.raw).toEqual(['a']);
+    expect(importSparkAls('{"id":1,"features":[1]}', '{"id":2,"features":[1]}', nothing).factors).toBe(1);
+  });
+});
