@@ -4,13 +4,13 @@
 // browser starts no worker while a fit blocks), over the shared wasm memory — and gets the same
 // bits as Node on 1 and 2 threads. On the page's main thread, which may
 // not block, and on a page that is not isolated, a fit asked for 2 threads runs on 1 and says why.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers.js';
-import { chromiumNote, chromiumPath, launchChromium } from './chromium.js';
+import { chromiumNote, chromiumPath, launchChromium, routeDist } from './chromium.js';
 
 type Latentrec = typeof import('../../src/index.js');
 
@@ -55,15 +55,7 @@ const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-E
 async function openPage(browser: Browser, isolated: boolean, pageErrors: string[]): Promise<Page> {
   const page = await browser.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
-  const headers = isolated ? ISOLATION : {};
-  await page.route('http://localhost:5199/**', (route) => {
-    const path = new URL(route.request().url()).pathname;
-    if (path === '/') return route.fulfill({ contentType: 'text/html', body: PAGE, headers });
-    if (path === '/fit-worker.js') return route.fulfill({ contentType: 'text/javascript', body: WORKER, headers });
-    const file = resolve(dist, `.${path}`);
-    if (/^\/[\w.-]+\.js$/.test(path) && existsSync(file)) return route.fulfill({ contentType: 'text/javascript', body: readFileSync(file, 'utf8'), headers });
-    return route.fulfill({ status: 404, body: 'not found' });
-  });
+  await routeDist(page, 'http://localhost:5199', PAGE, dist, isolated ? ISOLATION : {}, { '/fit-worker.js': WORKER });
   await page.goto('http://localhost:5199/');
   await page.waitForFunction(() => (globalThis as unknown as { latentrec?: unknown }).latentrec !== undefined);
   return page;

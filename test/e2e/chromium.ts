@@ -1,7 +1,8 @@
 // Headless Chromium for the browser tests: Debian's chromium (installed by .ci/run with
 // apt-get), driven by playwright-core. Tests that need it skip, saying why, when it is absent.
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
@@ -20,5 +21,27 @@ export function launchChromium(): Promise<Browser> {
     executablePath: chromiumPath,
     headless: true,
     args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
+  });
+}
+
+/**
+ * Answers `origin` from dist/ (and `page` at '/'), nothing over the network: '/' is `pageHtml`,
+ * '/name.js' a file of dist/, anything else 404. `headers` go on every answer (COOP/COEP, say).
+ */
+export async function routeDist(
+  page: Page,
+  origin: string,
+  pageHtml: string,
+  dist: string,
+  headers: Record<string, string> = {},
+  extra: Record<string, string> = {},
+): Promise<void> {
+  await page.route(`${origin}/**`, (route) => {
+    const path = new URL(route.request().url()).pathname;
+    if (path === '/') return route.fulfill({ contentType: 'text/html', body: pageHtml, headers });
+    if (extra[path] !== undefined) return route.fulfill({ contentType: 'text/javascript', body: extra[path], headers });
+    const file = resolve(dist, `.${path}`);
+    if (/^\/[\w.-]+\.js$/.test(path) && existsSync(file)) return route.fulfill({ contentType: 'text/javascript', body: readFileSync(file, 'utf8'), headers });
+    return route.fulfill({ status: 404, body: 'not found' });
   });
 }

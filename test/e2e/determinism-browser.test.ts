@@ -5,13 +5,13 @@
 // self-contained function fits in both runtimes. SVD on 2 threads runs on 1 on the page's main
 // thread (which may not block; the fit says so in its notes): the model is the same whatever the
 // thread count.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers.js';
-import { chromiumNote, chromiumPath, launchChromium } from './chromium.js';
+import { chromiumNote, chromiumPath, launchChromium, routeDist } from './chromium.js';
 
 type Latentrec = typeof import('../../src/index.js');
 
@@ -90,13 +90,7 @@ describe.skipIf(!built || !chromiumPath)(`every model kind fitted with one seed 
     browser = await launchChromium();
     page = await browser.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.route(`${ORIGIN}/**`, (route) => {
-      const path = new URL(route.request().url()).pathname;
-      if (path === '/') return route.fulfill({ contentType: 'text/html', body: PAGE });
-      const file = resolve(dist, `.${path}`);
-      if (/^\/[\w.-]+\.js$/.test(path) && existsSync(file)) return route.fulfill({ contentType: 'text/javascript', body: readFileSync(file, 'utf8') });
-      return route.fulfill({ status: 404, body: 'not found' });
-    });
+    await routeDist(page, ORIGIN, PAGE, dist);
     await page.goto(`${ORIGIN}/`);
     await page.waitForFunction(() => typeof (globalThis as unknown as { latentrec?: Latentrec }).latentrec?.SVD === 'function');
     inBrowser = await page.evaluate(`(${fitEveryKind.toString()})(globalThis.latentrec)`);

@@ -4,13 +4,13 @@
 // on the same build, { wasmVariant: 'simd' } (and on the js engine). Chromium's default build is
 // relaxed SIMD (fused multiply-adds, which Node 20 runs only behind a flag): there the answers agree
 // with the SIMD build's to float precision, not bit for bit.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers.js';
-import { chromiumNote, chromiumPath, launchChromium } from './chromium.js';
+import { chromiumNote, chromiumPath, launchChromium, routeDist } from './chromium.js';
 
 type Latentrec = typeof import('../../src/index.js');
 
@@ -102,13 +102,7 @@ describe.skipIf(!built || !chromiumPath)(`a model file in Node and in Chromium${
     browser = await launchChromium();
     page = await browser.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.route(`${ORIGIN}/**`, (route) => {
-      const path = new URL(route.request().url()).pathname;
-      if (path === '/') return route.fulfill({ contentType: 'text/html', body: PAGE });
-      const file = resolve(dist, `.${path}`);
-      if (/^\/[\w.-]+\.js$/.test(path) && existsSync(file)) return route.fulfill({ contentType: 'text/javascript', body: readFileSync(file, 'utf8') });
-      return route.fulfill({ status: 404, body: 'not found' });
-    });
+    await routeDist(page, ORIGIN, PAGE, dist);
     await page.goto(`${ORIGIN}/`);
   }, 60_000);
 
