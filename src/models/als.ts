@@ -28,7 +28,7 @@ export interface AlsOptions extends ImplicitCommonOptions {
  * validation NDCG@10 0.2711, against 0.1831 for the earlier defaults (64 factors, 15
  * alternations, alpha 1, reg 0.01). A strong λ matters most: every setting below reg 10 lost.
  */
-export const ALS_DEFAULTS = { factors: 64, epochs: 10, alpha: 5, reg: 40, cgSteps: 3, initStd: 0.01 } as const;
+export const ALS_DEFAULTS = { factors: 64, epochs: 10, alpha: 10, reg: 60, cgSteps: 3, initStd: 0.01 } as const;
 
 export class ALS extends ImplicitModel {
   protected readonly stateKind = 'als' as const;
