@@ -230,3 +230,21 @@ describe('rating-accuracy commands refuse the ranking models', () => {
     expect(existsSync(join(dir, 'c.svg'))).toBe(false);
   });
 });
+
+describe('latentrec train --model als --alpha', () => {
+  it('the report is the in-process ALS with the same alpha and reg; --alpha elsewhere is refused', async () => {
+    const { ALS } = await import('../src/models/als.js');
+    const cliReport = report('train', '--model', 'als', '--data', 'train.csv', '--test', 'test.csv', '--implicit-threshold', '4', ...SMALL, '--alpha', '3', '--reg', '7');
+    const model = new ALS({ factors: 8, epochs: 5, alpha: 3, reg: 7 });
+    model.fit(toImplicit(train, { threshold: 4 }));
+    const r = evaluateModelRanking(model, train, test, { k: 10, protocol: 'full', relevance: 4 });
+    expect(cliReport.ranking.precision).toBe(r.precision);
+    expect(cliReport.ranking.ndcg).toBe(r.ndcg);
+    // alpha is really applied: the default alpha ranks differently.
+    const defaults = report('train', '--model', 'als', '--data', 'train.csv', '--test', 'test.csv', '--implicit-threshold', '4', ...SMALL, '--reg', '7');
+    expect(defaults.ranking.ndcg).not.toBe(cliReport.ranking.ndcg);
+    const refused = run('train', '--model', 'bpr', '--data', 'train.csv', '--alpha', '3');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('--alpha applies to --model als');
+  });
+});

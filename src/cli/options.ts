@@ -46,6 +46,7 @@ const FLAG_OF: Record<string, string> = {
   duplicates: '--duplicates',
   loss: '--loss',
   maxSampled: '--max-sampled',
+  alpha: '--alpha',
   userReg: '--reg',
   itemReg: '--reg',
 };
@@ -69,6 +70,7 @@ export function addModelOptions(command: Command): Command {
     .option('--implicit-threshold <r>', 'for bpr/als/hybrid/popular: a rating >= r is an interaction, and a test rating >= r is relevant (default: every rating an interaction; relevant >= 4)')
     .addOption(new Option('--loss <loss>', 'hybrid: warp (default), bpr or logistic').choices(['warp', 'bpr', 'logistic']))
     .option('--max-sampled <n>', 'hybrid with warp: most negatives drawn per positive (default 10)')
+    .option('--alpha <x>', 'als: confidence 1 + alpha x value (default 10)')
     .addOption(new Option('--identity <sides>', 'hybrid: identity features for both (default), users, items or none').choices(['both', 'users', 'items', 'none']))
     .option('--user-features <file>', 'hybrid: user attributes, lines "user,feature[,weight]" (tab or comma)')
     .option('--item-features <file>', 'hybrid: item attributes, lines "item,feature[,weight]" (tab or comma)')
@@ -122,6 +124,7 @@ export interface ModelFlags {
   rng?: 'mt19937' | 'xoshiro128';
   loss?: 'warp' | 'bpr' | 'logistic';
   maxSampled?: string;
+  alpha?: string;
   identity?: 'both' | 'users' | 'items' | 'none';
   userFeatures?: string;
   itemFeatures?: string;
@@ -171,7 +174,7 @@ export function modelFactory(flags: ModelFlags): ModelFactory {
       : kind === 'bpr'
         ? { model: 'bpr', factors: o.factors, epochs: o.epochs, lr: o.lrAll, reg: o.regAll, seed: o.seed, engine: o.engine }
         : kind === 'als'
-          ? { model: 'als', factors: o.factors, epochs: o.epochs, reg: o.regAll, seed: o.seed, engine: o.engine }
+          ? { model: 'als', factors: o.factors, epochs: o.epochs, reg: o.regAll, alpha: numberFlag(flags.alpha), seed: o.seed, engine: o.engine }
           : kind === 'hybrid'
           ? hybridSpec(flags, o)
           : kind === 'popular'
@@ -191,6 +194,7 @@ export function modelFactory(flags: ModelFlags): ModelFactory {
         throw new Error(`${blockedOnly.map(flagName).join(', ')} appl${blockedOnly.length === 1 ? 'ies' : 'y'} to --model svd and mf (blocked SGD)`);
       }
     }
+    if (kind !== 'als' && flags.alpha !== undefined) throw new Error('--alpha applies to --model als');
     if (kind !== 'hybrid') {
       const hybridOnly = (['loss', 'maxSampled', 'identity', 'userFeatures', 'itemFeatures', 'ml100kFeatures'] as const).filter((f) => flags[f] !== undefined);
       if (hybridOnly.length > 0) {

@@ -33,7 +33,8 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
 };
 
 export type ModelSpec = SvdppOptions & BaselineOptions & PureSvdOptions &
-  Pick<HybridOptions, 'loss' | 'learningSchedule' | 'userReg' | 'itemReg' | 'maxSampled' | 'userIdentity' | 'itemIdentity' | 'normalize'> & {
+  Pick<HybridOptions, 'loss' | 'learningSchedule' | 'userReg' | 'itemReg' | 'maxSampled' | 'userIdentity' | 'itemIdentity' | 'normalize'> &
+  Pick<AlsOptions, 'alpha' | 'cgSteps'> & {
     model?: ModelKind;
     preset?: PresetName;
   };
