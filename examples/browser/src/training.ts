@@ -74,7 +74,7 @@ export class TrainingPanel {
         worker.terminate();
         this.trained = { bytes: new Uint8Array(reply.model), name: `SVD k=${BROWSER_TRAINING.factors} trained here on ${fileName}` };
         const rmse = reply.validationRmse === undefined ? '' : `, validation RMSE ${reply.validationRmse.toFixed(4)}`;
-        this.dom.status.textContent = `Trained in ${reply.fitSeconds.toFixed(2)} s${rmse}. Use it to rank the catalogue with your ratings.`;
+        this.dom.status.textContent = `Trained in ${reply.fitSeconds.toFixed(2)} s${reply.threads > 1 ? ` on ${reply.threads} threads` : ''}${rmse}. Use it to rank the catalogue with your ratings.`;
         this.dom.status.dataset.state = 'done';
         this.dom.use.disabled = false;
         break;

@@ -20,6 +20,6 @@ export interface EpochPoint {
 export type TrainReply =
   | { type: 'parsed'; ratings: number; users: number; items: number; format: string; train: number; validation: number }
   | { type: 'epoch'; point: EpochPoint; epochs: number }
-  | { type: 'done'; model: ArrayBuffer; fitSeconds: number; validationRmse?: number }
+  | { type: 'done'; model: ArrayBuffer; fitSeconds: number; validationRmse?: number; threads: number }
   /** `message` is the package's own: a ParseError reads `file:line: field: reason`. */
   | { type: 'error'; name: string; message: string };
