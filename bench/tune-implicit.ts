@@ -1,4 +1,4 @@
-// Honest tuning of the implicit-feedback models (BPR, ALS) on MovieLens 100k, the ranking
+// Honest tuning of the implicit-feedback models (BPR, ALS, Hybrid) on MovieLens 100k, the ranking
 // counterpart of bench/tune.ts. The interactions are the ratings >= --threshold (default 4;
 // `toImplicit`, the CLI's --implicit-threshold). Every setting is scored on a validation holdout
 // carved out of each of u1.base..u5.base (never on u1.test..u5.test): `perUserHoldout` of the
@@ -25,7 +25,24 @@
 // uK.base (every rating). The popularity model is scored the same way, for reference.
 //   npx tsx bench/tune-implicit.ts --model bpr --grid "factors=32,64;epochs=10,20" [--dir path/to/ml-100k] [--threshold 4] [--tolerance 0.002] [--seeds 0,1,2] [--include round1.json,...] [--no-test] [--json]
 // Grid names: bpr factors, epochs, lr, reg, regBias, initStd, seed; als factors, epochs, alpha,
-// reg, cgSteps, initStd, seed (';' or spaces between entries, as `latentrec search --grid`).
+// reg, cgSteps, initStd, seed; hybrid loss, factors, epochs, lr, reg (userReg = itemReg), userReg,
+// itemReg, maxSampled, initStd, learningSchedule, seed (';' or spaces between entries, as
+// `latentrec search --grid`). The hybrid is tuned with identity features only (no attributes).
+// Rounds: `--model hybrid` without --grid runs its search in rounds in one process, every round
+// scored by the rule above and seeded by the pool of all settings scored so far (this run's and
+// --include's). The space is loss (warp, bpr) x factors (32, 64, 128) x epochs (10, 30, 60, 100)
+// x lr (0.01, 0.03, 0.05, 0.1) x reg = userReg = itemReg (0, 1e-6, 1e-5, 1e-4), adagrad; the
+// anchors of a round are the current best and the current pick (cheapest within tolerance):
+//   1 coarse: loss x factors 32,64,128 x epochs 10,30,100 x lr 0.01,0.05,0.1, reg 0 (54 settings);
+//   2 refine: around each anchor, every factors x epochs x lr one ladder step away (or equal);
+//   3 reg: each anchor with every reg;
+//   4, 5 polish: each anchor with one of loss, factors, epochs, lr, reg moved one step (stops
+//     early when nothing is new);
+//   final: the contenders (within 2 x tolerance of the best, at most --final-cap, default 12, the
+//     best first) are refitted with the model seeds of --final-seeds (default 0,1,2; seed 0's
+//     figures are reused; "none" skips the round) and the best and the pick are taken among their
+//     means over seeds. `candidates` keeps the single-seed rows (so the file can be --include'd).
+//   npx tsx bench/tune-implicit.ts --model hybrid [--final-seeds 0,1,2] [--final-cap 12] [--json]
 import { readFileSync } from 'node:fs';
 import { toImplicit } from '../src/data/implicit.js';
 import { loadFolds } from '../src/data/load-node.js';
@@ -37,6 +54,8 @@ import { OptionError } from '../src/errors.js';
 import { ALS, type AlsOptions } from '../src/models/als.js';
 import { BPR, type BprOptions } from '../src/models/bpr.js';
 import type { FactorModel } from '../src/models/factor-model.js';
+import { Hybrid, type HybridOptions } from '../src/models/hybrid.js';
+import { DivergenceError } from '../src/errors.js';
 import { Popular } from '../src/models/popular.js';
 
 import { flagValue, ml100kDirArg } from './bench-args.js';
@@ -45,12 +64,16 @@ const args = process.argv.slice(2);
 const arg = (name: string): string | undefined => flagValue(args, name);
 const dir = ml100kDirArg(args);
 const kind = arg('--model') ?? 'bpr';
-if (kind !== 'bpr' && kind !== 'als') throw new OptionError('--model', 'bpr or als', kind);
+if (kind !== 'bpr' && kind !== 'als' && kind !== 'hybrid') throw new OptionError('--model', 'bpr, als or hybrid', kind);
 const SEARCHABLE = {
   bpr: ['factors', 'epochs', 'lr', 'reg', 'regBias', 'initStd', 'seed'],
   als: ['factors', 'epochs', 'alpha', 'reg', 'cgSteps', 'initStd', 'seed'],
+  hybrid: ['loss', 'factors', 'epochs', 'lr', 'reg', 'userReg', 'itemReg', 'maxSampled', 'initStd', 'learningSchedule', 'seed'],
 } as const;
+/** The hybrid without --grid: the rounds described above. */
+const ROUNDS = kind === 'hybrid' && arg('--grid') === undefined;
 const grid = parseGrid(arg('--grid') ?? 'factors=64', SEARCHABLE[kind]);
+if ('reg' in grid && kind === 'hybrid' && ('userReg' in grid || 'itemReg' in grid)) throw new OptionError('--grid', 'reg (userReg = itemReg) or userReg / itemReg, not both', 'reg');
 const json = args.includes('--json');
 const runTest = !args.includes('--no-test');
 const threshold = Number(arg('--threshold') ?? 4);
@@ -60,11 +83,25 @@ const VALIDATION = { testRatio: 0.2, seed: 0 } as const;
 const SEEDS = arg('--seeds')?.split(',').map(Number);
 if (SEEDS && (SEEDS.length === 0 || !SEEDS.every((x) => Number.isInteger(x) && x >= 0))) throw new OptionError('--seeds', 'integers >= 0', arg('--seeds'));
 if (SEEDS && 'seed' in grid) throw new OptionError('--grid', 'no seed with --seeds', 'seed');
+const finalSeedsArg = arg('--final-seeds') ?? '0,1,2';
+/** Rounds: the model seeds of the final round (undefined: no final round; not with --seeds, whose rounds average seeds already). */
+const FINAL_SEEDS = !ROUNDS || SEEDS || finalSeedsArg === 'none' ? undefined : finalSeedsArg.split(',').map(Number);
+if (FINAL_SEEDS && (FINAL_SEEDS.length < 2 || !FINAL_SEEDS.every((x) => Number.isInteger(x) && x >= 0) || new Set(FINAL_SEEDS).size !== FINAL_SEEDS.length)) {
+  throw new OptionError('--final-seeds', 'two or more distinct integers >= 0, or none', finalSeedsArg);
+}
+const FINAL_CAP = Number(arg('--final-cap') ?? 12);
+if (!Number.isInteger(FINAL_CAP) || FINAL_CAP < 1) throw new OptionError('--final-cap', 'an integer >= 1', arg('--final-cap'));
 const K = 10;
 
-type Model = BPR | ALS;
+type Model = BPR | ALS | Hybrid;
+/** The hybrid's `reg` sets userReg and itemReg together. */
+const hybridOptions = (settings: Settings): HybridOptions => {
+  const { reg, ...rest } = settings;
+  if (reg !== undefined && ('userReg' in rest || 'itemReg' in rest)) throw new OptionError('settings', 'reg or userReg / itemReg, not both', reg);
+  return { ...rest, ...(reg !== undefined && { userReg: reg, itemReg: reg }) } as HybridOptions;
+};
 const make = (settings: Settings): Model =>
-  kind === 'bpr' ? new BPR(settings as BprOptions) : new ALS(settings as AlsOptions);
+  kind === 'bpr' ? new BPR(settings as BprOptions) : kind === 'als' ? new ALS(settings as AlsOptions) : new Hybrid(hybridOptions(settings));
 /** Every option of the model, the defaults filled in: rows of different grids compare. */
 const resolved = (settings: Settings): Record<string, number | string | boolean> => ({ ...make(settings).options });
 const cost = (settings: Settings) => {
@@ -92,6 +129,8 @@ interface Row extends Metrics {
   seedNdcg?: number[];
   /** The JSON file the row came from (--include), absent for this run's rows. */
   from?: string;
+  /** Rounds: the round that scored the row. */
+  round?: string;
 }
 
 const pick = (r: RankingReport): Metrics => ({ precision: r.precision, recall: r.recall, ndcg: r.ndcg, map: r.map, auc: r.auc });
@@ -163,18 +202,6 @@ function test(factory: () => FactorModel) {
 }
 
 const started = performance.now();
-const combos = gridCombinations(grid);
-for (const settings of combos) make(settings); // a bad value fails before any fitting
-const rows: Row[] = combos.map((settings, index) => {
-  const v = validate(settings);
-  const row: Row = { settings, options: resolved(settings), cost: cost(settings), ...v };
-  console.error(
-    `[${index + 1}/${combos.length}] ${JSON.stringify(settings)} validation NDCG@10 ${row.ndcg.toFixed(4)} ` +
-      `P@10 ${row.precision.toFixed(4)} (alt NDCG ${row.altNdcg.toFixed(4)}, fit ${row.fitSeconds.toFixed(2)} s)`,
-  );
-  return row;
-});
-
 // Earlier rounds (same model, same protocol) join the candidates; a setting scored twice counts once.
 const included: Row[] = [];
 for (const path of (arg('--include') ?? '').split(',').filter(Boolean)) {
@@ -185,19 +212,158 @@ for (const path of (arg('--include') ?? '').split(',').filter(Boolean)) {
   }
   for (const row of earlier.candidates as Row[]) included.push({ ...row, from: row.from ?? path });
 }
-const seen = new Set<string>();
-const candidates = [...rows, ...included].filter((row) => {
-  const k = key(row.settings);
-  if (seen.has(k)) return false;
-  seen.add(k);
-  return true;
-});
-const best = candidates.reduce((a, b) => (b.ndcg > a.ndcg ? b : a));
-const chosen = candidates
-  .filter((row) => row.ndcg >= best.ndcg - TOLERANCE)
-  .reduce((a, b) => (b.cost < a.cost || (b.cost === a.cost && b.ndcg > a.ndcg) ? b : a));
+
+const rows: Row[] = [];
+const failed: { round?: string; settings: Settings; error: string }[] = [];
+const roundLog: { name: string; scored: number; failed: number; seconds: number; best: Settings; bestNdcg: number; chosen: Settings; chosenNdcg: number }[] = [];
+/** This run's rows first, then --include's; a setting scored twice counts once. */
+const pool = (): Row[] => {
+  const seen = new Set<string>();
+  return [...rows, ...included].filter((row) => {
+    const k = key(row.settings);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+};
+const bestOf = (rs: readonly Row[]) => rs.reduce((a, b) => (b.ndcg > a.ndcg ? b : a));
+/** The rule: the cheapest (factors x epochs; then the higher NDCG) within TOLERANCE of the best. */
+const chosenOf = (rs: readonly Row[]) => {
+  const best = bestOf(rs);
+  return rs
+    .filter((row) => row.ndcg >= best.ndcg - TOLERANCE)
+    .reduce((a, b) => (b.cost < a.cost || (b.cost === a.cost && b.ndcg > a.ndcg) ? b : a));
+};
+
+/** Scores the settings not scored yet (in rounds, --include's count as scored); a diverging fit is recorded, not fatal. */
+function score(list: readonly Settings[], round?: string): void {
+  const t0 = performance.now();
+  const known = new Set([...(ROUNDS ? pool() : rows), ...failed].map((row) => key(row.settings)));
+  const fresh = list.filter((settings) => {
+    const k = key(settings);
+    if (known.has(k)) return false;
+    known.add(k);
+    return true;
+  });
+  for (const settings of fresh) make(settings); // a bad value fails before any fitting
+  let failures = 0;
+  fresh.forEach((settings, index) => {
+    const where = `${round ? `${round} ` : ''}${index + 1}/${fresh.length}`;
+    let v: ReturnType<typeof validate>;
+    try {
+      v = validate(settings);
+    } catch (error) {
+      if (!(error instanceof DivergenceError)) throw error;
+      failures++;
+      failed.push({ round, settings, error: error.message });
+      console.error(`[${where}] ${JSON.stringify(settings)} diverged: ${error.message}`);
+      return;
+    }
+    const row: Row = { settings, options: resolved(settings), cost: cost(settings), ...v, ...(round && { round }) };
+    rows.push(row);
+    console.error(
+      `[${where}] ${JSON.stringify(settings)} validation NDCG@10 ${row.ndcg.toFixed(4)} ` +
+        `P@10 ${row.precision.toFixed(4)} (alt NDCG ${row.altNdcg.toFixed(4)}, fit ${row.fitSeconds.toFixed(2)} s)`,
+    );
+  });
+  if (round) {
+    const all = pool();
+    const best = bestOf(all), chosen = chosenOf(all);
+    roundLog.push({
+      name: round, scored: fresh.length - failures, failed: failures, seconds: (performance.now() - t0) / 1000,
+      best: best.settings, bestNdcg: best.ndcg, chosen: chosen.settings, chosenNdcg: chosen.ndcg,
+    });
+    console.error(
+      `round ${round}: ${fresh.length} new settings (${failures} diverged) in ${((performance.now() - t0) / 1000).toFixed(0)} s; ` +
+        `best ${JSON.stringify(best.settings)} ${best.ndcg.toFixed(4)}, chosen ${JSON.stringify(chosen.settings)} ${chosen.ndcg.toFixed(4)}`,
+    );
+  }
+}
+
+// The hybrid's search space (identity features only, adagrad): the ladders the rounds step along.
+const LADDER: Record<'loss' | 'factors' | 'epochs' | 'lr' | 'reg', readonly (number | string)[]> = {
+  loss: ['warp', 'bpr'],
+  factors: [32, 64, 128],
+  epochs: [10, 30, 60, 100],
+  lr: [0.01, 0.03, 0.05, 0.1],
+  reg: [0, 1e-6, 1e-5, 1e-4],
+};
+type Step = keyof typeof LADDER;
+/** The value and its neighbours on the ladder (the value alone when it is off the ladder). */
+const near = (name: Step, value: number | string): (number | string)[] => {
+  const ladder = LADDER[name], at = ladder.indexOf(value);
+  return at < 0 ? [value] : ladder.slice(Math.max(0, at - 1), at + 2);
+};
+/** A row's setting in the rounds' terms (loss, factors, epochs, lr, reg = userReg = itemReg, plus any other setting it had). */
+const anchorOf = (row: Row): Settings | undefined => {
+  const o = row.options as Record<string, number | string>;
+  if (o.userReg !== o.itemReg) return undefined;
+  const { userReg: _u, itemReg: _i, ...rest } = row.settings;
+  return { ...rest, loss: o.loss, factors: o.factors, epochs: o.epochs, lr: o.lr, reg: o.userReg };
+};
+/** The current best and pick of the pool, as settings (once each). */
+const anchors = (): Settings[] => {
+  const all = pool();
+  const out = new Map<string, Settings>();
+  for (const row of [bestOf(all), chosenOf(all)]) {
+    const a = anchorOf(row);
+    if (a) out.set(key(a), a);
+  }
+  return [...out.values()];
+};
+
+let finalRows: Row[] | undefined;
+if (!ROUNDS) {
+  score(gridCombinations(grid));
+} else {
+  score(gridCombinations({ loss: LADDER.loss, factors: [32, 64, 128], epochs: [10, 30, 100], lr: [0.01, 0.05, 0.1], reg: [0] }), '1 coarse');
+  score(anchors().flatMap((a) => gridCombinations({ factors: near('factors', a.factors), epochs: near('epochs', a.epochs), lr: near('lr', a.lr) }).map((c) => ({ ...a, ...c }))), '2 refine');
+  score(anchors().flatMap((a) => LADDER.reg.map((reg) => ({ ...a, reg }))), '3 reg');
+  for (const round of ['4 polish', '5 polish']) {
+    const before = rows.length + failed.length;
+    score(anchors().flatMap((a) => (Object.keys(LADDER) as Step[]).flatMap((name) => near(name, a[name]).map((v) => ({ ...a, [name]: v })))), round);
+    if (rows.length + failed.length === before) break;
+  }
+  if (FINAL_SEEDS) {
+    // The contenders again with more model seeds (a seed moves NDCG@10 by about the tolerance).
+    const t0 = performance.now();
+    const all = pool();
+    const best = bestOf(all), chosen = chosenOf(all);
+    const contenders = [...all].sort((a, b) => b.ndcg - a.ndcg).filter((row) => row.ndcg >= best.ndcg - 2 * TOLERANCE).slice(0, FINAL_CAP);
+    if (!contenders.includes(chosen)) contenders.push(chosen);
+    finalRows = contenders.map((row, index) => {
+      const runs = FINAL_SEEDS.map((seed) => {
+        // The row's own figures are those of its model seed (0 unless it set one).
+        if (seed === row.options.seed) return { ...row, seed };
+        return { ...validateOnce(() => make({ ...row.settings, seed })), seed };
+      });
+      const out: Row = {
+        settings: row.settings, options: row.options, cost: row.cost, ...meanOf(runs),
+        altNdcg: mean(runs.map((r) => r.altNdcg)), fitSeconds: mean(runs.map((r) => r.fitSeconds)),
+        foldNdcg: inner.map((_, f) => mean(runs.map((r) => r.foldNdcg[f]))), seedNdcg: runs.map((r) => r.ndcg),
+        round: 'final', ...(row.from && { from: row.from }),
+      };
+      console.error(
+        `[final ${index + 1}/${contenders.length}] ${JSON.stringify(row.settings)} validation NDCG@10 ${out.ndcg.toFixed(4)} ` +
+          `(seeds ${FINAL_SEEDS.join(',')}: ${out.seedNdcg!.map((x) => x.toFixed(4)).join(' ')}) P@10 ${out.precision.toFixed(4)}`,
+      );
+      return out;
+    });
+    const fBest = bestOf(finalRows), fChosen = chosenOf(finalRows);
+    roundLog.push({
+      name: 'final', scored: finalRows.length, failed: 0, seconds: (performance.now() - t0) / 1000,
+      best: fBest.settings, bestNdcg: fBest.ndcg, chosen: fChosen.settings, chosenNdcg: fChosen.ndcg,
+    });
+    console.error(`round final: ${finalRows.length} contenders x seeds ${FINAL_SEEDS.join(',')}; best ${JSON.stringify(fBest.settings)} ${fBest.ndcg.toFixed(4)}, chosen ${JSON.stringify(fChosen.settings)} ${fChosen.ndcg.toFixed(4)}`);
+  }
+}
+if (rows.length + included.length === 0) throw new Error('no setting could be scored (every fit diverged)');
+
+const candidates = pool();
+const best = bestOf(finalRows ?? candidates);
+const chosen = chosenOf(finalRows ?? candidates);
 const defaults = resolved({});
-const defaultsRow = candidates.find((row) => key(row.settings) === key({}));
+const defaultsRow = (finalRows ?? []).find((row) => key(row.settings) === key({})) ?? candidates.find((row) => key(row.settings) === key({}));
 const defaultsValidation = defaultsRow ?? { settings: {}, options: defaults, cost: cost({}), ...validate({}) };
 
 const report = {
@@ -205,17 +371,24 @@ const report = {
   protocol:
     `validation = perUserHoldout (20% of each user's interactions, seed 0) of each implicit u1..u5.base (rating >= ${threshold}); ` +
     `ranking 'full', k=${K}, candidates = all items minus the user's other uK.base ratings; criterion mean NDCG@${K}; ` +
-    `${SEEDS ? `figures = means over model seeds ${SEEDS.join(',')}; ` : ''}chosen = cheapest (factors x epochs) within ${TOLERANCE} of the best; test files (model seed 0, as the CLI) used only for the chosen setting and the defaults`,
+    `${SEEDS ? `figures = means over model seeds ${SEEDS.join(',')}; ` : ''}chosen = cheapest (factors x epochs) within ${TOLERANCE} of the best; ` +
+    `${finalRows ? `best and chosen among the final round's contenders (within ${2 * TOLERANCE} of the best, at most ${FINAL_CAP}), figures = means over model seeds ${FINAL_SEEDS!.join(',')}; ` : ''}` +
+    `test files (model seed 0, as the CLI) used only for the chosen setting and the defaults`,
   threshold,
   validation: VALIDATION,
   seeds: SEEDS,
   tolerance: TOLERANCE,
-  grid,
+  grid: ROUNDS ? { rounds: LADDER } : grid,
   included: (arg('--include') ?? '').split(',').filter(Boolean),
   seconds: 0,
+  /** Distinct settings this run validated (the final round's refits not counted), and the model fits it made. */
+  settingsEvaluated: rows.length + failed.length,
+  rounds: ROUNDS ? roundLog : undefined,
+  failed,
   defaults: { options: defaults, validation: defaultsValidation },
   best,
   chosen,
+  final: finalRows && { seeds: FINAL_SEEDS, contenders: [...finalRows].sort((a, b) => b.ndcg - a.ndcg) },
   candidates: [...candidates].sort((a, b) => b.ndcg - a.ndcg),
   test: runTest
     ? { chosen: test(() => make(chosen.settings)), defaults: test(() => make({})), popular: test(() => new Popular()) }
@@ -230,6 +403,13 @@ if (json) {
   for (const row of report.candidates.slice(0, 15)) {
     console.log(`${f(row.ndcg)}   ${f(row.precision)}  ${f(row.recall)}  ${f(row.map)}  ${f(row.auc)}  ${f(row.altNdcg)}   ${String(row.cost).padStart(5)}  ${JSON.stringify(row.settings)}`);
   }
+  for (const r of report.rounds ?? []) {
+    console.log(`round ${r.name}: ${r.scored} settings (${r.failed} diverged), ${r.seconds.toFixed(0)} s; best ${JSON.stringify(r.best)} ${f(r.bestNdcg)}; chosen ${JSON.stringify(r.chosen)} ${f(r.chosenNdcg)}`);
+  }
+  for (const row of report.final?.contenders ?? []) {
+    console.log(`final ${f(row.ndcg)} (seeds ${row.seedNdcg!.map(f).join(' ')})  cost ${row.cost}  ${JSON.stringify(row.settings)}`);
+  }
+  console.log(`${report.settingsEvaluated} settings evaluated, ${report.seconds.toFixed(0)} s`);
   console.log(`defaults ${JSON.stringify(defaults)}: validation NDCG@10 ${f(defaultsValidation.ndcg)}, P@10 ${f(defaultsValidation.precision)}`);
   console.log(`best on validation: ${JSON.stringify(best.settings)} (${f(best.ndcg)})`);
   console.log(`chosen (cheapest, factors x epochs, within ${TOLERANCE}): ${JSON.stringify(chosen.settings)} (${f(chosen.ndcg)}, fit ${chosen.fitSeconds.toFixed(2)} s)`);
