@@ -526,6 +526,8 @@ export class RatingsParser {
   /** Known once detected: a header may place them. */
   private columns: ColumnIndices = DEFAULT_COLUMNS;
   private needed = 3;
+  /** parseInPlace's scratch: start and end of each needed field of the current line. */
+  private fieldBounds = new Int32Array(6);
   /** Whether the delimiter allows quoted fields (',' and ';'). */
   private quotes = false;
 
@@ -677,6 +679,7 @@ export class RatingsParser {
     const c = detection.columns;
     this.columns = c;
     this.needed = Math.max(c.user, c.item, c.rating) + 1;
+    this.fieldBounds = new Int32Array(2 * this.needed);
     this.quotes = detection.delimiter === ',' || detection.delimiter === ';';
     this.splitMode =
       detection.delimiter === '::' ? SPLIT_DOUBLE_COLON : detection.delimiter === ' ' ? SPLIT_WHITESPACE : SPLIT_CHAR;
@@ -755,16 +758,9 @@ export class RatingsParser {
    */
   private parseInPlace(text: string, start: number, end: number): boolean {
     if (this.headerPending) return false;
-    const c = this.columns;
-    const cu = c.user;
-    const ci = c.item;
-    const cr = c.rating;
-    let us = 0;
-    let ue = 0;
-    let is = 0;
-    let ie = 0;
-    let rs = 0;
-    let re = 0;
+    // Where each of the first `needed` fields starts and ends: [start, end] pairs.
+    const bounds = this.fieldBounds;
+    const needed = this.needed;
     let field = 0;
     if (this.splitMode === SPLIT_WHITESPACE) {
       let p = start;
@@ -777,15 +773,9 @@ export class RatingsParser {
           if (isAsciiSpace(ch)) break;
           if (ch >= 128 || ch === 34) return false;
         }
-        if (field === cu) {
-          us = fs;
-          ue = p;
-        } else if (field === ci) {
-          is = fs;
-          ie = p;
-        } else if (field === cr) {
-          rs = fs;
-          re = p;
+        if (field < needed) {
+          bounds[2 * field] = fs;
+          bounds[2 * field + 1] = p;
         }
         field++;
       }
@@ -796,15 +786,9 @@ export class RatingsParser {
       for (let p = start; p < end; p++) {
         const ch = text.charCodeAt(p);
         if (ch === d && (!double || (p + 1 < end && text.charCodeAt(p + 1) === 58))) {
-          if (field === cu) {
-            us = fs;
-            ue = p;
-          } else if (field === ci) {
-            is = fs;
-            ie = p;
-          } else if (field === cr) {
-            rs = fs;
-            re = p;
+          if (field < needed) {
+            bounds[2 * field] = fs;
+            bounds[2 * field + 1] = p;
           }
           field++;
           if (double) p++;
@@ -813,17 +797,18 @@ export class RatingsParser {
           return false;
         }
       }
-      if (field === cu) {
-        us = fs;
-        ue = end;
-      } else if (field === ci) {
-        is = fs;
-        ie = end;
-      } else if (field === cr) {
-        rs = fs;
-        re = end;
+      if (field < needed) {
+        bounds[2 * field] = fs;
+        bounds[2 * field + 1] = end;
       }
       field++;
+    }
+    if (field < needed) return false;
+    const c = this.columns;
+    let us = bounds[2 * c.user], ue = bounds[2 * c.user + 1];
+    let is = bounds[2 * c.item], ie = bounds[2 * c.item + 1];
+    let rs = bounds[2 * c.rating], re = bounds[2 * c.rating + 1];
+    if (this.splitMode !== SPLIT_WHITESPACE) {
       // Fields are trimmed (ASCII whitespace only here: other characters took the general path).
       while (us < ue && isAsciiSpace(text.charCodeAt(us))) us++;
       while (ue > us && isAsciiSpace(text.charCodeAt(ue - 1))) ue--;
@@ -832,7 +817,7 @@ export class RatingsParser {
       while (rs < re && isAsciiSpace(text.charCodeAt(rs))) rs++;
       while (re > rs && isAsciiSpace(text.charCodeAt(re - 1))) re--;
     }
-    if (field < this.needed || us === ue || is === ie) return false;
+    if (us === ue || is === ie) return false;
 
     let mantissa = 0;
     let digits = 0;
