@@ -17,7 +17,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Features, HEADER_ID_NAMES, parseFeatures, type FeatureParseOptions } from '../../src/data/features.js';
 import { ParseError } from '../../src/errors.js';
-import { attempt, bits, canonical, checkError, expectSameOutcome, fraction, mulberry32, type Outcome, physicalLines, runs, Tally } from './helpers.js';
+import { applyEdits, attempt, bits, canonical, checkError, editArb, expectSameOutcome, joinLines, mulberry32, type Outcome, physicalLines, runs, Tally } from './helpers.js';
 
 const tally = new Tally('features');
 afterAll(() => tally.print());
@@ -207,13 +207,7 @@ function render(doc: Doc): Rendered {
     pieces.push({ text, cls, eol: spec.eol });
   }
 
-  let text = doc.bom ? '\ufeff' : '';
-  const starts: number[] = [];
-  pieces.forEach((p, t) => {
-    starts.push(text.length);
-    text += p.text;
-    if (t < pieces.length - 1 || doc.finalEol) text += p.eol;
-  });
+  const { text, starts } = joinLines(pieces, doc.bom, doc.finalEol);
   const options: FeatureParseOptions = { source: doc.source, kind: doc.kind, ...(knownIds && { knownIds, knownIdsHint: 'it is not in the ratings' }) };
   const out: Array<[string, string, number]> = [];
   for (let t = 0; t < pieces.length; t++) {
@@ -334,17 +328,12 @@ describe('feature file parser fuzzing (fast-check, fixed seeds)', () => {
 
   it(`mutated documents (${RUNS.mutated} cases)`, () => {
     const property = 'mutated documents';
-    const edit = fc.record({ at: fraction(fc), del: fc.integer({ min: 0, max: 8 }), token: fc.oneof(fc.constantFrom(...NASTY), fc.string({ unit: 'grapheme', maxLength: 3 })) });
+    const edit = editArb(fc, NASTY, 8);
     fc.assert(
       fc.property(docArb, fc.array(edit, { minLength: 1, maxLength: 4 }), (doc, edits) => {
         tally.time(() => {
           const r = render(doc);
-          let text = r.text;
-          for (const { at, del, token } of edits) {
-            const k = Math.floor(at * (text.length + 1));
-            text = text.slice(0, k) + token + text.slice(k + del);
-          }
-          parseEveryWay(text, r.options, property);
+          parseEveryWay(applyEdits(r.text, edits), r.options, property);
         });
       }),
       { seed: 0xfea8, numRuns: RUNS.mutated },

@@ -118,29 +118,60 @@ export function physicalLines(text: string): number {
   return parts.length - (parts[parts.length - 1] === '' ? 1 : 0);
 }
 
-/** `text` cut at the given fractions of its length (sorted, duplicates give empty chunks). */
-export function cutString(text: string, at: readonly number[]): string[] {
-  const cuts = at.map((f) => Math.floor(f * (text.length + 1))).sort((a, b) => a - b);
-  const out: string[] = [];
+/** Pieces of something `length` long cut at the given fractions of it (sorted, duplicates give empty pieces). */
+function cut<T>(length: number, at: readonly number[], piece: (from: number, to: number) => T): T[] {
+  const cuts = at.map((f) => Math.min(length, Math.floor(f * (length + 1)))).sort((a, b) => a - b);
+  const out: T[] = [];
   let prev = 0;
   for (const c of cuts) {
-    out.push(text.slice(prev, Math.min(c, text.length)));
-    prev = Math.min(c, text.length);
+    out.push(piece(prev, c));
+    prev = c;
   }
-  out.push(text.slice(prev));
+  out.push(piece(prev, length));
   return out;
 }
 
+/** `text` cut at the given fractions of its length (sorted, duplicates give empty chunks). */
+export function cutString(text: string, at: readonly number[]): string[] {
+  return cut(text.length, at, (from, to) => text.slice(from, to));
+}
+
 export function cutBytes(bytes: Uint8Array, at: readonly number[]): Uint8Array[] {
-  const cuts = at.map((f) => Math.floor(f * (bytes.length + 1))).sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let prev = 0;
-  for (const c of cuts) {
-    out.push(bytes.subarray(prev, Math.min(c, bytes.length)));
-    prev = Math.min(c, bytes.length);
+  return cut(bytes.length, at, (from, to) => bytes.subarray(from, to));
+}
+
+/** One document from rendered lines: an optional BOM, each line and its end (the last one's only with `finalEol`), and where each line starts. */
+export function joinLines(pieces: ReadonlyArray<{ text: string; eol: string }>, bom: boolean, finalEol: boolean): { text: string; starts: number[] } {
+  let text = bom ? '\ufeff' : '';
+  const starts: number[] = [];
+  pieces.forEach((p, t) => {
+    starts.push(text.length);
+    text += p.text;
+    if (t < pieces.length - 1 || finalEol) text += p.eol;
+  });
+  return { text, starts };
+}
+
+/** A text edit: at a fraction of the text, `del` characters replaced by `token`. */
+export interface TextEdit {
+  at: number;
+  del: number;
+  token: string;
+}
+
+/** Edits that delete up to `maxDelete` characters and put in a `nasty` token or a short random string. */
+export function editArb(fc: typeof import('fast-check').default, nasty: readonly string[], maxDelete: number) {
+  return fc.record({ at: fraction(fc), del: fc.integer({ min: 0, max: maxDelete }), token: fc.oneof(fc.constantFrom(...nasty), fc.string({ unit: 'grapheme', maxLength: 3 })) });
+}
+
+/** `text` with the edits applied one after another. */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  let t = text;
+  for (const { at, del, token } of edits) {
+    const k = Math.floor(at * (t.length + 1));
+    t = t.slice(0, k) + token + t.slice(k + del);
   }
-  out.push(bytes.subarray(prev));
-  return out;
+  return t;
 }
 
 /** One chunk per byte: every multi-byte character and every \r\n split. */

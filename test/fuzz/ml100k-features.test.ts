@@ -17,7 +17,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Features } from '../../src/data/features.js';
 import { ML100K_GENRES, ml100kItemFeatures, ml100kUserFeatures } from '../../src/data/ml100k-features.js';
 import { DataError, ParseError } from '../../src/errors.js';
-import { attempt, bits, canonical, checkError, expectSameOutcome, fraction, mulberry32, type Outcome, physicalLines, runs, Tally } from './helpers.js';
+import { applyEdits, attempt, bits, canonical, checkError, editArb, expectSameOutcome, mulberry32, type Outcome, physicalLines, runs, Tally } from './helpers.js';
 
 const tally = new Tally('ml100k features');
 afterAll(() => tally.print());
@@ -397,15 +397,7 @@ describe('MovieLens 100k feature parsers fuzzing (fast-check, fixed seeds)', () 
   });
 
   const NASTY = ['|', '||', '\r', '\n', '\r\n', ' ', '\ufeff', '\0', '1', '0', '-', 'M', 'F', '01-Jan-1995', '32-Jan-1995', '9'.repeat(30), 'é', '\ud83c'];
-  const edit = fc.record({ at: fraction(fc), del: fc.integer({ min: 0, max: 6 }), token: fc.oneof(fc.constantFrom(...NASTY), fc.string({ unit: 'grapheme', maxLength: 3 })) });
-  const mutate = (text: string, edits: Array<{ at: number; del: number; token: string }>) => {
-    let t = text;
-    for (const { at, del, token } of edits) {
-      const k = Math.floor(at * (t.length + 1));
-      t = t.slice(0, k) + token + t.slice(k + del);
-    }
-    return t;
-  };
+  const edit = editArb(fc, NASTY, 6);
 
   it(`mutated u.user, u.item and u.genre files (${RUNS.mutated} cases)`, () => {
     const property = (which: string) => `mutated ${which}`;
@@ -417,13 +409,13 @@ describe('MovieLens 100k feature parsers fuzzing (fast-check, fixed seeds)', () 
       fc.property(caseArb, (c) => {
         tally.time(() => {
           if (c.which === 'user') {
-            const text = mutate(renderUsers(c.file).text, c.edits);
+            const text = applyEdits(renderUsers(c.file).text, c.edits);
             parseEveryWay(text, (t) => ml100kUserFeatures(t, c.file.source), c.file.source, property('u.user'));
             return;
           }
           const g = c.file.genres ? renderGenres(c.file.genres) : undefined;
-          const genreText = g ? mutate(g.text, c.genreEdits) : undefined;
-          const text = mutate(renderItems(c.file.lines, g?.names ?? ML100K_GENRES, c.file.bom, c.file.finalEol).text, c.edits);
+          const genreText = g ? applyEdits(g.text, c.genreEdits) : undefined;
+          const text = applyEdits(renderItems(c.file.lines, g?.names ?? ML100K_GENRES, c.file.bom, c.file.finalEol).text, c.edits);
           const outcome = attempt(() => ml100kItemFeatures(text, genreText, c.file.source, c.file.genreSource));
           const name = property(genreText === undefined ? 'u.item' : 'u.item + u.genre');
           if (outcome.ok) {

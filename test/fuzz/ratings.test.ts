@@ -41,6 +41,7 @@ import {
   canonical,
   fraction,
   isWellFormed,
+  joinLines,
   mulberry32,
   type Outcome,
   physicalLines,
@@ -387,13 +388,7 @@ function render(doc: Doc): Rendered {
   if (l.header) pieces.push({ text: headerLine(l, doc.headerSeed), cls: { type: 'blank' }, eol: '\r\n' });
   for (const spec of doc.lines) pieces.push({ ...renderLine(spec, l, doc.scale), eol: spec.eol });
 
-  let text = doc.bom ? '\ufeff' : '';
-  const starts: number[] = [];
-  pieces.forEach((p, t) => {
-    starts.push(text.length);
-    text += p.text;
-    if (t < pieces.length - 1 || doc.finalEol) text += p.eol;
-  });
+  const { text, starts } = joinLines(pieces, doc.bom, doc.finalEol);
   // Physical line number of each piece, from the text itself ('\r' then an empty piece ending
   // in '\n' is one line end, not two; only blank pieces can be swallowed so).
   const lineAt = new Map<number, number>();

@@ -22,7 +22,7 @@ import type { ModelState } from '../../src/io/model-state.js';
 import { importSparkAls, type SparkImportOptions } from '../../src/io/spark-import.js';
 import { MAX_FACTORS } from '../../src/models/options.js';
 import { expectSameState, expectUsable } from '../io/helpers.js';
-import { attempt, bits, canonical, checkError, expectSameOutcome, fraction, mulberry32, type Outcome, physicalLines, runs, Tally } from './helpers.js';
+import { applyEdits, attempt, bits, canonical, checkError, editArb, expectSameOutcome, mulberry32, type Outcome, physicalLines, runs, Tally } from './helpers.js';
 
 const tally = new Tally('spark import');
 afterAll(() => tally.print());
@@ -359,20 +359,12 @@ describe('Spark ALS import fuzzing (fast-check, fixed seeds)', () => {
 
   it(`mutated files (${RUNS.mutated} cases)`, () => {
     const property = 'mutated files';
-    const edit = fc.record({ at: fraction(fc), del: fc.integer({ min: 0, max: 6 }), token: fc.oneof(fc.constantFrom(...NASTY), fc.string({ unit: 'grapheme', maxLength: 3 })) });
-    const mutate = (text: string, edits: Array<{ at: number; del: number; token: string }>) => {
-      let t = text;
-      for (const { at, del, token } of edits) {
-        const k = Math.floor(at * (t.length + 1));
-        t = t.slice(0, k) + token + t.slice(k + del);
-      }
-      return t;
-    };
+    const edit = editArb(fc, NASTY, 6);
     fc.assert(
       fc.property(caseArb, fc.array(edit, { maxLength: 3 }), fc.array(edit, { maxLength: 3 }), (c, ue, ie) => {
         tally.time(() => {
           const r = reference(c);
-          importEveryWay(mutate(r.userText, ue), mutate(r.itemText, ie), c.scale ? { scale: c.scale } : {}, property);
+          importEveryWay(applyEdits(r.userText, ue), applyEdits(r.itemText, ie), c.scale ? { scale: c.scale } : {}, property);
         });
       }),
       { seed: 0x5a4d, numRuns: RUNS.mutated },
