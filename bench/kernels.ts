@@ -65,7 +65,8 @@ export function setUpBlocks(engine: Engine, data: BenchData, k: number): { r: Ra
   return { r, f };
 }
 
-const rates = { mu: 3, lrBu: 0.005, lrBi: 0.005, lrPu: 0.005, lrQi: 0.005, regBu: 0.02, regBi: 0.02, regPu: 0.02, regQi: 0.02 };
+/** The SGD rates of every kernel timing (Surprise's defaults, μ = 3). */
+export const BENCH_RATES = { mu: 3, lrBu: 0.005, lrBi: 0.005, lrPu: 0.005, lrQi: 0.005, regBu: 0.02, regBi: 0.02, regPu: 0.02, regQi: 0.02 };
 
 /**
  * Updates per second of each engine at one k: after a warm-up pass each, the engines take turns
@@ -75,11 +76,11 @@ const rates = { mu: 3, lrBu: 0.005, lrBi: 0.005, lrPu: 0.005, lrQi: 0.005, regBu
 function measure(engines: Record<string, Engine>, data: BenchData, k: number, rounds: number): Record<string, number> {
   const count = data.users.length;
   const runs = Object.entries(engines).map(([name, engine]) => ({ name, engine, ...setUpBlocks(engine, data, k), rates: [] as number[] }));
-  for (const run of runs) run.engine.sgdEpochBiased(run.r, run.f, rates); // V8 runs new code in its baseline tier first
+  for (const run of runs) run.engine.sgdEpochBiased(run.r, run.f, BENCH_RATES); // V8 runs new code in its baseline tier first
   for (let round = 0; round < rounds; round++) {
     for (const run of runs) {
       const t0 = performance.now();
-      const sse = run.engine.sgdEpochBiased(run.r, run.f, rates);
+      const sse = run.engine.sgdEpochBiased(run.r, run.f, BENCH_RATES);
       const seconds = (performance.now() - t0) / 1000;
       if (!Number.isFinite(sse)) throw new Error('benchmark diverged');
       run.rates.push(count / seconds);

@@ -4,13 +4,13 @@
 // baseline, printed beside it), and prints one JSON object with the machine it ran on.
 //   npx tsx bench/scale-data.ts [--out /tmp/scale20m.tsv] [--ratings N] [--users N] [--items N] [--seed N]
 // The file is not regenerated when it exists, whatever the sizes given: delete it to change them.
-import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { generateScaleRatings, SCALE_DEFAULTS } from '../src/data/generate-scale.js';
 import { loadRatingsFile, writeRatingsFile } from '../src/data/load-node.js';
 import { flagValue } from './bench-args.js';
+import { childJson } from './child-json.js';
 
 const args = process.argv.slice(2);
 
@@ -73,13 +73,7 @@ async function main(): Promise<void> {
   }
 
   // A fresh process (same node, same loader flags, e.g. tsx's) for an honest peak RSS.
-  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--load-child', out], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    maxBuffer: 1 << 20,
-  });
-  if (child.status !== 0) throw new Error(`the loading process failed (exit ${child.status ?? child.signal})`);
-  const load = JSON.parse(child.stdout.trim().split('\n').pop() as string) as Record<string, unknown>;
+  const load = childJson<Record<string, unknown>>('the loading process', fileURLToPath(import.meta.url), ['--load-child', out]);
   const cpu = cpus()[0];
   const result = {
     ...load,

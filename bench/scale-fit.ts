@@ -3,7 +3,6 @@
 // the fit, everything — read from process.resourceUsage().maxRSS. The file (the generated scale
 // set: 200,000 users, 50,000 items, popularity skew) is written first when it is missing.
 //   npx tsx bench/scale-fit.ts [--file /tmp/scale20m.tsv] [--k 64] [--threads 1,2] [--epochs 3] [--json]
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { generateScaleRatings, SCALE_DEFAULTS } from '../src/data/generate-scale.js';
@@ -11,6 +10,8 @@ import { loadRatingsFile, writeRatingsFile } from '../src/data/load-node.js';
 import { SVD } from '../src/models/svd.js';
 import { defaultGridSide, strideFor } from '../src/engine/index.js';
 import { flagValue } from './bench-args.js';
+import { childJson } from './child-json.js';
+import { median } from './kernels.js';
 
 export interface ScaleRun {
   ratings: number;
@@ -41,13 +42,7 @@ export async function ensureScaleFile(path: string = DEFAULT_FILE, ratings: numb
 
 /** One run in a child process: load `file`, fit SVD with k factors on `threads` threads. */
 export function scaleRun(file: string, k: number, threads: number, epochs: number): ScaleRun {
-  const child = spawnSync(
-    process.execPath,
-    [...process.execArgv, fileURLToPath(import.meta.url), '--child', file, String(k), String(threads), String(epochs)],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 },
-  );
-  if (child.status !== 0) throw new Error(`the scale run (threads ${threads}) failed: exit ${child.status ?? child.signal}`);
-  return JSON.parse(child.stdout.trim().split('\n').pop()!) as ScaleRun;
+  return childJson<ScaleRun>(`the scale run (threads ${threads})`, fileURLToPath(import.meta.url), ['--child', file, String(k), String(threads), String(epochs)]);
 }
 
 async function child(file: string, k: number, threads: number, epochs: number): Promise<void> {
@@ -58,7 +53,7 @@ async function child(file: string, k: number, threads: number, epochs: number): 
   const fit = model.fit(dataset);
   const all = fit.epochs.map((e) => e.seconds);
   const later = all.length > 1 ? all.slice(1) : all;
-  const epochSeconds = [...later].sort((a, b) => a - b)[Math.floor(later.length / 2)];
+  const epochSeconds = median(later);
   const run: ScaleRun = {
     ratings: dataset.size, users: dataset.userCount, items: dataset.itemCount, k, threads: fit.threads ?? 1, bins: model.options.bins ?? defaultGridSide(dataset.userCount, dataset.itemCount, strideFor(k)),
     loadSeconds, epochSecondsAll: all, epochSeconds, updatesPerSec: dataset.size / epochSeconds, fitSeconds: fit.fitSeconds,

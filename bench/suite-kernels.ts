@@ -12,7 +12,7 @@ import { buildGrid, createEngine, defaultGridSide, planEpoch, strideFor, type En
 import { generateScaleRatings, SCALE_DEFAULTS } from '../src/data/generate-scale.js';
 import { Random } from '../src/util/random.js';
 import { flagValue } from './bench-args.js';
-import { setUpBlocks, type BenchData } from './kernels.js';
+import { BENCH_RATES, setUpBlocks, type BenchData } from './kernels.js';
 
 export interface SuiteKernelRow {
   k: number;
@@ -22,7 +22,6 @@ export interface SuiteKernelRow {
   updatesPerSec: number;
 }
 
-const rates = { mu: 3, lrBu: 0.005, lrBi: 0.005, lrPu: 0.005, lrQi: 0.005, regBu: 0.02, regBi: 0.02, regPu: 0.02, regQi: 0.02 };
 
 /** The scale set as bench arrays, fully shuffled once (the 'random' order). */
 export function scaleBenchData(ratings: number): BenchData {
@@ -60,16 +59,16 @@ export function measureVariant(data: BenchData, variant: 'js' | WasmVariant, k: 
     try {
       const { r, f } = setUpBlocks(engine, data, k);
       const warm = { ...r, count: Math.min(n, 1_000_000) };
-      engine.sgdEpochBiased(warm, f, rates);
+      engine.sgdEpochBiased(warm, f, BENCH_RATES);
       if (threads === 1) {
-        const seconds = timed(() => engine.sgdEpochBiased(r, f, rates), passes);
+        const seconds = timed(() => engine.sgdEpochBiased(r, f, BENCH_RATES), passes);
         rows.push({ k, variant, threads, order: 'random', updatesPerSec: n / seconds });
       }
       const grid = buildGrid(r, data.userCount, data.itemCount, side);
       const random = new Random(5);
       // Warm the shuffle kernel and (with threads) the workers' own instances.
-      if (variant !== 'js') engine.sgdBlocks(r, grid, planEpoch(side, random), f, rates, true);
-      const seconds = timed(() => engine.sgdBlocks(r, grid, planEpoch(side, random), f, rates, true), passes);
+      if (variant !== 'js') engine.sgdBlocks(r, grid, planEpoch(side, random), f, BENCH_RATES, true);
+      const seconds = timed(() => engine.sgdBlocks(r, grid, planEpoch(side, random), f, BENCH_RATES, true), passes);
       rows.push({ k, variant, threads, order: 'blocked', updatesPerSec: n / seconds });
     } finally {
       engine.dispose();

@@ -8,7 +8,6 @@
 //   ml100k   SVD defaults fit on MovieLens 100k u1.base (when ../shared is there): js, 1 and 2 threads
 // JSON: {"machine", "kernels":[{k,variant,threads,order,updatesPerSec}], "scale":{ratings,k,threads,
 // epochSeconds,peakRssBytes,...}, "scaleRuns":[...], "ml100k"}; without --json, markdown tables.
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -16,27 +15,24 @@ import { SCALE_DEFAULTS } from '../src/data/generate-scale.js';
 import { loadRatingsFile } from '../src/data/load-node.js';
 import { SVD } from '../src/models/svd.js';
 import { flagValue } from './bench-args.js';
+import { childJson } from './child-json.js';
 import { ensureScaleFile, scaleRun, type ScaleRun } from './scale-fit.js';
 import type { SuiteKernelRow } from './suite-kernels.js';
+import { median } from './kernels.js';
 
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
 const ML100K = fileURLToPath(new URL('../../shared/data/ml-100k/', import.meta.url));
 
 function kernelRows(variants: string, ratings: number, nodeFlags: string[] = []): SuiteKernelRow[] {
   const script = fileURLToPath(new URL('./suite-kernels.ts', import.meta.url));
-  const child = spawnSync(process.execPath, [...nodeFlags, ...process.execArgv, script, '--variants', variants, '--ratings', String(ratings)], {
-    encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 22,
-  });
-  if (child.status !== 0) throw new Error(`kernel rows for ${variants} failed: exit ${child.status ?? child.signal}`);
-  return JSON.parse(child.stdout.trim().split('\n').pop()!) as SuiteKernelRow[];
+  return childJson<SuiteKernelRow[]>(`kernel rows for ${variants}`, script, ['--variants', variants, '--ratings', String(ratings)], nodeFlags);
 }
 
 async function ml100kFits(): Promise<Record<string, number> | null> {
   if (!existsSync(`${ML100K}u1.base`)) return null;
   const { dataset } = await loadRatingsFile(`${ML100K}u1.base`);
   const seconds = (options: ConstructorParameters<typeof SVD>[0], runs: number) => {
-    const times = Array.from({ length: runs }, () => new SVD(options).fit(dataset).fitSeconds).sort((a, b) => a - b);
-    return times[Math.floor(times.length / 2)];
+    return median(Array.from({ length: runs }, () => new SVD(options).fit(dataset).fitSeconds));
   };
   return {
     ratings: dataset.size,

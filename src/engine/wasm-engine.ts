@@ -13,6 +13,8 @@ const ALIGN = 16;
 /** Nothing below this offset is handed out, nor below the module's own static data (heapBase). */
 const HEAP_START = 1024;
 const MAX_PAGES = 65536; // 4 GiB, the wasm32 limit
+/** The most memory a wasm32 engine can have, in bytes. */
+export const WASM_MEMORY_LIMIT = MAX_PAGES * PAGE;
 
 interface Kernels {
   sgdEpochBiased(

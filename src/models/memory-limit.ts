@@ -3,10 +3,9 @@
 // anything is allocated, it fails at once and says what to lower.
 import type { Dataset } from '../data/dataset.js';
 import { strideFor } from '../engine/index.js';
+import { WASM_MEMORY_LIMIT } from '../engine/wasm-engine.js';
 import { DataError } from '../errors.js';
 
-/** wasm32's address space: 65,536 pages of 64 KiB. */
-export const WASM_MEMORY_LIMIT = 2 ** 32;
 
 /** What a fit needs of it, roughly (the kernels' scratch and alignment are small). */
 export function fitMemoryBytes(train: Dataset, stride: number, extra: number): number {
