@@ -7,12 +7,27 @@ export interface Groups {
 }
 
 export function groupRows(keys: Uint32Array, keyCount: number): Groups {
-  const n = keys.length;
-  const start = new Uint32Array(keyCount + 1);
-  for (let t = 0; t < n; t++) start[keys[t] + 1]++;
-  for (let g = 0; g < keyCount; g++) start[g + 1] += start[g];
-  const next = start.slice(0, keyCount);
-  const rows = new Uint32Array(n);
-  for (let t = 0; t < n; t++) rows[next[keys[t]]++] = t;
+  const start = groupStarts(keys, keyCount), next = start.slice(0, keyCount);
+  const rows = new Uint32Array(keys.length);
+  for (let t = 0; t < keys.length; t++) rows[next[keys[t]]++] = t;
   return { start, rows };
+}
+
+/**
+ * `values` grouped by key, each key's in their original order: what mapping groupRows' rows
+ * through `values` gives, without the row array (4 bytes per row less at peak).
+ */
+export function groupValues(keys: Uint32Array, keyCount: number, values: Uint32Array): { start: Uint32Array; values: Uint32Array } {
+  const start = groupStarts(keys, keyCount), next = start.slice(0, keyCount);
+  const grouped = new Uint32Array(keys.length);
+  for (let t = 0; t < keys.length; t++) grouped[next[keys[t]]++] = values[t];
+  return { start, values: grouped };
+}
+
+/** Where each key's rows start (keyCount + 1 offsets). */
+function groupStarts(keys: Uint32Array, keyCount: number): Uint32Array {
+  const start = new Uint32Array(keyCount + 1);
+  for (let t = 0; t < keys.length; t++) start[keys[t] + 1]++;
+  for (let g = 0; g < keyCount; g++) start[g + 1] += start[g];
+  return start;
 }

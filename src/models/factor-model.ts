@@ -8,7 +8,7 @@ import type { WasmVariant } from '../engine/wasm-engine.js';
 import { DataError, DivergenceError, LatentrecError, OptionError } from '../errors.js';
 import { MT19937 } from '../util/mt19937.js';
 import { Random, type RandomSource } from '../util/random.js';
-import { groupRows } from '../data/group.js';
+import { groupRows, groupValues } from '../data/group.js';
 import type { EpochReport, FitOptions, FitResult, Prediction, RatingModel, Recommendation } from './types.js';
 import type { RandomKind } from './options.js';
 import { decodeModel, encodeModel } from '../io/model-file.js';
@@ -766,13 +766,6 @@ function remap(from: IdMap, to: IdMap): Int32Array {
 }
 
 function seenByUser(train: Dataset): { seenStart: Uint32Array; seenItems: Uint32Array } {
-  // A counting sort straight into the items (each user's in input order): no row index array, so
-  // large fits hold 4 bytes per rating here, not 8.
-  const users = train.userIndex, items = train.itemIndex, n = train.size;
-  const seenStart = new Uint32Array(train.userCount + 1);
-  for (let t = 0; t < n; t++) seenStart[users[t] + 1]++;
-  for (let u = 0; u < train.userCount; u++) seenStart[u + 1] += seenStart[u];
-  const next = seenStart.slice(0, train.userCount), seenItems = new Uint32Array(n);
-  for (let t = 0; t < n; t++) seenItems[next[users[t]]++] = items[t];
-  return { seenStart, seenItems };
+  const { start, values } = groupValues(train.userIndex, train.userCount, train.itemIndex);
+  return { seenStart: start, seenItems: values };
 }

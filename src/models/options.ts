@@ -202,14 +202,13 @@ export function oneOf<T extends string>(name: string, value: T, allowed: readonl
 /** Threads: 'auto', or an integer 1..256, more than 1 only with order 'blocked'. */
 function resolveThreads(given: number | 'auto' | undefined, order: SgdOrder): number | 'auto' {
   if (given === undefined || given === 'auto') return order === 'blocked' ? 'auto' : 1;
-  const threads = integer('threads', given, 1, MAX_THREADS);
+  const threads = integer('threads', given, 1, MAX_POOL_THREADS);
   if (threads > 1 && order !== 'blocked') {
     throw new OptionError('threads', `1 with order ${JSON.stringify(order)} (only order 'blocked' runs on several threads)`, given);
   }
   return threads;
 }
 
-export const MAX_THREADS = MAX_POOL_THREADS;
 
 export function resolveSgdOptions(given: SvdppOptions, defaults: Readonly<SgdDefaults> = SGD_DEFAULTS, orders: readonly SgdOrder[] = ['blocked', 'shuffle', 'fixed']): ResolvedSgdOptions {
   const d = defaults;
