@@ -126,28 +126,27 @@ export function wasmSimdSupported(): boolean {
  * reason, and the engine runs on one thread.
  */
 function sharedKernels(variant: WasmVariant): { memory: WebAssembly.Memory; module: WebAssembly.Module; kernels: Kernels } | { reason: string } {
+  let memory: WebAssembly.Memory;
   try {
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+    memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+  } catch (err) {
+    return { reason: `shared memory of 4 GiB could not be reserved (${(err as Error).message})` };
+  }
+  try {
     const module = compiledThreads(variant);
     const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Kernels;
     return { memory, module, kernels };
   } catch (err) {
-    return { reason: `shared memory of 4 GiB could not be reserved (${(err as Error).message})` };
+    return { reason: `this runtime does not run the shared-memory build (${(err as Error).message})` };
   }
 }
 
 /** Why an engine of this build cannot have worker threads here, or undefined when it can. */
 function threadsRefusal(variant: WasmVariant): string | undefined {
   if (THREADS_BASE64[variant] === undefined) return `threads need a SIMD build (this engine runs the ${variant} build)`;
-  const platform = threadsUnavailableReason();
-  if (platform !== undefined) return platform;
-  try {
-    if (!WebAssembly.validate(decodeBase64(THREADS_BASE64[variant]!))) return 'this runtime does not validate the shared-memory build';
-    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
-  } catch (err) {
-    return `shared WebAssembly memory is not available (${(err as Error).message})`;
-  }
-  return undefined;
+  // Whether shared memory and the threads build really work is found out by making them
+  // (sharedKernels), with its own reasons.
+  return threadsUnavailableReason();
 }
 
 /** The build to run: `requested` if given and this runtime can run it (else an error), or the best supported. */
