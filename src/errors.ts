@@ -57,5 +57,31 @@ export class DivergenceError extends LatentrecError {
 }
 
 function formatValue(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  // Objects (null-prototype ones cannot even be converted) and functions are described, not printed.
+  if ((typeof value === 'object' && value !== null) || typeof value === 'function' || typeof value === 'symbol') return describeValue(value);
+  return String(value);
+}
+
+/** What a value is, for a message about a value of the wrong kind: "null", "the string \"x\"", "a Map", ... */
+export function describeValue(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'an array';
+  switch (typeof x) {
+    case 'string':
+      return x.length > 40 ? `the string ${JSON.stringify(x.slice(0, 40))}...` : `the string ${JSON.stringify(x)}`;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return `${typeof x} ${String(x)}`;
+    case 'undefined':
+      return 'undefined';
+    case 'object': {
+      const name = (Object.getPrototypeOf(x) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+      if (typeof name !== 'string' || name === 'Object' || name === '') return 'an object';
+      return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
+    }
+    default:
+      return `a ${typeof x}`;
+  }
 }

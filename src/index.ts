@@ -16,7 +16,7 @@ export { Hybrid, HYBRID_DEFAULTS, type HybridOptions, type HybridFitOptions, typ
 export type { HybridLoss } from './engine/types.js';
 export { evaluateColdStart, type ColdStartReport } from './eval/cold-start.js';
 export { toImplicit, type ImplicitOptions } from './data/implicit.js';
-export { createModel, PRESETS, type ModelKind, type ModelSpec, type PresetName, type Preset } from './models/presets.js';
+export { createModel, MODEL_KINDS, PRESETS, type ModelKind, type ModelSpec, type PresetName, type Preset } from './models/presets.js';
 export { truncatedSvdOfFilled, type TruncatedSvd, type TruncatedSvdOptions } from './models/truncated-svd.js';
 export { gridSearch, gridCombinations, type Grid, type GridRow, type GridSearchResult } from './eval/grid-search.js';
 export { lineChart, learningCurveChart, type Series, type LineChartOptions } from './plot/line-chart.js';
@@ -45,7 +45,7 @@ export { evaluateModelRanking, scorerOf } from './eval/model-scorer.js';
 export {
   precisionAtK, recallAtK, ndcgAtK, averagePrecisionAtK, hitRateAtK, reciprocalRank, auc, catalogueCoverage,
 } from './eval/ranking.js';
-export type { RecommendOptions, FoldInOptions, Similar } from './models/serving.js';
+export { FOLD_IN_VALUE_LIMIT, type RecommendOptions, type FoldInOptions, type Similar } from './models/serving.js';
 export { rowNorms, summarize, cosineDistribution, nearestNeighbours, pca2d, embeddingReport } from './eval/embeddings.js';
 export type { EmbeddingMatrix, Summary, CosineDistribution, Pca2d, EmbeddingReport } from './eval/embeddings.js';
 export { scatterChart } from './plot/scatter.js';

@@ -13,3 +13,14 @@ export const ml100kNote = hasMl100k ? '' : ` [skipped: MovieLens 100k not found 
 if (!hasMl100k) {
   console.warn(`MovieLens 100k not found at ${ml100kDir}: the tests that need it are skipped.`);
 }
+
+/** The error of class `type` that `fn` throws; any other error (a TypeError from inside) or none fails the test. */
+export function thrownBy<E extends Error>(type: abstract new (...args: never[]) => E, fn: () => unknown): E {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof type) return error;
+    throw error;
+  }
+  throw new Error(`expected a ${type.name}, but the call succeeded`);
+}

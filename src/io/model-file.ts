@@ -39,7 +39,7 @@
 // used, every allocation is bounded by the file's size, and every problem is a ModelFileError
 // whose `problem` says which kind of check failed and whose `reason` says what to do.
 import type { RatingScale } from '../data/dataset.js';
-import { LatentrecError } from '../errors.js';
+import { describeValue as describe, LatentrecError } from '../errors.js';
 import { MAX_FACTORS } from '../models/options.js';
 import { crc32 } from './crc32.js';
 import type { FeatureEmbeddings, ModelState, ModelStateKind } from './model-state.js';
@@ -745,28 +745,6 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
   if (!isObject(x) || Array.isArray(x)) return false;
   const proto: unknown = Object.getPrototypeOf(x);
   return proto === Object.prototype || proto === null;
-}
-
-function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (Array.isArray(x)) return 'an array';
-  switch (typeof x) {
-    case 'string':
-      return x.length > 40 ? `the string ${JSON.stringify(x.slice(0, 40))}...` : `the string ${JSON.stringify(x)}`;
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-      return `${typeof x} ${String(x)}`;
-    case 'undefined':
-      return 'undefined';
-    case 'object': {
-      const name = (Object.getPrototypeOf(x) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
-      if (typeof name !== 'string' || name === 'Object' || name === '') return 'an object';
-      return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
-    }
-    default:
-      return `a ${typeof x}`;
-  }
 }
 
 function hex(x: number): string {

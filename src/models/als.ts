@@ -8,6 +8,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { SparseRows } from '../engine/index.js';
 import type { ModelShape, Trainer, TrainingSetup } from './factor-model.js';
 import { ImplicitModel, resolveImplicitCommon, type ImplicitCommonOptions, type ResolvedImplicitCommon } from './implicit-model.js';
+import { optionsObject } from './arguments.js';
 import { integer, nonNegative, positive } from './options.js';
 
 /** Also the common options (ImplicitCommonOptions): factors (default 64), epochs (10 alternations), initStd (0.01), seed, engine, rng. */
@@ -45,8 +46,9 @@ export class ALS extends ImplicitModel {
     return 'raise the regularization (reg) or lower alpha';
   }
 
-  constructor(options: AlsOptions = {}) {
+  constructor(given: AlsOptions = {}) {
     super();
+    const options = optionsObject('ALS options', given);
     const d = ALS_DEFAULTS;
     this.options = {
       ...resolveImplicitCommon(options, d),

@@ -6,6 +6,7 @@ import type { EngineName } from '../engine/index.js';
 import { WASM_VARIANTS, type WasmVariant } from '../engine/wasm-engine.js';
 import { groupRows } from '../data/group.js';
 import { FactorModel, type ModelShape, type Trainer, type TrainingSetup } from './factor-model.js';
+import { optionsObject } from './arguments.js';
 import { integer, nonNegative, oneOf, positive, type RandomKind, type SgdOrder } from './options.js';
 import { sgdTrainer } from './sgd-trainer.js';
 
@@ -52,8 +53,9 @@ export class Baseline extends FactorModel {
     return 'lower the learning rate (lr / --lr) or raise the regularization (reg)';
   }
 
-  constructor(options: BaselineOptions = {}) {
+  constructor(given: BaselineOptions = {}) {
     super();
+    const options = optionsObject('Baseline options', given);
     const method = oneOf<BaselineMethod>('method', options.method ?? 'als', ['als', 'sgd']);
     this.options = {
       method,

@@ -9,7 +9,8 @@ import type { U32 } from '../engine/index.js';
 import { DataError } from '../errors.js';
 import type { ModelShape, Trainer, TrainingSetup } from './factor-model.js';
 import { ImplicitModel, resolveImplicitCommon, type ImplicitCommonOptions, type ResolvedImplicitCommon } from './implicit-model.js';
-import { nonNegative, positive } from './options.js';
+import { optionsObject } from './arguments.js';
+import { flag, nonNegative, positive } from './options.js';
 
 /** Also the common options (ImplicitCommonOptions): factors (default 64), epochs (200), initStd (0.1), seed, engine, rng. */
 export interface BprOptions extends ImplicitCommonOptions {
@@ -42,15 +43,16 @@ export class BPR extends ImplicitModel {
     return train.size * 4;
   }
 
-  constructor(options: BprOptions = {}) {
+  constructor(given: BprOptions = {}) {
     super();
+    const options = optionsObject('BPR options', given);
     const d = BPR_DEFAULTS;
     this.options = {
       ...resolveImplicitCommon(options, d),
       lr: positive('lr', options.lr ?? d.lr),
       reg: nonNegative('reg', options.reg ?? d.reg),
       regBias: nonNegative('regBias', options.regBias ?? d.regBias),
-      verifyNegatives: options.verifyNegatives ?? d.verifyNegatives,
+      verifyNegatives: flag('verifyNegatives', options.verifyNegatives, d.verifyNegatives),
     };
     this.shape = this.shapeOf(this.options);
   }

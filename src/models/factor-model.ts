@@ -5,19 +5,22 @@
 import { Dataset, IdMap, type RatingScale, type RawId } from '../data/dataset.js';
 import { createEngine, gridSideFor, hardwareThreads, strideFor, type Engine, type EngineName, type EngineVariant, type F32, type FactorBlock, type RatingsBlock } from '../engine/index.js';
 import type { WasmVariant } from '../engine/wasm-engine.js';
-import { DataError, DivergenceError, LatentrecError, OptionError } from '../errors.js';
+import { DataError, describeValue, DivergenceError, LatentrecError, OptionError } from '../errors.js';
 import { MT19937 } from '../util/mt19937.js';
 import { Random, type RandomSource } from '../util/random.js';
 import { groupRows, groupValues } from '../data/group.js';
 import type { EpochReport, FitOptions, FitResult, Prediction, RatingModel, Recommendation } from './types.js';
-import type { RandomKind } from './options.js';
-import { decodeModel, encodeModel } from '../io/model-file.js';
+import { checkModelState, decodeModel, encodeModel, ModelFileError } from '../io/model-file.js';
 import type { ModelState, ModelStateKind } from '../io/model-state.js';
 import { MAX_POOL_THREADS } from '../engine/thread-pool.js';
 import { copyFactors, engineLike, fromModelState, seenOf, toModelState, type Fitted } from './fitted.js';
-import { foldInUser, recommendFor, similarRows, type FoldInOptions, type RecommendOptions, type Similar } from './serving.js';
+import { checkRecommendOptions, foldInUser, recommendFor, similarRows, type FoldInOptions, type RecommendOptions, type Similar } from './serving.js';
+import { dataset, idList, optionsObject, rawId } from './arguments.js';
+import { integer, oneOf, type RandomKind } from './options.js';
 
 let restorer: ((state: ModelState, options: LoadOptions) => FactorModel) | undefined;
+/** The state fromState or load is installing, already validated: restore need not check it again. */
+let validatedState: ModelState | undefined;
 
 /** How a saved model is brought back (FactorModel.load, fromState, restore). */
 export interface LoadOptions {
@@ -107,6 +110,11 @@ export function threadsFor(shape: ModelShape, train: Dataset): number {
 export abstract class FactorModel implements RatingModel {
   protected abstract readonly shape: ModelShape;
   private trained: Fitted | undefined;
+  /**
+   * The fit or partialFit running on this model (fitAsync spans many event-loop turns; onEpoch
+   * runs inside a fit): a second one would overwrite the first's state halfway, so it is refused.
+   */
+  private running: 'fit' | 'partialFit' | undefined;
 
   /** Puts starting values into the freshly allocated factors (and biases). */
   protected abstract initialize(setup: TrainingSetup): void;
@@ -146,15 +154,32 @@ export abstract class FactorModel implements RatingModel {
 
   /** The fit, one epoch per step: fit() runs it straight through, fitAsync() yields between epochs. */
   protected *fitting(given: Dataset, givenOptions: FitOptions): Generator<void, FitResult> {
-    if (given.size === 0) throw new DataError('fit: the training set has no ratings');
-    const session = this.beginFit(given, givenOptions);
+    this.assertIdle('fit');
+    const train = dataset('fit', 'the training set', given);
+    const options = checkFitOptions('fit', givenOptions);
+    if (train.size === 0) throw new DataError('fit: the training set has no ratings');
+    this.running = 'fit';
     try {
-      const result = yield* this.fitFrom(session.train, session.options);
-      session.done?.();
-      return result;
+      const session = this.beginFit(train, options);
+      try {
+        const result = yield* this.fitFrom(session.train, session.options);
+        session.done?.();
+        return result;
+      } finally {
+        session.cleanup?.();
+      }
     } finally {
-      session.cleanup?.();
+      this.running = undefined;
     }
+  }
+
+  /** Refuses to start what would change the model while a fit or partialFit runs on it. */
+  protected assertIdle(where: string): void {
+    if (this.running === undefined) return;
+    throw new LatentrecError(
+      `${where}: a ${this.running} is already running on this model; wait for it to finish ` +
+        '(await fitAsync, or abort it with its signal) or use another model instance',
+    );
   }
 
   /**
@@ -300,12 +325,36 @@ export abstract class FactorModel implements RatingModel {
    * μ stays, and `epochs` passes (default the model's) run over these ratings only. Supported by
    * SVD and MF.
    */
-  partialFit(data: Dataset, options: { epochs?: number; validation?: Dataset; onEpoch?: (report: EpochReport) => void } = {}): FitResult {
+  partialFit(given: Dataset, givenOptions: { epochs?: number; validation?: Dataset; onEpoch?: (report: EpochReport) => void } = {}): FitResult {
     if (!this.supportsPartialFit) throw new LatentrecError(`${this.constructor.name} does not support partialFit (SVD and MF do)`);
+    this.assertIdle('partialFit');
     const m = this.model();
+    const data = dataset('partialFit', 'the data', given);
     if (data.size === 0) throw new DataError('partialFit: the data has no ratings');
-    const epochCount = options.epochs ?? this.shape.epochs;
-    if (!Number.isInteger(epochCount) || epochCount < 1) throw new OptionError('epochs', 'an integer >= 1', epochCount);
+    const options = checkFitOptions('partialFit', givenOptions);
+    const epochCount = integer('epochs', options.epochs ?? this.shape.epochs, 1, 1_000_000);
+    // Values outside the scale would train the model towards estimates it then clips (and large
+    // ones make SGD diverge): the rating scale is the model's, fixed by its training set. The
+    // ratings are float32: so are the bounds they are compared with (1e20 is stored above 1e20).
+    const lo = Math.fround(m.scale.lo), hi = Math.fround(m.scale.hi);
+    for (let t = 0; t < data.size; t++) {
+      const r = data.ratings[t];
+      if (r >= lo && r <= hi) continue;
+      throw new DataError(
+        `partialFit: the rating at row ${t} (user ${JSON.stringify(data.users.raw[data.userIndex[t]])}, item ${JSON.stringify(data.items.raw[data.itemIndex[t]])}) ` +
+          `is ${r}, outside the model's rating scale [${m.scale.lo}, ${m.scale.hi}]`,
+      );
+    }
+    this.running = 'partialFit';
+    try {
+      return this.partialFitOn(m, data, options, epochCount);
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  /** partialFit on checked arguments: every change goes to copies, installed only when all epochs succeeded. */
+  private partialFitOn(m: Fitted, data: Dataset, options: Pick<FitOptions, 'validation' | 'onEpoch'>, epochCount: number): FitResult {
     const start = performance.now();
     const users = IdMap.from(m.users.raw), items = IdMap.from(m.items.raw);
     const oldUsers = users.size, oldItems = items.size;
@@ -359,6 +408,8 @@ export abstract class FactorModel implements RatingModel {
 
   /** The estimate for one (user, item) pair by raw ids. Unknown ids never give NaN. */
   predict(user: RawId, item: RawId): Prediction {
+    rawId('predict', 'user', user);
+    rawId('predict', 'item', item);
     const m = this.model();
     const u = m.users.get(user);
     const i = m.items.get(item);
@@ -396,7 +447,8 @@ export abstract class FactorModel implements RatingModel {
    */
   predictMany(pairs: Dataset | ReadonlyArray<readonly [RawId, RawId]>): Float32Array {
     const m = this.model();
-    const data = pairs instanceof Dataset ? pairs : Dataset.fromTriples(pairs.map(([u, i]) => [u, i, 0] as const), m.scale);
+    if (typeof pairs !== 'object' || pairs === null) throw new DataError(`predictMany: pairs must be a Dataset or an array of [user, item] pairs, got ${describeValue(pairs)}`);
+    const data = Array.isArray(pairs) ? Dataset.fromTriples(Array.from(pairs, pairOfIds), m.scale) : dataset('predictMany', 'pairs', pairs);
     const mark = m.engine.mark();
     try {
       return this.prepareScoring(m, data).predict().slice();
@@ -412,10 +464,12 @@ export abstract class FactorModel implements RatingModel {
    * exist.
    */
   recommend(user: RawId, options: RecommendOptions = {}): Recommendation[] {
+    rawId('recommend', 'user', user);
+    const checked = checkRecommendOptions('recommend', options);
     const m = this.model();
     const u = m.users.get(user);
     if (u < 0) throw this.unknownUser('recommend', user);
-    return recommendFor(m, u, this.shape.biased, options);
+    return recommendFor(m, u, this.shape.biased, checked);
   }
 
   /**
@@ -423,6 +477,7 @@ export abstract class FactorModel implements RatingModel {
    * material of ranking metrics. One kernel call.
    */
   scoreAll(user: RawId): Float32Array {
+    rawId('scoreAll', 'user', user);
     const m = this.model();
     const u = m.users.get(user);
     if (u < 0) throw this.unknownUser('scoreAll', user);
@@ -438,6 +493,7 @@ export abstract class FactorModel implements RatingModel {
 
   /** Whether the model knows this user (trained or folded in). */
   hasUser(user: RawId): boolean {
+    rawId('hasUser', 'user', user);
     return this.model().users.has(user);
   }
 
@@ -445,26 +501,37 @@ export abstract class FactorModel implements RatingModel {
    * recommend() for many users (default: every known user), one at a time through one scratch
    * buffer: memory stays at one catalogue of scores, never users x items.
    */
-  *recommendAll(options: RecommendOptions & { users?: Iterable<RawId> } = {}): Generator<{ user: string; items: Recommendation[] }> {
+  recommendAll(options: RecommendOptions & { users?: Iterable<RawId> } = {}): Generator<{ user: string; items: Recommendation[] }> {
+    // Checked now, not at the first next(): a generator body would defer the errors.
+    const checked = checkRecommendOptions('recommendAll', options);
     const m = this.model();
-    const users = options.users ?? [...m.users.raw];
+    const users = idList('users', options?.users) ?? [...m.users.raw];
+    return this.recommendEach(m, users, checked);
+  }
+
+  private *recommendEach(m: Fitted, users: Iterable<RawId>, options: ReturnType<typeof checkRecommendOptions>): Generator<{ user: string; items: Recommendation[] }> {
     for (const user of users) {
+      rawId('recommendAll', 'each of users', user);
       const u = m.users.get(user);
       if (u < 0) throw this.unknownUser('recommendAll', user);
       yield { user: String(user), items: recommendFor(m, u, this.shape.biased, options) };
     }
   }
 
-  /** The n items whose factor vectors are closest by cosine to the item's (itself excluded). */
-  similarItems(item: RawId, { n = 10 }: { n?: number } = {}): Similar[] {
+  /** The n items whose factor vectors are closest by cosine to the item's (itself excluded; every other item when fewer than n). */
+  similarItems(item: RawId, options: { n?: number } = {}): Similar[] {
+    rawId('similarItems', 'item', item);
+    const n = optionsObject('similarItems options', options).n ?? 10;
     const m = this.model();
     const i = m.items.get(item);
     if (i < 0) throw new DataError(`similarItems: unknown item ${JSON.stringify(String(item))}`);
     return similarRows(m, 'Q', i, n);
   }
 
-  /** The n users whose factor vectors are closest by cosine to the user's (itself excluded). */
-  similarUsers(user: RawId, { n = 10 }: { n?: number } = {}): Similar[] {
+  /** The n users whose factor vectors are closest by cosine to the user's (itself excluded; every other user when fewer than n). */
+  similarUsers(user: RawId, options: { n?: number } = {}): Similar[] {
+    rawId('similarUsers', 'user', user);
+    const n = optionsObject('similarUsers options', options).n ?? 10;
     const m = this.model();
     const u = m.users.get(user);
     if (u < 0) throw new DataError(`similarUsers: unknown user ${JSON.stringify(String(user))}`);
@@ -474,13 +541,18 @@ export abstract class FactorModel implements RatingModel {
   /**
    * Adds a user the model has never seen from a handful of (item, rating) pairs, by a ridge
    * solve against the fixed item factors, so predict/recommend work for them at once. Returns the
-   * user's raw id. Items the model does not know are ignored.
+   * user's raw id. Items the model does not know are ignored. Ratings must lie within the model's
+   * rating scale (ranking models: finite values within ±1e6, FOLD_IN_VALUE_LIMIT); fold-ins
+   * whose solved factors would not be finite and within ±1e15 are refused, so the model stays
+   * saveable. A refused fold-in leaves the model as it was.
    */
   foldIn(ratings: ReadonlyArray<readonly [RawId, number]>, options: FoldInOptions = {}): string {
+    this.assertIdle('foldIn');
+    const o = optionsObject<FoldInOptions>('foldIn options', options);
     const m = this.model();
-    const user = options.user !== undefined ? String(options.user) : nextFoldInId(m);
-    const regularization = options.regularization ?? this.foldInRegularization();
-    const { fitted } = foldInUser(m, ratings, this.shape.factors, this.shape.biased, regularization, user);
+    const user = o.user != null ? String(rawId('foldIn', 'options.user', o.user)) : nextFoldInId(m);
+    const regularization = o.regularization ?? this.foldInRegularization();
+    const { fitted } = foldInUser(m, ratings, this.shape.factors, this.shape.biased, regularization, user, this.shape.unclipped ? undefined : m.scale);
     this.trained = fitted;
     return user;
   }
@@ -510,10 +582,22 @@ export abstract class FactorModel implements RatingModel {
    * setting and is not applied).
    */
   restore(state: ModelState, options: LoadOptions = {}): this {
-    if (state.factors !== this.shape.factors && this.stateKind !== 'imported') {
-      throw new DataError(`restore: the state has k=${state.factors}, this ${this.constructor.name} k=${this.shape.factors}`);
+    this.assertIdle('restore');
+    const o = optionsObject<LoadOptions>('restore options', options);
+    // The checks of saving and loading: a state that could not be saved or loaded (wrong sizes,
+    // NaN or parameters beyond 1e15) is never installed. It throws ModelFileError, as for a file.
+    if (validatedState === undefined || state !== validatedState) checkState(`${this.constructor.name}.restore`, state);
+    const name = this.constructor.name;
+    if (state.kind !== this.stateKind) {
+      throw new DataError(`restore: the state is of kind ${JSON.stringify(state.kind)}, this ${name} of kind ${JSON.stringify(this.stateKind)} (FactorModel.fromState picks the kind)`);
     }
-    this.trained = fromModelState(state, this.shape.engine, options.wasmVariant);
+    if (state.factors !== this.shape.factors) {
+      throw new DataError(`restore: the state has k=${state.factors}, this ${name} k=${this.shape.factors}`);
+    }
+    if (state.biased !== this.shape.biased) {
+      throw new DataError(`restore: the state has biased=${state.biased}, but a ${name} is ${this.shape.biased ? '' : 'not '}biased`);
+    }
+    this.trained = fromModelState(state, this.shape.engine, o.wasmVariant);
     return this;
   }
 
@@ -524,13 +608,18 @@ export abstract class FactorModel implements RatingModel {
    *   FactorModel.load(bytes, { wasmVariant: 'simd' }) // the same bits in Node and every browser
    */
   static load(bytes: Uint8Array | ArrayBuffer, options: LoadOptions = {}): FactorModel {
-    return FactorModel.fromState(decodeModel(bytes), options);
+    // decodeModel validates the state it returns, as fromState would.
+    return installValidated(decodeModel(bytes), options);
   }
 
-  /** A model of the state's kind, with the state installed (from a file, or imported factors). */
+  /**
+   * A model of the state's kind, with the state installed (from a file, or imported factors).
+   * The state gets the checks of saving and loading (kinds, sizes, finite values within ±1e15, the
+   * seen lists): one that could not be saved is refused with ModelFileError naming the field.
+   */
   static fromState(state: ModelState, options: LoadOptions = {}): FactorModel {
-    if (!restorer) throw new LatentrecError('FactorModel.fromState: import latentrec (its index registers the model kinds)');
-    return restorer(state, options);
+    checkState('FactorModel.fromState', state);
+    return installValidated(state, options);
   }
 
   /** The kind written into model files. */
@@ -561,6 +650,7 @@ export abstract class FactorModel implements RatingModel {
 
   /** A copy of the user's factor vector (length k), or undefined for an unknown user. */
   userFactors(user: RawId): Float32Array | undefined {
+    rawId('userFactors', 'user', user);
     const m = this.model();
     const u = m.users.get(user);
     return u < 0 ? undefined : m.factors.P.array().slice(u * m.factors.stride, u * m.factors.stride + this.shape.factors);
@@ -568,18 +658,21 @@ export abstract class FactorModel implements RatingModel {
 
   /** A copy of the item's factor vector (length k), or undefined for an unknown item. */
   itemFactors(item: RawId): Float32Array | undefined {
+    rawId('itemFactors', 'item', item);
     const m = this.model();
     const i = m.items.get(item);
     return i < 0 ? undefined : m.factors.Q.array().slice(i * m.factors.stride, i * m.factors.stride + this.shape.factors);
   }
 
   userBias(user: RawId): number | undefined {
+    rawId('userBias', 'user', user);
     const m = this.model();
     const u = m.users.get(user);
     return u < 0 ? undefined : m.factors.bu.array()[u];
   }
 
   itemBias(item: RawId): number | undefined {
+    rawId('itemBias', 'item', item);
     const m = this.model();
     const i = m.items.get(item);
     return i < 0 ? undefined : m.factors.bi.array()[i];
@@ -622,7 +715,11 @@ export abstract class FactorModel implements RatingModel {
   }
 
   private model(): Fitted {
-    if (!this.trained) throw new LatentrecError(`${this.constructor.name}: call fit() before using the model`);
+    if (!this.trained) {
+      // A fit empties the model until its first epoch is done (a refit starts from scratch).
+      if (this.running === 'fit') throw new LatentrecError(`${this.constructor.name}: a fit is running on this model; use the model once it has finished`);
+      throw new LatentrecError(`${this.constructor.name}: call fit() before using the model`);
+    }
     return this.trained;
   }
 
@@ -700,6 +797,54 @@ export abstract class FactorModel implements RatingModel {
     };
     return { predict, score };
   }
+}
+
+/**
+ * checkModelState, the message saying which call refused the state. It stays a ModelFileError
+ * (with its `problem`): the class and classification save and load give the same state.
+ */
+function checkState(where: string, state: ModelState): void {
+  try {
+    checkModelState(state);
+  } catch (err) {
+    if (err instanceof ModelFileError) throw new ModelFileError(err.problem, `${where}: ${err.reason}`, undefined, { cause: err });
+    throw err;
+  }
+}
+
+/** A validated state into a model of its kind (restore does not check it again). */
+function installValidated(state: ModelState, options: LoadOptions | null | undefined): FactorModel {
+  if (!restorer) throw new LatentrecError('FactorModel.fromState: import latentrec (its index registers the model kinds)');
+  validatedState = state;
+  try {
+    return restorer(state, optionsObject('fromState options', options));
+  } finally {
+    validatedState = undefined;
+  }
+}
+
+/** One [user, item] pair of predictMany, as a triple with a placeholder rating. */
+function pairOfIds(pair: unknown, at: number): readonly [RawId, RawId, number] {
+  if (!Array.isArray(pair)) throw new DataError(`predictMany: pairs[${at}] must be a [user, item] pair, got ${describeValue(pair)}`);
+  return [rawId(`predictMany: pairs[${at}]`, 'the user', pair[0]), rawId(`predictMany: pairs[${at}]`, 'the item', pair[1]), 0];
+}
+
+/**
+ * Fit options checked before any work: null means the defaults, as for JavaScript callers of the
+ * parsers; a value of the wrong kind is an OptionError naming it rather than a TypeError later.
+ */
+function checkFitOptions<T extends FitOptions & { epochs?: number }>(where: string, given: T | null | undefined): T {
+  const o = { ...optionsObject<T>(`${where} options`, given) };
+  for (const key of Object.keys(o) as (keyof T)[]) if (o[key] === null) delete o[key];
+  if (o.validation !== undefined) o.validation = dataset(where, 'the validation set', o.validation);
+  if (o.onEpoch !== undefined && typeof o.onEpoch !== 'function') throw new OptionError('onEpoch', 'a function (report) => void', o.onEpoch);
+  if (o.trainMetric !== undefined) oneOf('trainMetric', o.trainMetric, ['pass', 'full']);
+  if (o.checkpoint !== undefined && typeof o.checkpoint !== 'boolean') throw new OptionError('checkpoint', 'true or false', o.checkpoint);
+  if (o.earlyStopping !== undefined && typeof o.earlyStopping !== 'boolean' && (typeof o.earlyStopping !== 'object' || Array.isArray(o.earlyStopping))) {
+    throw new OptionError('earlyStopping', 'true, false or an object { patience, minDelta, restoreBest }', o.earlyStopping);
+  }
+  if (o.signal !== undefined && typeof (o.signal as { aborted?: unknown } | null)?.aborted !== 'boolean') throw new OptionError('signal', 'an AbortSignal', o.signal);
+  return o;
 }
 
 /** A turn of the event loop (setImmediate in Node; a zero-delay timer elsewhere). */

@@ -96,6 +96,7 @@ export function fromModelState(s: ModelState, engineName: EngineName = 'wasm', w
     factors: { P: pad(s.P, users), Q: pad(s.Q, items), bu: vector(s.bu), bi: vector(s.bi), stride },
     users: IdMap.from(s.userIds), items: IdMap.from(s.itemIds),
     mu: s.mu, trainMean: s.trainMean, scale: { ...s.scale },
-    seenStart: s.seenStart, seenItems: s.seenItems, extraSeen: new Map(),
+    // Copies: the model must not change when the caller later reuses the state's arrays.
+    seenStart: s.seenStart.slice(), seenItems: s.seenItems.slice(), extraSeen: new Map(),
   };
 }

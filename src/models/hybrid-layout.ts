@@ -3,7 +3,8 @@
 // feature for every entity with interactions (when on), then its attributes — normalized to sum
 // to 1 by default as LightFM's Dataset does.
 import { Dataset, IdMap } from '../data/dataset.js';
-import { DataError } from '../errors.js';
+import { DataError, describeValue } from '../errors.js';
+import { iterable } from './arguments.js';
 
 /** Attributes by raw id (the shape of data/features.ts `Features`): rows by entity, columns by name. */
 export interface AttributeRows {
@@ -117,9 +118,15 @@ export function representFromAttributes(
 ): { vector: Float32Array; bias: number } {
   const cols: number[] = [], weights: number[] = [];
   const unknown: string[] = [];
-  for (const x of features) {
-    const [name, w] = typeof x === 'string' ? [x, 1] : x;
-    if (!Number.isFinite(w)) throw new DataError(`${who}: feature ${JSON.stringify(name)} has weight ${w}; weights must be finite`);
+  const entries = iterable<unknown>(() => new DataError(`${who}: features must be an array of names or [name, weight] pairs, got ${describeValue(features)}`), features);
+  for (const x of entries) {
+    if (typeof x !== 'string' && !(Array.isArray(x) && typeof x[0] === 'string')) {
+      throw new DataError(`${who}: each feature must be a name or a [name, weight] pair, got ${describeValue(x)}`);
+    }
+    const [name, w]: readonly [string, unknown] = typeof x === 'string' ? [x, 1] : [x[0] as string, x[1]];
+    if (typeof w !== 'number' || !Number.isFinite(w)) {
+      throw new DataError(`${who}: feature ${JSON.stringify(name)} has weight ${typeof w === 'number' ? w : describeValue(w)}; weights must be finite numbers`);
+    }
     const c = names.get(name);
     if (c < 0) unknown.push(name);
     else if (cols.includes(c)) throw new DataError(`${who}: feature ${JSON.stringify(name)} is given twice`);

@@ -9,13 +9,16 @@ import type { Dataset, RawId } from '../data/dataset.js';
 import { groupRows } from '../data/group.js';
 import type { Engine, FeatureSide, HybridLoss, SparseRows, U32 } from '../engine/index.js';
 import { DataError, LatentrecError, OptionError } from '../errors.js';
+import { Features } from '../data/features.js';
+import { MODEL_PARAMETER_LIMIT } from '../io/model-file.js';
 import type { FeatureEmbeddings, ModelState } from '../io/model-state.js';
 import { IdMap } from '../data/dataset.js';
 import { copyFactors } from './fitted.js';
 import { withinParameterLimit, type FitSession, type LoadOptions, type ModelShape, type Trainer, type TrainingSetup } from './factor-model.js';
 import { planHybrid, representFromAttributes, type AttributeRows, type HybridPlan, type SideLayout } from './hybrid-layout.js';
 import { ImplicitModel, resolveImplicitCommon, type ImplicitCommonOptions, type ResolvedImplicitCommon } from './implicit-model.js';
-import { integer, nonNegative, oneOf, positive } from './options.js';
+import { optionsObject, rawId } from './arguments.js';
+import { flag, integer, nonNegative, oneOf, positive } from './options.js';
 import type { FitOptions, FitResult } from './types.js';
 import { shuffleTriples } from './bpr.js';
 import { sortedContains } from '../util/sorted.js';
@@ -93,14 +96,10 @@ export class Hybrid extends ImplicitModel {
   }
   private attributes: { user: AttributeModel; item: AttributeModel } | undefined;
 
-  constructor(options: HybridOptions = {}) {
+  constructor(given: HybridOptions = {}) {
     super();
+    const options = optionsObject('Hybrid options', given);
     const d = HYBRID_DEFAULTS;
-    const flag = (name: string, v: unknown, fallback: boolean): boolean => {
-      if (v === undefined) return fallback;
-      if (typeof v !== 'boolean') throw new OptionError(name, 'true or false', v);
-      return v;
-    };
     this.options = {
       ...resolveImplicitCommon(options, d),
       loss: oneOf<HybridLoss>('loss', options.loss ?? d.loss, ['warp', 'bpr', 'logistic']),
@@ -139,7 +138,7 @@ export class Hybrid extends ImplicitModel {
     }
     if (train.size === 0) throw new DataError('fit: the training set has no interactions');
     const o = this.options;
-    this.plan = planHybrid(train, userFeatures, itemFeatures, { userIdentity: o.userIdentity, itemIdentity: o.itemIdentity, normalize: o.normalize });
+    this.plan = planHybrid(train, attributeRows('userFeatures', userFeatures), attributeRows('itemFeatures', itemFeatures), { userIdentity: o.userIdentity, itemIdentity: o.itemIdentity, normalize: o.normalize });
     return {
       train: this.plan.data,
       options: fitOptions,
@@ -257,10 +256,10 @@ export class Hybrid extends ImplicitModel {
   }
 
   override restore(state: ModelState, options: LoadOptions = {}): this {
-    if (!state.features) throw new DataError('restore: a Hybrid state needs its feature embeddings (state.features)');
+    // super.restore checks the state first (a hybrid state without features is refused there).
     super.restore(state, options);
     const model = (e: FeatureEmbeddings): AttributeModel => ({ names: IdMap.from(e.names), E: e.factors.slice(), b: e.biases.slice() });
-    this.attributes = { user: model(state.features.user), item: model(state.features.item) };
+    this.attributes = { user: model(state.features!.user), item: model(state.features!.item) };
     return this;
   }
 
@@ -284,13 +283,20 @@ export class Hybrid extends ImplicitModel {
   }
 
   private addEntity(who: 'user' | 'item', raw: RawId, features: Iterable<string | readonly [string, number]>): string {
+    const method = who === 'user' ? 'addUser' : 'addItem';
+    this.assertIdle(method);
+    const id = String(rawId(method, who, raw));
     const m = this.fittedState();
-    const id = String(raw);
     const ids = who === 'user' ? m.users : m.items;
-    const where = `${who === 'user' ? 'addUser' : 'addItem'}(${JSON.stringify(id)})`;
+    const where = `${method}(${JSON.stringify(id)})`;
     if (ids.has(id)) throw new DataError(`${where}: the ${who} is already known to the model`);
     const a = this.attributeModels()[who];
     const { vector, bias } = representFromAttributes(features, a.names, a.E, a.b, this.options.factors, this.options.normalize, where);
+    // Weights are only bounded by float32 (normalize: false keeps them as given): a vector beyond
+    // the parameter limit could overflow predictions, and the model could not be saved.
+    if (!withinLimit(vector) || !withinLimit([bias])) {
+      throw new DataError(`${where}: the feature weights give a vector beyond ±${MODEL_PARAMETER_LIMIT.toExponential()}; use weights of ordinary size (or normalize: true)`);
+    }
     const index = ids.size;
     const block = who === 'user' ? m.factors.bu : m.factors.bi;
     let next = m;
@@ -307,6 +313,27 @@ export class Hybrid extends ImplicitModel {
     this.replaceFitted(next);
     return id;
   }
+}
+
+/** The parameter limit model files enforce (see io/model-file.ts). */
+function withinLimit(values: ArrayLike<number>): boolean {
+  for (let t = 0; t < values.length; t++) if (!(Math.abs(values[t]) < MODEL_PARAMETER_LIMIT)) return false;
+  return true;
+}
+
+/** fit's userFeatures / itemFeatures: absent, or a Features (data/features.ts) whose layout its constructor checked. */
+function attributeRows(option: string, value: unknown): AttributeRows | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!(value instanceof Features)) {
+    const v = value as Partial<AttributeRows>;
+    const idMap = (m: unknown) => Array.isArray((m as IdMap | undefined)?.raw) && typeof (m as IdMap).get === 'function';
+    if (typeof value !== 'object' || !idMap(v.ids) || !idMap(v.names) || !(v.start instanceof Uint32Array) || !(v.cols instanceof Uint32Array) || !(v.vals instanceof Float32Array)) {
+      throw new OptionError(option, 'a Features (from parseFeatures, or loadFeaturesFile in Node)', value);
+    }
+    // Another copy of the library's Features (its CommonJS build, say): rebuilt, so its layout is checked.
+    return new Features(IdMap.from(v.ids!.raw), IdMap.from(v.names!.raw), v.start!, v.cols!, v.vals!);
+  }
+  return value;
 }
 
 function featureSide(engine: Engine, l: SideLayout, k: number, stride: number, initStd: number, random: TrainingSetup['random']): FeatureSide {

@@ -2,6 +2,7 @@
 // lines): it predicts, recommends and finds similar items, but cannot be fitted here.
 import { LatentrecError } from '../errors.js';
 import { FactorModel, type ModelShape, type Trainer } from './factor-model.js';
+import { integer, MAX_FACTORS } from './options.js';
 
 export class ImportedModel extends FactorModel {
   protected readonly stateKind = 'imported' as const;
@@ -9,6 +10,7 @@ export class ImportedModel extends FactorModel {
 
   constructor(factors: number) {
     super();
+    integer('factors', factors, 0, MAX_FACTORS);
     this.shape = { factors, biased: false, epochs: 0, engine: 'wasm', wasmVariant: undefined, seed: 0, rng: 'mt19937' };
   }
 

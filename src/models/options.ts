@@ -194,6 +194,13 @@ function unitInterval(name: string, value: number): number {
   return value;
 }
 
+/** A boolean option: undefined means `fallback`. */
+export function flag(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new OptionError(name, 'true or false', value);
+  return value;
+}
+
 export function oneOf<T extends string>(name: string, value: T, allowed: readonly T[]): T {
   if (!allowed.includes(value)) throw new OptionError(name, `one of ${allowed.join(', ')}`, value);
   return value;
@@ -209,6 +216,17 @@ function resolveThreads(given: number | 'auto' | undefined, order: SgdOrder): nu
   return threads;
 }
 
+/** init 'svd''s randomized SVD settings, in PureSVD's ranges (a huge powerIterations would never end). */
+function resolveInitSvd(given: unknown): { oversample?: number; powerIterations?: number } {
+  if (given === undefined || given === null) return {};
+  if (typeof given !== 'object' || Array.isArray(given)) throw new OptionError('initSvd', 'an object { oversample, powerIterations }', given);
+  const { oversample, powerIterations } = given as { oversample?: unknown; powerIterations?: unknown };
+  return {
+    ...given,
+    ...(oversample !== undefined && { oversample: integer('initSvd.oversample', oversample as number, 0, 4096) }),
+    ...(powerIterations !== undefined && { powerIterations: integer('initSvd.powerIterations', powerIterations as number, 0, 100) }),
+  };
+}
 
 export function resolveSgdOptions(given: SvdppOptions, defaults: Readonly<SgdDefaults> = SGD_DEFAULTS, orders: readonly SgdOrder[] = ['blocked', 'shuffle', 'fixed']): ResolvedSgdOptions {
   const d = defaults;
@@ -238,7 +256,7 @@ export function resolveSgdOptions(given: SvdppOptions, defaults: Readonly<SgdDef
     rng: oneOf('rng', given.rng ?? d.rng, ['xoshiro128', 'mt19937']),
     init: oneOf('init', given.init ?? d.init, ['random', 'svd']),
     initScale: unitInterval('initScale', given.initScale ?? d.initScale),
-    initSvd: { ...given.initSvd },
+    initSvd: resolveInitSvd(given.initSvd),
     lrYj: positive('lrYj', given.lrYj ?? lrAll),
     regYj: nonNegative('regYj', given.regYj ?? regAll),
   };

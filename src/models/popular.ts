@@ -4,6 +4,7 @@
 import type { EngineName } from '../engine/index.js';
 import { WASM_VARIANTS, type WasmVariant } from '../engine/wasm-engine.js';
 import { FactorModel, type ModelShape, type Trainer, type TrainingSetup } from './factor-model.js';
+import { optionsObject } from './arguments.js';
 import { oneOf } from './options.js';
 
 export class Popular extends FactorModel {
@@ -12,8 +13,9 @@ export class Popular extends FactorModel {
   readonly options: { engine: EngineName; wasmVariant: WasmVariant | undefined };
 
   /** `wasmVariant` forces the wasm build the model serves on (default the best this runtime runs). */
-  constructor(options: { engine?: EngineName; wasmVariant?: WasmVariant } = {}) {
+  constructor(given: { engine?: EngineName; wasmVariant?: WasmVariant } = {}) {
     super();
+    const options = optionsObject('Popular options', given);
     this.options = {
       engine: oneOf<EngineName>('engine', options.engine ?? 'wasm', ['wasm', 'js']),
       wasmVariant: options.wasmVariant === undefined ? undefined : oneOf<WasmVariant>('wasmVariant', options.wasmVariant, WASM_VARIANTS),

@@ -3,6 +3,7 @@
 // the test files); README "Accuracy" shows the search and its u1..u5 test figures. The models'
 // own defaults stay Surprise's, so results stay comparable with Surprise.
 import { OptionError } from '../errors.js';
+import { optionsObject } from './arguments.js';
 import { Baseline, type BaselineOptions } from './baseline.js';
 import { registerRestorer, type FactorModel } from './factor-model.js';
 import { ImportedModel } from './imported.js';
@@ -16,7 +17,9 @@ import { PureSVD, type PureSvdOptions } from './pure-svd.js';
 import { SVD } from './svd.js';
 import { SVDpp } from './svdpp.js';
 
-export type ModelKind = 'svd' | 'mf' | 'svdpp' | 'baseline' | 'puresvd' | 'bpr' | 'als' | 'popular' | 'hybrid';
+/** Every kind createModel makes (and a model file's kind, but for 'imported'). */
+export const MODEL_KINDS = ['svd', 'mf', 'svdpp', 'baseline', 'puresvd', 'bpr', 'als', 'popular', 'hybrid'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
 export type PresetName = 'recommended';
 
 export interface Preset {
@@ -44,13 +47,14 @@ export type ModelSpec = SvdppOptions & BaselineOptions & PureSvdOptions &
  * createModel({ preset: 'recommended' }), createModel({ model: 'svd', factors: 50 }).
  */
 export function createModel(spec: ModelSpec = {}): FactorModel {
-  const { model, preset, ...options } = spec;
+  const { model, preset, ...options } = optionsObject<ModelSpec>('createModel options', spec);
   let kind: ModelKind = model ?? 'svd';
   let merged: ModelSpec = options;
-  if (preset !== undefined) {
-    const p = PRESETS[preset];
+  if (preset !== undefined && preset !== null) {
+    // Own keys only: 'toString' or 'constructor' name no preset.
+    const p = typeof preset === 'string' && Object.hasOwn(PRESETS, preset) ? PRESETS[preset] : undefined;
     if (p === undefined) throw new OptionError('preset', `one of ${Object.keys(PRESETS).join(', ')}`, preset);
-    if (model !== undefined && model !== p.model) {
+    if (model !== undefined && model !== null && model !== p.model) {
       throw new OptionError('model', `unset or '${p.model}' with preset '${preset}'`, model);
     }
     kind = p.model;
@@ -76,7 +80,7 @@ export function createModel(spec: ModelSpec = {}): FactorModel {
     case 'hybrid':
       return new Hybrid(merged as HybridOptions);
     default:
-      throw new OptionError('model', 'one of svd, mf, svdpp, baseline, puresvd, bpr, als, popular, hybrid', kind);
+      throw new OptionError('model', `one of ${MODEL_KINDS.join(', ')}`, kind);
   }
 }
 

@@ -7,6 +7,7 @@ import type { EngineName } from '../engine/index.js';
 import { WASM_VARIANTS, type WasmVariant } from '../engine/wasm-engine.js';
 import { FactorModel, type ModelShape, type Trainer, type TrainingSetup } from './factor-model.js';
 import { writeSplit } from './init-factors.js';
+import { optionsObject } from './arguments.js';
 import { integer, oneOf } from './options.js';
 import { TRUNCATED_SVD_DEFAULTS, truncatedSvdOfFilled } from './truncated-svd.js';
 
@@ -27,8 +28,9 @@ export class PureSVD extends FactorModel {
   readonly options: Required<Omit<PureSvdOptions, 'wasmVariant'>> & { wasmVariant: WasmVariant | undefined };
   protected readonly shape: ModelShape;
 
-  constructor(options: PureSvdOptions = {}) {
+  constructor(given: PureSvdOptions = {}) {
     super();
+    const options = optionsObject('PureSVD options', given);
     this.options = {
       factors: integer('factors', options.factors ?? 20, 1, 4096),
       oversample: integer('oversample', options.oversample ?? TRUNCATED_SVD_DEFAULTS.oversample, 0, 4096),

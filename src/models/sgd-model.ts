@@ -2,6 +2,7 @@
 // differ only in whether μ + b_u + b_i is part of the model.
 import { FactorModel, type ModelShape, type Trainer, type TrainingSetup } from './factor-model.js';
 import { initFactors } from './init-factors.js';
+import { optionsObject } from './arguments.js';
 import { resolveSgdOptions, type ResolvedSgdOptions, type SgdOptions } from './options.js';
 import { sgdTrainer } from './sgd-trainer.js';
 
@@ -12,7 +13,7 @@ export abstract class SgdModel extends FactorModel {
 
   protected constructor(options: SgdOptions, biased: boolean) {
     super();
-    this.options = resolveSgdOptions(options);
+    this.options = resolveSgdOptions(optionsObject(`${new.target.name} options`, options));
     this.shape = { ...this.options, biased };
   }
 

@@ -10,6 +10,7 @@ import type { Dataset } from '../data/dataset.js';
 import { FactorModel, type ModelShape, type Trainer, type TrainingSetup } from './factor-model.js';
 import { initFactors } from './init-factors.js';
 import { initNormal } from './init.js';
+import { optionsObject } from './arguments.js';
 import { resolveSgdOptions, SVDPP_DEFAULTS, type ResolvedSgdOptions, type SvdppOptions } from './options.js';
 
 export class SVDpp extends FactorModel {
@@ -24,7 +25,7 @@ export class SVDpp extends FactorModel {
 
   constructor(options: SvdppOptions = {}) {
     super();
-    this.options = resolveSgdOptions(options, SVDPP_DEFAULTS, ['shuffle', 'fixed']);
+    this.options = resolveSgdOptions(optionsObject('SVDpp options', options), SVDPP_DEFAULTS, ['shuffle', 'fixed']);
     this.shape = { ...this.options, biased: true };
   }
 

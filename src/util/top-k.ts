@@ -2,11 +2,12 @@
 // O(N log n). Ties go to the lower index, so results are deterministic.
 
 /**
- * Indices of the n highest scores among those `keep(i)` accepts, best first. Skips NaN and
- * -Infinity scores.
+ * Indices of the n highest scores among those `keep(i)` accepts, best first (all of them when
+ * fewer than n). Skips NaN and -Infinity scores.
  */
 export function topK(scores: ArrayLike<number>, n: number, keep: (i: number) => boolean = () => true): Uint32Array {
-  const heap = new Uint32Array(n);
+  // No more than every index can be returned: a huge n must not size the heap.
+  const heap = new Uint32Array(Math.min(n, scores.length));
   let size = 0;
   // "a ranks below b": lower score, or the same score and a higher index.
   const below = (a: number, b: number) => scores[a] < scores[b] || (scores[a] === scores[b] && a > b);

@@ -3,6 +3,7 @@ import { OptionError, ParseError } from '../../src/errors.js';
 import { checkModelState, decodeModel, encodeModel } from '../../src/io/model-file.js';
 import { importSparkAls } from '../../src/io/spark-import.js';
 import { expectSameState } from './helpers.js';
+import { thrownBy } from '../helpers.js';
 
 // What `alsModel.userFactors.write.json(...)` produces (rank 3), with numeric and string ids.
 const USERS = [
@@ -12,15 +13,7 @@ const USERS = [
 ].join('\n');
 const ITEMS = '{"id":10,"features":[1.0,0.5,0.0]}\r\n{"features":[0.2,0.3,0.4],"id":"Amélie (2001)"}\r\n';
 
-function parseError(fn: () => unknown): ParseError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ParseError) return err;
-    throw err;
-  }
-  throw new Error('expected a ParseError');
-}
+const parseError = (fn: () => unknown): ParseError => thrownBy(ParseError, fn);
 
 describe('importSparkAls', () => {
   it('reads factors and ids, unbiased, with the default 1..5 scale', () => {
