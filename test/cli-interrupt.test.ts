@@ -19,7 +19,7 @@ describe.skipIf(!existsSync(cli))(`Ctrl-C during train${builtNote}`, () => {
     const data = generateRatings({ users: 300, items: 200, ratings: 20_000, minPerUser: 10, seed: 5 });
     const lines = Array.from({ length: data.size }, (_, t) => `${data.users.raw[data.userIndex[t]]}\t${data.items.raw[data.itemIndex[t]]}\t${data.ratings[t]}\t0`);
     writeFileSync(join(dir, 'ratings.tsv'), `${lines.join('\n')}\n`);
-    const child = spawn(process.execPath, [cli, 'train', '--data', 'ratings.tsv', '--epochs', '1000000', '--factors', '16', '--save', 'm.lrec', '--json'], { cwd: dir });
+    const child = spawn(process.execPath, [cli, 'train', '--data', 'ratings.tsv', '--test-ratio', '0.2', '--epochs', '1000000', '--factors', '16', '--save', 'm.lrec', '--json'], { cwd: dir });
     let stdout = '', stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));

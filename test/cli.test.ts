@@ -32,7 +32,7 @@ beforeAll(() => {
 
 describe('latentrec train', () => {
   it('--json prints exactly one JSON object with the documented shape', () => {
-    const r = run('train', '--data', 'ratings.csv', '--factors', '8', '--epochs', '5', '--json');
+    const r = run('train', '--data', 'ratings.csv', '--test-ratio', '0.2', '--factors', '8', '--epochs', '5', '--json');
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -85,8 +85,8 @@ describe('latentrec train', () => {
 
   it('--columns reads other layouts: the same ratings give the same model', () => {
     const args = ['--factors', '6', '--epochs', '3', '--json'];
-    const a = JSON.parse(run('train', '--data', 'ratings.csv', ...args).stdout);
-    const b = JSON.parse(run('train', '--data', 'swapped.txt', '--delimiter', 'semicolon', '--columns', '2,0,1', ...args).stdout);
+    const a = JSON.parse(run('train', '--data', 'ratings.csv', '--test-ratio', '0.2', ...args).stdout);
+    const b = JSON.parse(run('train', '--data', 'swapped.txt', '--delimiter', 'semicolon', '--columns', '2,0,1', '--test-ratio', '0.2', ...args).stdout);
     expect(b.data).toEqual(a.data);
     expect(b.test).toEqual(a.test);
   });
@@ -133,7 +133,7 @@ describe('latentrec cv', () => {
 
 describe('learning-curve pictures, search and model kinds', () => {
   it('train --plot writes an SVG with a train and a test line; curve --vary overlays runs', () => {
-    const r = run('train', '--data', 'ratings.csv', '--factors', '6', '--epochs', '4', '--plot', 'one.svg', '--json');
+    const r = run('train', '--data', 'ratings.csv', '--test-ratio', '0.2', '--factors', '6', '--epochs', '4', '--plot', 'one.svg', '--json');
     expect(r.code).toBe(0);
     const svg = readFileSync(join(dir, 'one.svg'), 'utf8');
     expect(svg).toMatch(/^(<\?xml[^>]*>\s*)?<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
@@ -199,7 +199,7 @@ describe('learning-curve pictures, search and model kinds', () => {
 describe('implicit feedback from the command line', () => {
   it('train --model bpr|popular --implicit-threshold reports ranking metrics; cv refuses them', () => {
     const reports = ['bpr', 'popular', 'svd'].map((model) =>
-      JSON.parse(run('train', '--data', 'ratings.csv', '--model', model, '--implicit-threshold', '4', ...(model === 'popular' ? [] : ['--epochs', '5', '--factors', '8']), '--json').stdout || '{}'),
+      JSON.parse(run('train', '--data', 'ratings.csv', '--test-ratio', '0.2', '--model', model, '--implicit-threshold', '4', ...(model === 'popular' ? [] : ['--epochs', '5', '--factors', '8']), '--json').stdout || '{}'),
     );
     for (const r of reports) {
       expect(r.ranking.protocol).toBe('full');

@@ -4,7 +4,10 @@ import { OptionError } from '../errors.js';
 import { evaluate } from '../eval/cross-validate.js';
 import { learningCurveChart } from '../plot/line-chart.js';
 import { MODEL_KINDS, modelFactory, requireRatingModel, type DataFlags, type ModelFlags } from './options.js';
-import { curveRows, fitWithProgress, loadTrainTest, writeChart } from './train.js';
+import { writeFileAtomic } from '../io/atomic-write-node.js';
+import { checkOutputs } from './outputs.js';
+import { forTerminal, jsonForTerminal } from './terminal.js';
+import { curveRows, fitWithProgress, loadTrainTest, writeOutputs } from './train.js';
 
 export interface CurveFlags extends ModelFlags, DataFlags {
   data: string;
@@ -24,7 +27,10 @@ const VARIABLE: Record<string, keyof ModelFlags> = {
 export async function curveCommand(flags: CurveFlags): Promise<void> {
   const runs = parseVary(flags.vary, modelFactory(flags).label).map(({ label, override }) => ({ label, factory: modelFactory({ ...flags, ...override }) }));
   for (const run of runs) requireRatingModel('curve', run.factory.kind);
-  const { train, test, summaries } = await loadTrainTest(flags, runs[0].factory.make().settings.seed);
+  checkOutputs([{ flag: '--out', path: flags.out, kind: 'svg' }], [{ flag: '--data', path: flags.data }, { flag: '--test', path: flags.test }]);
+  // A curve compares train and test error, so without --test it holds out a seeded 20 % (it saves no model).
+  const { train, test, summaries } = await loadTrainTest(flags, runs[0].factory.make().settings.seed, 0.2);
+  if (!test) throw new Error('curve: no test set'); // unreachable: a default ratio is given
   const results = [];
   for (const { label, factory } of runs) {
     const model = factory.make();
@@ -32,9 +38,11 @@ export async function curveCommand(flags: CurveFlags): Promise<void> {
     results.push({ label, fitSeconds: fit.fitSeconds, epochs: fit.epochs, test: evaluate(model, test) });
   }
   const title = `Learning curve: ${summaries[0].source}${flags.vary ? `, ${flags.vary.split('=')[0]} varied` : ''}`;
-  writeChart(flags.out, learningCurveChart(results.map((r) => ({ label: r.label, epochs: r.epochs })), { title }));
+  const svg = learningCurveChart(results.map((r) => ({ label: r.label, epochs: r.epochs })), { title });
+  const { failed } = await writeOutputs(true, [{ flag: '--out', path: flags.out, what: 'learning curves', write: () => writeFileAtomic(flags.out, svg) }]);
+  if (failed) process.exitCode = 1;
   if (flags.json) {
-    console.log(JSON.stringify({
+    console.log(jsonForTerminal({
       out: flags.out,
       runs: results.map((r) => ({ label: r.label, fitSeconds: r.fitSeconds, epochs: curveRows(r.epochs), test: { rmse: r.test.rmse, mae: r.test.mae } })),
     }));
@@ -42,9 +50,9 @@ export async function curveCommand(flags: CurveFlags): Promise<void> {
   }
   for (const r of results) {
     const best = r.epochs.reduce((a, b) => (b.validationRmse! < a.validationRmse! ? b : a));
-    console.log(`${r.label}: final test RMSE ${r.test.rmse.toFixed(4)}, best ${best.validationRmse!.toFixed(4)} at epoch ${best.epoch}, fit ${r.fitSeconds.toFixed(2)} s`);
+    console.log(forTerminal(`${r.label}: final test RMSE ${r.test.rmse.toFixed(4)}, best ${best.validationRmse!.toFixed(4)} at epoch ${best.epoch}, fit ${r.fitSeconds.toFixed(2)} s`));
   }
-  console.log(`learning curves written to ${flags.out}`);
+  if (!failed) console.log(forTerminal(`learning curves written to ${flags.out}`));
 }
 
 /** "factors=10,50,100" -> one run per value; no --vary -> one run labelled by its model kind. */

@@ -7,6 +7,7 @@ import { describeLoad, loadFile, summaryJson } from './load.js';
 import { kFold } from '../data/splits.js';
 import { asFlagError, modelFactory, requireRatingModel, parseOptions, type DataFlags, type ModelFlags } from './options.js';
 import { createProgress } from './progress.js';
+import { forTerminal, jsonForTerminal } from './terminal.js';
 
 export interface CvFlags extends ModelFlags, FoldFlags {
   json?: boolean;
@@ -49,9 +50,9 @@ export async function cvCommand(flags: CvFlags): Promise<CvReport> {
     load: summaries.map(summaryJson),
   };
   if (flags.json) {
-    console.log(JSON.stringify(report));
+    console.log(jsonForTerminal(report));
   } else {
-    for (const summary of summaries) console.log(describeLoad(summary));
+    for (const summary of summaries) console.log(forTerminal(describeLoad(summary)));
     console.log('fold    RMSE     MAE   fit s');
     for (const f of report.folds) {
       console.log(`${f.name.padEnd(5)} ${f.rmse.toFixed(4)}  ${f.mae.toFixed(4)}  ${f.fitSeconds.toFixed(3)}`);

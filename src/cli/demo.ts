@@ -1,14 +1,14 @@
 // `latentrec demo`: the first thing a newcomer runs. Trains SVD (or --model mf) on MovieLens 100k when given
 // --data PATH/u.data, otherwise on the built-in generated set shaped like it, and shows the
 // learning curve, the test scores and the top 5 for one user.
-import { dirname, join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { generateRatings } from '../data/generate.js';
 import { holdoutSplit } from '../data/splits.js';
 import { evaluate } from '../eval/cross-validate.js';
 import { printCurve } from './train.js';
 import { describeLoad, loadFile } from './load.js';
-import { readMovieTitles } from './titles.js';
+import { titlesBeside } from './titles.js';
+import { forTerminal, jsonForTerminal } from './terminal.js';
 import { modelFactory, type ModelFlags } from './options.js';
 import { createProgress } from './progress.js';
 
@@ -25,8 +25,8 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   if (flags.data !== undefined) {
     const loaded = await loadFile(flags.data, { format: 'auto' });
     data = loaded.dataset;
-    titles = readMovieTitles(join(dirname(flags.data), 'u.item'));
-    if (!flags.json) console.log(describeLoad(loaded.summary));
+    titles = titlesBeside(flags.data);
+    if (!flags.json) console.log(forTerminal(describeLoad(loaded.summary)));
   } else {
     data = generateRatings();
     if (!flags.json) {
@@ -53,14 +53,14 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   const top = model.recommend(user, { n: 5 });
   const epochs = fit.epochs.map((e) => ({ epoch: e.epoch, trainRmse: e.trainRmse, testRmse: e.validationRmse!, testMae: e.validationMae! }));
   if (flags.json) {
-    console.log(JSON.stringify({ model: factory.label, fitSeconds: fit.fitSeconds, epochs, test: { rmse: scores.rmse, mae: scores.mae }, user, top }));
+    console.log(jsonForTerminal({ model: factory.label, fitSeconds: fit.fitSeconds, epochs, test: { rmse: scores.rmse, mae: scores.mae }, user, top }));
     return;
   }
   console.log(`${name} k=${model.settings.factors}, ${model.settings.epochs} epochs, engine ${model.settings.engine}`);
   printCurve(epochs);
   console.log(`fit ${fit.fitSeconds.toFixed(3)} s; test RMSE ${scores.rmse.toFixed(4)}, MAE ${scores.mae.toFixed(4)} on ${test.size} ratings`);
-  console.log(`top 5 for user ${user} (items not rated in training):`);
+  console.log(forTerminal(`top 5 for user ${user} (items not rated in training):`));
   for (const { item, score } of top) {
-    console.log(`  ${score.toFixed(3)}  ${item}${titles?.has(item) ? `  ${titles.get(item)}` : ''}`);
+    console.log(`  ${score.toFixed(3)}  ${forTerminal(item)}${titles?.has(item) ? `  ${forTerminal(titles.get(item)!)}` : ''}`);
   }
 }

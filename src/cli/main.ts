@@ -10,6 +10,12 @@ import { addDataOptions, addModelOptions, asFlagError } from './options.js';
 import { searchCommand, type SearchFlags } from './search.js';
 import { evaluateCommand, recommendCommand, similarCommand, type EvaluateFlags } from './serve.js';
 import { trainCommand, type TrainFlags } from './train.js';
+import { removeLiveTempsSync } from '../io/atomic-write-node.js';
+import { CommandInterrupted, exitCodeOf } from './signals.js';
+import { forTerminal } from './terminal.js';
+
+// A write cut short by an exit (an uncaught error, process.exit) leaves no temp file behind.
+process.on('exit', removeLiveTempsSync);
 
 const program = new Command('latentrec')
   .description('matrix-factorization recommenders on a WebAssembly SIMD engine')
@@ -19,12 +25,12 @@ addDataOptions(
   addModelOptions(
     program
       .command('train')
-      .description('train a model and report its learning curve and test RMSE/MAE')
+      .description('train a model on all of --data (for serving), or hold out a test set (--test, --test-ratio) and report test RMSE/MAE and ranking')
       .requiredOption('--data <file>', 'ratings file')
-      .option('--test <file>', 'test ratings file (default: a seeded 20% holdout of --data)')
-      .option('--test-ratio <r>', 'holdout fraction in (0, 1) (default 0.2)')
+      .option('--test <file>', 'test ratings file: scored after every epoch and ranked at the end (default: none, all of --data trains)')
+      .option('--test-ratio <r>', 'hold out a seeded fraction in (0, 1) of --data as the test set (default: none)')
       .option('--plot <file.svg>', 'write the learning curve (train and test RMSE per epoch) as SVG')
-      .option('--save <file.lrec>', 'write the fitted model to a file (atomically)')
+      .option('--save <file.lrec>', 'write the fitted model to a file (atomically, as soon as the fit ends)')
       .option('--patience <n>', 'early stopping: stop after n epochs without improving on a validation holdout of the training data; keep the best epoch')
       .option('--validation-ratio <r>', 'with --patience: the holdout fraction of the training data (default 0.1)')
       .option('--train-rmse <how>', 'pass (default: during each epoch, free) or full (after each epoch, one more pass)')
@@ -88,6 +94,7 @@ program
   .option('--user <id>', 'user id')
   .option('--features <names>', 'hybrid models: a new user by attributes, e.g. "gender:F,occupation:writer" (names as in training)')
   .option('-n <n>', 'how many items (default 10)')
+  .option('--titles <file>', 'show titles from a MovieLens-style u.item file (id|title|...)')
   .option('--json', 'print one JSON object')
   .action(async (flags) => {
     await recommendCommand(flags);
@@ -99,6 +106,7 @@ program
   .requiredOption('--model <file.lrec>', 'model file (latentrec train --save)')
   .requiredOption('--item <id>', 'item id')
   .option('-n <n>', 'how many items (default 10)')
+  .option('--titles <file>', 'show titles from a MovieLens-style u.item file (id|title|...)')
   .option('--json', 'print one JSON object')
   .action(async (flags) => {
     await similarCommand(flags);
@@ -125,6 +133,7 @@ program
   .option('--svg <file.svg>', 'write the PCA projection, the most popular items labelled')
   .option('--users', 'analyse the user vectors instead of the item vectors')
   .option('--labels <n>', 'how many of the most popular items to label (default 30)')
+  .option('--titles <file>', 'label items with titles from a MovieLens-style u.item file (id|title|...)')
   .option('--json', 'print one JSON object')
   .action(async (flags) => {
     await embeddingsCommand(flags);
@@ -140,6 +149,11 @@ addModelOptions(
 ).action((flags: DemoFlags) => demoCommand(flags));
 
 program.parseAsync(process.argv).catch((raw: unknown) => {
+  if (raw instanceof CommandInterrupted) {
+    console.error(forTerminal(`latentrec: ${raw.message}`, { keepNewlines: true }));
+    process.exitCode = exitCodeOf(raw.signal);
+    return;
+  }
   // Options the library checks late (e.g. k against the data's size) still name the flag.
   const error = asFlagError(raw);
   const known = error instanceof LatentrecError || (error instanceof Error && !(error instanceof TypeError));
@@ -149,7 +163,8 @@ program.parseAsync(process.argv).catch((raw: unknown) => {
     error instanceof OptionError && args.includes('--preset') && !args.includes(error.option) && error.option.startsWith('--')
       ? ` (the preset set ${error.option} ${String(error.value)}; pass ${error.option} to override it)`
       : '';
-  console.error(`latentrec: ${error instanceof Error ? error.message : String(error)}${hint}`);
-  if (!known && error instanceof Error && error.stack) console.error(error.stack);
+  // Messages quote ids and values from data and model files: printed inert (see terminal.ts).
+  console.error(forTerminal(`latentrec: ${error instanceof Error ? error.message : String(error)}${hint}`, { keepNewlines: true }));
+  if (!known && error instanceof Error && error.stack) console.error(forTerminal(error.stack, { keepNewlines: true }));
   process.exitCode = 1;
 });

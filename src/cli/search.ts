@@ -4,6 +4,7 @@ import { gridSearch, type Grid, type GridRow } from '../eval/grid-search.js';
 import { loadCvFolds, type FoldFlags } from './cv.js';
 import { modelFactory, requireRatingModel, type ModelFlags, type ModelKind } from './options.js';
 import { createProgress } from './progress.js';
+import { jsonForTerminal } from './terminal.js';
 
 export interface SearchFlags extends ModelFlags, FoldFlags {
   grid: string;
@@ -32,7 +33,7 @@ export async function searchCommand(flags: SearchFlags): Promise<void> {
     }
   })();
   if (flags.json) {
-    console.log(JSON.stringify({ model: factoryFor({}).label, grid, folds: folds.length, rows: result.rows, best: result.best }));
+    console.log(jsonForTerminal({ model: factoryFor({}).label, grid, folds: folds.length, rows: result.rows, best: result.best }));
     return;
   }
   const keys = Object.keys(grid);

@@ -10,12 +10,15 @@ import { Hybrid } from '../models/hybrid.js';
 import '../models/presets.js'; // registers every model kind for FactorModel.fromState
 import { loadFile } from './load.js';
 import { parseOptions, type DataFlags } from './options.js';
-import { titlesBeside } from './titles.js';
+import { loadTitles } from './titles.js';
+import { forTerminal, jsonForTerminal } from './terminal.js';
 
 interface ServeFlags {
   model: string;
   n?: string;
   json?: boolean;
+  /** A u.item-style file (id|title|...) the user names; titles never come from the model file. */
+  titles?: string;
 }
 
 function count(flag: string, value: string | undefined, fallback: number): number {
@@ -24,23 +27,25 @@ function count(flag: string, value: string | undefined, fallback: number): numbe
   return n;
 }
 
-async function open(path: string): Promise<{ model: FactorModel; titles?: Map<string, string> }> {
+async function open(path: string, titlesPath?: string): Promise<{ model: FactorModel; titles?: Map<string, string> }> {
+  const titles = titlesPath === undefined ? undefined : loadTitles('--titles', titlesPath);
   const state = await loadModelFile(path);
-  return { model: FactorModel.fromState(state), titles: titlesBeside(state.options.trainedOn) };
+  return { model: FactorModel.fromState(state), titles };
 }
 
 function print(json: boolean | undefined, key: 'user' | 'item', id: string, items: { item: string; score: number }[], titles?: Map<string, string>) {
   const rows = items.map((r) => ({ ...r, ...(titles?.has(r.item) ? { title: titles.get(r.item) } : {}) }));
   if (json) {
-    console.log(JSON.stringify({ [key]: id, items: rows }));
+    console.log(jsonForTerminal({ [key]: id, items: rows }));
     return;
   }
-  for (const r of rows) console.log(`${r.score.toFixed(4).padStart(8)}  ${r.item}${r.title ? `  ${r.title}` : ''}`);
+  // Ids and titles come from files: one inert line each, whatever they hold.
+  for (const r of rows) console.log(`${r.score.toFixed(4).padStart(8)}  ${forTerminal(r.item)}${r.title ? `  ${forTerminal(r.title)}` : ''}`);
 }
 
 export async function recommendCommand(flags: ServeFlags & { user?: string; features?: string }): Promise<void> {
   const n = count('-n', flags.n, 10);
-  const { model, titles } = await open(flags.model);
+  const { model, titles } = await open(flags.model, flags.titles);
   if (flags.features !== undefined) {
     // A new user described by attributes (hybrid models): cold start.
     if (!(model instanceof Hybrid)) throw new Error(`--features needs a hybrid model (latentrec train --model hybrid); ${flags.model} is not one`);
@@ -56,7 +61,7 @@ export async function recommendCommand(flags: ServeFlags & { user?: string; feat
 
 export async function similarCommand(flags: ServeFlags & { item: string }): Promise<void> {
   const n = count('-n', flags.n, 10);
-  const { model, titles } = await open(flags.model);
+  const { model, titles } = await open(flags.model, flags.titles);
   print(flags.json, 'item', flags.item, model.similarItems(flags.item, { n }).map((s) => ({ item: s.id, score: s.score })), titles);
 }
 
@@ -88,7 +93,7 @@ export async function evaluateCommand(flags: EvaluateFlags): Promise<void> {
     },
   };
   if (flags.json) {
-    console.log(JSON.stringify(report));
+    console.log(jsonForTerminal(report));
     return;
   }
   console.log(`RMSE ${report.rmse.toFixed(4)}, MAE ${report.mae.toFixed(4)} on ${test.size} ratings`);

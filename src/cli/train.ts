@@ -1,6 +1,7 @@
-// `latentrec train`: fit one model, report the learning curve and the test scores.
-import { renameSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+// `latentrec train`: fit one model, report the learning curve and, when a test set is asked
+// for, the test scores. A model saved for serving must have seen all of the data, so nothing is
+// held out unless --test or --test-ratio says so.
+import { join } from 'node:path';
 import { saveModelFile } from '../io/model-file-node.js';
 import type { Dataset } from '../data/dataset.js';
 import type { LoadSummary } from '../data/parse.js';
@@ -13,10 +14,15 @@ import type { FactorModel } from '../models/factor-model.js';
 import type { EpochReport, FitResult } from '../models/types.js';
 import { learningCurveChart } from '../plot/line-chart.js';
 import { toImplicit } from '../data/implicit.js';
-import { evaluateModelRanking } from '../eval/model-scorer.js';
+import { evaluateModelRankingAsync } from '../eval/model-scorer.js';
+import type { RankingReport } from '../eval/ranking-protocol.js';
+import { writeFileAtomic } from '../io/atomic-write-node.js';
 import { describeLoad, loadFile, summaryJson } from './load.js';
 import { asFlagError, IMPLICIT_KINDS, modelFactory, parseOptions, type DataFlags, type ModelFlags } from './options.js';
+import { checkOutputs, type InputSpec } from './outputs.js';
 import { createProgress } from './progress.js';
+import { abortOnSignals, CommandInterrupted, holdingSignals } from './signals.js';
+import { forTerminal, jsonForTerminal } from './terminal.js';
 
 export interface TrainFlags extends ModelFlags, DataFlags {
   data: string;
@@ -31,6 +37,8 @@ export interface TrainFlags extends ModelFlags, DataFlags {
   coldItems?: string;
 }
 
+type RankingFigures = { k: number; precision: number; recall: number; ndcg: number; map: number; auc: number; coverage: number; protocol: string; relevance: number };
+
 export interface TrainReport {
   model: string;
   data: { users: number; items: number; ratings: number };
@@ -43,23 +51,32 @@ export interface TrainReport {
   keptEpoch?: number;
   epochs: ({ epoch: number; trainRmse: number } & Record<string, number>)[];
   bestEpoch?: number;
-  test: { rmse: number; mae: number };
-  ranking: { k: number; precision: number; recall: number; ndcg: number; map: number; auc: number; coverage: number; protocol: string; relevance: number };
+  /** Without a test set (rating models): RMSE/MAE on the training data itself. */
+  train?: { rmse: number; mae: number };
+  /** With --test or --test-ratio. */
+  test?: { rmse: number; mae: number };
+  ranking?: RankingFigures;
   /** With --cold-items: the ranking among the items held out of training entirely. */
   coldStart?: { items: number; scorable: number; users: number; precision: number; ndcg: number; auc: number };
   load: ReturnType<typeof summaryJson>[];
 }
 
-export async function trainCommand(flags: TrainFlags): Promise<TrainReport> {
+export async function trainCommand(flags: TrainFlags): Promise<TrainReport | undefined> {
   const factory = modelFactory(flags);
   const trainMetric = oneOfFlag('--train-rmse', flags.trainRmse ?? 'pass', ['pass', 'full'] as const);
+  const heldOut = flags.test !== undefined || flags.testRatio !== undefined;
+  if (flags.coldItems !== undefined && !heldOut) {
+    throw new Error('--cold-items ranks held-out items for test users: give a test set too (--test FILE or --test-ratio R)');
+  }
+  // Before anything is loaded or fitted: a bad output path costs a second, not a fit.
+  checkOutputs([{ flag: '--save', path: flags.save, kind: 'model' }, { flag: '--plot', path: flags.plot, kind: 'svg' }], trainInputs(flags));
   const seed = factory.make().settings.seed;
   const loaded = await loadTrainTest(flags, seed);
   const { test, summaries } = loaded;
   // --cold-items: a seeded share of the items loses every training rating (cold start).
   const cold = flags.coldItems === undefined ? undefined : coldSplit(loaded.train, flags.coldItems, seed);
   const train = cold?.train ?? loaded.train;
-  const features = factory.kind === 'hybrid' ? await loadHybridFeatures(flags, [loaded.train, test]) : {};
+  const features = factory.kind === 'hybrid' ? await loadHybridFeatures(flags, test ? [loaded.train, test] : [loaded.train]) : {};
   const model = factory.make();
   const implicit = IMPLICIT_KINDS.includes(factory.kind);
   const threshold = thresholdOf(flags);
@@ -82,13 +99,26 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport> {
     earlyStopping: patience === undefined ? undefined : { patience },
     extra: features,
   });
-  const scores = evaluate(model, test);
-  // Ranking on the test set, for every kind: the whole catalogue minus the user's training
-  // items (every item the user rated, whatever the implicit threshold); relevant = a test rating
-  // >= 4, or >= the implicit threshold when one is given to an implicit model.
-  const relevance = implicit && threshold !== undefined ? threshold : 4;
-  const ranking = evaluateModelRanking(model, train, test, { k: 10, protocol: 'full', relevance });
-  const coldReport = cold ? evaluateColdStart(model, train, test, cold.items, { k: 10, relevance }) : undefined;
+  const epochs = patience === undefined ? curveRows(fit.epochs) : validationRows(fit.epochs);
+  if (!flags.json) {
+    for (const summary of summaries) console.log(forTerminal(describeLoad(summary)));
+    console.log(test ? `train ${train.size} ratings (${train.userCount} users, ${train.itemCount} items), test ${test.size}` : `train on all ${train.size} ratings (${train.userCount} users, ${train.itemCount} items); no test set (give --test FILE or --test-ratio R to hold one out)`);
+    // For ranking models the per-epoch train figure is sqrt(fraction of sampled pairs ranked wrong) (BPR, hybrid) or of the CG residual (ALS).
+    if (patience === undefined) printCurve(epochs, 'test', implicit ? 'train loss' : 'train RMSE');
+    else {
+      printCurve(fit.epochs.map((e) => ({ epoch: e.epoch, trainRmse: e.trainRmse, testRmse: e.validationRmse!, testMae: e.validationMae! })), 'valid.');
+      console.log(`early stopping: best validation RMSE at epoch ${fit.bestEpoch}, restored`);
+    }
+    console.log(`fit ${fit.fitSeconds.toFixed(3)} s`);
+  }
+
+  // The fit is finished work: it is written out before anything else can fail or be interrupted.
+  const saved = await writeOutputs(flags.json, [
+    flags.save === undefined ? undefined : { flag: '--save', path: flags.save, what: 'model', write: () => saveModelFile(flags.save!, model.toState()) },
+    flags.plot === undefined ? undefined : { flag: '--plot', path: flags.plot, what: 'learning curve', write: () => writeFileAtomic(flags.plot!, learningCurveChart([{ label: factory.label, epochs: fit.epochs }])) },
+  ]);
+  const modelKept = saved.written.includes('--save') ? ` (the model was saved to ${flags.save} before it)` : '';
+
   const report: TrainReport = {
     model: factory.label,
     data: { users: train.userCount, items: train.itemCount, ratings: train.size },
@@ -96,57 +126,125 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport> {
     threads: fit.threads ?? 1,
     notes: fit.notes ?? [],
     ...(fit.aborted ? { aborted: true, keptEpoch: fit.keptEpoch } : {}),
-    epochs: patience === undefined ? curveRows(fit.epochs) : validationRows(fit.epochs),
+    epochs,
     ...(fit.bestEpoch === undefined ? {} : { bestEpoch: fit.bestEpoch }),
-    test: { rmse: scores.rmse, mae: scores.mae },
-    ranking: {
-      k: ranking.k, precision: ranking.precision, recall: ranking.recall, ndcg: ranking.ndcg, map: ranking.map,
-      auc: ranking.auc, coverage: ranking.coverage, protocol: ranking.protocol, relevance,
-    },
-    ...(coldReport === undefined ? {} : {
-      coldStart: {
-        items: coldReport.items, scorable: coldReport.scorable, users: coldReport.ranking?.users ?? 0,
-        precision: coldReport.ranking?.precision ?? NaN, ndcg: coldReport.ranking?.ndcg ?? NaN, auc: coldReport.ranking?.auc ?? NaN,
-      },
-    }),
     load: summaries.map(summaryJson),
   };
-  if (flags.plot !== undefined) writeChart(flags.plot, learningCurveChart([{ label: factory.label, epochs: fit.epochs }]));
-  if (flags.save !== undefined) {
-    // Remember where the data was: serving commands show titles from a u.item beside it.
-    const state = model.toState();
-    state.options = { ...state.options, trainedOn: resolve(flags.data) };
-    await saveModelFile(flags.save, state);
-  }
-  if (flags.json) {
-    console.log(JSON.stringify(report));
-  } else {
-    for (const summary of summaries) console.log(describeLoad(summary));
-    console.log(`train ${train.size} ratings (${train.userCount} users, ${train.itemCount} items), test ${test.size}`);
-    // For ranking models the per-epoch train figure is sqrt(fraction of sampled pairs ranked wrong) (BPR, hybrid) or of the CG residual (ALS).
-    if (patience === undefined) printCurve(curveRows(fit.epochs), 'test', implicit ? 'train loss' : 'train RMSE');
-    else {
-      printCurve(fit.epochs.map((e) => ({ epoch: e.epoch, trainRmse: e.trainRmse, testRmse: e.validationRmse!, testMae: e.validationMae! })), 'valid.');
-      console.log(`early stopping: best validation RMSE at epoch ${fit.bestEpoch}, restored`);
+  if (test) {
+    const stop = abortOnSignals(`stopping the evaluation${modelKept}`);
+    const progress = createProgress(!flags.json);
+    try {
+      const scores = evaluate(model, test);
+      // Ranking on the test set, for every kind: the whole catalogue minus the user's training
+      // items (every item the user rated, whatever the implicit threshold); relevant = a test rating
+      // >= 4, or >= the implicit threshold when one is given to an implicit model.
+      const relevance = implicit && threshold !== undefined ? threshold : 4;
+      progress.start(test.userCount, 'ranking test users');
+      const ranking = await evaluateModelRankingAsync(model, train, test, {
+        k: 10, protocol: 'full', relevance, signal: stop.signal, onProgress: (done) => progress.update(done),
+      });
+      progress.stop();
+      const coldReport = cold ? evaluateColdStart(model, train, test, cold.items, { k: 10, relevance }) : undefined;
+      Object.assign(report, { test: { rmse: scores.rmse, mae: scores.mae }, ranking: rankingFigures(ranking, relevance) });
+      if (coldReport) {
+        report.coldStart = {
+          items: coldReport.items, scorable: coldReport.scorable, users: coldReport.ranking?.users ?? 0,
+          precision: coldReport.ranking?.precision ?? NaN, ndcg: coldReport.ranking?.ndcg ?? NaN, auc: coldReport.ranking?.auc ?? NaN,
+        };
+      }
+      if (!flags.json) {
+        // A ranking model's scores are not ratings: its RMSE (still in --json) means nothing to a reader.
+        if (!implicit) console.log(`test RMSE ${scores.rmse.toFixed(4)}, MAE ${scores.mae.toFixed(4)}`);
+        console.log(`ranking (full catalogue, k=10, relevant = rating >= ${relevance}): precision ${ranking.precision.toFixed(4)}, NDCG ${ranking.ndcg.toFixed(4)}, AUC ${ranking.auc.toFixed(4)}`);
+        if (coldReport) console.log(describeColdStart(coldReport.items, coldReport.scorable, report.coldStart!));
+      }
+    } catch (error) {
+      progress.stop();
+      const signal = stop.received();
+      if (signal) throw new CommandInterrupted(signal, `interrupted during the evaluation: no test figures${modelKept}`);
+      if (modelKept) console.error(`note: the evaluation failed${modelKept}`);
+      throw error;
+    } finally {
+      stop.dispose();
     }
-    // A ranking model's scores are not ratings: its RMSE (still in --json) means nothing to a reader.
-    console.log(`fit ${report.fitSeconds.toFixed(3)} s${implicit ? '' : `; test RMSE ${scores.rmse.toFixed(4)}, MAE ${scores.mae.toFixed(4)}`}`);
-    console.log(`ranking (full catalogue, k=10, relevant = rating >= ${relevance}): precision ${ranking.precision.toFixed(4)}, NDCG ${ranking.ndcg.toFixed(4)}, AUC ${ranking.auc.toFixed(4)}`);
-    if (coldReport) console.log(describeColdStart(coldReport.items, coldReport.scorable, report.coldStart!));
-    if (flags.plot !== undefined) console.log(`learning curve written to ${flags.plot}`);
-    if (flags.save !== undefined) console.log(`model saved to ${flags.save}`);
+  } else if (!implicit) {
+    const scores = evaluate(model, train);
+    report.train = { rmse: scores.rmse, mae: scores.mae };
+    if (!flags.json) console.log(`RMSE ${scores.rmse.toFixed(4)}, MAE ${scores.mae.toFixed(4)} on the training data (not a test figure)`);
   }
+  if (flags.json) console.log(jsonForTerminal(report));
+  if (saved.failed) process.exitCode = 1;
   return report;
+}
+
+/** Every file `train` reads: no output may be one of them. */
+function trainInputs(flags: TrainFlags): InputSpec[] {
+  const dir = flags.ml100kFeatures;
+  return [
+    { flag: '--data', path: flags.data },
+    { flag: '--test', path: flags.test },
+    { flag: '--user-features', path: flags.userFeatures },
+    { flag: '--item-features', path: flags.itemFeatures },
+    ...(dir === undefined ? [] : ['u.user', 'u.item', 'u.genre'].map((name) => ({ flag: '--ml100k-features', path: join(dir, name) }))),
+  ];
+}
+
+function rankingFigures(r: RankingReport, relevance: number): RankingFigures {
+  return { k: r.k, precision: r.precision, recall: r.recall, ndcg: r.ndcg, map: r.map, auc: r.auc, coverage: r.coverage, protocol: r.protocol, relevance };
+}
+
+export interface PendingOutput {
+  flag: string;
+  path: string;
+  /** For messages: "model", "learning curve". */
+  what: string;
+  write: () => Promise<void>;
+}
+
+/**
+ * Writes a command's outputs once its work is done, each on its own (one failing does not stop
+ * the others), with Ctrl-C held until they are complete. Says what was written; a failure is
+ * reported on stderr and marked, and a held signal ends the command afterwards.
+ */
+export async function writeOutputs(json: boolean | undefined, outputs: readonly (PendingOutput | undefined)[]): Promise<{ written: string[]; failed: boolean }> {
+  const pending = outputs.filter((o): o is PendingOutput => o !== undefined);
+  if (pending.length === 0) return { written: [], failed: false };
+  const { value, signal } = await holdingSignals(`writing ${pending.map((o) => o.flag).join(' and ')} first, then stopping`, async () => {
+    const written: string[] = [];
+    let failed = false;
+    for (const output of pending) {
+      try {
+        await output.write();
+        written.push(output.flag);
+        if (!json) console.log(forTerminal(`${output.what} written to ${output.path}`));
+      } catch (error) {
+        failed = true;
+        console.error(forTerminal(`latentrec: ${output.flag} ${output.path}: ${error instanceof Error ? error.message : String(error)}`, { keepNewlines: true }));
+      }
+    }
+    return { written, failed };
+  });
+  if (signal) {
+    const kept = value.written.map((flag) => `${flag} ${pending.find((o) => o.flag === flag)!.path}`).join(', ');
+    throw new CommandInterrupted(signal, kept ? `interrupted; written before stopping: ${kept}` : 'interrupted; nothing could be written');
+  }
+  return value;
 }
 
 export interface TrainTest {
   train: Dataset;
-  test: Dataset;
+  /** Undefined when no test set was asked for and `defaultTestRatio` is unset. */
+  test?: Dataset;
   summaries: LoadSummary[];
 }
 
-/** --data with --test FILE, or a seeded --test-ratio holdout of --data (default 0.2). */
-export async function loadTrainTest(flags: DataFlags & { data: string; test?: string; testRatio?: string }, seed: number): Promise<TrainTest> {
+/**
+ * --data with --test FILE, or a seeded --test-ratio holdout of --data; without either, all of
+ * --data trains (or, for commands that need a test set, a `defaultTestRatio` holdout).
+ */
+export async function loadTrainTest(
+  flags: DataFlags & { data: string; test?: string; testRatio?: string }, seed: number, defaultTestRatio?: number,
+): Promise<TrainTest> {
   const parse = parseOptions(flags);
   if (flags.test !== undefined && flags.testRatio !== undefined) {
     throw new Error('give either --test FILE or --test-ratio R, not both');
@@ -158,8 +256,10 @@ export async function loadTrainTest(flags: DataFlags & { data: string; test?: st
     const loadedTest = await loadFile(flags.test, parse);
     return { train: loaded.dataset, test: loadedTest.dataset, summaries: [loaded.summary, loadedTest.summary] };
   }
+  const ratio = flags.testRatio === undefined ? defaultTestRatio : Number(flags.testRatio);
+  if (ratio === undefined) return { train: loaded.dataset, summaries: [loaded.summary] };
   try {
-    const { train, test } = holdoutSplit(loaded.dataset, { testRatio: Number(flags.testRatio ?? 0.2), seed });
+    const { train, test } = holdoutSplit(loaded.dataset, { testRatio: ratio, seed });
     return { train, test, summaries: [loaded.summary] };
   } catch (error) {
     throw asFlagError(error);
@@ -221,13 +321,6 @@ function countFlag(flag: string, value: string): number {
 
 export function curveRows(epochs: readonly EpochReport[]) {
   return epochs.map((e) => ({ epoch: e.epoch, trainRmse: e.trainRmse, testRmse: e.validationRmse!, testMae: e.validationMae! }));
-}
-
-/** Writes an SVG next to nothing else: a temp file renamed into place, so no half-written file. */
-export function writeChart(path: string, svg: string): void {
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, svg);
-  renameSync(temp, path);
 }
 
 function coldSplit(train: Dataset, value: string, seed: number): { train: Dataset; items: string[] } {

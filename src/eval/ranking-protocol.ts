@@ -10,7 +10,7 @@
 // Users and items are matched by raw id, so `train`, `test` and the scorer may number them
 // differently. The definitions of each metric are in ranking.ts.
 import type { Dataset } from '../data/dataset.js';
-import { DataError, OptionError } from '../errors.js';
+import { DataError, LatentrecError, OptionError } from '../errors.js';
 import {
   auc,
   averagePrecisionAtK,
@@ -139,6 +139,54 @@ export function evaluateRanking(
   test: Dataset,
   options: RankingOptions = {},
 ): RankingReport {
+  const steps = rankingSteps(scorer, train, test, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+export interface AsyncRankingOptions extends RankingOptions {
+  /** Stops the evaluation between users: the promise rejects with a LatentrecError saying how far it got. */
+  signal?: AbortSignal;
+  /** Called now and then with the test users visited so far and their total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * evaluateRanking, giving the event loop a turn every few tens of milliseconds: a progress bar
+ * moves, and a Ctrl-C handler or an AbortSignal can stop it. Same report, same order of work.
+ */
+export async function evaluateRankingAsync(
+  scorer: RankingScorer,
+  train: Dataset,
+  test: Dataset,
+  options: AsyncRankingOptions = {},
+): Promise<RankingReport> {
+  const { signal, onProgress, ...rest } = options;
+  const steps = rankingSteps(scorer, train, test, rest);
+  let turn = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (performance.now() - turn < TURN_MS) continue;
+    onProgress?.(step.value, test.userCount);
+    await nextTurn();
+    turn = performance.now();
+    if (signal?.aborted) throw new LatentrecError(`evaluateRanking: stopped after ${step.value} of ${test.userCount} test users (aborted)`);
+  }
+}
+
+/** How long the async evaluation runs between two turns of the event loop. */
+const TURN_MS = 50;
+
+function nextTurn(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
+  return new Promise((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
+}
+
+/** The evaluation as steps: each yields the number of test users visited so far. */
+function* rankingSteps(scorer: RankingScorer, train: Dataset, test: Dataset, options: RankingOptions): Generator<number, RankingReport> {
   const k = options.k ?? 10;
   const relevance = options.relevance ?? 4;
   const protocol = options.protocol ?? 'full';
@@ -174,7 +222,7 @@ export function evaluateRanking(
       return scores;
     },
   };
-  return protocol === 'full' ? evaluateFull(ctx) : evaluateFaq(ctx);
+  return protocol === 'full' ? yield* evaluateFull(ctx) : yield* evaluateFaq(ctx);
 }
 
 interface Context {
@@ -261,7 +309,7 @@ function checkScore(user: string, item: string, score: number): void {
   }
 }
 
-function evaluateFull(ctx: Context): RankingReport {
+function* evaluateFull(ctx: Context): Generator<number, RankingReport> {
   const { scorer, train, test, k, relevance, itemCount } = ctx;
   const { offsets, rows } = ctx.testRows;
   const skipped = emptySkipped();
@@ -275,6 +323,7 @@ function evaluateFull(ctx: Context): RankingReport {
   let testUsers = 0;
 
   for (let u = 0; u < test.userCount; u++) {
+    if ((u & 15) === 15) yield u;
     const start = offsets[u];
     const end = offsets[u + 1];
     if (start === end) continue;
@@ -358,7 +407,7 @@ function evaluateFull(ctx: Context): RankingReport {
   };
 }
 
-function evaluateFaq(ctx: Context): RankingReport {
+function* evaluateFaq(ctx: Context): Generator<number, RankingReport> {
   const { scorer, train, test, k, relevance, itemCount } = ctx;
   const { offsets, rows } = ctx.testRows;
   const { lo, hi } = train.scale;
@@ -373,6 +422,7 @@ function evaluateFaq(ctx: Context): RankingReport {
   let testUsers = 0;
 
   for (let u = 0; u < test.userCount; u++) {
+    if ((u & 15) === 15) yield u;
     const start = offsets[u];
     const end = offsets[u + 1];
     if (start === end) continue;

@@ -1,49 +1,45 @@
 // Saving and loading model files on disk (Node only). The format is in model-file.ts.
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { writeFileAtomic } from './atomic-write-node.js';
 import { decodeModel, encodeModel, ModelFileError } from './model-file.js';
 import type { ModelState } from './model-state.js';
 
 /**
- * Writes `state` to `path` atomically: the bytes go to a temporary file in the same directory,
- * which is flushed to disk (fsync) and then renamed over `path`. Readers see either the old file
- * or the complete new one, never a partial write; on failure the temporary file is removed and
- * `path` is left as it was. Throws ModelFileError (problem 'io' naming the path) when the file
- * cannot be written, and the encoder's ModelFileError when the state is inconsistent.
+ * Writes `state` to `path` atomically: the bytes go to a temporary file in the same directory
+ * (named after `path`, see atomic-write-node.ts), which is flushed to disk (fsync) and then
+ * renamed over `path`. Readers see either the old file or the complete new one, never a partial
+ * write; on failure the temporary file is removed and `path` is left as it was. Throws
+ * ModelFileError (problem 'io' naming the path) when the file cannot be written, and the
+ * encoder's ModelFileError when the state is inconsistent.
  */
 export async function saveModelFile(path: string, state: ModelState): Promise<void> {
   const bytes = encodeModel(state); // before touching the disk: an invalid state writes nothing
-  const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  let created = false;
   try {
-    const handle = await open(temp, 'wx');
-    created = true;
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
-    created = false;
+    await writeFileAtomic(path, bytes);
   } catch (err) {
-    if (created) await unlink(temp).catch(() => undefined);
-    throw new ModelFileError('io', `cannot write the model file: ${describeFsError(err, dir)}`, path, { cause: err });
+    throw new ModelFileError('io', `cannot write the model file: ${describeFsError(err, dirname(path))}`, path, { cause: err });
   }
-  await syncDirectory(dir);
 }
 
 /**
+ * Bytes per read call. One read may not ask for 2 GiB or more (and Node's readFile refuses such
+ * files altogether), while model files above 2 GiB are valid: they are read in pieces.
+ */
+const READ_CHUNK_BYTES = 1 << 30;
+
+/**
  * Reads and decodes the model file at `path`. Throws ModelFileError: problem 'io' when the file
- * cannot be read, otherwise the decoder's error; either way the message starts with the path.
+ * cannot be read or is not a regular file (a FIFO, a device, a directory), otherwise the
+ * decoder's error; either way the message starts with the path.
  */
 export async function loadModelFile(path: string): Promise<ModelState> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = await readRegularFile(path);
   } catch (err) {
+    if (err instanceof ModelFileError) throw err;
     throw new ModelFileError('io', `cannot read the model file: ${describeFsError(err, dirname(path))}`, path, { cause: err });
   }
   try {
@@ -54,17 +50,34 @@ export async function loadModelFile(path: string): Promise<ModelState> {
   }
 }
 
-/** Makes the rename itself durable where the platform allows it (not on Windows: ignored). */
-async function syncDirectory(dir: string): Promise<void> {
+/**
+ * The whole content of a regular file, in pieces of `chunkBytes`. Anything else is refused before
+ * a byte is read: a FIFO would block until some writer appears and /dev/zero never ends.
+ */
+export async function readRegularFile(path: string, chunkBytes = READ_CHUNK_BYTES): Promise<Uint8Array> {
+  // O_NONBLOCK: opening a FIFO must not wait for a writer (it has no effect on regular files).
+  const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
+    const info = await handle.stat();
+    if (!info.isFile()) {
+      const what = info.isDirectory() ? 'a directory' : info.isFIFO() ? 'a FIFO (named pipe)' : info.isSocket() ? 'a socket' : 'a device';
+      throw new ModelFileError('io', `cannot read the model file: it is ${what}, not a regular file (save the model to a file and give its path)`, path);
     }
-  } catch {
-    // Best effort: the file is complete either way.
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(info.size);
+    } catch (err) {
+      throw new ModelFileError('io', `cannot read the model file: ${info.size} bytes is more than this runtime can hold in one array`, path, { cause: err });
+    }
+    let at = 0;
+    while (at < info.size) {
+      const { bytesRead } = await handle.read(bytes, at, Math.min(chunkBytes, info.size - at), at);
+      if (bytesRead === 0) break; // cut short while being read: the decoder says what is missing
+      at += bytesRead;
+    }
+    return at === info.size ? bytes : bytes.subarray(0, at);
+  } finally {
+    await handle.close();
   }
 }
 
