@@ -16,12 +16,12 @@ import { loadRatingsFile } from '../src/data/load-node.js';
 import { coldItemsSplit } from '../src/data/splits.js';
 import { evaluateColdStart } from '../src/eval/cold-start.js';
 import { evaluateModelRanking } from '../src/eval/model-scorer.js';
-import { ALS } from '../src/models/als.js';
-import { BPR } from '../src/models/bpr.js';
-import type { FactorModel } from '../src/models/factor-model.js';
-import { Hybrid, type HybridFitOptions } from '../src/models/hybrid.js';
-import { Popular } from '../src/models/popular.js';
-import { SVD } from '../src/models/svd.js';
+import { ALS } from '../src/index.js';
+import { BPR } from '../src/index.js';
+import type { FactorModel } from '../src/index.js';
+import { Hybrid, type HybridFitOptions } from '../src/index.js';
+import { Popular } from '../src/index.js';
+import { SVD } from '../src/index.js';
 
 const args = process.argv.slice(2);
 const dir = ml100kDirArg(args);

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { generateScaleRatings, SCALE_DEFAULTS } from '../src/data/generate-scale.js';
 import { loadRatingsFile, writeRatingsFile } from '../src/data/load-node.js';
-import { SVD } from '../src/models/svd.js';
+import { SVD } from '../src/index.js';
 import { defaultGridSide, strideFor } from '../src/engine/index.js';
 import { flagValue } from './bench-args.js';
 import { childJson } from './child-json.js';

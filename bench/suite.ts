@@ -13,7 +13,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { SCALE_DEFAULTS } from '../src/data/generate-scale.js';
 import { loadRatingsFile } from '../src/data/load-node.js';
-import { SVD } from '../src/models/svd.js';
+import { SVD } from '../src/index.js';
 import { flagValue } from './bench-args.js';
 import { childJson } from './child-json.js';
 import { ensureScaleFile, scaleRun, type ScaleRun } from './scale-fit.js';

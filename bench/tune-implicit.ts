@@ -51,12 +51,12 @@ import { gridCombinations, type Grid, type Settings } from '../src/eval/grid-sea
 import { evaluateModelRanking } from '../src/eval/model-scorer.js';
 import type { RankingReport } from '../src/eval/ranking-protocol.js';
 import { OptionError } from '../src/errors.js';
-import { ALS, type AlsOptions } from '../src/models/als.js';
-import { BPR, type BprOptions } from '../src/models/bpr.js';
-import type { FactorModel } from '../src/models/factor-model.js';
-import { Hybrid, type HybridOptions } from '../src/models/hybrid.js';
+import { ALS, type AlsOptions } from '../src/index.js';
+import { BPR, type BprOptions } from '../src/index.js';
+import type { FactorModel } from '../src/index.js';
+import { Hybrid, type HybridOptions } from '../src/index.js';
 import { DivergenceError } from '../src/errors.js';
-import { Popular } from '../src/models/popular.js';
+import { Popular } from '../src/index.js';
 
 import { flagValue, ml100kDirArg } from './bench-args.js';
 

@@ -30,6 +30,26 @@ export class OptionError extends LatentrecError {
   }
 }
 
+/**
+ * An option a model kind does not take (a typo, or another library's name for it): names the key,
+ * what it probably meant, and every option the kind takes.
+ */
+export class UnknownOptionError extends OptionError {
+  constructor(
+    readonly owner: string,
+    key: string,
+    value: unknown,
+    readonly known: readonly string[],
+    readonly suggestion: string | undefined,
+  ) {
+    super(key, `an option of ${owner}`, value);
+    this.message =
+      `${owner} has no option ${JSON.stringify(key)}` +
+      (suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`) +
+      `; its options: ${known.join(', ')}`;
+  }
+}
+
 /** Data that cannot be used as given (empty file, empty training set, ...). */
 export class DataError extends LatentrecError {}
 
@@ -53,6 +73,47 @@ export class DivergenceError extends LatentrecError {
           ? ' (fit with checkpoint: true to keep the best epoch so far)'
           : ''),
     );
+  }
+}
+
+/** Which check a model file (or a state being saved) failed. */
+export type ModelFileProblem =
+  /** The file could not be read or written (Node helpers only). */
+  | 'io'
+  /** decodeModel was given something that is not bytes. */
+  | 'input'
+  /** The file ends before its declared end. */
+  | 'truncated'
+  /** The file continues after its declared end. */
+  | 'trailing'
+  /** The file does not start with "LATENTRC". */
+  | 'magic'
+  /** The file has another format version. */
+  | 'version'
+  /** The stored CRC-32 does not match the bytes. */
+  | 'checksum'
+  /** The header is not valid UTF-8 JSON, or a field is missing, of the wrong type or out of range. */
+  | 'header'
+  /** A section is missing, duplicated, unknown, misaligned, out of bounds, overlapping or of the wrong length. */
+  | 'section'
+  /** A factor, bias, μ or mean is not finite, too large, or inconsistent with `biased`. */
+  | 'values'
+  /** The user or item ids (or feature names) are not a JSON array of distinct strings of the right count. */
+  | 'ids'
+  /** seenStart / seenItems do not form a valid CSR structure. */
+  | 'seen';
+
+/** A model file that cannot be read (or a state that cannot be saved); `reason` says why and what to do. */
+export class ModelFileError extends LatentrecError {
+  constructor(
+    readonly problem: ModelFileProblem,
+    readonly reason: string,
+    /** The file, when the error comes from loading or saving one. */
+    readonly path?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(path === undefined ? reason : `${path}: ${reason}`);
+    if (options && 'cause' in options) this.cause = options.cause;
   }
 }
 

@@ -4,25 +4,31 @@ export { Dataset, IdMap, inferScale, type RawId, type RatingScale } from './data
 export * from './data/index.js';
 export { generateRatings, GENERATE_DEFAULTS, type GenerateOptions } from './data/generate.js';
 export { generateScaleRatings, encodeRatingsTsv, SCALE_DEFAULTS, type ScaleOptions, type EncodeOptions } from './data/generate-scale.js';
-export { SVD } from './models/svd.js';
-export { MF } from './models/mf.js';
-export { SVDpp } from './models/svdpp.js';
-export { Baseline, type BaselineOptions, type BaselineMethod } from './models/baseline.js';
-export { PureSVD, type PureSvdOptions } from './models/pure-svd.js';
-export { BPR, BPR_DEFAULTS, type BprOptions } from './models/bpr.js';
-export { ALS, ALS_DEFAULTS, type AlsOptions } from './models/als.js';
-export { Popular } from './models/popular.js';
-export { Hybrid, HYBRID_DEFAULTS, type HybridOptions, type HybridFitOptions, type LearningSchedule } from './models/hybrid.js';
+export { SVD } from './models/rating/svd.js';
+export { MF } from './models/rating/mf.js';
+export { SVDpp } from './models/rating/svdpp.js';
+export { Baseline, type BaselineOptions, type BaselineMethod } from './models/rating/baseline.js';
+export { PureSVD, type PureSvdOptions } from './models/rating/pure-svd.js';
+export { BPR, BPR_DEFAULTS, type BprOptions } from './models/ranking/bpr.js';
+export { ALS, ALS_DEFAULTS, type AlsOptions } from './models/ranking/als.js';
+export { Popular, type PopularOptions } from './models/ranking/popular.js';
+export { Hybrid, HYBRID_DEFAULTS, type HybridOptions, type HybridFitOptions, type LearningSchedule } from './models/ranking/hybrid.js';
 export type { HybridLoss } from './engine/types.js';
 export { evaluateColdStart, type ColdStartReport } from './eval/cold-start.js';
 export { toImplicit, type ImplicitOptions } from './data/implicit.js';
-export { createModel, MODEL_KINDS, PRESETS, type ModelKind, type ModelSpec, type PresetName, type Preset } from './models/presets.js';
-export { truncatedSvdOfFilled, type TruncatedSvd, type TruncatedSvdOptions } from './models/truncated-svd.js';
+export {
+  createModel, FactorModel, MODEL_KINDS, modelKindInfo, PRESETS,
+  type KindCapabilities, type LoadOptions, type ModelKind, type ModelSpec, type ModelTask, type PresetName, type Preset,
+} from './models/registry.js';
+export { truncatedSvdOfFilled, type TruncatedSvd, type TruncatedSvdOptions } from './models/rating/truncated-svd.js';
 export { gridSearch, gridCombinations, type Grid, type GridRow, type GridSearchResult } from './eval/grid-search.js';
 export { lineChart, learningCurveChart, type Series, type LineChartOptions } from './plot/line-chart.js';
-export { FactorModel, type LoadOptions } from './models/factor-model.js';
-export { SGD_DEFAULTS, SVDPP_DEFAULTS, MAX_FACTORS, type SgdOptions, type SvdppOptions, type SgdOrder, type InitKind, type RandomKind } from './models/options.js';
-export type { EpochReport, FitOptions, FitResult, EarlyStopping, Prediction, RatingModel, Recommendation } from './models/types.js';
+export { SGD_DEFAULTS, SVDPP_DEFAULTS, type SgdOptions, type SvdppOptions, type SgdOrder, type InitKind } from './models/rating/sgd-options.js';
+export type { CommonOptions, RandomKind } from './models/core/options.js';
+export { MAX_FACTORS } from './models/core/state.js';
+export type {
+  EpochReport, RatingEpochReport, EpochLoss, LossKind, FitOptions, CommonFitOptions, PartialFitOptions, FitResult, EarlyStopping, Prediction, RatingModel, Recommendation,
+} from './models/core/types.js';
 export { rmse, mae } from './eval/metrics.js';
 export {
   evaluate,
@@ -36,17 +42,18 @@ export {
 export { prepareThreads, hardwareThreads } from './engine/index.js';
 export { createEngine, wasmSimdSupported, wasmVariants, WASM_VARIANTS, type Engine, type EngineName, type EngineVariant, type WasmVariant } from './engine/index.js';
 export { Random } from './util/random.js';
-export { encodeModel, decodeModel, ModelFileError, MODEL_FILE_VERSION } from './io/model-file.js';
-export { importSparkAls } from './io/spark-import.js';
-export type { ModelState, ModelStateKind } from './io/model-state.js';
-export { ImportedModel } from './models/imported.js';
+export { encodeModel, decodeModel, checkModelState, ModelFileError, MODEL_FILE_VERSION } from './io/model-file.js';
+export type { ModelFileProblem } from './errors.js';
+export { importSparkAls, type SparkImportOptions } from './io/spark-import.js';
+export type { ModelState, ModelStateKind, FeatureEmbeddings } from './models/core/state.js';
+export { ImportedModel } from './models/rating/imported.js';
 export { evaluateRanking, type RankingScorer, type RankingOptions, type RankingReport, type RankingProtocol } from './eval/ranking-protocol.js';
 export { evaluateModelRanking, scorerOf } from './eval/model-scorer.js';
 export {
   precisionAtK, recallAtK, ndcgAtK, averagePrecisionAtK, hitRateAtK, reciprocalRank, auc, catalogueCoverage,
 } from './eval/ranking.js';
-export { FOLD_IN_VALUE_LIMIT, type RecommendOptions, type FoldInOptions, type Similar } from './models/serving.js';
+export { FOLD_IN_VALUE_LIMIT, type RecommendOptions, type FoldInOptions, type Similar } from './models/core/serving.js';
 export { rowNorms, summarize, cosineDistribution, nearestNeighbours, pca2d, embeddingReport } from './eval/embeddings.js';
 export type { EmbeddingMatrix, Summary, CosineDistribution, Pca2d, EmbeddingReport } from './eval/embeddings.js';
 export { scatterChart } from './plot/scatter.js';
-export { LatentrecError, ParseError, OptionError, DataError, DivergenceError } from './errors.js';
+export { LatentrecError, ParseError, OptionError, UnknownOptionError, DataError, DivergenceError } from './errors.js';

@@ -3,7 +3,7 @@ import { Dataset } from '../src/data/dataset.js';
 import { generateRatings } from '../src/data/generate.js';
 import { loadFolds } from '../src/data/load-node.js';
 import { crossValidate } from '../src/eval/cross-validate.js';
-import { Baseline } from '../src/models/baseline.js';
+import { Baseline } from '../src/index.js';
 import { hasMl100k, ml100kDir, ml100kNote } from './helpers.js';
 
 describe('Baseline', () => {

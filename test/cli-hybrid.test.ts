@@ -16,8 +16,7 @@ import { coldItemsSplit } from '../src/data/splits.js';
 import { evaluateColdStart } from '../src/eval/cold-start.js';
 import { evaluateModelRanking } from '../src/eval/model-scorer.js';
 import type { HybridLoss } from '../src/engine/index.js';
-import { Hybrid } from '../src/models/hybrid.js';
-import '../src/models/presets.js';
+import { Hybrid } from '../src/index.js';
 import { hasMl100k, ml100kDir, ml100kNote, repoRoot } from './helpers.js';
 
 const cli = resolve(repoRoot, 'dist/cli.js');
@@ -233,7 +232,7 @@ describe('rating-accuracy commands refuse the ranking models', () => {
 
 describe('latentrec train --model als --alpha', () => {
   it('the report is the in-process ALS with the same alpha and reg; --alpha elsewhere is refused', async () => {
-    const { ALS } = await import('../src/models/als.js');
+    const { ALS } = await import('../src/index.js');
     const cliReport = report('train', '--model', 'als', '--data', 'train.csv', '--test', 'test.csv', '--implicit-threshold', '4', ...SMALL, '--alpha', '3', '--reg', '7');
     const model = new ALS({ factors: 8, epochs: 5, alpha: 3, reg: 7 });
     model.fit(toImplicit(train, { threshold: 4 }));

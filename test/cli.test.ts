@@ -98,6 +98,8 @@ describe('latentrec train', () => {
     [['--data', 'empty.tsv'], /empty\.tsv has no ratings/],
     [['--data', 'missing.tsv'], /cannot read ratings file missing\.tsv: no such file/],
     [['--data', 'ratings.csv', '--factors', '0'], /option --factors must be an integer in \[1, 4096\] \(got 0\)/],
+    [['--data', 'ratings.csv', '--factors', 'abc'], /option --factors must be an integer in \[1, 4096\] \(got "abc"\)/],
+    [['--data', 'ratings.csv', '--model', 'popular', '--factors', '8'], /--factors applies to --model svd, mf, svdpp, puresvd, bpr, als and hybrid/],
     [['--data', 'ratings.csv', '--epochs', '0'], /option --epochs must be an integer in \[1, /],
     [['--data', 'ratings.csv', '--lr', '0'], /option --lr must be a finite number > 0/],
     [['--data', 'ratings.csv', '--reg', '-1'], /option --reg must be a finite number >= 0/],
@@ -201,6 +203,10 @@ describe('implicit feedback from the command line', () => {
     const reports = ['bpr', 'popular', 'svd'].map((model) =>
       JSON.parse(run('train', '--data', 'ratings.csv', '--test-ratio', '0.2', '--model', model, '--implicit-threshold', '4', ...(model === 'popular' ? [] : ['--epochs', '5', '--factors', '8']), '--json').stdout || '{}'),
     );
+    // A ranking model's curve is its own loss, named; a rating model's is its train RMSE.
+    expect(reports[0].epochs[0]).toEqual({ epoch: 1, loss: expect.any(Number), lossKind: 'misranked' });
+    expect(reports[1].epochs).toEqual([]);
+    expect(Object.keys(reports[2].epochs[0])).toEqual(['epoch', 'trainRmse', 'testRmse', 'testMae']);
     for (const r of reports) {
       expect(r.ranking.protocol).toBe('full');
       expect(r.ranking.k).toBe(10);
@@ -215,8 +221,8 @@ describe('model files from the command line', () => {
   it('train --save, then recommend / similar / evaluate agree with the library on the loaded model', async () => {
     const t = run('train', '--data', 'ratings.csv', '--factors', '6', '--epochs', '4', '--save', 'm.lrec', '--json');
     expect(t.code).toBe(0);
-    const { FactorModel } = await import('../src/models/factor-model.js');
-    await import('../src/models/presets.js');
+    const { FactorModel } = await import('../src/index.js');
+    await import('../src/index.js');
     const model = FactorModel.load(readFileSync(join(dir, 'm.lrec')));
     const user = model.userIds[0], item = model.itemIds[0];
 

@@ -5,7 +5,7 @@ import { holdoutSplit } from '../src/data/splits.js';
 import { loadFolds } from '../src/data/load-node.js';
 import { evaluate } from '../src/eval/cross-validate.js';
 import { OptionError } from '../src/errors.js';
-import { SVD } from '../src/models/svd.js';
+import { SVD } from '../src/index.js';
 import { hasMl100k, ml100kDir, ml100kNote } from './helpers.js';
 
 const data = generateRatings({ users: 150, items: 100, ratings: 4000, minPerUser: 10, seed: 6 });

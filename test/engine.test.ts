@@ -135,7 +135,7 @@ describe('wasm memory', () => {
 
 describe('scratch memory', () => {
   it('repeated scoring calls reuse memory instead of growing it', async () => {
-    const { SVD } = await import('../src/models/svd.js');
+    const { SVD } = await import('../src/index.js');
     const { generateRatings } = await import('../src/data/generate.js');
     const { WasmEngine } = await import('../src/engine/wasm-engine.js');
     const data = generateRatings({ users: 100, items: 80, ratings: 2000, minPerUser: 5 });

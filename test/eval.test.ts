@@ -4,7 +4,7 @@ import { generateRatings } from '../src/data/generate.js';
 import { kFold } from '../src/data/splits.js';
 import { crossValidate, evaluate } from '../src/eval/cross-validate.js';
 import { mae, rmse } from '../src/eval/metrics.js';
-import { SVD } from '../src/models/svd.js';
+import { SVD } from '../src/index.js';
 
 describe('rmse and mae', () => {
   it('match a hand-worked example', () => {

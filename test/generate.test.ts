@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateRatings } from '../src/data/generate.js';
 import { OptionError } from '../src/errors.js';
-import { SVD } from '../src/models/svd.js';
+import { SVD } from '../src/index.js';
 import { holdoutSplit } from '../src/data/splits.js';
 import { evaluate } from '../src/eval/cross-validate.js';
 

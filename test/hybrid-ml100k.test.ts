@@ -10,12 +10,11 @@ import { loadRatingsFile } from '../src/data/load-node.js';
 import { coldItemsSplit } from '../src/data/splits.js';
 import { evaluateColdStart } from '../src/eval/cold-start.js';
 import { evaluateModelRanking } from '../src/eval/model-scorer.js';
-import { BPR } from '../src/models/bpr.js';
-import { FactorModel } from '../src/models/factor-model.js';
-import { Hybrid } from '../src/models/hybrid.js';
-import { MF } from '../src/models/mf.js';
-import { Popular } from '../src/models/popular.js';
-import '../src/models/presets.js';
+import { BPR } from '../src/index.js';
+import { FactorModel } from '../src/index.js';
+import { Hybrid } from '../src/index.js';
+import { MF } from '../src/index.js';
+import { Popular } from '../src/index.js';
 import { hasMl100k, ml100kDir, ml100kNote } from './helpers.js';
 
 /**

@@ -5,12 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { Dataset } from '../src/data/dataset.js';
 import { Features } from '../src/data/features.js';
 import { createEngine, strideFor, wasmSimdSupported, type Engine, type FeatureSide, type HybridLoss } from '../src/engine/index.js';
-import { BPR } from '../src/models/bpr.js';
-import { FactorModel } from '../src/models/factor-model.js';
-import { Hybrid } from '../src/models/hybrid.js';
-import { MF } from '../src/models/mf.js';
+import { BPR } from '../src/index.js';
+import { FactorModel } from '../src/index.js';
+import { Hybrid } from '../src/index.js';
+import { MF } from '../src/index.js';
 import { auc } from '../src/eval/ranking.js';
-import '../src/models/presets.js';
 import { mulberry32 } from './prng.js';
 
 const engines: Array<[string, () => Engine]> = [

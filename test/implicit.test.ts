@@ -6,11 +6,10 @@ import { toImplicit } from '../src/data/implicit.js';
 import { loadFolds } from '../src/data/load-node.js';
 import { createEngine, strideFor, wasmSimdSupported } from '../src/engine/index.js';
 import { evaluateModelRanking } from '../src/eval/model-scorer.js';
-import { BPR } from '../src/models/bpr.js';
-import { ALS } from '../src/models/als.js';
-import { FactorModel } from '../src/models/factor-model.js';
-import { Popular } from '../src/models/popular.js';
-import '../src/models/presets.js';
+import { BPR } from '../src/index.js';
+import { ALS } from '../src/index.js';
+import { FactorModel } from '../src/index.js';
+import { Popular } from '../src/index.js';
 import { mulberry32 } from './prng.js';
 import { hasMl100k, ml100kDir, ml100kNote } from './helpers.js';
 

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateRatings } from '../src/data/generate.js';
-import { importSparkAls } from '../src/io/spark-import.js';
-import { ModelFileError } from '../src/io/model-file.js';
-import { FactorModel } from '../src/models/factor-model.js';
-import { createModel, type ModelKind } from '../src/models/presets.js';
-import { loadModelFromFile, saveModelToFile } from '../src/models/model-files-node.js';
+import { importSparkAls } from '../src/index.js';
+import { ModelFileError } from '../src/index.js';
+import { FactorModel } from '../src/index.js';
+import { createModel, type ModelKind } from '../src/index.js';
+import { loadModelFromFile, saveModelToFile } from '../src/node.js';
 
 const data = generateRatings({ users: 80, items: 60, ratings: 1500, minPerUser: 8, seed: 30 });
 const pairs = Array.from({ length: 200 }, (_, t) => [data.users.raw[t % 80], data.items.raw[(t * 7) % 60]] as const);

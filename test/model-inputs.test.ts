@@ -6,7 +6,7 @@
 // that could not be saved is never installed. A refusal names the value and leaves the model alone.
 import { describe, expect, it } from 'vitest';
 import {
-  createModel, Dataset, DataError, DivergenceError, FactorModel, FOLD_IN_VALUE_LIMIT, Hybrid, LatentrecError, ModelFileError, parseFeatures, SVD, toImplicit,
+  createModel, Dataset, DataError, DivergenceError, FactorModel, FOLD_IN_VALUE_LIMIT, Hybrid, LatentrecError, ModelFileError, modelKindInfo, parseFeatures, SVD, toImplicit,
   type ModelKind, type ModelState,
 } from '../src/index.js';
 import { thrownBy } from './helpers.js';
@@ -20,7 +20,9 @@ const RATING_KINDS: readonly ModelKind[] = ['svd', 'mf', 'svdpp', 'baseline', 'p
 const RANKING_KINDS: readonly ModelKind[] = ['bpr', 'als', 'popular', 'hybrid'];
 
 function fit(kind: ModelKind, data = RANKING_KINDS.includes(kind) ? interactions : ratings): FactorModel {
-  const m = createModel({ model: kind, factors: 4, ...(kind === 'puresvd' || kind === 'popular' ? {} : { epochs: 3 }) });
+  // k = 4 and 3 epochs where the kind has them (Baseline has no factors, PureSVD no epochs, Popular neither).
+  const { factors, epochs } = modelKindInfo(kind).example;
+  const m = createModel({ model: kind, ...(factors === undefined ? {} : { factors: 4 }), ...(epochs === undefined ? {} : { epochs: 3 }) });
   m.fit(data);
   return m;
 }

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { Dataset } from '../src/data/dataset.js';
 import { generateRatings } from '../src/data/generate.js';
 import { DataError, DivergenceError, OptionError } from '../src/errors.js';
-import { MF } from '../src/models/mf.js';
-import { SVD } from '../src/models/svd.js';
+import { MF } from '../src/index.js';
+import { SVD } from '../src/index.js';
 import { MT19937 } from '../src/util/mt19937.js';
 
 const small = generateRatings({ users: 60, items: 40, ratings: 900, minPerUser: 5, seed: 3 });

@@ -4,11 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { Dataset, IdMap } from '../src/data/dataset.js';
 import { generateRatings } from '../src/data/generate.js';
 import { OptionError } from '../src/errors.js';
-import { MF } from '../src/models/mf.js';
-import { createModel } from '../src/models/presets.js';
-import { PureSVD } from '../src/models/pure-svd.js';
-import { SVD } from '../src/models/svd.js';
-import { userMeans } from '../src/models/truncated-svd.js';
+import { MF } from '../src/index.js';
+import { createModel } from '../src/index.js';
+import { PureSVD } from '../src/index.js';
+import { SVD } from '../src/index.js';
+import { userMeans } from '../src/models/rating/truncated-svd.js';
 
 const data = generateRatings({ users: 40, items: 25, ratings: 500, minPerUser: 5, seed: 9 });
 

@@ -13,7 +13,7 @@ import { RatingsParser, parseRatings, splitFields, type Delimiter, type ParseOpt
 import { holdoutSplit } from '../src/data/splits.js';
 import { DataError, OptionError, ParseError } from '../src/errors.js';
 import { evaluate } from '../src/eval/cross-validate.js';
-import { SVD } from '../src/models/svd.js';
+import { SVD } from '../src/index.js';
 import { Random } from '../src/util/random.js';
 import { expectSameDataset, triples } from './data/helpers.js';
 

@@ -3,8 +3,8 @@ import { Matrix, solve } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { Dataset } from '../src/data/dataset.js';
 import { generateRatings } from '../src/data/generate.js';
-import { MF } from '../src/models/mf.js';
-import { SVD } from '../src/models/svd.js';
+import { MF } from '../src/index.js';
+import { SVD } from '../src/index.js';
 import { topK } from '../src/util/top-k.js';
 import { Random } from '../src/util/random.js';
 
@@ -171,7 +171,7 @@ describe('partialFit', () => {
   });
 
   it('is refused by models it does not apply to', async () => {
-    const { SVDpp } = await import('../src/models/svdpp.js');
+    const { SVDpp } = await import('../src/index.js');
     const m = new SVDpp({ factors: 3, epochs: 1 });
     m.fit(data);
     expect(() => m.partialFit(data)).toThrow(/SVDpp does not support partialFit/);

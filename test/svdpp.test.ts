@@ -5,7 +5,7 @@ import { generateRatings } from '../src/data/generate.js';
 import { groupRows } from '../src/data/group.js';
 import { loadFolds } from '../src/data/load-node.js';
 import { crossValidate } from '../src/eval/cross-validate.js';
-import { SVDpp } from '../src/models/svdpp.js';
+import { SVDpp } from '../src/index.js';
 import { MT19937 } from '../src/util/mt19937.js';
 import { hasMl100k, ml100kDir, ml100kNote } from './helpers.js';
 

@@ -5,7 +5,7 @@ import { Dataset, IdMap } from '../src/data/dataset.js';
 import { generateRatings } from '../src/data/generate.js';
 import { createEngine } from '../src/engine/index.js';
 import { OptionError } from '../src/errors.js';
-import { truncatedSvdOfFilled, userMeans } from '../src/models/truncated-svd.js';
+import { truncatedSvdOfFilled, userMeans } from '../src/models/rating/truncated-svd.js';
 import { Random } from '../src/util/random.js';
 
 /** The dense filled matrix, for the reference only (small data). */

@@ -33,7 +33,7 @@ export async function curveCommand(flags: CurveFlags): Promise<void> {
   if (!test) throw new Error('curve: no test set'); // unreachable: a default ratio is given
   const results = [];
   for (const { label, factory } of runs) {
-    const model = factory.make();
+    const model = factory.makeRating();
     const fit = await fitWithProgress(model, train, test, { json: flags.json, label, trainMetric: flags.trainRmse });
     results.push({ label, fitSeconds: fit.fitSeconds, epochs: fit.epochs, test: evaluate(model, test) });
   }

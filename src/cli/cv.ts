@@ -32,7 +32,7 @@ export async function cvCommand(flags: CvFlags): Promise<CvReport> {
   progress.start(folds.length * epochs, `${factory.label} ${folds.length} folds x ${epochs} epochs`);
   const result = (() => {
     try {
-      return crossValidate(() => factory.make(), folds, {
+      return crossValidate(() => factory.makeRating(), folds, {
         fitOptions: { onEpoch: (e) => progress.update(++done, `${last}fold ${Math.ceil(done / epochs)} epoch ${e.epoch}`) },
         onFold: (f) => {
           last += `${f.name} ${f.rmse.toFixed(4)}  `;

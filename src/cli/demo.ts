@@ -38,7 +38,7 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
     }
   }
   const { train, test } = holdoutSplit(data, { testRatio: 0.2, seed: 0 });
-  const model = factory.make();
+  const model = factory.makeRating();
   const name = factory.label.toUpperCase();
   const progress = createProgress(!flags.json);
   progress.start(model.settings.epochs, `${name} epochs`);
@@ -57,7 +57,7 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
     return;
   }
   console.log(`${name} k=${model.settings.factors}, ${model.settings.epochs} epochs, engine ${model.settings.engine}`);
-  printCurve(epochs);
+  printCurve(fit.epochs);
   console.log(`fit ${fit.fitSeconds.toFixed(3)} s; test RMSE ${scores.rmse.toFixed(4)}, MAE ${scores.mae.toFixed(4)} on ${test.size} ratings`);
   console.log(forTerminal(`top 5 for user ${user} (items not rated in training):`));
   for (const { item, score } of top) {

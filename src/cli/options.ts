@@ -3,18 +3,21 @@
 import { Command, Option } from 'commander';
 import type { ParseOptions, RatingsFormat } from '../data/parse.js';
 import { OptionError } from '../errors.js';
-import type { SgdOptions } from '../models/options.js';
-import { createModel, PRESETS, type ModelKind, type ModelSpec, type PresetName } from '../models/presets.js';
-import type { FactorModel } from '../models/factor-model.js';
+import type { Model } from '../models/core/model.js';
+import { RatingBase } from '../models/rating/rating-base.js';
+import { createModel, kindRow, MODEL_KINDS, PRESETS, type ModelKind, type ModelSpec, type PresetName } from '../models/registry.js';
 
-export const MODEL_KINDS: readonly ModelKind[] = ['svd', 'mf', 'svdpp', 'baseline', 'puresvd', 'bpr', 'als', 'hybrid', 'popular'];
-/** Models of implicit feedback: trained on interactions, judged by ranking. */
-export const IMPLICIT_KINDS: readonly ModelKind[] = ['bpr', 'als', 'hybrid', 'popular'];
+export { MODEL_KINDS };
 export type { ModelKind };
+
+/** Whether the kind ranks (implicit feedback: trained on interactions, judged by ranking metrics). */
+export function isRankingKind(kind: ModelKind): boolean {
+  return kindRow(kind).task === 'ranking';
+}
 
 /** cv, curve and search score rating accuracy: refuse the ranking models with a pointer to train. */
 export function requireRatingModel(command: string, kind: ModelKind): void {
-  if (IMPLICIT_KINDS.includes(kind)) {
+  if (isRankingKind(kind)) {
     throw new Error(`${command} reports rating accuracy (RMSE/MAE); --model ${kind} ranks: use latentrec train --json, which reports ranking metrics`);
   }
 }
@@ -51,11 +54,16 @@ const FLAG_OF: Record<string, string> = {
   itemReg: '--reg',
 };
 
-/** Re-labels an OptionError from the library with the CLI flag (`rename` overrides the map). */
-export function asFlagError(error: unknown, rename: Record<string, string> = {}): unknown {
+/**
+ * Re-labels an OptionError from the library with the CLI flag (`rename` overrides the map); a value
+ * the flag's text did not parse as (NaN from "abc") is shown as the text the user typed.
+ */
+export function asFlagError(error: unknown, rename: Record<string, string> = {}, typed: Record<string, string | undefined> = {}): unknown {
   const flag = error instanceof OptionError ? rename[error.option] ?? FLAG_OF[error.option] : undefined;
-  if (error instanceof OptionError && flag) return new OptionError(flag, error.allowed, error.value);
-  return error;
+  if (!(error instanceof OptionError) || !flag) return error;
+  const text = typed[flag];
+  const value = typeof error.value === 'number' && Number.isNaN(error.value) && text !== undefined ? text : error.value;
+  return new OptionError(flag, error.allowed, value);
 }
 
 export function addModelOptions(command: Command): Command {
@@ -63,11 +71,11 @@ export function addModelOptions(command: Command): Command {
     .addOption(
       new Option(
         '--model <kind>',
-        'svd (default, Surprise SVD), mf (plain), svdpp (SVD++), baseline (μ+b_u+b_i), puresvd (truncated SVD alone); ' +
-          'implicit feedback: bpr, als (weighted ALS), hybrid (LightFM-style, with user/item features), popular (popularity)',
+        // From the registry: every kind, each with its one-line summary (svd is the default).
+        MODEL_KINDS.map((kind) => `${kind}: ${kindRow(kind).summary}`).join('; ') + ' (default svd)',
       ).choices([...MODEL_KINDS]),
     )
-    .option('--implicit-threshold <r>', 'for bpr/als/hybrid/popular: a rating >= r is an interaction, and a test rating >= r is relevant (default: every rating an interaction; relevant >= 4)')
+    .option('--implicit-threshold <r>', 'for the ranking kinds: a rating >= r is an interaction, and a test rating >= r is relevant (default: every rating an interaction; relevant >= 4)')
     .addOption(new Option('--loss <loss>', 'hybrid: warp (default), bpr or logistic').choices(['warp', 'bpr', 'logistic']))
     .option('--max-sampled <n>', 'hybrid with warp: most negatives drawn per positive (default 10)')
     .option('--alpha <x>', 'als: confidence 1 + alpha x value (default 10)')
@@ -131,26 +139,58 @@ export interface ModelFlags {
   ml100kFeatures?: string;
 }
 
-function numberFlag(value: string | undefined): number | undefined {
-  return value === undefined ? undefined : Number(value);
+/** The model flags that take numbers (the others are choices or file paths). */
+const NUMERIC_FLAGS = ['factors', 'epochs', 'lr', 'reg', 'seed', 'bins', 'initScale', 'alpha', 'maxSampled'] as const;
+/** The model flags a kind's registry row may map to its options. */
+const MODEL_FLAGS = [...NUMERIC_FLAGS, 'threads', 'order', 'init', 'engine', 'rng', 'loss', 'identity'] as const;
+/** Fit-time flags of kinds that take attributes (the registry's `features` capability). */
+const FEATURE_FLAGS = ['userFeatures', 'itemFeatures', 'ml100kFeatures'] as const;
+
+/** The value a flag stands for: numbers as numbers (NaN for text that is none), 'auto' threads as is. */
+function flagValue(name: string, text: string): unknown {
+  if (name === 'threads') return text === 'auto' ? text : Number(text);
+  return (NUMERIC_FLAGS as readonly string[]).includes(name) ? Number(text) : text;
 }
 
-/** Library options from the flags (undefined = the model's own default). */
-export function modelOptions(flags: ModelFlags): SgdOptions {
-  return {
-    factors: numberFlag(flags.factors),
-    epochs: numberFlag(flags.epochs),
-    lrAll: numberFlag(flags.lr),
-    regAll: numberFlag(flags.reg),
-    seed: numberFlag(flags.seed),
-    order: flags.order,
-    threads: flags.threads === undefined || flags.threads === 'auto' ? flags.threads : Number(flags.threads),
-    bins: numberFlag(flags.bins),
-    init: flags.init,
-    initScale: numberFlag(flags.initScale),
-    engine: flags.engine,
-    rng: flags.rng,
-  };
+/** `--init-scale`, `--max-sampled`: the flag as the user typed it. */
+function flagName(option: string): string {
+  return `--${option.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`;
+}
+
+function listOf(names: readonly string[]): string {
+  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+/**
+ * The options of `kind` from the flags, by its registry row; a flag the kind does not take is
+ * refused, naming the kinds it applies to (or the row's reason, e.g. "has no gradient descent").
+ */
+function specOf(kind: ModelKind, flags: ModelFlags): Record<string, unknown> {
+  const row = kindRow(kind);
+  const given = MODEL_FLAGS.filter((f) => flags[f] !== undefined);
+  const refused = row.refuses ? given.filter((f) => row.refuses!.flags.includes(f)) : [];
+  if (refused.length > 0) {
+    throw new Error(`--model ${kind} ${row.refuses!.reason}: ${refused.map(flagName).join(', ')} do${refused.length === 1 ? 'es' : ''} not apply`);
+  }
+  const spec: Record<string, unknown> = {};
+  for (const f of given) {
+    const mapping = (row.flags as Record<string, unknown>)[f] as string | readonly string[] | ((value: unknown) => Record<string, unknown>) | undefined;
+    if (mapping === undefined) {
+      const takers = MODEL_KINDS.filter((k) => (kindRow(k).flags as Record<string, unknown>)[f] !== undefined);
+      throw new Error(`${flagName(f)} applies to --model ${listOf(takers)}`);
+    }
+    const value = flagValue(f, flags[f] as string);
+    if (typeof mapping === 'function') Object.assign(spec, mapping(value));
+    else for (const option of typeof mapping === 'string' ? [mapping] : mapping) spec[option] = value;
+  }
+  if (!row.capabilities.features) {
+    const featureFlags = FEATURE_FLAGS.filter((f) => flags[f] !== undefined);
+    if (featureFlags.length > 0) {
+      const takers = MODEL_KINDS.filter((k) => kindRow(k).capabilities.features);
+      throw new Error(`${featureFlags.map(flagName).join(', ')} appl${featureFlags.length === 1 ? 'ies' : 'y'} to --model ${listOf(takers)}`);
+    }
+  }
+  return spec;
 }
 
 export interface ModelFactory {
@@ -158,7 +198,9 @@ export interface ModelFactory {
   kind: ModelKind;
   /** The kind, with the preset when one was used: "svdpp (preset recommended)". */
   label: string;
-  make(): FactorModel;
+  make(): Model;
+  /** make(), for the commands that score ratings (cv, curve, search, demo): refused for ranking kinds. */
+  makeRating(): RatingBase;
 }
 
 /**
@@ -166,71 +208,25 @@ export interface ModelFactory {
  * before any data is read.
  */
 export function modelFactory(flags: ModelFlags): ModelFactory {
-  const o = modelOptions(flags);
   const kind: ModelKind = flags.preset !== undefined ? PRESETS[flags.preset]?.model ?? 'svd' : flags.model ?? 'svd';
-  const spec: ModelSpec =
-    kind === 'baseline' && flags.preset === undefined
-      ? baselineSpec(flags, o)
-      : kind === 'bpr'
-        ? { model: 'bpr', factors: o.factors, epochs: o.epochs, lr: o.lrAll, reg: o.regAll, seed: o.seed, engine: o.engine }
-        : kind === 'als'
-          ? { model: 'als', factors: o.factors, epochs: o.epochs, reg: o.regAll, alpha: numberFlag(flags.alpha), seed: o.seed, engine: o.engine }
-          : kind === 'hybrid'
-          ? hybridSpec(flags, o)
-          : kind === 'popular'
-          ? { model: 'popular', engine: o.engine }
-          : { ...o, model: flags.model, preset: flags.preset };
-  const make = (): FactorModel => createModel(spec);
+  const typed = Object.fromEntries(MODEL_FLAGS.map((f) => [flagName(f), flags[f]]));
+  let make: () => Model;
   try {
-    if (kind === 'puresvd') {
-      const sgdOnly = (['epochs', 'lr', 'reg', 'init', 'initScale', 'order', 'rng'] as const).filter((f) => flags[f] !== undefined);
-      if (sgdOnly.length > 0) {
-        throw new Error(`--model puresvd has no gradient descent: ${sgdOnly.map(flagName).join(', ')} do${sgdOnly.length === 1 ? 'es' : ''} not apply`);
-      }
-    }
-    if (kind !== 'svd' && kind !== 'mf' && kind !== 'svdpp') {
-      const blockedOnly = (['threads', 'bins'] as const).filter((f) => flags[f] !== undefined);
-      if (blockedOnly.length > 0) {
-        throw new Error(`${blockedOnly.map(flagName).join(', ')} appl${blockedOnly.length === 1 ? 'ies' : 'y'} to --model svd and mf (blocked SGD)`);
-      }
-    }
-    if (kind !== 'als' && flags.alpha !== undefined) throw new Error('--alpha applies to --model als');
-    if (kind !== 'hybrid') {
-      const hybridOnly = (['loss', 'maxSampled', 'identity', 'userFeatures', 'itemFeatures', 'ml100kFeatures'] as const).filter((f) => flags[f] !== undefined);
-      if (hybridOnly.length > 0) {
-        throw new Error(`${hybridOnly.map(flagName).join(', ')} appl${hybridOnly.length === 1 ? 'ies' : 'y'} to --model hybrid`);
-      }
-    }
+    const spec = { ...specOf(kind, flags), ...(flags.preset === undefined ? { model: kind } : { preset: flags.preset }) } as ModelSpec;
     if (flags.initScale !== undefined && flags.init !== 'svd' && flags.preset === undefined) {
       throw new Error('--init-scale applies with --init svd');
     }
+    make = () => createModel(spec);
     make();
   } catch (error) {
-    throw asFlagError(error);
+    throw asFlagError(error, {}, typed);
   }
-  return { kind, label: flags.preset ? `${kind} (preset ${flags.preset})` : kind, make };
-}
-
-function flagName(option: string): string {
-  return FLAG_OF[option] ?? `--${option.replace(/[A-Z0-9]+/g, (m) => `-${m.toLowerCase()}`)}`;
-}
-
-function hybridSpec(flags: ModelFlags, o: SgdOptions): ModelSpec {
-  const identity = flags.identity ?? 'both';
-  return {
-    model: 'hybrid', factors: o.factors, epochs: o.epochs, lr: o.lrAll, userReg: o.regAll, itemReg: o.regAll, seed: o.seed, engine: o.engine,
-    loss: flags.loss, maxSampled: numberFlag(flags.maxSampled),
-    userIdentity: identity === 'both' || identity === 'users', itemIdentity: identity === 'both' || identity === 'items',
+  const makeRating = (): RatingBase => {
+    const model = make();
+    if (!(model instanceof RatingBase)) throw new Error(`--model ${kind} ranks items; this command scores ratings (use latentrec train)`);
+    return model;
   };
-}
-
-function baselineSpec(flags: ModelFlags, o: SgdOptions): ModelSpec {
-  if (flags.factors !== undefined || flags.init !== undefined || flags.initScale !== undefined) {
-    throw new Error('--model baseline has no factors: --factors, --init and --init-scale do not apply');
-  }
-  // --lr/--reg ask for the SGD baseline; otherwise Surprise's default ALS.
-  const method = flags.lr !== undefined || flags.reg !== undefined ? 'sgd' : 'als';
-  return { model: 'baseline', method, epochs: o.epochs, lr: o.lrAll, reg: o.regAll, order: o.order, seed: o.seed, engine: o.engine };
+  return { kind, label: flags.preset ? `${kind} (preset ${flags.preset})` : kind, make, makeRating };
 }
 
 export interface DataFlags {

@@ -25,7 +25,7 @@ export async function searchCommand(flags: SearchFlags): Promise<void> {
   progress.start(total, `search ${total} settings x ${folds.length} folds`);
   const result = (() => {
     try {
-      return gridSearch((settings) => factoryFor(settings).make(), grid, folds, {
+      return gridSearch((settings) => factoryFor(settings).makeRating(), grid, folds, {
         onRow: (row, index) => progress.update(index + 1, `last ${row.rmse.toFixed(4)}`),
       });
     } finally {

@@ -5,9 +5,8 @@ import { evaluate } from '../eval/cross-validate.js';
 import { evaluateModelRanking } from '../eval/model-scorer.js';
 import type { RankingProtocol } from '../eval/ranking-protocol.js';
 import { loadModelFile } from '../io/model-file-node.js';
-import { FactorModel } from '../models/factor-model.js';
-import { Hybrid } from '../models/hybrid.js';
-import '../models/presets.js'; // registers every model kind for FactorModel.fromState
+import { Hybrid } from '../models/ranking/hybrid.js';
+import { FactorModel } from '../models/registry.js';
 import { loadFile } from './load.js';
 import { parseOptions, type DataFlags } from './options.js';
 import { loadTitles } from './titles.js';

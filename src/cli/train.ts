@@ -10,15 +10,16 @@ import { evaluateColdStart } from '../eval/cold-start.js';
 import { loadHybridFeatures } from './features.js';
 import { OptionError } from '../errors.js';
 import { evaluate } from '../eval/cross-validate.js';
-import type { FactorModel } from '../models/factor-model.js';
-import type { EpochReport, FitResult } from '../models/types.js';
+import type { Model } from '../models/core/model.js';
+import type { CommonFitOptions, EpochReport, FitResult } from '../models/core/types.js';
+import { RatingBase } from '../models/rating/rating-base.js';
 import { learningCurveChart } from '../plot/line-chart.js';
 import { toImplicit } from '../data/implicit.js';
 import { evaluateModelRankingAsync } from '../eval/model-scorer.js';
 import type { RankingReport } from '../eval/ranking-protocol.js';
 import { writeFileAtomic } from '../io/atomic-write-node.js';
 import { describeLoad, loadFile, summaryJson } from './load.js';
-import { asFlagError, IMPLICIT_KINDS, modelFactory, parseOptions, type DataFlags, type ModelFlags } from './options.js';
+import { asFlagError, isRankingKind, modelFactory, parseOptions, type DataFlags, type ModelFlags } from './options.js';
 import { checkOutputs, type InputSpec } from './outputs.js';
 import { createProgress } from './progress.js';
 import { abortOnSignals, CommandInterrupted, holdingSignals } from './signals.js';
@@ -49,7 +50,8 @@ export interface TrainReport {
   /** Interrupted (Ctrl-C): the epoch the model (and a --save file) holds. */
   aborted?: boolean;
   keptEpoch?: number;
-  epochs: ({ epoch: number; trainRmse: number } & Record<string, number>)[];
+  /** Rating models: train RMSE (test RMSE/MAE with a test set); ranking models: their loss and lossKind. */
+  epochs: CurveRow[];
   bestEpoch?: number;
   /** Without a test set (rating models): RMSE/MAE on the training data itself. */
   train?: { rmse: number; mae: number };
@@ -78,7 +80,7 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport | und
   const train = cold?.train ?? loaded.train;
   const features = factory.kind === 'hybrid' ? await loadHybridFeatures(flags, test ? [loaded.train, test] : [loaded.train]) : {};
   const model = factory.make();
-  const implicit = IMPLICIT_KINDS.includes(factory.kind);
+  const implicit = isRankingKind(factory.kind);
   const threshold = thresholdOf(flags);
   const allData = implicit ? toImplicit(train, { threshold }) : train;
   // Early stopping watches a seeded validation holdout of the training data, never the test set.
@@ -103,10 +105,10 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport | und
   if (!flags.json) {
     for (const summary of summaries) console.log(forTerminal(describeLoad(summary)));
     console.log(test ? `train ${train.size} ratings (${train.userCount} users, ${train.itemCount} items), test ${test.size}` : `train on all ${train.size} ratings (${train.userCount} users, ${train.itemCount} items); no test set (give --test FILE or --test-ratio R to hold one out)`);
-    // For ranking models the per-epoch train figure is sqrt(fraction of sampled pairs ranked wrong) (BPR, hybrid) or of the CG residual (ALS).
-    if (patience === undefined) printCurve(epochs, 'test', implicit ? 'train loss' : 'train RMSE');
+    // Ranking models show their own loss (misranked pairs for BPR and the hybrid, the CG residual for ALS).
+    if (patience === undefined) printCurve(fit.epochs);
     else {
-      printCurve(fit.epochs.map((e) => ({ epoch: e.epoch, trainRmse: e.trainRmse, testRmse: e.validationRmse!, testMae: e.validationMae! })), 'valid.');
+      printCurve(fit.epochs, 'valid.');
       console.log(`early stopping: best validation RMSE at epoch ${fit.bestEpoch}, restored`);
     }
     console.log(`fit ${fit.fitSeconds.toFixed(3)} s`);
@@ -267,12 +269,12 @@ export async function loadTrainTest(
 }
 
 /**
- * Fits with the test set scored every epoch, a progress bar while a person watches. Ctrl-C stops
- * the fit after the current epoch and the command goes on with the epochs trained (saving the
- * model if asked); a second Ctrl-C exits at once.
+ * Fits with the test set scored every epoch (rating models), a progress bar while a person
+ * watches. Ctrl-C stops the fit after the current epoch and the command goes on with the epochs
+ * trained (saving the model if asked); a second Ctrl-C exits at once.
  */
 export async function fitWithProgress(
-  model: FactorModel,
+  model: Model,
   train: Dataset,
   test: Dataset | undefined,
   o: { json?: boolean; label: string; trainMetric?: 'pass' | 'full'; earlyStopping?: { patience: number }; extra?: object },
@@ -286,17 +288,17 @@ export async function fitWithProgress(
     interrupt.abort();
   };
   process.on('SIGINT', onSigint);
+  // A validation set, the train metric and early stopping are a rating model's: ranking models score no ratings.
+  const rating = model instanceof RatingBase ? { validation: test, trainMetric: o.trainMetric, earlyStopping: o.earlyStopping } : {};
   let fit: FitResult;
   try {
     fit = await model.fitAsync(train, {
       ...o.extra,
-      validation: test,
-      trainMetric: o.trainMetric,
-      earlyStopping: o.earlyStopping,
+      ...rating,
       signal: interrupt.signal,
       onEpoch: (e: EpochReport) =>
-        progress.update(e.epoch, `train ${e.trainRmse.toFixed(4)}${e.validationRmse === undefined ? '' : ` test ${e.validationRmse.toFixed(4)}`}`),
-    });
+        progress.update(e.epoch, `${e.trainRmse === undefined ? e.loss.kind : 'train'} ${(e.trainRmse ?? e.loss.value).toFixed(4)}${e.validationRmse === undefined ? '' : ` test ${e.validationRmse.toFixed(4)}`}`),
+    } as CommonFitOptions);
   } finally {
     process.off('SIGINT', onSigint);
     progress.stop();
@@ -309,8 +311,8 @@ export async function fitWithProgress(
 }
 
 /** With early stopping the curve's second column is the validation holdout, named as such. */
-function validationRows(epochs: readonly EpochReport[]) {
-  return epochs.map((e) => ({ epoch: e.epoch, trainRmse: e.trainRmse, validationRmse: e.validationRmse!, validationMae: e.validationMae! }));
+function validationRows(epochs: readonly EpochReport[]): CurveRow[] {
+  return epochs.map((e) => ({ epoch: e.epoch, trainRmse: e.trainRmse!, validationRmse: e.validationRmse!, validationMae: e.validationMae! }));
 }
 
 function countFlag(flag: string, value: string): number {
@@ -319,8 +321,18 @@ function countFlag(flag: string, value: string): number {
   return n;
 }
 
-export function curveRows(epochs: readonly EpochReport[]) {
-  return epochs.map((e) => ({ epoch: e.epoch, trainRmse: e.trainRmse, testRmse: e.validationRmse!, testMae: e.validationMae! }));
+/**
+ * The learning curve as the JSON prints it: a rating model's epochs give train RMSE (and the test
+ * RMSE/MAE); a ranking model's give its loss and what it measures (lossKind).
+ */
+export type CurveRow = { epoch: number } & ({ trainRmse: number; testRmse?: number; testMae?: number; validationRmse?: number; validationMae?: number } | { loss: number; lossKind: string });
+
+export function curveRows(epochs: readonly EpochReport[]): CurveRow[] {
+  return epochs.map((e) =>
+    e.trainRmse === undefined
+      ? { epoch: e.epoch, loss: e.loss.value, lossKind: e.loss.kind }
+      : { epoch: e.epoch, trainRmse: e.trainRmse, testRmse: e.validationRmse, testMae: e.validationMae },
+  );
 }
 
 function coldSplit(train: Dataset, value: string, seed: number): { train: Dataset; items: string[] } {
@@ -350,14 +362,14 @@ function oneOfFlag<T extends string>(flag: string, value: string, allowed: reado
   return value as T;
 }
 
-export function printCurve(
-  epochs: readonly { epoch: number; trainRmse: number; testRmse?: number; testMae?: number }[], second = 'test', trainLabel = 'train RMSE',
-): void {
+/** The learning curve as a table: train RMSE (and test RMSE/MAE), or a ranking model's loss by its kind. */
+export function printCurve(epochs: readonly EpochReport[], second = 'test'): void {
   // Ranking models are not scored on test ratings per epoch: their rows have no test columns.
-  const withTest = epochs.some((e) => e.testRmse !== undefined);
+  const withTest = epochs.some((e) => e.validationRmse !== undefined);
+  const trainLabel = epochs[0]?.trainRmse === undefined ? epochs[0]?.loss.kind ?? 'loss' : 'train RMSE';
   console.log(`epoch  ${trainLabel.padStart(10)}${withTest ? `  ${second} RMSE  ${second} MAE` : ''}`);
   for (const e of epochs) {
-    const test = withTest ? `  ${(e.testRmse ?? NaN).toFixed(4).padStart(9)}  ${(e.testMae ?? NaN).toFixed(4).padStart(8)}` : '';
-    console.log(`${String(e.epoch).padStart(5)}  ${e.trainRmse.toFixed(4).padStart(10)}${test}`);
+    const test = withTest ? `  ${(e.validationRmse ?? NaN).toFixed(4).padStart(9)}  ${(e.validationMae ?? NaN).toFixed(4).padStart(8)}` : '';
+    console.log(`${String(e.epoch).padStart(5)}  ${(e.trainRmse ?? e.loss.value).toFixed(4).padStart(10)}${test}`);
   }
 }

@@ -105,12 +105,10 @@ export const HEADER_NAMES: Readonly<Record<keyof ColumnIndices, readonly string[
   rating: ['rating', 'score', 'stars', 'value', 'rating_value'],
 };
 const ROLES = ['user', 'item', 'rating'] as const;
-const ROLE_OF_NAME = new Map<string, keyof ColumnIndices>(
-  ROLES.flatMap((role) => HEADER_NAMES[role].map((name) => [name, role] as const)),
-);
 
 function roleOfName(field: string): keyof ColumnIndices | undefined {
-  return ROLE_OF_NAME.get(field.trim().toLowerCase());
+  const name = field.trim().toLowerCase();
+  return ROLES.find((role) => HEADER_NAMES[role].includes(name));
 }
 
 function isNumeric(text: string | undefined): boolean {
@@ -498,7 +496,10 @@ class Interner {
 }
 
 /** 10^k, exact for k <= 22. */
-const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+/** 10^k for the decimals of a rating (exact doubles up to 10^22). */
+const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
 
 /** ASCII whitespace as String.prototype.trim and /\s/ see it (tab, LF, VT, FF, CR, space). */
 function isAsciiSpace(ch: number): boolean {

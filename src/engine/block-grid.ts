@@ -5,25 +5,11 @@
 // and the seed only, never on the number of threads. One thread gains too: a block touches
 // userCount/G user rows and itemCount/G item rows, which stay in cache while it runs.
 import { swapRatings } from './swap-ratings.js';
-import type { RatingsBlock } from './types.js';
+import type { BlockGrid, BlockSchedule, RatingsBlock } from './types.js';
+
+export type { BlockGrid, BlockSchedule };
 import type { RandomSource } from '../util/random.js';
 
-
-export interface BlockGrid {
-  /** G: users and items are each cut into this many bins. */
-  side: number;
-  /** Block b = (user bin ⌊b/G⌋, item bin b mod G) holds ratings start[b] .. start[b+1]. */
-  start: Uint32Array;
-}
-
-/** One epoch's plan: G rounds of G blocks; the blocks of a round share no user and no item. */
-export interface BlockSchedule {
-  side: number;
-  /** Rounds one after another: entry r·G + j is the j-th block of round r (an index into the grid). */
-  blocks: Uint32Array;
-  /** The in-block shuffle seed of each entry of `blocks`. */
-  seeds: Uint32Array;
-}
 
 /** The largest grid side: G² blocks per epoch stay cheap to plan (65,536 at most). */
 export const MAX_GRID_SIDE = 256;

@@ -1,10 +1,12 @@
 import { JsEngine } from './js-engine.js';
 import type { Engine, EngineName } from './types.js';
 import { WasmEngine, type WasmEngineOptions, type WasmVariant } from './wasm-engine.js';
+import { wasmThreadSupport } from './wasm-threads.js';
 
 export type { Engine, EngineName, EngineVariant, F32, U32, FactorBlock, RatingsBlock, BiasedRates, SvdppRates, UserGroups, SparseRows, FeatureSide, HybridLoss, HybridPass } from './types.js';
 export { strideFor, LANES } from './types.js';
-export { wasmSimdSupported, wasmVariants, WASM_VARIANTS, type WasmVariant, type WasmEngineOptions } from './wasm-engine.js';
+export { wasmSimdSupported, wasmVariants, WASM_VARIANTS, type WasmVariant, type WasmEngineOptions, type ThreadSupport } from './wasm-engine.js';
+export { wasmThreadSupport } from './wasm-threads.js';
 export { buildGrid, planEpoch, defaultGridSide, gridSideFor, MAX_GRID_SIDE, type BlockGrid, type BlockSchedule } from './block-grid.js';
 export { hardwareThreads, prepareThreads, threadsUnavailableReason } from './thread-pool.js';
 
@@ -12,11 +14,23 @@ export { hardwareThreads, prepareThreads, threadsUnavailableReason } from './thr
  * A fresh engine with its own memory. 'wasm' picks the best build this runtime validates —
  * 'relaxed' (relaxed SIMD), else 'simd', else 'scalar' (see wasmVariants()); `variant` forces one
  * and is refused with a LatentrecError naming what this runtime supports when it cannot run it.
- * The js engine ignores `variant`.
+ * `options.threads` above 1 gives blocked SGD worker threads where the runtime allows (see
+ * WasmEngineOptions). The js engine ignores `variant` and `options`.
  *
  *   createEngine('wasm').variant          // 'relaxed' in Chromium, 'simd' in Node 20
  *   createEngine('wasm', 'simd').variant  // 'simd' wherever SIMD runs
  */
 export function createEngine(name: EngineName = 'wasm', variant?: WasmVariant, options: WasmEngineOptions = {}): Engine {
+  return makeEngine(name, variant, { ...options, threadSupport: options.threadSupport ?? wasmThreadSupport });
+}
+
+/**
+ * createEngine for the library's own code: worker threads only when `options.threadSupport` is
+ * given (wasmThreadSupport), so that a bundle of code that never runs on threads — a BPR, a loaded
+ * model, fold-in — carries neither the -threads builds nor the pool. The models whose fits run
+ * blocked SGD pass it; with `threads` above 1 and no support the engine runs on one thread and
+ * says so in `threadsNote`.
+ */
+export function makeEngine(name: EngineName = 'wasm', variant?: WasmVariant, options: WasmEngineOptions = {}): Engine {
   return name === 'js' ? new JsEngine() : new WasmEngine(variant, options);
 }

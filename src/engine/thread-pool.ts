@@ -83,8 +83,10 @@ const STALL_FACTOR = 20;
 const FALLBACK_SECONDS_PER_RATING_LANE = 30e-9;
 
 // Plain JavaScript (no imports, no bundler helpers), started from a string: no worker file to
-// ship, resolve or bundle. Each block: shuffle in place with its seed, then one SGD pass.
-const WORKER_SOURCE = `'use strict';
+// ship, resolve or bundle. Each block: shuffle in place with its seed, then one SGD pass. Built by
+// a function, not at module level: a bundle that takes only hardwareThreads or MAX_POOL_THREADS
+// from this module then drops it (a top-level call must be kept).
+const workerSource = (): string => `'use strict';
 const C = ${JSON.stringify(C)}, A = ${JSON.stringify(ARG)};
 function serve(init, node) {
   const ctrl = new Int32Array(init.control), args = new Float64Array(init.args);
@@ -188,7 +190,7 @@ export async function prepareThreads(threads: number): Promise<number> {
   if (reason !== undefined) return 1;
   if (!reuse) return threads; // Node: fits start their own workers
   const Worker = (globalThis as { Worker?: new (url: string) => BrowserWorker }).Worker!;
-  workerUrl ??= URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+  workerUrl ??= URL.createObjectURL(new Blob([workerSource()], { type: 'text/javascript' }));
   const made: BrowserWorker[] = [];
   try {
     for (let w = idleWorkers.length + made.length + 1; w < threads; w++) made.push(new Worker(workerUrl));
@@ -241,7 +243,7 @@ function platform(): { spawn?: Spawn; reason?: string; reuse?: boolean } {
   if (threads) {
     return {
       spawn: (init, heard) => {
-        const worker = new threads.Worker(WORKER_SOURCE, { eval: true, workerData: init });
+        const worker = new threads.Worker(workerSource(), { eval: true, workerData: init });
         worker.unref(); // a pool left open never keeps the process alive
         // Without a listener an 'error' event would end the process. These events arrive only
         // when the caller's event loop runs (between fitAsync's epochs, or after a failed round

@@ -1,7 +1,23 @@
 // The kernel interface. Two implementations: the wasm engine (the product) and the js engine
 // (the same algorithm in plain TypeScript with the same order of operations, for tests and the
 // benchmark). Models see only typed arrays and handles, never offsets.
-import type { BlockGrid, BlockSchedule } from './block-grid.js';
+
+/** LIBMF's grid of blocks over the ratings (built by block-grid.ts). */
+export interface BlockGrid {
+  /** G: users and items are each cut into this many bins. */
+  side: number;
+  /** Block b = (user bin ⌊b/G⌋, item bin b mod G) holds ratings start[b] .. start[b+1]. */
+  start: Uint32Array;
+}
+
+/** One epoch's plan: G rounds of G blocks; the blocks of a round share no user and no item. */
+export interface BlockSchedule {
+  side: number;
+  /** Rounds one after another: entry r·G + j is the j-th block of round r (an index into the grid). */
+  blocks: Uint32Array;
+  /** The in-block shuffle seed of each entry of `blocks`. */
+  seeds: Uint32Array;
+}
 
 export type EngineName = 'wasm' | 'js';
 export type EngineVariant = 'relaxed' | 'simd' | 'scalar' | 'js';

@@ -1,22 +1,30 @@
 // The one host file that knows offsets into linear memory. Each engine owns one
 // WebAssembly.Memory and a bump allocator over it; every array is 16-byte aligned, and views are
 // re-made after the memory grows (growth detaches the old ArrayBuffer).
-import { relaxedBase64, relaxedThreadsBase64, scalarBase64, simdBase64, simdThreadsBase64 } from './kernels-wasm.generated.js';
+//
+// The three single-thread builds are imported here, one generated module each; the two builds over
+// shared memory are not: an engine gets them, with the worker pool, from the ThreadSupport it is
+// made with (wasmThreadSupport in wasm-threads.ts), so a bundle of a model that never runs on
+// threads carries neither those builds nor the pool.
+import { relaxedBase64 } from './kernels-relaxed.generated.js';
+import { scalarBase64 } from './kernels-scalar.generated.js';
+import { simdBase64 } from './kernels-simd.generated.js';
 import { LatentrecError } from '../errors.js';
 import type { BlockGrid, BlockSchedule } from './block-grid.js';
 import { MAX_GRID_SIDE } from './block-grid.js';
-import { ARG, ThreadPool, threadsUnavailableReason } from './thread-pool.js';
+import { ARG, type ThreadPool } from './thread-pool.js';
 import type { BiasedRates, Engine, F32, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
 
 const PAGE = 65536;
 const ALIGN = 16;
 /** Nothing below this offset is handed out, nor below the module's own static data (heapBase). */
 const HEAP_START = 1024;
-const MAX_PAGES = 65536; // 4 GiB, the wasm32 limit
-/** The most memory a wasm32 engine can have, in bytes. */
-export const WASM_MEMORY_LIMIT = MAX_PAGES * PAGE;
+export const MAX_PAGES = 65536; // 4 GiB, the wasm32 limit
+/** The most memory a wasm32 engine can have, in bytes: MAX_PAGES × PAGE, written out (a bundler keeps a top-level product of two names). */
+export const WASM_MEMORY_LIMIT = 4_294_967_296;
 
-interface Kernels {
+/** The exports of every build (the threads builds too). */
+export interface Kernels {
   sgdEpochBiased(
     users: number, items: number, values: number, count: number,
     P: number, Q: number, bu: number, bi: number, stride: number,
@@ -86,14 +94,10 @@ const NEEDS: Readonly<Record<WasmVariant, string>> = {
   scalar: 'it needs WebAssembly',
 };
 
-/** The builds over shared memory, for engines with worker threads (no scalar one: threads come with SIMD everywhere). */
-const THREADS_BASE64: Readonly<Partial<Record<WasmVariant, string>>> = { relaxed: relaxedThreadsBase64, simd: simdThreadsBase64 };
-
 const modules: Partial<Record<WasmVariant, WebAssembly.Module>> = {};
-const threadModules: Partial<Record<WasmVariant, WebAssembly.Module>> = {};
 const support: Partial<Record<WasmVariant, boolean>> = {};
 
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
@@ -118,35 +122,6 @@ export function wasmVariants(): WasmVariant[] {
 /** Whether this runtime validates the SIMD build (detected once). */
 export function wasmSimdSupported(): boolean {
   return supported('simd');
-}
-
-/**
- * The threads build over a fresh shared memory. Shared memory must declare its maximum, and 4 GiB
- * reserves address space, not memory — which a 32-bit or mobile runtime may refuse: then the
- * reason, and the engine runs on one thread.
- */
-function sharedKernels(variant: WasmVariant): { memory: WebAssembly.Memory; module: WebAssembly.Module; kernels: Kernels } | { reason: string } {
-  let memory: WebAssembly.Memory;
-  try {
-    memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
-  } catch (err) {
-    return { reason: `shared memory of 4 GiB could not be reserved (${(err as Error).message})` };
-  }
-  try {
-    const module = compiledThreads(variant);
-    const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Kernels;
-    return { memory, module, kernels };
-  } catch (err) {
-    return { reason: `this runtime does not run the shared-memory build (${(err as Error).message})` };
-  }
-}
-
-/** Why an engine of this build cannot have worker threads here, or undefined when it can. */
-function threadsRefusal(variant: WasmVariant): string | undefined {
-  if (THREADS_BASE64[variant] === undefined) return `threads need a SIMD build (this engine runs the ${variant} build)`;
-  // Whether shared memory and the threads build really work is found out by making them
-  // (sharedKernels), with its own reasons.
-  return threadsUnavailableReason();
 }
 
 /** The build to run: `requested` if given and this runtime can run it (else an error), or the best supported. */
@@ -174,8 +149,27 @@ function compiled(variant: WasmVariant): WebAssembly.Module {
   return (modules[variant] ??= new WebAssembly.Module(decodeBase64(BASE64[variant])));
 }
 
-function compiledThreads(variant: WasmVariant): WebAssembly.Module {
-  return (threadModules[variant] ??= new WebAssembly.Module(decodeBase64(THREADS_BASE64[variant]!)));
+/** An engine's memory and kernels over shared memory, with the pool of worker threads that runs them. */
+export interface SharedKernels {
+  memory: WebAssembly.Memory;
+  kernels: Kernels;
+  /** Undefined when no worker could start: the engine then runs the blocks itself, and `reason` says why. */
+  pool: ThreadPool | undefined;
+  reason?: string;
+}
+
+/**
+ * What lets a wasm engine run blocked SGD on worker threads: the builds over shared memory and the
+ * pool (wasmThreadSupport, in wasm-threads.ts). Handed to the engine rather than imported by it,
+ * so that only code that can ask for threads (createEngine, the models that run blocked SGD)
+ * carries the -threads builds and the pool.
+ */
+export interface ThreadSupport {
+  /**
+   * The `variant`'s threads build over a fresh shared memory with up to `threads − 1` workers for
+   * rounds of at most `maxBlocks` blocks, or why this runtime or build cannot have them.
+   */
+  open(variant: WasmVariant, threads: number, maxBlocks: number): SharedKernels | { reason: string };
 }
 
 /** What a wasm engine is made with besides its build. */
@@ -186,6 +180,8 @@ export interface WasmEngineOptions {
    * done the engine runs on one thread and says why in `threadsNote`. Default 1.
    */
   threads?: number;
+  /** What runs those threads; without it the engine has one thread and says why (createEngine always gives it). */
+  threadSupport?: ThreadSupport;
 }
 
 class MemoryHandle<T extends Float32Array | Uint32Array> implements Handle<T> {
@@ -227,21 +223,21 @@ export class WasmEngine implements Engine {
   constructor(variant?: WasmVariant, options: WasmEngineOptions = {}) {
     this.variant = resolveWasmVariant(variant);
     const wanted = options.threads ?? 1;
-    const refusal = wanted <= 1 ? undefined : threadsRefusal(this.variant);
-    const shared = wanted > 1 && refusal === undefined ? sharedKernels(this.variant) : undefined;
+    const shared =
+      wanted <= 1 ? undefined
+      : options.threadSupport ? options.threadSupport.open(this.variant, wanted, MAX_GRID_SIDE)
+      : { reason: 'this engine was made without thread support (createEngine gives it, and the models that run blocked SGD)' };
     if (shared && 'memory' in shared) {
       this.memory = shared.memory;
       this.k = shared.kernels;
-      const { pool, reason } = ThreadPool.open(wanted, shared.module, this.memory, MAX_GRID_SIDE);
-      this.pool = pool;
-      this.threadsNote = reason === undefined ? undefined : `running on 1 thread instead of ${wanted}: ${reason}`;
+      this.pool = shared.pool;
+      this.threadsNote = shared.reason === undefined ? undefined : `running on 1 thread instead of ${wanted}: ${shared.reason}`;
     } else {
       // No `maximum`: a large reservation can fail up front on 32-bit or mobile browsers; growth
       // is checked against the wasm32 limit in reserve().
       this.memory = new WebAssembly.Memory({ initial: 1 });
       this.k = new WebAssembly.Instance(compiled(this.variant), { env: { memory: this.memory } }).exports as unknown as Kernels;
-      const why = refusal ?? (shared && 'reason' in shared ? shared.reason : undefined);
-      if (why !== undefined) this.threadsNote = `running on 1 thread instead of ${wanted}: ${why}`;
+      if (shared) this.threadsNote = `running on 1 thread instead of ${wanted}: ${shared.reason}`;
     }
     this.threads = this.pool?.threads ?? 1;
     // Static data (lookup tables of Mathf.exp, ...) lives below __heap_base: never hand it out.

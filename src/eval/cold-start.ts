@@ -3,7 +3,7 @@
 // and the usual full-catalogue protocol runs on it: each test user's held-out items that are
 // relevant, ranked against the other held-out items.
 import type { Dataset } from '../data/dataset.js';
-import type { FactorModel } from '../models/factor-model.js';
+import type { Model as FactorModel } from '../models/core/model.js';
 import { evaluateRanking, type RankingOptions, type RankingReport } from './ranking-protocol.js';
 
 export interface ColdStartReport {

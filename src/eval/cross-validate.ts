@@ -1,7 +1,7 @@
 // Evaluation on a test set and cross-validation over folds (Surprise's cross_validate).
 import type { Dataset } from '../data/dataset.js';
 import { DataError } from '../errors.js';
-import type { FitOptions, FitResult, RatingModel } from '../models/types.js';
+import type { FitOptions, FitResult, RatingModel } from '../models/core/types.js';
 import { mae, rmse } from './metrics.js';
 
 export interface TestScores {
@@ -14,7 +14,7 @@ export interface TestScores {
 }
 
 /** Scores a fitted model on every rating of `test`. */
-export function evaluate(model: RatingModel, test: Dataset): TestScores {
+export function evaluate(model: Pick<RatingModel, 'predictMany'>, test: Dataset): TestScores {
   if (test.size === 0) throw new DataError('evaluate: the test set has no ratings; RMSE and MAE need at least one');
   const t0 = performance.now();
   const estimates = model.predictMany(test);

@@ -1,7 +1,7 @@
 // Exhaustive search over a grid of settings, each scored by cross-validation (Surprise's
 // GridSearchCV): every combination, the full table, and the best by mean RMSE.
 import { crossValidate, type CrossValidation, type FoldSplit } from './cross-validate.js';
-import type { RatingModel } from '../models/types.js';
+import type { RatingModel } from '../models/core/types.js';
 
 export type GridValue = number | string;
 export type Grid = Readonly<Record<string, readonly GridValue[]>>;

@@ -1,6 +1,6 @@
 // A fitted model as a RankingScorer: every item's estimate for a user in one kernel call, and
 // the model's own fallbacks for the pairs that cannot be scored that way (FAQ protocol).
-import type { FactorModel } from '../models/factor-model.js';
+import type { Model as FactorModel } from '../models/core/model.js';
 import { evaluateRanking, evaluateRankingAsync, type AsyncRankingOptions, type RankingOptions, type RankingReport, type RankingScorer } from './ranking-protocol.js';
 import type { Dataset } from '../data/dataset.js';
 

@@ -4,7 +4,7 @@ import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from './atomic-write-node.js';
 import { decodeModel, encodeModel, ModelFileError } from './model-file.js';
-import type { ModelState } from './model-state.js';
+import type { ModelState } from '../models/core/state.js';
 
 /**
  * Writes `state` to `path` atomically: the bytes go to a temporary file in the same directory

@@ -13,9 +13,7 @@
 // unknown training mean. No training data comes along, so no item counts as seen by any user.
 import type { RatingScale } from '../data/dataset.js';
 import { OptionError, ParseError } from '../errors.js';
-import { MAX_FACTORS } from '../models/options.js';
-import { MODEL_PARAMETER_LIMIT } from './model-file.js';
-import type { ModelState } from './model-state.js';
+import { MAX_FACTORS, PARAMETER_LIMIT as MODEL_PARAMETER_LIMIT, type ModelState } from '../models/core/state.js';
 
 export interface SparkImportOptions {
   /** The rating scale predictions are clipped to. Default { lo: 1, hi: 5 }. */

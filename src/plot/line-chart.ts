@@ -24,8 +24,19 @@ export interface LineChartOptions {
 
 export interface LearningCurveRun {
   label: string;
-  epochs: ReadonlyArray<{ epoch: number; trainRmse: number; validationRmse?: number }>;
+  /**
+   * A fit's epochs: a rating model's train RMSE (and validation RMSE), or a ranking model's loss
+   * ({ value, kind }, e.g. the misranked fraction), plotted under its own name.
+   */
+  epochs: ReadonlyArray<{ epoch: number; trainRmse?: number; loss?: { value: number; kind: string }; validationRmse?: number }>;
 }
+
+/** The y axis of a ranking model's learning curve, by its loss kind. */
+const LOSS_LABELS: Readonly<Record<string, string>> = {
+  rmse: 'RMSE',
+  misranked: 'misranked fraction of sampled pairs',
+  'cg-residual': 'CG residual (RMS per interaction)',
+};
 
 const DEFAULT_WIDTH = 720;
 const DEFAULT_HEIGHT = 440;
@@ -46,7 +57,8 @@ export function lineChart(options: LineChartOptions): string {
 /**
  * RMSE by epoch for one or more training runs. Each run gets one colour: a solid line "<label> test" through its
  * validationRmse values (only when the run has any) and a dashed line "<label> train" through its trainRmse values.
- * Default title "Learning curve"; x ticks are whole epochs.
+ * Runs of a ranking model (no trainRmse) plot their loss instead, and the y axis names it (e.g. "misranked fraction
+ * of sampled pairs"). Default title "Learning curve"; x ticks are whole epochs.
  */
 export function learningCurveChart(
   runs: ReadonlyArray<LearningCurveRun>,
@@ -58,16 +70,20 @@ export function learningCurveChart(
     throw new DataError('learningCurveChart: no runs to plot; give at least one run with at least one epoch');
   }
   const series: StyledSeries[] = [];
+  const train = (e: LearningCurveRun['epochs'][number]): number => e.trainRmse ?? e.loss?.value ?? NaN;
+  const epochsOf = (run: LearningCurveRun): LearningCurveRun['epochs'] => (Array.isArray(run?.epochs) ? run.epochs : []);
+  const kinds = new Set(runs.flatMap((run) => epochsOf(run).map((e) => (e.trainRmse !== undefined ? 'rmse' : e.loss?.kind ?? 'rmse'))));
+  const yLabel = kinds.size === 1 ? LOSS_LABELS[[...kinds][0]] ?? [...kinds][0] : 'training loss';
   runs.forEach((run, r) => {
     const epochs: LearningCurveRun['epochs'] = Array.isArray(run?.epochs) ? run.epochs : [];
     const label = String(run?.label ?? `run ${r + 1}`);
     const test = epochs.filter((e) => e.validationRmse != null).map((e) => ({ x: e.epoch, y: e.validationRmse! }));
     if (test.length > 0) series.push({ name: `${label} ${validationLabel}`, points: test, style: seriesStyle(r, false) });
-    series.push({ name: `${label} train`, points: epochs.map((e) => ({ x: e.epoch, y: e.trainRmse })), style: seriesStyle(r, true) });
+    series.push({ name: `${label} train`, points: epochs.map((e) => ({ x: e.epoch, y: train(e) })), style: seriesStyle(r, true) });
   });
   return render(
     'learningCurveChart',
-    { title: options.title ?? 'Learning curve', xLabel: 'epoch', yLabel: 'RMSE', series: [] },
+    { title: options.title ?? 'Learning curve', xLabel: 'epoch', yLabel, series: [] },
     series,
     true,
   );

@@ -1,7 +1,7 @@
 // Headless Chromium for the browser tests: Debian's chromium (installed by .ci/run with
 // apt-get), driven by playwright-core. Tests that need it skip, saying why, when it is absent.
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { resolve, sep } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
@@ -26,7 +26,8 @@ export function launchChromium(): Promise<Browser> {
 
 /**
  * Answers `origin` from dist/ (and `page` at '/'), nothing over the network: '/' is `pageHtml`,
- * '/name.js' a file of dist/, anything else 404. `headers` go on every answer (COOP/COEP, say).
+ * '/name.js' or '/dir/name.js' a file of dist/ (its ESM is one module per source file), anything
+ * else 404. `headers` go on every answer (COOP/COEP, say).
  */
 export async function routeDist(
   page: Page,
@@ -41,7 +42,7 @@ export async function routeDist(
     if (path === '/') return route.fulfill({ contentType: 'text/html', body: pageHtml, headers });
     if (extra[path] !== undefined) return route.fulfill({ contentType: 'text/javascript', body: extra[path], headers });
     const file = resolve(dist, `.${path}`);
-    if (/^\/[\w.-]+\.js$/.test(path) && existsSync(file)) return route.fulfill({ contentType: 'text/javascript', body: readFileSync(file, 'utf8'), headers });
+    if (/^(\/[\w-][\w.-]*)+\.js$/.test(path) && file.startsWith(dist + sep) && existsSync(file)) return route.fulfill({ contentType: 'text/javascript', body: readFileSync(file, 'utf8'), headers });
     return route.fulfill({ status: 404, body: 'not found' });
   });
 }

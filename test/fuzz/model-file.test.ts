@@ -16,9 +16,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkModelState, decodeModel, encodeModel, ModelFileError, type ModelFileProblem } from '../../src/io/model-file.js';
-import { loadModelFile } from '../../src/io/model-file-node.js';
-import type { ModelState } from '../../src/io/model-state.js';
+import { checkModelState, decodeModel, encodeModel, ModelFileError, type ModelFileProblem } from '../../src/index.js';
+import { loadModelFile } from '../../src/node.js';
+import type { ModelState } from '../../src/index.js';
 import { expectSameState, expectUsable, stateArb } from '../io/helpers.js';
 import { attempt, fraction, runs, Tally } from './helpers.js';
 

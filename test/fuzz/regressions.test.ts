@@ -4,8 +4,8 @@ import { parseFeatures } from '../../src/data/features.js';
 import { ml100kItemFeatures } from '../../src/data/ml100k-features.js';
 import { parseRatings, RatingsParser, type ParseOptions } from '../../src/data/parse.js';
 import { DataError, OptionError, ParseError } from '../../src/errors.js';
-import { checkModelState } from '../../src/io/model-file.js';
-import { importSparkAls } from '../../src/io/spark-import.js';
+import { checkModelState } from '../../src/index.js';
+import { importSparkAls } from '../../src/index.js';
 
 function thrown(fn: () => unknown): Error {
   try {

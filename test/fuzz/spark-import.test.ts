@@ -17,10 +17,10 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OptionError, ParseError } from '../../src/errors.js';
-import { decodeModel, encodeModel } from '../../src/io/model-file.js';
-import type { ModelState } from '../../src/io/model-state.js';
-import { importSparkAls, type SparkImportOptions } from '../../src/io/spark-import.js';
-import { MAX_FACTORS } from '../../src/models/options.js';
+import { decodeModel, encodeModel } from '../../src/index.js';
+import type { ModelState } from '../../src/index.js';
+import { importSparkAls, type SparkImportOptions } from '../../src/index.js';
+import { MAX_FACTORS } from '../../src/index.js';
 import { expectSameState, expectUsable } from '../io/helpers.js';
 import { applyEdits, attempt, bits, canonical, checkError, editArb, expectSameOutcome, mulberry32, type Outcome, physicalLines, runs, Tally } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crc32 } from '../../src/io/crc32.js';
+import { crc32 } from '../../src/util/crc32.js';
 
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
 

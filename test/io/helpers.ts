@@ -1,9 +1,9 @@
 // Shared helpers of the model-file tests (not a test file).
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { crc32 } from '../../src/io/crc32.js';
-import { checkModelState, ModelFileError, type ModelFileProblem } from '../../src/io/model-file.js';
-import type { FeatureEmbeddings, ModelState, ModelStateKind } from '../../src/io/model-state.js';
+import { crc32 } from '../../src/util/crc32.js';
+import { checkModelState, ModelFileError, type ModelFileProblem } from '../../src/index.js';
+import type { FeatureEmbeddings, ModelState, ModelStateKind } from '../../src/index.js';
 import { mulberry32 as rng } from '../prng.js';
 
 export { rng };

@@ -2,7 +2,7 @@
 // ModelFileError; never a TypeError / RangeError from inside, never a hang, never a NaN model.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeModel, encodeModel, ModelFileError } from '../../src/io/model-file.js';
+import { decodeModel, encodeModel, ModelFileError } from '../../src/index.js';
 import { expectUsable, joinFile, makeState, splitFile, withCrc } from './helpers.js';
 
 /** LATENTREC_FUZZ_SCALE=20 runs twenty times as many cases (for a longer hunt). */

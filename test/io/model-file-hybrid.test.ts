@@ -2,8 +2,8 @@
 // files without them reading exactly as before.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkModelState, decodeModel, encodeModel } from '../../src/io/model-file.js';
-import type { ModelState } from '../../src/io/model-state.js';
+import { checkModelState, decodeModel, encodeModel } from '../../src/index.js';
+import type { ModelState } from '../../src/index.js';
 import { bits, editHeader, editSection, expectRefusal, expectSameState, expectUsable, makeState, replaceSection, splitFile, stateArb } from './helpers.js';
 
 const roundTrip = (s: ModelState): ModelState => decodeModel(encodeModel(s));

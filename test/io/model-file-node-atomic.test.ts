@@ -5,8 +5,8 @@ import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { encodeModel, ModelFileError } from '../../src/io/model-file.js';
-import { loadModelFile, saveModelFile } from '../../src/io/model-file-node.js';
+import { encodeModel, ModelFileError } from '../../src/index.js';
+import { loadModelFile, saveModelFile } from '../../src/node.js';
 import { expectSameState, makeState } from './helpers.js';
 
 const hooks = vi.hoisted(() => ({

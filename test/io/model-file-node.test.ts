@@ -2,8 +2,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeModel, ModelFileError } from '../../src/io/model-file.js';
-import { loadModelFile, saveModelFile } from '../../src/io/model-file-node.js';
+import { encodeModel, ModelFileError } from '../../src/index.js';
+import { loadModelFile, saveModelFile } from '../../src/node.js';
 import { expectSameState, makeState } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'latentrec-io-'));

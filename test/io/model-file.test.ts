@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LatentrecError } from '../../src/errors.js';
-import { crc32 } from '../../src/io/crc32.js';
+import { crc32 } from '../../src/util/crc32.js';
 import {
   checkModelState,
   decodeModel,
@@ -10,7 +10,7 @@ import {
   MODEL_FILE_VERSION,
   ModelFileError,
 } from '../../src/io/model-file.js';
-import type { ModelState } from '../../src/io/model-state.js';
+import { MODEL_KINDS, type ModelState } from '../../src/index.js';
 import {
   editHeader,
   editSection,
@@ -248,7 +248,8 @@ describe('decodeModel refuses', () => {
 
     const wrong: [string, unknown, RegExp, string?][] = [
       ['kind', 5, /kind must be a string \(got number 5\)/],
-      ['kind', 'knn', /unknown model kind "knn" \(this latentrec knows svd, mf, svdpp, baseline, puresvd, bpr, als, popular, imported, hybrid\)/],
+      // The kinds a file may hold are the registry's: every row, and imported factors.
+      ['kind', 'knn', new RegExp(`unknown model kind "knn" \\(this latentrec knows ${[...MODEL_KINDS, 'imported'].join(', ')}\\)`)],
       ['options', [], /options must be a JSON object \(got an array\)/],
       ['options', null, /options must be a JSON object \(got null\)/],
       ['factors', 1.5, /factors must be a whole number >= 0 \(got number 1.5\)/],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OptionError, ParseError } from '../../src/errors.js';
-import { checkModelState, decodeModel, encodeModel } from '../../src/io/model-file.js';
-import { importSparkAls } from '../../src/io/spark-import.js';
+import { checkModelState, decodeModel, encodeModel } from '../../src/index.js';
+import { importSparkAls } from '../../src/index.js';
 import { expectSameState } from './helpers.js';
 import { thrownBy } from '../helpers.js';
 

@@ -1,0 +1,783 @@
+// What every model kind is: fitted through the one fit loop (fit-loop.ts), served from its
+// fitted state (ids, the items each user has seen, factors and biases in engine memory), saved as
+// a ModelState. A kind supplies its options, its initialization and its per-epoch pass (a
+// Trainer); its family (rating/rating-base.ts, ranking/ranking-base.ts) supplies how epochs are
+// scored and predictions bounded. Loading a file of any kind is the registry's
+// (FactorModel.load in models/registry.ts): this base knows no kind but its own.
+import { Dataset, IdMap, type RatingScale, type RawId } from '../../data/dataset.js';
+import { groupRows, groupValues } from '../../data/group.js';
+import { makeEngine, strideFor, type Engine, type EngineVariant, type FactorBlock, type RatingsBlock, type WasmVariant } from '../../engine/index.js';
+import { DataError, describeValue, LatentrecError, OptionError } from '../../errors.js';
+import { MT19937 } from '../../util/mt19937.js';
+import { Random, type RandomSource } from '../../util/random.js';
+import { dataset, idList, optionsObject, rawId } from './arguments.js';
+import { checkNotAborted, inEngine, runEpochs, runToEnd, runWithTurns, type FitRun, type FitScoring, type LoopControl, type ModelShape, type Stopping } from './fit-loop.js';
+import { copyFactors, engineLike, fromModelState, seenOf, toModelState, type Fitted } from './fitted.js';
+import { checkStateFor, encodeState } from './format.js';
+import { checkOptionKeys, integer, oneOf } from './options.js';
+import { checkRecommendOptions, foldInUser, recommendFor, similarRows, type FoldInOptions, type RecommendOptions, type Similar } from './serving.js';
+import { withinParameterLimit, type ModelState, type ModelStateKind } from './state.js';
+import type { CommonFitOptions, EpochLoss, EpochReport, FitResult, PartialFitOptions, Prediction, Recommendation } from './types.js';
+
+export type { ModelShape };
+
+/** How a saved model is brought back (FactorModel.load, fromState, restore). */
+export interface LoadOptions {
+  /**
+   * The wasm build to serve on: 'relaxed', 'simd' or 'scalar' (default: the best this runtime
+   * supports, as for fitting). Force 'simd' where the same file must answer bit for bit alike in
+   * every runtime (relaxed SIMD may fuse multiply-adds); refused when the runtime cannot run it.
+   * Ignored for models on the js engine. The loaded model keeps this build for fold-in and partialFit.
+   */
+  wasmVariant?: WasmVariant;
+}
+
+/** What a trainer gets: the engine, the training data in it, and initialized factors. */
+export interface TrainingSetup {
+  engine: Engine;
+  train: Dataset;
+  /** The training ratings copied into engine memory (in input order). */
+  ratings: RatingsBlock;
+  factors: FactorBlock;
+  /** μ inside the model (0 for models without a global mean). */
+  mu: number;
+  random: RandomSource;
+}
+
+/** One model's way of learning: the kernel pass per epoch and the factors it predicts with. */
+export interface Trainer {
+  /** One pass over the training data; its loss (see EpochLoss). */
+  epoch(): EpochLoss;
+  /** The block predictions use: `factors` itself, or (SVD++) P with the implicit part folded in. */
+  predictionFactors(): FactorBlock;
+}
+
+/** What a model does around the shared fit (see Model.beginFit). */
+export interface FitSession<O> {
+  train: Dataset;
+  options: O;
+  done?: () => void;
+  cleanup?: () => void;
+}
+
+/** Fit options every kind takes (a family adds its own). */
+const COMMON_FIT_KEYS = ['onEpoch', 'checkpoint', 'signal'] as const;
+
+export abstract class Model<R extends EpochReport = EpochReport> {
+  protected abstract readonly shape: ModelShape;
+  /** The kind written into model files (its registry row). */
+  protected abstract readonly stateKind: ModelStateKind;
+  /** The resolved options, as saved with the model (JSON data). */
+  abstract readonly options: object;
+  private trained: Fitted | undefined;
+  /**
+   * The fit or partialFit running on this model (fitAsync spans many event-loop turns; onEpoch
+   * runs inside a fit): a second one would overwrite the first's state halfway, so it is refused.
+   */
+  private running: 'fit' | 'partialFit' | undefined;
+
+  /** Puts starting values into the freshly allocated factors (and biases). */
+  protected abstract initialize(setup: TrainingSetup): void;
+  /** Builds the per-epoch step once the factors are initialized. */
+  protected abstract createTrainer(setup: TrainingSetup): Trainer;
+
+  // --- What the family decides ---------------------------------------------------------------
+
+  /** The fit option keys this model takes (the family's and the kind's, beyond onEpoch, checkpoint, signal). */
+  protected abstract readonly fitOptionKeys: readonly string[];
+  /** Whether predictions are clipped to the rating scale (rating models) or are raw scores (ranking models). */
+  protected abstract readonly clipsToScale: boolean;
+  /** How each epoch is reported and which figure the best epoch minimises. */
+  protected abstract scoring(fitted: Fitted, train: Dataset, options: CommonFitOptions<R> & Record<string, unknown>, fit: 'fit' | 'partialFit'): FitScoring<R>;
+  /** Early stopping, where the family has it (rating models, on the validation RMSE). */
+  protected earlyStopping(_options: object): Stopping | undefined {
+    return undefined;
+  }
+  /** Refuses values of partialFit data the model cannot take (a rating model: outside its scale). */
+  protected checkPartialData(_data: Dataset, _m: Fitted): void {}
+
+  // --- Fitting ---------------------------------------------------------------------------------
+
+  /**
+   * Trains from scratch on `train`. Returns the learning curve. `checkpoint` keeps a copy of the
+   * best epoch so far, so an aborted or diverging fit leaves the model at that epoch; `signal` (an
+   * AbortSignal, checked between epochs: abort it from onEpoch, or use fitAsync for timers and UI)
+   * stops the fit after the current epoch and returns what was learned, with `aborted: true`.
+   * Rating models also take a validation set, early stopping and the full train metric.
+   */
+  fit(train: Dataset, options: CommonFitOptions<R> = {}): FitResult<R> {
+    return runToEnd(this.fitting(train, options));
+  }
+
+  /**
+   * fit(), giving the event loop a turn between epochs: an AbortSignal.timeout, a Stop button or a
+   * message to a worker can then abort the fit (the model keeps what was learned).
+   *
+   *   const result = await model.fitAsync(train, { signal: AbortSignal.timeout(60_000), checkpoint: true });
+   */
+  fitAsync(train: Dataset, options: CommonFitOptions<R> = {}): Promise<FitResult<R>> {
+    return runWithTurns(this.fitting(train, options));
+  }
+
+  /** The fit, one epoch per step: fit() runs it straight through, fitAsync() yields between epochs. */
+  private *fitting(given: Dataset, givenOptions: CommonFitOptions<R>): Generator<void, FitResult<R>> {
+    this.assertIdle('fit');
+    const train = dataset('fit', 'the training set', given);
+    const options = this.checkFitOptions('fit', givenOptions);
+    if (train.size === 0) throw new DataError('fit: the training set has no ratings');
+    this.running = 'fit';
+    try {
+      const session = this.beginFit(train, options);
+      try {
+        const result = yield* this.fitFrom(session.train, session.options);
+        session.done?.();
+        return result;
+      } finally {
+        session.cleanup?.();
+      }
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  /** Refuses to start what would change the model while a fit or partialFit runs on it. */
+  protected assertIdle(where: string): void {
+    if (this.running === undefined) return;
+    throw new LatentrecError(
+      `${where}: a ${this.running} is already running on this model; wait for it to finish ` +
+        '(await fitAsync, or abort it with its signal) or use another model instance',
+    );
+  }
+
+  /**
+   * What a model does around the shared fit: the data and options it really trains on, a step
+   * once the fit succeeded and one whatever happens (the hybrid plans its feature matrices here).
+   */
+  protected beginFit<O extends CommonFitOptions<R>>(train: Dataset, options: O): FitSession<O> {
+    return { train, options };
+  }
+
+  /**
+   * Bytes of engine memory this model needs beyond the ratings (12 per rating) and the factor
+   * rows (P, Q and biases): SVD++'s implicit factors, ALS's transposed matrix, ... For the check
+   * against wasm32's 4 GiB before anything is allocated.
+   */
+  protected extraMemoryBytes(_train: Dataset, _stride: number): number {
+    return 0;
+  }
+
+  private *fitFrom(train: Dataset, options: CommonFitOptions<R> & Record<string, unknown>): Generator<void, FitResult<R>> {
+    const stopping = this.earlyStopping(options);
+    checkNotAborted('fit', options.signal);
+    const start = performance.now();
+    const { value, threads, notes } = yield* inEngine(
+      { model: this.constructor.name, train, shape: this.shape, extraMemoryBytes: (stride) => this.extraMemoryBytes(train, stride) },
+      (engine) => this.trainIn(engine, train, options, stopping),
+    );
+    return { ...value, fitSeconds: (performance.now() - start) / 1000, threads, notes };
+  }
+
+  private *trainIn(engine: Engine, train: Dataset, options: CommonFitOptions<R> & Record<string, unknown>, stopping: Stopping | undefined) {
+    const shape = this.shape;
+    const stride = strideFor(shape.factors);
+    const ratings = copyRatings(engine, train.userIndex, train.itemIndex, train.ratings);
+    const factors: FactorBlock = {
+      P: engine.allocF32(train.userCount * stride),
+      Q: engine.allocF32(train.itemCount * stride),
+      bu: engine.allocF32(train.userCount),
+      bi: engine.allocF32(train.itemCount),
+      stride,
+    };
+    const trainMean = train.globalMean();
+    const mu = shape.biased ? trainMean : 0;
+    const setup: TrainingSetup = { engine, train, ratings, factors, mu, random: randomOf(shape, shape.seed) };
+    this.trained = undefined;
+    this.initialize(setup);
+    const trainer = this.createTrainer(setup);
+    const { start: seenStart, values: seenItems } = groupValues(train.userIndex, train.userCount, train.itemIndex);
+    const fitted: Fitted = {
+      engine, factors, users: IdMap.from(train.users.raw), items: IdMap.from(train.items.raw), mu, trainMean, scale: properScale(train.scale),
+      seenStart, seenItems, extraSeen: new Map(),
+    };
+    fitted.factors = trainer.predictionFactors();
+    const run = this.runOf(fitted, factors, trainer, shape.epochs, (result) => {
+      // The training ratings and scoring buffers are not needed any more: keep the factors alone
+      // in a fresh engine, so a fitted model holds (users + items) x k floats, not the data.
+      this.trained = { ...fitted, ...result };
+    });
+    return yield* runEpochs(run, this.scoring(fitted, train, options, 'fit'), this.loopControl(options, stopping));
+  }
+
+  /** The loop's view of a fit: `install` receives the final factors in a fresh, compact engine. */
+  private runOf(fitted: Fitted, factors: FactorBlock, trainer: Trainer, epochs: number, install: (result: { engine: Engine; factors: FactorBlock }) => void): FitRun {
+    return {
+      epochs,
+      epoch: () => trainer.epoch(),
+      refresh: () => {
+        fitted.factors = trainer.predictionFactors();
+      },
+      bounded: () => withinParameterLimit([factors.P, factors.Q, factors.bu, factors.bi]),
+      keep: () => copyFactors(fitted.factors, makeEngine('js')).factors,
+      finish: (kept) => install(copyFactors(kept ?? fitted.factors, engineLike(fitted.engine))),
+    };
+  }
+
+  private loopControl(options: CommonFitOptions<R>, stopping: Stopping | undefined): LoopControl<R> {
+    return {
+      onEpoch: options.onEpoch,
+      checkpoint: options.checkpoint === true,
+      signal: options.signal,
+      stopping,
+      divergenceHint: this.divergenceHint(),
+      supportsCheckpoint: this.supportsCheckpoint,
+    };
+  }
+
+  /** Whether fit's checkpoint option applies (not to the hybrid, whose parameters are feature embeddings). */
+  protected readonly supportsCheckpoint: boolean = true;
+
+  /** What to change when a fit diverges (the learning rate, for SGD models). */
+  protected divergenceHint(): string {
+    return 'lower the learning rate (lrAll / --lr) or raise the regularization';
+  }
+
+  /**
+   * Continues training on `data` alone, from the current parameters (warm start; LightFM's
+   * fit_partial): users and items the model has not seen are added with the usual random init,
+   * μ stays, and `epochs` passes (default the model's) run over these ratings only, through the
+   * same loop as fit (checkpoint, signal, divergence). A failing partialFit leaves the model as
+   * it was. Supported by SVD and MF.
+   */
+  partialFit(given: Dataset, givenOptions: PartialFitOptions<R> = {}): FitResult<R> {
+    if (!this.supportsPartialFit) throw new LatentrecError(`${this.constructor.name} does not support partialFit (SVD and MF do)`);
+    this.assertIdle('partialFit');
+    const m = this.model();
+    const data = dataset('partialFit', 'the data', given);
+    if (data.size === 0) throw new DataError('partialFit: the data has no ratings');
+    const options = this.checkFitOptions('partialFit', givenOptions, ['epochs']);
+    const epochs = integer('epochs', (options.epochs as number | undefined) ?? this.shape.epochs, 1, 1_000_000);
+    this.checkPartialData(data, m);
+    checkNotAborted('partialFit', options.signal);
+    this.running = 'partialFit';
+    try {
+      const start = performance.now();
+      const { value } = runToEnd(this.partialFitting(m, data, options, epochs));
+      return { ...value, fitSeconds: (performance.now() - start) / 1000, threads: 1, notes: [] };
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  /** partialFit on checked arguments: every change goes to copies, installed only when the fit ends. */
+  private *partialFitting(m: Fitted, data: Dataset, options: CommonFitOptions<R> & Record<string, unknown>, epochs: number) {
+    const users = IdMap.from(m.users.raw), items = IdMap.from(m.items.raw);
+    const oldUsers = users.size, oldItems = items.size;
+    const userIndex = Uint32Array.from(data.userIndex, (u) => users.intern(data.users.raw[u]));
+    const itemIndex = Uint32Array.from(data.itemIndex, (i) => items.intern(data.items.raw[i]));
+    const mapped = new Dataset(users, items, userIndex, itemIndex, data.ratings, m.scale);
+    const request = {
+      model: this.constructor.name, train: mapped, shape: this.shape,
+      extraMemoryBytes: (stride: number) => this.extraMemoryBytes(mapped, stride),
+      engine: () => engineLike(m.engine),
+    };
+    return yield* inEngine(request, (engine) => {
+      const { factors } = copyFactors(m.factors, engine, users.size, items.size);
+      const random = randomOf(this.shape, this.shape.seed + 1);
+      this.initializeRows(factors, oldUsers, users.size, oldItems, items.size, random);
+      const ratings = copyRatings(engine, userIndex, itemIndex, data.ratings);
+      const trainer = this.createTrainer({ engine, train: mapped, ratings, factors, mu: m.mu, random });
+      // What users have rated now includes these ratings (recommend() leaves them out).
+      const extraSeen = new Map(m.extraSeen);
+      const grouped = groupRows(userIndex, users.size);
+      for (let u = 0; u < users.size; u++) {
+        if (grouped.start[u] === grouped.start[u + 1]) continue;
+        const before = u < oldUsers ? seenOf(m, u) : new Uint32Array(0);
+        const added = Array.from(grouped.rows.subarray(grouped.start[u], grouped.start[u + 1]), (t) => itemIndex[t]);
+        extraSeen.set(u, Uint32Array.from(new Set([...before, ...added])));
+      }
+      const next: Fitted = { ...m, engine, factors, users, items, extraSeen, norms: undefined };
+      const run = this.runOf(next, factors, trainer, epochs, (result) => {
+        this.trained = { ...next, ...result };
+      });
+      return runEpochs(run, this.scoring(next, mapped, options, 'partialFit'), this.loopControl(options, undefined));
+    });
+  }
+
+  /** Starting values for the rows partialFit adds (users and items the model had not seen). */
+  protected initializeRows(_factors: FactorBlock, _fromUser: number, _toUser: number, _fromItem: number, _toItem: number, _random: RandomSource): void {}
+
+  /** Whether partialFit applies (models whose trainer is plain SGD over ratings). */
+  protected readonly supportsPartialFit: boolean = false;
+
+  /**
+   * Fit options checked before any work: null means the defaults, as for JavaScript callers of the
+   * parsers; a key this model does not take, or a value of the wrong kind, is an OptionError naming
+   * it rather than a TypeError later (or an option silently ignored).
+   */
+  private checkFitOptions(where: 'fit' | 'partialFit', given: object | null | undefined, extra: readonly string[] = []): CommonFitOptions<R> & Record<string, unknown> {
+    const o: Record<string, unknown> = { ...optionsObject<object>(`${where} options`, given) };
+    for (const key of Object.keys(o)) if (o[key] === null) delete o[key];
+    const known = where === 'partialFit' ? [...COMMON_FIT_KEYS, ...extra, ...this.fitOptionKeys.filter((k) => k === 'validation')] : [...COMMON_FIT_KEYS, ...this.fitOptionKeys];
+    checkOptionKeys(`${this.constructor.name}.${where}`, o, known);
+    if (o.validation !== undefined) o.validation = dataset(where, 'the validation set', o.validation);
+    if (o.onEpoch !== undefined && typeof o.onEpoch !== 'function') throw new OptionError('onEpoch', 'a function (report) => void', o.onEpoch);
+    if (o.trainMetric !== undefined) oneOf('trainMetric', o.trainMetric as 'pass', ['pass', 'full']);
+    if (o.checkpoint !== undefined && typeof o.checkpoint !== 'boolean') throw new OptionError('checkpoint', 'true or false', o.checkpoint);
+    if (o.checkpoint === true && !this.supportsCheckpoint) {
+      throw new OptionError('checkpoint', `off for ${this.constructor.name} (its parameters are feature embeddings, which a checkpoint of user and item vectors does not keep); an aborted fit keeps its last epoch`, true);
+    }
+    if (o.earlyStopping !== undefined && typeof o.earlyStopping !== 'boolean' && (typeof o.earlyStopping !== 'object' || Array.isArray(o.earlyStopping))) {
+      throw new OptionError('earlyStopping', 'true, false or an object { patience, minDelta, restoreBest }', o.earlyStopping);
+    }
+    if (o.signal !== undefined && typeof (o.signal as { aborted?: unknown } | null)?.aborted !== 'boolean') throw new OptionError('signal', 'an AbortSignal', o.signal);
+    return o as CommonFitOptions<R> & Record<string, unknown>;
+  }
+
+  get isFitted(): boolean {
+    return this.trained !== undefined;
+  }
+
+  // --- Predicting and ranking ------------------------------------------------------------------
+
+  /** The estimate for one (user, item) pair by raw ids. Unknown ids never give NaN. */
+  predict(user: RawId, item: RawId): Prediction {
+    rawId('predict', 'user', user);
+    rawId('predict', 'item', item);
+    const m = this.model();
+    const u = m.users.get(user);
+    const i = m.items.get(item);
+    // Fallbacks rounded to float32 like every kernel result, so predict and predictMany agree exactly.
+    const estimate = u >= 0 && i >= 0 ? this.scorePair(m, u, i) : Math.fround(clip(this.fallback(m, u, i), this.bounds(m)));
+    const prediction: Prediction = {
+      user: String(user),
+      item: String(item),
+      estimate,
+      userKnown: u >= 0,
+      itemKnown: i >= 0,
+      impossible: u < 0 || i < 0,
+    };
+    if (prediction.impossible) prediction.reason = this.impossibleReason(u < 0 ? String(user) : undefined, i < 0 ? String(item) : undefined);
+    return prediction;
+  }
+
+  /** The error for a user the model does not know, saying how to add one. */
+  protected unknownUser(where: string, user: RawId): DataError {
+    return new DataError(`${where}: unknown user ${JSON.stringify(String(user))}; fold the user in first (model.foldIn(ratings))`);
+  }
+
+  /** Why a prediction was impossible (an unknown user and/or item), and what it fell back to. */
+  protected impossibleReason(user: string | undefined, item: string | undefined): string {
+    const unknown = [user !== undefined ? `user ${JSON.stringify(user)}` : '', item !== undefined ? `item ${JSON.stringify(item)}` : '']
+      .filter(Boolean).join(' and ');
+    const fallback = this.shape.biased ? 'the known baseline parts (μ and the known biases)' : 'the global mean';
+    return `${unknown} ${user !== undefined && item !== undefined ? 'are' : 'is'} unknown to the model; the estimate is ${fallback}`;
+  }
+
+  /**
+   * Estimates for many (user, item) pairs, in order, scored in one kernel call (rating models:
+   * clipped to the rating scale): a Dataset (its ratings ignored) or an array of [user, item]
+   * raw-id pairs. Unknown ids get the same fallbacks as `predict`.
+   */
+  predictMany(pairs: Dataset | ReadonlyArray<readonly [RawId, RawId]>): Float32Array {
+    const m = this.model();
+    if (typeof pairs !== 'object' || pairs === null) throw new DataError(`predictMany: pairs must be a Dataset or an array of [user, item] pairs, got ${describeValue(pairs)}`);
+    const data = Array.isArray(pairs) ? Dataset.fromTriples(Array.from(pairs, pairOfIds), m.scale) : dataset('predictMany', 'pairs', pairs);
+    const mark = m.engine.mark();
+    try {
+      return this.prepareScoring(m, data).predict().slice();
+    } finally {
+      m.engine.release(mark);
+    }
+  }
+
+  /**
+   * The n items with the highest scores for a known user, best first, without sorting the
+   * catalogue: by default leaving out what the user rated; `exclude` and `candidates` (raw item
+   * ids) narrow it further. Scores are unclipped estimates. Exactly n when that many candidates
+   * exist.
+   */
+  recommend(user: RawId, options: RecommendOptions = {}): Recommendation[] {
+    rawId('recommend', 'user', user);
+    const checked = checkRecommendOptions('recommend', options);
+    const m = this.model();
+    const u = m.users.get(user);
+    if (u < 0) throw this.unknownUser('recommend', user);
+    return recommendFor(m, u, this.shape.biased, checked);
+  }
+
+  /**
+   * The unclipped estimate of every item for a known user, in item-id order (itemIds): the raw
+   * material of ranking metrics. One kernel call.
+   */
+  scoreAll(user: RawId): Float32Array {
+    rawId('scoreAll', 'user', user);
+    const m = this.model();
+    const u = m.users.get(user);
+    if (u < 0) throw this.unknownUser('scoreAll', user);
+    const mark = m.engine.mark();
+    try {
+      const out = m.engine.allocF32(m.items.size);
+      m.engine.scoreItems(u, m.factors, m.items.size, this.shape.biased ? m.mu + m.factors.bu.array()[u] : 0, out);
+      return out.array().slice();
+    } finally {
+      m.engine.release(mark);
+    }
+  }
+
+  /** Whether the model knows this user (trained or folded in). */
+  hasUser(user: RawId): boolean {
+    rawId('hasUser', 'user', user);
+    return this.model().users.has(user);
+  }
+
+  /**
+   * recommend() for many users (default: every known user), one at a time through one scratch
+   * buffer: memory stays at one catalogue of scores, never users x items.
+   */
+  recommendAll(options: RecommendOptions & { users?: Iterable<RawId> } = {}): Generator<{ user: string; items: Recommendation[] }> {
+    // Checked now, not at the first next(): a generator body would defer the errors.
+    const checked = checkRecommendOptions('recommendAll', options, ['users']);
+    const m = this.model();
+    const users = idList('users', options?.users) ?? [...m.users.raw];
+    return this.recommendEach(m, users, checked);
+  }
+
+  private *recommendEach(m: Fitted, users: Iterable<RawId>, options: ReturnType<typeof checkRecommendOptions>): Generator<{ user: string; items: Recommendation[] }> {
+    for (const user of users) {
+      rawId('recommendAll', 'each of users', user);
+      const u = m.users.get(user);
+      if (u < 0) throw this.unknownUser('recommendAll', user);
+      yield { user: String(user), items: recommendFor(m, u, this.shape.biased, options) };
+    }
+  }
+
+  /**
+   * The n items whose factor vectors are closest by cosine to the item's (itself excluded; every
+   * other item when fewer than n). A model without factor vectors (Baseline, Popular) refuses.
+   */
+  similarItems(item: RawId, options: { n?: number } = {}): Similar[] {
+    rawId('similarItems', 'item', item);
+    const n = checkSimilarOptions('similarItems', options);
+    const m = this.model();
+    this.assertFactors('similarItems');
+    const i = m.items.get(item);
+    if (i < 0) throw new DataError(`similarItems: unknown item ${JSON.stringify(String(item))}`);
+    return similarRows(m, 'Q', i, n);
+  }
+
+  /** The n users whose factor vectors are closest by cosine to the user's (itself excluded; every other user when fewer than n). */
+  similarUsers(user: RawId, options: { n?: number } = {}): Similar[] {
+    rawId('similarUsers', 'user', user);
+    const n = checkSimilarOptions('similarUsers', options);
+    const m = this.model();
+    this.assertFactors('similarUsers');
+    const u = m.users.get(user);
+    if (u < 0) throw new DataError(`similarUsers: unknown user ${JSON.stringify(String(user))}`);
+    return similarRows(m, 'P', u, n);
+  }
+
+  /** Similarity is between factor vectors: a model without them (Baseline, Popular) has none to compare. */
+  private assertFactors(where: string): void {
+    if (this.shape.factors === 0) {
+      throw new LatentrecError(`${where}: ${this.constructor.name} has no factor vectors to compare (it scores by biases or counts); use a factor model (SVD, BPR, ALS, ...)`);
+    }
+  }
+
+  /**
+   * Adds a user the model has never seen from a handful of (item, rating) pairs, by a ridge
+   * solve against the fixed item factors, so predict/recommend work for them at once. Returns the
+   * user's raw id. Items the model does not know are ignored. Ratings must lie within the model's
+   * rating scale (ranking models: finite values within ±1e6, FOLD_IN_VALUE_LIMIT); fold-ins
+   * whose solved factors would not be finite and within ±1e15 are refused, so the model stays
+   * saveable. A refused fold-in leaves the model as it was.
+   */
+  foldIn(ratings: ReadonlyArray<readonly [RawId, number]>, options: FoldInOptions = {}): string {
+    this.assertIdle('foldIn');
+    const o = optionsObject<FoldInOptions>('foldIn options', options);
+    checkOptionKeys('foldIn', o, ['user', 'regularization']);
+    const m = this.model();
+    const user = o.user != null ? String(rawId('foldIn', 'options.user', o.user)) : nextFoldInId(m);
+    const regularization = o.regularization ?? this.foldInRegularization();
+    const { fitted } = foldInUser(m, ratings, this.shape.factors, this.shape.biased, regularization, user, this.clipsToScale ? m.scale : undefined);
+    this.trained = fitted;
+    return user;
+  }
+
+  /**
+   * The per-rating ridge penalty fold-in uses by default: 0.1, chosen on MovieLens 100k folds u2
+   * and u3 (recall@10 of folded-in users against the same users trained in; u1 is the reported
+   * check, see test/parity-ml100k.test.ts).
+   */
+  protected foldInRegularization(): number {
+    return 0.1;
+  }
+
+  // --- State -----------------------------------------------------------------------------------
+
+  /** Everything the model is, as plain data (see core/state.ts). */
+  toState(): ModelState {
+    return toModelState(this.model(), this.stateKind, { ...this.options }, this.shape.factors, this.shape.biased);
+  }
+
+  /** The model as a versioned binary file (see core/format.ts); load with FactorModel.load. */
+  save(): Uint8Array {
+    return encodeState(this.toState(), [this.stateKind]);
+  }
+
+  /**
+   * Installs a saved state into this (unfitted) model, on the wasm build `options.wasmVariant`
+   * (default: the best this runtime supports; a wasmVariant in the state's options was a fitting
+   * setting and is not applied). The state gets the checks of saving and loading (sizes, finite
+   * values within ±1e15, the seen lists): one that could not be saved is refused with
+   * ModelFileError naming the field, and so is a state of another kind, k or bias.
+   */
+  restore(state: ModelState, options: LoadOptions = {}): this {
+    const name = this.constructor.name;
+    if (typeof state === 'object' && state !== null && typeof state.kind === 'string' && state.kind !== this.stateKind) {
+      throw new DataError(`restore: the state is of kind ${JSON.stringify(state.kind)}, this ${name} of kind ${JSON.stringify(this.stateKind)} (FactorModel.fromState picks the kind)`);
+    }
+    this.assertIdle('restore');
+    checkStateFor(`${name}.restore`, state, [this.stateKind]);
+    const o = optionsObject<LoadOptions>('restore options', options);
+    checkOptionKeys('restore options', o, ['wasmVariant']);
+    if (state.factors !== this.shape.factors) {
+      throw new DataError(`restore: the state has k=${state.factors}, this ${name} k=${this.shape.factors}`);
+    }
+    if (state.biased !== this.shape.biased) {
+      throw new DataError(`restore: the state has biased=${state.biased}, but a ${name} is ${this.shape.biased ? '' : 'not '}biased`);
+    }
+    this.trained = fromModelState(state, this.shape.engine, o.wasmVariant);
+    return this;
+  }
+
+  /**
+   * The build this fitted model computes on: 'relaxed', 'simd' or 'scalar' (wasm), or 'js'.
+   * Fold-in, partialFit and scoring stay on it; load with `{ wasmVariant }` to pick another.
+   */
+  get engineVariant(): EngineVariant {
+    return this.model().engine.variant;
+  }
+
+  /** Number of latent factors k. */
+  get factorCount(): number {
+    return this.shape.factors;
+  }
+
+  /** The settings every model kind shares (k, epochs, engine, seed, ...). */
+  get settings(): Readonly<Omit<ModelShape, 'threading'>> {
+    const { threading: _threading, ...settings } = this.shape;
+    return settings;
+  }
+
+  /** Mean of the training ratings (μ of SVD; plain MF uses it only for impossible predictions). */
+  get globalMean(): number {
+    return this.model().trainMean;
+  }
+
+  /** A copy of the user's factor vector (length k), or undefined for an unknown user. */
+  userFactors(user: RawId): Float32Array | undefined {
+    rawId('userFactors', 'user', user);
+    const m = this.model();
+    const u = m.users.get(user);
+    return u < 0 ? undefined : m.factors.P.array().slice(u * m.factors.stride, u * m.factors.stride + this.shape.factors);
+  }
+
+  /** A copy of the item's factor vector (length k), or undefined for an unknown item. */
+  itemFactors(item: RawId): Float32Array | undefined {
+    rawId('itemFactors', 'item', item);
+    const m = this.model();
+    const i = m.items.get(item);
+    return i < 0 ? undefined : m.factors.Q.array().slice(i * m.factors.stride, i * m.factors.stride + this.shape.factors);
+  }
+
+  userBias(user: RawId): number | undefined {
+    rawId('userBias', 'user', user);
+    const m = this.model();
+    const u = m.users.get(user);
+    return u < 0 ? undefined : m.factors.bu.array()[u];
+  }
+
+  itemBias(item: RawId): number | undefined {
+    rawId('itemBias', 'item', item);
+    const m = this.model();
+    const i = m.items.get(item);
+    return i < 0 ? undefined : m.factors.bi.array()[i];
+  }
+
+  /**
+   * How many of the model's users have each item among their rated (training or folded-in)
+   * items, in itemIds order: the popularity order a page shows items to rate in.
+   */
+  itemCounts(): Uint32Array {
+    const m = this.model();
+    const counts = new Uint32Array(m.items.size);
+    // A user with repeated (user, item) rows counts once: `lastUser` marks who counted it last.
+    const lastUser = new Int32Array(m.items.size).fill(-1);
+    for (let u = 0; u < m.users.size; u++) {
+      for (const i of seenOf(m, u)) {
+        if (lastUser[i] !== u) counts[i]++;
+        lastUser[i] = u;
+      }
+    }
+    return counts;
+  }
+
+  /** Raw ids of the users and items the model knows, in internal-id order. */
+  get userIds(): readonly string[] {
+    return this.model().users.raw;
+  }
+  get itemIds(): readonly string[] {
+    return this.model().items.raw;
+  }
+
+  /** The fitted state, for subclasses that extend serving (the hybrid's cold start). */
+  protected fittedState(): Fitted {
+    return this.model();
+  }
+
+  /** Installs a changed fitted state (a user or item added after training). */
+  protected replaceFitted(m: Fitted): void {
+    this.trained = m;
+  }
+
+  private model(): Fitted {
+    if (!this.trained) {
+      // A fit empties the model until its first epoch is done (a refit starts from scratch).
+      if (this.running === 'fit') throw new LatentrecError(`${this.constructor.name}: a fit is running on this model; use the model once it has finished`);
+      throw new LatentrecError(`${this.constructor.name}: call fit() before using the model`);
+    }
+    return this.trained;
+  }
+
+  /** One known pair through the same kernel as predictMany, so both give the same number. */
+  private scorePair(m: Fitted, u: number, i: number): number {
+    const mark = m.engine.mark();
+    try {
+      const users = m.engine.allocU32(1), items = m.engine.allocU32(1), out = m.engine.allocF32(1);
+      users.array()[0] = u;
+      items.array()[0] = i;
+      m.engine.predictPairs(users, items, 1, m.factors, m.mu, this.bounds(m).lo, this.bounds(m).hi, out);
+      return out.array()[0];
+    } finally {
+      m.engine.release(mark);
+    }
+  }
+
+  /** Where estimates are clipped: the rating scale, or nowhere for ranking models (implicit feedback). */
+  private bounds(m: Fitted): RatingScale {
+    return this.clipsToScale ? m.scale : UNBOUNDED;
+  }
+
+  /** Surprise's fallbacks: SVD keeps the known baseline parts; MF falls back to the global mean. */
+  private fallback(m: Fitted, u: number, i: number): number {
+    if (!this.shape.biased) return m.trainMean;
+    let estimate = m.mu;
+    if (u >= 0) estimate += m.factors.bu.array()[u];
+    if (i >= 0) estimate += m.factors.bi.array()[i];
+    return estimate;
+  }
+
+  /**
+   * Maps a dataset's ids onto the model's once, so it can be scored repeatedly (every epoch for
+   * a validation set) by one kernel call over the known pairs plus JS for the fallbacks.
+   */
+  protected prepareScoring(m: Fitted, data: Dataset): { predict(): Float32Array; score(): { rmse: number; mae: number } } {
+    const userMap = remap(data.users, m.users);
+    const itemMap = remap(data.items, m.items);
+    const n = data.size;
+    let known = 0;
+    for (let t = 0; t < n; t++) if (userMap[data.userIndex[t]] >= 0 && itemMap[data.itemIndex[t]] >= 0) known++;
+    const users = m.engine.allocU32(known);
+    const items = m.engine.allocU32(known);
+    const out = m.engine.allocF32(known);
+    const knownRow = new Uint32Array(known);
+    const us = users.array(), is = items.array();
+    for (let t = 0, k = 0; t < n; t++) {
+      const u = userMap[data.userIndex[t]], i = itemMap[data.itemIndex[t]];
+      if (u >= 0 && i >= 0) {
+        us[k] = u;
+        is[k] = i;
+        knownRow[k++] = t;
+      }
+    }
+    const estimates = new Float32Array(n);
+    const predict = (): Float32Array => {
+      for (let t = 0; t < n; t++) {
+        const u = userMap[data.userIndex[t]], i = itemMap[data.itemIndex[t]];
+        if (u < 0 || i < 0) estimates[t] = clip(this.fallback(m, u, i), this.bounds(m));
+      }
+      m.engine.predictPairs(users, items, known, m.factors, m.mu, this.bounds(m).lo, this.bounds(m).hi, out);
+      const o = out.array();
+      for (let k = 0; k < known; k++) estimates[knownRow[k]] = o[k];
+      return estimates;
+    };
+    const score = () => {
+      const est = predict();
+      let se = 0, ae = 0;
+      for (let t = 0; t < n; t++) {
+        const e = data.ratings[t] - est[t];
+        se += e * e;
+        ae += Math.abs(e);
+      }
+      return { rmse: Math.sqrt(se / n), mae: ae / n };
+    };
+    return { predict, score };
+  }
+}
+
+/** The seeded generator of a fit (partialFit draws from seed + 1). */
+function randomOf(shape: ModelShape, seed: number): RandomSource {
+  return shape.rng === 'mt19937' ? new MT19937(seed) : new Random(seed);
+}
+
+function copyRatings(engine: Engine, users: Uint32Array, items: Uint32Array, values: Float32Array): RatingsBlock {
+  const n = users.length;
+  const ratings: RatingsBlock = { users: engine.allocU32(n), items: engine.allocU32(n), values: engine.allocF32(n), count: n };
+  ratings.users.array().set(users);
+  ratings.items.array().set(items);
+  ratings.values.array().set(values);
+  return ratings;
+}
+
+function nextFoldInId(m: Fitted): string {
+  let n = m.users.size;
+  while (m.users.has(`folded-in-${n}`)) n++;
+  return `folded-in-${n}`;
+}
+
+function checkSimilarOptions(where: string, options: { n?: number } | null | undefined): number {
+  const o = optionsObject<{ n?: number }>(`${where} options`, options);
+  checkOptionKeys(`${where} options`, o, ['n']);
+  const n: unknown = o.n ?? 10;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new OptionError('n', 'an integer >= 0', n);
+  return n;
+}
+
+/** One [user, item] pair of predictMany, as a triple with a placeholder rating. */
+function pairOfIds(pair: unknown, at: number): readonly [RawId, RawId, number] {
+  if (!Array.isArray(pair)) throw new DataError(`predictMany: pairs[${at}] must be a [user, item] pair, got ${describeValue(pair)}`);
+  return [rawId(`predictMany: pairs[${at}]`, 'the user', pair[0]), rawId(`predictMany: pairs[${at}]`, 'the item', pair[1]), 0];
+}
+
+/**
+ * A training set whose values are all equal (interactions given as 1s) has no range: widen it to
+ * include 0 so estimates and model files have a scale with lo < hi.
+ */
+function properScale(scale: RatingScale): RatingScale {
+  if (scale.lo < scale.hi) return scale;
+  const lo = Math.min(scale.lo, 0);
+  return { lo, hi: Math.max(scale.hi, lo + 1) };
+}
+
+const UNBOUNDED: RatingScale = { lo: -Infinity, hi: Infinity };
+
+function clip(x: number, scale: RatingScale): number {
+  return Math.min(scale.hi, Math.max(scale.lo, x));
+}
+
+/** For each id of `from`, the id in `to` or -1. */
+function remap(from: IdMap, to: IdMap): Int32Array {
+  const map = new Int32Array(from.size);
+  for (let id = 0; id < from.size; id++) map[id] = to.get(from.raw[id]);
+  return map;
+}

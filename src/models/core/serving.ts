@@ -1,0 +1,229 @@
+// Serving a fitted model: top-N for a user, similar items and users, and fold-in of a new user.
+import type { RatingScale, RawId } from '../../data/dataset.js';
+import { DataError, describeValue, OptionError } from '../../errors.js';
+import { makeEngine, type F32 } from '../../engine/index.js';
+import { PARAMETER_LIMIT as MODEL_PARAMETER_LIMIT } from './state.js';
+import { solveSpd, zeros } from '../../linalg/index.js';
+import { topK } from '../../util/top-k.js';
+import { idList, iterable, optionsObject, rawId } from './arguments.js';
+import { checkOptionKeys } from './options.js';
+import { copyFactors, seenOf, type Fitted } from './fitted.js';
+import type { Recommendation } from './types.js';
+
+export interface RecommendOptions {
+  /** How many items (default 10). Exactly n when that many candidates exist; every candidate when fewer do. */
+  n?: number;
+  /** Leave out the items the user rated (default true). */
+  excludeSeen?: boolean;
+  /** Raw item ids never to return (an array or a Set; a single id must be in one). */
+  exclude?: Iterable<RawId>;
+  /** Only rank these raw item ids (an array or a Set; unknown ones are ignored). */
+  candidates?: Iterable<RawId>;
+}
+
+/**
+ * n as asked, at most `available`: an n beyond the catalogue (1e12, Number.MAX_SAFE_INTEGER)
+ * means every candidate, and must not size the heap.
+ */
+function checkN(n: unknown, available: number): number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new OptionError('n', 'an integer >= 0', n);
+  return Math.min(n, available);
+}
+
+/** RecommendOptions checked once (recommendAll reuses them for every user). */
+export type CheckedRecommendOptions = { n: number; excludeSeen: boolean; exclude?: Iterable<RawId>; candidates?: Iterable<RawId> };
+
+export function checkRecommendOptions(where: string, given: RecommendOptions | null | undefined, extraKeys: readonly string[] = []): CheckedRecommendOptions {
+  const o = optionsObject<RecommendOptions>(`${where} options`, given);
+  checkOptionKeys(`${where} options`, o, ['n', 'excludeSeen', 'exclude', 'candidates', ...extraKeys]);
+  const n = checkN(o.n ?? 10, Infinity);
+  const excludeSeen = o.excludeSeen ?? true;
+  if (typeof excludeSeen !== 'boolean') throw new OptionError('excludeSeen', 'true or false', excludeSeen);
+  // Spread once into arrays: an iterator (a generator, a Map's keys) would be used up by the first user of recommendAll.
+  const exclude = idList('exclude', o.exclude), candidates = idList('candidates', o.candidates);
+  return { n, excludeSeen, exclude: exclude && [...exclude], candidates: candidates && [...candidates] };
+}
+
+/** One kernel call scores every item; a heap keeps the best n. */
+export function recommendFor(m: Fitted, u: number, biased: boolean, options: CheckedRecommendOptions, scores?: F32): Recommendation[] {
+  const itemCount = m.items.size;
+  const n = checkN(options.n, itemCount);
+  const mark = m.engine.mark();
+  try {
+    const out = scores ?? m.engine.allocF32(itemCount);
+    m.engine.scoreItems(u, m.factors, itemCount, biased ? m.mu + m.factors.bu.array()[u] : 0, out);
+    const s = out.array();
+    const blocked = new Uint8Array(itemCount);
+    if (options.excludeSeen) for (const i of seenOf(m, u)) blocked[i] = 1;
+    if (options.exclude) for (const raw of options.exclude) markItem(m, raw, blocked, 1);
+    if (options.candidates) {
+      const allowed = new Uint8Array(itemCount);
+      for (const raw of options.candidates) markItem(m, raw, allowed, 1);
+      for (let i = 0; i < itemCount; i++) if (!allowed[i]) blocked[i] = 1;
+    }
+    const best = topK(s, n, (i) => blocked[i] === 0);
+    return Array.from(best, (i) => ({ item: m.items.raw[i], score: s[i] }));
+  } finally {
+    m.engine.release(mark);
+  }
+}
+
+function markItem(m: Fitted, raw: RawId, into: Uint8Array, value: number): void {
+  // Anything that is no id (null, an object) names no item: like an unknown id, it is ignored.
+  if (typeof raw !== 'string' && typeof raw !== 'number') return;
+  const i = m.items.get(raw);
+  if (i >= 0) into[i] = value;
+}
+
+export interface Similar {
+  id: string;
+  /** Cosine similarity of the two factor vectors, in [-1, 1]. */
+  score: number;
+}
+
+/** The n rows of P (users) or Q (items) most similar to `row` by cosine, excluding itself. */
+export function similarRows(m: Fitted, which: 'P' | 'Q', row: number, given: unknown): Similar[] {
+  const ids = which === 'P' ? m.users : m.items;
+  const count = ids.size;
+  const n = checkN(given, count);
+  const matrix = m.factors[which];
+  const norms = rowNorms(m, which);
+  const mark = m.engine.mark();
+  try {
+    const out = m.engine.allocF32(count);
+    m.engine.dotRows(matrix, row, count, m.factors.stride, out);
+    const dots = out.array();
+    const cos = new Float32Array(count);
+    const self = norms[row];
+    for (let r = 0; r < count; r++) {
+      const d = self * norms[r];
+      // A zero vector is similar to nothing; float32 rounding can take a cosine just past ±1.
+      cos[r] = d > 0 ? Math.max(-1, Math.min(1, dots[r] / d)) : -Infinity;
+    }
+    const best = topK(cos, n, (r) => r !== row);
+    return Array.from(best, (r) => ({ id: ids.raw[r], score: cos[r] }));
+  } finally {
+    m.engine.release(mark);
+  }
+}
+
+function rowNorms(m: Fitted, which: 'P' | 'Q'): Float32Array {
+  m.norms ??= {};
+  const rows = which === 'P' ? m.users.size : m.items.size;
+  const cached = m.norms[which];
+  if (cached && cached.length === rows) return cached;
+  const a = m.factors[which].array(), stride = m.factors.stride;
+  const norms = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let f = 0; f < stride; f++) s += a[r * stride + f] * a[r * stride + f];
+    norms[r] = Math.sqrt(s);
+  }
+  m.norms[which] = norms;
+  return norms;
+}
+
+export interface FoldInOptions {
+  /** Raw id for the new user (default: "folded-in-N"). An existing user is re-folded. */
+  user?: RawId;
+  /**
+   * Ridge penalty per rating, as the SGD objective applies reg to p_u and b_u on each of the
+   * user's ratings: λ = regularization × number of ratings. Default 0.1 (chosen on MovieLens
+   * folds u2 and u3 by the recall@10 of folded-in users).
+   */
+  regularization?: number;
+}
+
+/**
+ * The largest magnitude of a value folded into a ranking model (BPR, ALS, the hybrid, popularity):
+ * their values (1s, counts, weights) have no rating scale to check against. Far above such values
+ * in practice; with it, and the check of the solved factors, no fold-in overflows. Rating models
+ * take values within their rating scale instead.
+ */
+export const FOLD_IN_VALUE_LIMIT = 1e6;
+
+/**
+ * Where the values of a fold-in must lie: a rating model's rating scale, or ±FOLD_IN_VALUE_LIMIT
+ * for a ranking model (`scale` undefined). Outside it the solve gives factors no fit would (a
+ * rating of 1e30 overflows them to Infinity): the model could no longer predict or be saved.
+ */
+function valueProblem(r: number, scale: RatingScale | undefined): string | undefined {
+  if (scale) {
+    // Compared in float32, as the training ratings that set the scale were stored (0.1 is stored just above 0.1).
+    const f = Math.fround(r);
+    return f >= Math.fround(scale.lo) && f <= Math.fround(scale.hi) ? undefined : `outside the model's rating scale [${scale.lo}, ${scale.hi}]`;
+  }
+  return Math.abs(r) <= FOLD_IN_VALUE_LIMIT ? undefined : `beyond ±${FOLD_IN_VALUE_LIMIT.toExponential()}, the most a ranking model's fold-in takes`;
+}
+
+/**
+ * A user the model has never seen, from a handful of (item, rating) pairs: with Q and the item
+ * biases fixed, solve min Σ (r − μ − b_u − b_i − q_i·p)² + λ(|p|² + b_u²) for (p, b_u) by a
+ * (k+1) x (k+1) ridge solve (b_u only for biased models). Returns the new state's user index.
+ * `scale`: the rating scale the values must lie in (undefined: a ranking model, see
+ * FOLD_IN_VALUE_LIMIT). Nothing in `m` changes unless the solved factors are finite and within
+ * the parameter limit, so the model stays saveable.
+ */
+export function foldInUser(
+  m: Fitted, ratings: unknown, k: number, biased: boolean, regularization: unknown, user: string, scale: RatingScale | undefined,
+): { fitted: Fitted; index: number; used: number } {
+  if (typeof regularization !== 'number' || !(Number.isFinite(regularization) && regularization >= 0)) {
+    throw new OptionError('regularization', 'a finite number >= 0', regularization);
+  }
+  const pairs = iterable<unknown>(() => new DataError(`foldIn: ratings must be an array of [item, rating] pairs, got ${describeValue(ratings)}`), ratings);
+  const known: { i: number; r: number }[] = [];
+  let at = 0;
+  for (const pair of pairs) {
+    const entry = `foldIn: ratings[${at++}]`;
+    if (!Array.isArray(pair)) throw new DataError(`${entry} must be an [item, rating] pair, got ${describeValue(pair)}`);
+    const raw = rawId(entry, 'the item', pair[0]);
+    const r: unknown = pair[1];
+    const item = `item ${JSON.stringify(String(raw))}`;
+    if (typeof r !== 'number') throw new DataError(`${entry}: the rating of ${item} must be a number, got ${describeValue(r)}`);
+    if (!Number.isFinite(r)) throw new DataError(`foldIn: the rating of ${item} is ${r}; ratings must be finite`);
+    const problem = valueProblem(r, scale);
+    if (problem !== undefined) throw new DataError(`foldIn: the rating of ${item} is ${r}, ${problem}`);
+    const i = m.items.get(raw);
+    if (i >= 0) known.push({ i, r });
+  }
+  if (known.length === 0) throw new DataError('foldIn: none of the rated items is known to the model');
+  const dim = biased ? k + 1 : k;
+  const a = zeros(dim, dim), b = new Float64Array(dim);
+  const Q = m.factors.Q.array(), bi = m.factors.bi.array(), stride = m.factors.stride;
+  const z = new Float64Array(dim);
+  for (const { i, r } of known) {
+    for (let f = 0; f < k; f++) z[f] = Q[i * stride + f];
+    if (biased) z[k] = 1;
+    const y = biased ? r - m.mu - bi[i] : r;
+    for (let p = 0; p < dim; p++) {
+      b[p] += z[p] * y;
+      for (let q = 0; q < dim; q++) a.data[p * dim + q] += z[p] * z[q];
+    }
+  }
+  const lambda = Math.max(regularization * known.length, 1e-9); // keep it positive definite
+  for (let p = 0; p < dim; p++) a.data[p * dim + p] += lambda;
+  const x = solveSpd(a, b);
+  for (let p = 0; p < dim; p++) {
+    // Stored as float32: a value that rounds to Infinity there is as bad as one that is not finite.
+    if (Math.abs(Math.fround(x[p])) < MODEL_PARAMETER_LIMIT) continue;
+    throw new DataError(
+      `foldIn: the ratings give user ${JSON.stringify(user)} ${p < k ? `factor ${p}` : 'a bias'} of ${x[p].toExponential(3)}, beyond ±${MODEL_PARAMETER_LIMIT.toExponential()}: ` +
+        'the model could not predict or be saved with it; raise the regularization (foldIn option regularization) or fold in more ratings',
+    );
+  }
+
+  let fitted = m;
+  let index = m.users.get(user);
+  if (index < 0) {
+    index = m.users.size;
+    const capacity = m.factors.bu.length;
+    if (index >= capacity) fitted = { ...m, ...copyFactors(m.factors, makeEngine(m.engine.name, m.engine.variant === 'js' ? undefined : m.engine.variant), Math.max(8, 2 * capacity)) };
+    fitted.users.intern(user);
+  }
+  const P = fitted.factors.P.array();
+  for (let f = 0; f < stride; f++) P[index * stride + f] = f < k ? x[f] : 0;
+  fitted.factors.bu.array()[index] = biased ? x[k] : 0;
+  fitted.extraSeen.set(index, Uint32Array.from(known, (e) => e.i));
+  if (fitted.norms) fitted.norms.P = undefined;
+  return { fitted, index, used: known.length };
+}

@@ -1,0 +1,76 @@
+// Everything a fitted latent-factor model is, as plain data: what model files store and what
+// `FactorModel.fromState` rebuilds a model from. Factors are unpadded here (k floats per row);
+// the engine pads them again on load.
+import type { RatingScale } from '../../data/dataset.js';
+import type { F32 } from '../../engine/index.js';
+
+/**
+ * The kind a state is of: a row of the registry (models/registry.ts), e.g. 'svd' or 'hybrid'.
+ * A string here: which kinds exist is the registry's to say, and a file names its kind as text.
+ */
+export type ModelStateKind = string;
+
+/** The most latent factors a model may have (the factor limit of every kind and of model files). */
+export const MAX_FACTORS = 4096;
+
+/**
+ * The one parameter bound. No converging fit on any rating scale has parameters near 1e15, and
+ * below it no prediction can overflow float32 (|p·q| <= k·1e30 < 3.4e38 for k <= MAX_FACTORS): so
+ * a fit reaching it has diverged, and a state beyond it is refused (it could predict NaN).
+ */
+export const PARAMETER_LIMIT = 1e15;
+
+/** Whether every value is finite and below PARAMETER_LIMIT. */
+export function withinLimit(values: ArrayLike<number>): boolean {
+  for (let t = 0; t < values.length; t++) if (!(Math.abs(values[t]) < PARAMETER_LIMIT)) return false;
+  return true;
+}
+
+/** withinLimit over engine arrays (a fit's factors, the hybrid's embeddings). */
+export function withinParameterLimit(handles: readonly F32[]): boolean {
+  return handles.every((h) => withinLimit(h.array()));
+}
+
+/** The embeddings of named features (a LightFM-style hybrid model): row r belongs to names[r]. */
+export interface FeatureEmbeddings {
+  /** Distinct feature names. */
+  names: string[];
+  /** names.length x k, row-major, unpadded. */
+  factors: Float32Array;
+  /** One per feature. */
+  biases: Float32Array;
+}
+
+export interface ModelState {
+  kind: ModelStateKind;
+  /** The model's resolved options (JSON-serializable), for the record and for refitting. */
+  options: Record<string, unknown>;
+  /** Latent factors k (0 for a baseline). */
+  factors: number;
+  /** Whether predictions include μ + b_u + b_i. */
+  biased: boolean;
+  /** μ inside the model (0 when not biased; hybrid models are biased but keep μ at 0). */
+  mu: number;
+  /** Mean training rating (the fallback of impossible predictions of unbiased models). */
+  trainMean: number;
+  scale: RatingScale;
+  userIds: string[];
+  itemIds: string[];
+  /** users x k, row-major (SVD++: p_u plus its implicit part, what predictions use). */
+  P: Float32Array;
+  /** items x k, row-major. */
+  Q: Float32Array;
+  /** users (zeros when not biased). */
+  bu: Float32Array;
+  /** items (ranking models without μ and b_u, BPR and popularity, keep item biases). */
+  bi: Float32Array;
+  /** Items each user rated in training (CSR), so recommend() can exclude them after loading. */
+  seenStart: Uint32Array;
+  seenItems: Uint32Array;
+  /**
+   * Hybrid models only: the user and item feature embeddings, so that users or items described
+   * only by features (cold start) can be scored after loading. P, Q, bu and bi above already hold
+   * the sums for the users and items seen in training; which features those had is not stored.
+   */
+  features?: { user: FeatureEmbeddings; item: FeatureEmbeddings };
+}

@@ -1,0 +1,131 @@
+// The shapes every model shares, so evaluation and the CLI work with any of them.
+import type { Dataset, RawId } from '../../data/dataset.js';
+
+/**
+ * What an epoch's loss measures:
+ * - 'rmse': rating models — the root mean squared error of the pass (each rating's error just
+ *   before its own update, what the kernel returns; Baseline ALS: of the model after the
+ *   iteration);
+ * - 'misranked': BPR and the hybrid — the fraction of the pass's sampled (positive, negative)
+ *   pairs that the model ranked the wrong way round (1 − training AUC on the samples);
+ * - 'cg-residual': ALS — the root mean square, per interaction, of the conjugate-gradient
+ *   residuals of the row solves (how far the alternation is from its least-squares optimum).
+ */
+export type LossKind = 'rmse' | 'misranked' | 'cg-residual';
+
+/** An epoch's training loss, with what it measures. Lower is better for every kind. */
+export interface EpochLoss {
+  value: number;
+  kind: LossKind;
+}
+
+export interface EpochReport {
+  /** 1-based epoch number (0: the one point of a model without epochs, PureSVD). */
+  epoch: number;
+  /** The pass's training loss and its kind. */
+  loss: EpochLoss;
+  /**
+   * Rating models only: the training RMSE — by default of the pass (= loss.value); with
+   * `trainMetric: 'full'`, of the model at the end of the epoch over every training rating,
+   * clipped (Surprise's after-epoch figure).
+   */
+  trainRmse?: number;
+  /** Present when a validation set was given: metrics of the model at the end of the epoch. */
+  validationRmse?: number;
+  validationMae?: number;
+  /** Wall seconds of this epoch's pass (kernel plus ordering). */
+  seconds: number;
+}
+
+/** An epoch of a rating model: its training RMSE is always there. */
+export interface RatingEpochReport extends EpochReport {
+  trainRmse: number;
+}
+
+export interface EarlyStopping {
+  /** Stop after this many epochs without an improvement of the validation RMSE. Default 3. */
+  patience?: number;
+  /** An improvement must lower the best validation RMSE by more than this. Default 0. */
+  minDelta?: number;
+  /** End with the factors of the best epoch (not the last). Default true. */
+  restoreBest?: boolean;
+}
+
+/** Options of every fit (ranking models take these only). */
+export interface CommonFitOptions<R extends EpochReport = EpochReport> {
+  onEpoch?(report: R): void;
+  /**
+   * Keep a copy of the best epoch so far (lowest validation RMSE, else the lowest training
+   * loss): a fit that is aborted or diverges leaves the model at that epoch instead of losing
+   * it. Costs one copy of the factors.
+   */
+  checkpoint?: boolean;
+  /**
+   * Stops the fit between epochs once aborted; the model keeps what was learned (the checkpoint,
+   * else the last epoch) and the result says `aborted: true`. fit() checks it between epochs
+   * (abort from onEpoch); fitAsync() also yields to the event loop there, so timers and UI can.
+   */
+  signal?: AbortSignal;
+}
+
+/** Options of a rating model's fit. */
+export interface FitOptions<R extends EpochReport = RatingEpochReport> extends CommonFitOptions<R> {
+  /** Scored after every epoch; its RMSE/MAE go to the learning curve and `onEpoch`. */
+  validation?: Dataset;
+  /** 'pass' (default, free) or 'full' (one more scoring pass over the training set per epoch). */
+  trainMetric?: 'pass' | 'full';
+  /** Stop when the validation RMSE stops improving (needs `validation`). */
+  earlyStopping?: EarlyStopping | boolean;
+}
+
+export interface FitResult<R extends EpochReport = EpochReport> {
+  epochs: R[];
+  /** Wall seconds of the whole fit, validation scoring included. */
+  fitSeconds: number;
+  /** With early stopping or checkpoint: the best epoch. */
+  bestEpoch?: number;
+  /** Threads that ran the epochs (blocked SGD; 1 for every other trainer). */
+  threads?: number;
+  /** How the fit ran where it differs from what was asked (e.g. one thread instead of several, and why). */
+  notes?: string[];
+  /** The fit was stopped by its AbortSignal before its last epoch. */
+  aborted?: boolean;
+  /** When aborted: the epoch the model holds (the checkpoint's, or the last one run). */
+  keptEpoch?: number;
+}
+
+/** Options of partialFit: the epochs to run over the new data, and what every fit takes. */
+export interface PartialFitOptions<R extends EpochReport = EpochReport> extends CommonFitOptions<R> {
+  /** Passes over the new data (default the model's epochs). */
+  epochs?: number;
+  /** Rating models: scored after every epoch. */
+  validation?: Dataset;
+}
+
+export interface Prediction {
+  user: string;
+  item: string;
+  /** Rating models: clipped to the training rating scale; ranking models: the unclipped score. */
+  estimate: number;
+  userKnown: boolean;
+  itemKnown: boolean;
+  /**
+   * True when the full model could not be applied (unknown user or item): the estimate then
+   * falls back as Surprise's does (SVD: the known baseline parts; MF: the global mean).
+   */
+  impossible: boolean;
+  /** For an impossible prediction: what was unknown and what the estimate fell back to. */
+  reason?: string;
+}
+
+export interface Recommendation {
+  item: string;
+  score: number;
+}
+
+/** What evaluation, cross-validation and the CLI need of a rating model. */
+export interface RatingModel {
+  fit(train: Dataset, options?: FitOptions): FitResult;
+  predict(user: RawId, item: RawId): Prediction;
+  predictMany(pairs: Dataset): Float32Array;
+}

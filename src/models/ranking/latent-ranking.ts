@@ -1,0 +1,37 @@
+// What the implicit-feedback factor models (BPR, ALS, the hybrid) share: the common options with
+// their own defaults (the xoshiro128 generator, initStd), scores that are never clipped, and
+// normal initialization of P and Q.
+import { initNormal } from '../core/init.js';
+import type { ModelShape, TrainingSetup } from '../core/model.js';
+import { nonNegative, resolveCommon, type CommonOptions, type ResolvedCommon } from '../core/options.js';
+import { RankingBase } from './ranking-base.js';
+
+export interface ImplicitCommonOptions extends CommonOptions {
+  /** Standard deviation of the normal initialization of the factors. */
+  initStd?: number;
+}
+
+export interface ResolvedImplicitCommon extends ResolvedCommon {
+  initStd: number;
+}
+
+export function resolveImplicitCommon(o: ImplicitCommonOptions, defaults: { factors: number; epochs: number; initStd: number }): ResolvedImplicitCommon {
+  return {
+    ...resolveCommon(o, { factors: defaults.factors, epochs: defaults.epochs, rng: 'xoshiro128' }),
+    initStd: nonNegative('initStd', o.initStd ?? defaults.initStd),
+  };
+}
+
+export abstract class LatentRanking extends RankingBase {
+  abstract override readonly options: ResolvedImplicitCommon;
+
+  protected shapeOf(o: ResolvedImplicitCommon): ModelShape {
+    return { factors: o.factors, biased: false, epochs: o.epochs, engine: o.engine, wasmVariant: o.wasmVariant, seed: o.seed, rng: o.rng };
+  }
+
+  protected override initialize(setup: TrainingSetup): void {
+    const { factors, train, random } = setup;
+    initNormal(factors.P, train.userCount, this.options.factors, factors.stride, 0, this.options.initStd, random);
+    initNormal(factors.Q, train.itemCount, this.options.factors, factors.stride, 0, this.options.initStd, random);
+  }
+}

@@ -1,0 +1,135 @@
+// Baseline estimates r^ = μ + b_u + b_i (Koren 2010, "Factor in the neighbors", section 2.1), as
+// Surprise's BaselineOnly: by alternating least squares (default: 10 iterations, reg_u 15,
+// reg_i 10; items first, then users) or by SGD (20 epochs, lr 0.005, reg 0.02, the SVD kernel
+// with no factors).
+import type { EngineName, WasmVariant } from '../../engine/index.js';
+import { groupRows } from '../../data/group.js';
+import { optionsObject } from '../core/arguments.js';
+import type { ModelShape, Trainer, TrainingSetup } from '../core/model.js';
+import { checkOptionKeys, nonNegative, oneOf, positive, resolveCommon } from '../core/options.js';
+import { RatingBase, rmseLoss } from './rating-base.js';
+import type { SgdOrder } from './sgd-options.js';
+import { sgdTrainer } from './sgd-trainer.js';
+
+export type BaselineMethod = 'als' | 'sgd';
+
+export interface BaselineOptions {
+  /** 'als' (default, Surprise's default) or 'sgd'. */
+  method?: BaselineMethod;
+  /** Iterations (ALS, default 10) or epochs (SGD, default 20). */
+  epochs?: number;
+  /** ALS: regularization of the user biases (default 15) and of the item biases (default 10). */
+  regU?: number;
+  regI?: number;
+  /** SGD: learning rate (default 0.005) and regularization (default 0.02) of both biases. */
+  lr?: number;
+  reg?: number;
+  /** SGD: 'fixed' (default, Surprise's order) or 'shuffle'. */
+  order?: SgdOrder;
+  seed?: number;
+  engine?: EngineName;
+  /** Force a wasm build ('relaxed', 'simd' or 'scalar'; default the best this runtime runs): 'simd' for the same bits in Node and browsers. */
+  wasmVariant?: WasmVariant;
+}
+
+/** Every key BaselineOptions has. */
+export const BASELINE_OPTION_KEYS = ['method', 'epochs', 'regU', 'regI', 'lr', 'reg', 'order', 'seed', 'engine', 'wasmVariant'] as const satisfies readonly (keyof BaselineOptions)[];
+
+export interface ResolvedBaselineOptions {
+  method: BaselineMethod;
+  epochs: number;
+  regU: number;
+  regI: number;
+  lr: number;
+  reg: number;
+  order: SgdOrder;
+  seed: number;
+  engine: EngineName;
+  wasmVariant: WasmVariant | undefined;
+}
+
+export class Baseline extends RatingBase {
+  protected readonly stateKind = 'baseline' as const;
+  readonly options: ResolvedBaselineOptions;
+  protected readonly shape: ModelShape;
+
+  protected override divergenceHint(): string {
+    return 'lower the learning rate (lr / --lr) or raise the regularization (reg)';
+  }
+
+  constructor(given: BaselineOptions = {}) {
+    super();
+    const options = optionsObject('Baseline options', given);
+    checkOptionKeys('Baseline', options, BASELINE_OPTION_KEYS);
+    const method = oneOf<BaselineMethod>('method', options.method ?? 'als', ['als', 'sgd']);
+    const common = resolveCommon(options, { factors: 0, epochs: method === 'als' ? 10 : 20, rng: 'mt19937' });
+    this.options = {
+      method,
+      epochs: common.epochs,
+      regU: nonNegative('regU', options.regU ?? 15),
+      regI: nonNegative('regI', options.regI ?? 10),
+      lr: positive('lr', options.lr ?? 0.005),
+      reg: nonNegative('reg', options.reg ?? 0.02),
+      order: oneOf<SgdOrder>('order', options.order ?? 'fixed', ['shuffle', 'fixed']),
+      seed: common.seed,
+      engine: common.engine,
+      wasmVariant: common.wasmVariant,
+    };
+    this.shape = {
+      factors: 0, biased: true, epochs: this.options.epochs, engine: this.options.engine,
+      wasmVariant: this.options.wasmVariant, seed: this.options.seed, rng: common.rng,
+    };
+  }
+
+  protected initialize(): void {
+    // Biases start at zero (Surprise), and there are no factors.
+  }
+
+  protected createTrainer(setup: TrainingSetup): Trainer {
+    const o = this.options;
+    if (o.method === 'sgd') {
+      const rate = { lrBu: o.lr, lrBi: o.lr, lrPu: o.lr, lrQi: o.lr, regBu: o.reg, regBi: o.reg, regPu: o.reg, regQi: o.reg };
+      return sgdTrainer(setup, { ...rate, order: o.order, bins: undefined }, true);
+    }
+    return alsTrainer(setup, o.regU, o.regI);
+  }
+}
+
+/** Surprise's baseline ALS in float64; the pass's error is that of the model after the iteration. */
+function alsTrainer({ train, factors, mu }: TrainingSetup, regU: number, regI: number): Trainer {
+  const byUser = groupRows(train.userIndex, train.userCount);
+  const byItem = groupRows(train.itemIndex, train.itemCount);
+  const bu = new Float64Array(train.userCount);
+  const bi = new Float64Array(train.itemCount);
+  const { userIndex, itemIndex, ratings } = train;
+  return {
+    epoch() {
+      for (let i = 0; i < train.itemCount; i++) {
+        let dev = 0;
+        for (let k = byItem.start[i]; k < byItem.start[i + 1]; k++) {
+          const t = byItem.rows[k];
+          dev += ratings[t] - mu - bu[userIndex[t]];
+        }
+        bi[i] = dev / (regI + byItem.start[i + 1] - byItem.start[i]);
+      }
+      let sse = 0;
+      for (let u = 0; u < train.userCount; u++) {
+        let dev = 0;
+        for (let k = byUser.start[u]; k < byUser.start[u + 1]; k++) {
+          const t = byUser.rows[k];
+          dev += ratings[t] - mu - bi[itemIndex[t]];
+        }
+        bu[u] = dev / (regU + byUser.start[u + 1] - byUser.start[u]);
+        for (let k = byUser.start[u]; k < byUser.start[u + 1]; k++) {
+          const t = byUser.rows[k];
+          const e = ratings[t] - mu - bu[u] - bi[itemIndex[t]];
+          sse += e * e;
+        }
+      }
+      factors.bu.array().set(bu);
+      factors.bi.array().set(bi);
+      return rmseLoss(sse, train.size);
+    },
+    predictionFactors: () => factors,
+  };
+}

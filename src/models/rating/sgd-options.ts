@@ -1,0 +1,241 @@
+// Every model option, its default and its allowed range, in one place. Names follow Surprise
+// (n_factors -> factors, lr_all -> lrAll, reg_bu -> regBu, init_std_dev -> initStd, ...), so a
+// result can be compared with Surprise line by line.
+import { MAX_GRID_SIDE, type EngineName, type WasmVariant } from '../../engine/index.js';
+import { MAX_POOL_THREADS } from '../../engine/thread-pool.js';
+import { OptionError } from '../../errors.js';
+import { finite, integer, nonNegative, oneOf, positive, resolveCommon, unitInterval, type CommonOptions, type RandomKind } from '../core/options.js';
+
+export type SgdOrder = 'blocked' | 'shuffle' | 'fixed';
+export type InitKind = 'random' | 'svd';
+export type { RandomKind };
+
+export interface SgdOptions extends CommonOptions {
+  /** Latent factors k. Default 100 (Surprise). Range 1..MAX_FACTORS. */
+  factors?: number;
+  /** SGD passes over the training ratings. Default 20. Range >= 1. */
+  epochs?: number;
+  /** Learning rate of every parameter unless overridden. Default 0.005. Range > 0. */
+  lrAll?: number;
+  /** L2 regularization of every parameter unless overridden. Default 0.02. Range >= 0. */
+  regAll?: number;
+  lrBu?: number;
+  lrBi?: number;
+  lrPu?: number;
+  lrQi?: number;
+  regBu?: number;
+  regBi?: number;
+  regPu?: number;
+  regQi?: number;
+  /** Mean of the normal initialization of P and Q. Default 0. */
+  initMean?: number;
+  /** Standard deviation of the normal initialization of P and Q. Default 0.1. Range >= 0. */
+  initStd?: number;
+  /** Seed of the one random generator (init and shuffles). Default 0. */
+  seed?: number;
+  /** 'wasm' (default; SIMD where supported, else scalar) or 'js' (the pure-TypeScript twin). */
+  engine?: EngineName;
+  /**
+   * Force a wasm build: 'relaxed' (SIMD with fused multiply-adds, f32x4.relaxed_madd), 'simd' or
+   * 'scalar'. By default the best this runtime supports (relaxed in Chromium, simd in Node 20).
+   * 'simd' and 'scalar' round every product and sum as the js engine does, so they give the same
+   * bits in every runtime; 'relaxed' may round a multiply-add once instead of twice (last-bit
+   * differences that SGD carries along), so force 'simd' where runtimes must agree exactly.
+   * A build the runtime cannot run is refused when fitting.
+   */
+  wasmVariant?: WasmVariant;
+  /**
+   * 'blocked' (default for SVD and MF): LIBMF's grid — users and items cut into `bins` bins each,
+   * the ratings stored block by block, each epoch visiting the blocks in rounds of blocks that
+   * share no user and no item (block order random, each block shuffled): cache-friendly, and
+   * the rounds run on `threads` threads with a result that does not depend on the thread count.
+   * 'shuffle' (SVD++'s default): all ratings shuffled before every epoch, one thread.
+   * 'fixed': Surprise's order, user by user in order of first appearance, each user's ratings in
+   * input order, the same every epoch, one thread.
+   */
+  order?: SgdOrder;
+  /**
+   * Threads for order 'blocked' (the caller's thread included; wasm engine only): an integer
+   * 1..256, or 'auto' (default) — every core (navigator.hardwareConcurrency, Node's
+   * availableParallelism) for training sets of at least 500,000 ratings, else 1, since starting
+   * workers costs more than they save on small data. The fitted model is bit-identical whatever
+   * the count. Where threads cannot run (no shared memory; a browser's main thread; a page that is
+   * not cross-origin isolated) the fit runs on one thread and FitResult.notes says why.
+   */
+  threads?: number | 'auto';
+  /**
+   * Order 'blocked': bins per side of the grid (LIBMF's nr_bins), 1..256. Default: about 4 MiB
+   * of factor rows per block (16 bins at k=64 for 250,000 users and items), at least 8, at most
+   * the smaller of the user and item counts. Part of the model's definition: another value gives another (equally good) fit.
+   */
+  bins?: number;
+  /**
+   * The generator behind init and shuffles. 'mt19937' (default) is numpy's legacy
+   * RandomState(seed), whose normal draws Surprise uses for its initial factors: with order
+   * 'fixed' a model reproduces Surprise's SVD(random_state=seed) to float32 precision.
+   * 'xoshiro128' is the project's general generator (splits, generated data).
+   */
+  rng?: RandomKind;
+  /**
+   * 'random' (default): P and Q from Normal(initMean, initStd). 'svd': the lecture's route —
+   * fill the missing ratings with each user's mean, take the rank-k truncated SVD (without
+   * forming the dense matrix), start from P = U·sqrt(Σ), Q = V·sqrt(Σ), then SGD refines.
+   */
+  init?: InitKind;
+  /**
+   * With init 'svd': P = s·U·sqrt(Σ), Q = s·V·sqrt(Σ), so P·Qᵀ starts at s² times the truncated
+   * SVD. The SVD supplies the directions; a small s leaves SGD room to fit (s = 1 starts at the
+   * filled matrix itself and overfits it). Default 0.2, chosen by validation on the training
+   * folds (see README). Range (0, 1].
+   */
+  initScale?: number;
+  /** With init 'svd': the randomized SVD's oversampling (default 10) and power iterations (default 2). */
+  initSvd?: { oversample?: number; powerIterations?: number };
+}
+
+export interface SvdppOptions extends SgdOptions {
+  /** Learning rate of the implicit factors y_j (default lrAll). */
+  lrYj?: number;
+  /** Regularization of the implicit factors y_j (default regAll). */
+  regYj?: number;
+}
+
+/** Every key SgdOptions has (a key an SVD or MF does not take is refused, see checkOptionKeys). */
+export const SGD_OPTION_KEYS = [
+  'factors', 'epochs', 'lrAll', 'regAll', 'lrBu', 'lrBi', 'lrPu', 'lrQi', 'regBu', 'regBi', 'regPu', 'regQi',
+  'initMean', 'initStd', 'seed', 'engine', 'wasmVariant', 'order', 'threads', 'bins', 'rng', 'init', 'initScale', 'initSvd',
+] as const satisfies readonly (keyof SgdOptions)[];
+export const SVDPP_OPTION_KEYS = [
+  'factors', 'epochs', 'lrAll', 'regAll', 'lrBu', 'lrBi', 'lrPu', 'lrQi', 'regBu', 'regBi', 'regPu', 'regQi',
+  'initMean', 'initStd', 'seed', 'engine', 'wasmVariant', 'order', 'threads', 'bins', 'rng', 'init', 'initScale', 'initSvd', 'lrYj', 'regYj',
+] as const satisfies readonly (keyof SvdppOptions)[];
+
+export interface SgdDefaults {
+  factors: number;
+  epochs: number;
+  lrAll: number;
+  regAll: number;
+  initMean: number;
+  initStd: number;
+  seed: number;
+  engine: EngineName;
+  order: SgdOrder;
+  rng: RandomKind;
+  init: InitKind;
+  initScale: number;
+}
+
+export const SGD_DEFAULTS: Readonly<SgdDefaults> = {
+  factors: 100,
+  epochs: 20,
+  lrAll: 0.005,
+  regAll: 0.02,
+  initMean: 0,
+  initStd: 0.1,
+  seed: 0,
+  engine: 'wasm',
+  order: 'blocked',
+  rng: 'mt19937',
+  init: 'random',
+  initScale: 0.2,
+};
+
+/** Surprise's SVDpp defaults where they differ from SVD's. */
+export const SVDPP_DEFAULTS: Readonly<SgdDefaults> = {
+  factors: 20,
+  epochs: 20,
+  lrAll: 0.007,
+  regAll: 0.02,
+  initMean: 0,
+  initStd: 0.1,
+  seed: 0,
+  engine: 'wasm',
+  order: 'shuffle',
+  rng: 'mt19937',
+  init: 'random',
+  initScale: 0.2,
+};
+
+export interface ResolvedSgdOptions {
+  factors: number;
+  epochs: number;
+  lrBu: number;
+  lrBi: number;
+  lrPu: number;
+  lrQi: number;
+  regBu: number;
+  regBi: number;
+  regPu: number;
+  regQi: number;
+  initMean: number;
+  initStd: number;
+  seed: number;
+  engine: EngineName;
+  wasmVariant: WasmVariant | undefined;
+  order: SgdOrder;
+  threads: number | 'auto';
+  bins: number | undefined;
+  rng: RandomKind;
+  init: InitKind;
+  initScale: number;
+  initSvd: { oversample?: number; powerIterations?: number };
+  lrYj: number;
+  regYj: number;
+}
+
+/** Threads: 'auto', or an integer 1..256, more than 1 only with order 'blocked'. */
+function resolveThreads(given: number | 'auto' | undefined, order: SgdOrder): number | 'auto' {
+  if (given === undefined || given === 'auto') return order === 'blocked' ? 'auto' : 1;
+  const threads = integer('threads', given, 1, MAX_POOL_THREADS);
+  if (threads > 1 && order !== 'blocked') {
+    throw new OptionError('threads', `1 with order ${JSON.stringify(order)} (only order 'blocked' runs on several threads)`, given);
+  }
+  return threads;
+}
+
+/** init 'svd''s randomized SVD settings, in PureSVD's ranges (a huge powerIterations would never end). */
+function resolveInitSvd(given: unknown): { oversample?: number; powerIterations?: number } {
+  if (given === undefined || given === null) return {};
+  if (typeof given !== 'object' || Array.isArray(given)) throw new OptionError('initSvd', 'an object { oversample, powerIterations }', given);
+  const { oversample, powerIterations } = given as { oversample?: unknown; powerIterations?: unknown };
+  return {
+    ...given,
+    ...(oversample !== undefined && { oversample: integer('initSvd.oversample', oversample as number, 0, 4096) }),
+    ...(powerIterations !== undefined && { powerIterations: integer('initSvd.powerIterations', powerIterations as number, 0, 100) }),
+  };
+}
+
+export function resolveSgdOptions(given: SvdppOptions, defaults: Readonly<SgdDefaults> = SGD_DEFAULTS, orders: readonly SgdOrder[] = ['blocked', 'shuffle', 'fixed']): ResolvedSgdOptions {
+  const d = defaults;
+  const lrAll = positive('lrAll', given.lrAll ?? d.lrAll);
+  const regAll = nonNegative('regAll', given.regAll ?? d.regAll);
+  const order = oneOf('order', given.order ?? d.order, orders);
+  if (given.bins !== undefined && order !== 'blocked') throw new OptionError('bins', `left unset with order ${JSON.stringify(order)} (bins apply to order 'blocked')`, given.bins);
+  const common = resolveCommon(given, d);
+  return {
+    factors: common.factors,
+    epochs: common.epochs,
+    lrBu: positive('lrBu', given.lrBu ?? lrAll),
+    lrBi: positive('lrBi', given.lrBi ?? lrAll),
+    lrPu: positive('lrPu', given.lrPu ?? lrAll),
+    lrQi: positive('lrQi', given.lrQi ?? lrAll),
+    regBu: nonNegative('regBu', given.regBu ?? regAll),
+    regBi: nonNegative('regBi', given.regBi ?? regAll),
+    regPu: nonNegative('regPu', given.regPu ?? regAll),
+    regQi: nonNegative('regQi', given.regQi ?? regAll),
+    initMean: finite('initMean', given.initMean ?? d.initMean),
+    initStd: nonNegative('initStd', given.initStd ?? d.initStd),
+    seed: common.seed,
+    engine: common.engine,
+    wasmVariant: common.wasmVariant,
+    order,
+    threads: resolveThreads(given.threads, order),
+    bins: given.bins === undefined ? undefined : integer('bins', given.bins, 1, MAX_GRID_SIDE),
+    rng: common.rng,
+    init: oneOf('init', given.init ?? d.init, ['random', 'svd']),
+    initScale: unitInterval('initScale', given.initScale ?? d.initScale),
+    initSvd: resolveInitSvd(given.initSvd),
+    lrYj: positive('lrYj', given.lrYj ?? lrAll),
+    regYj: nonNegative('regYj', given.regYj ?? regAll),
+  };
+}
