@@ -18,7 +18,7 @@ for (let u = 0; u < 30; u++) for (let j = 0; j < 10; j++) triples.push([`u${u}`,
 const ratings = Dataset.fromTriples(triples);
 const interactions = toImplicit(ratings);
 
-const RANKING: ReadonlySet<ModelKind> = new Set(['bpr', 'als', 'popular', 'hybrid']);
+const RANKING: ReadonlySet<ModelKind> = new Set(MODEL_KINDS.filter((kind) => modelKindInfo(kind).task === 'ranking'));
 /** Small and quick settings per kind (what each accepts). */
 const SMALL: Record<ModelKind, ModelSpec> = {
   svd: { factors: 4, epochs: 2 }, mf: { factors: 4, epochs: 2 }, svdpp: { factors: 4, epochs: 2 }, baseline: { epochs: 2 },

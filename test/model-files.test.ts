@@ -3,17 +3,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateRatings } from '../src/data/generate.js';
-import { importSparkAls } from '../src/index.js';
-import { ModelFileError } from '../src/index.js';
-import { FactorModel } from '../src/index.js';
-import { createModel, type ModelKind } from '../src/index.js';
+import { createModel, FactorModel, generateRatings, importSparkAls, MODEL_KINDS, modelKindInfo, ModelFileError } from '../src/index.js';
 import { loadModelFromFile, saveModelToFile } from '../src/node.js';
 
 const data = generateRatings({ users: 80, items: 60, ratings: 1500, minPerUser: 8, seed: 30 });
 const pairs = Array.from({ length: 200 }, (_, t) => [data.users.raw[t % 80], data.items.raw[(t * 7) % 60]] as const);
 
-describe.each(['svd', 'mf', 'svdpp', 'baseline', 'puresvd'] as ModelKind[])('%s', (kind) => {
+// Every rating kind of the registry (the ranking kinds' files: the contract suite and test/io).
+describe.each(MODEL_KINDS.filter((kind) => modelKindInfo(kind).task === 'rating'))('%s', (kind) => {
   const options = kind === 'baseline' ? {} : kind === 'puresvd' ? { factors: 5 } : { factors: 7, epochs: 4 };
   it('save -> load -> predict, recommend and similar are bit-identical; the kind survives', async () => {
     const model = createModel({ model: kind, ...options });

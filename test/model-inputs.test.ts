@@ -6,7 +6,7 @@
 // that could not be saved is never installed. A refusal names the value and leaves the model alone.
 import { describe, expect, it } from 'vitest';
 import {
-  createModel, Dataset, DataError, DivergenceError, FactorModel, FOLD_IN_VALUE_LIMIT, Hybrid, LatentrecError, ModelFileError, modelKindInfo, parseFeatures, SVD, toImplicit,
+  createModel, Dataset, DataError, DivergenceError, FactorModel, FOLD_IN_VALUE_LIMIT, Hybrid, LatentrecError, ModelFileError, MODEL_KINDS, modelKindInfo, parseFeatures, SVD, toImplicit,
   type ModelKind, type ModelState,
 } from '../src/index.js';
 import { thrownBy } from './helpers.js';
@@ -16,8 +16,9 @@ for (let u = 0; u < 30; u++) for (let j = 0; j < 10; j++) triples.push([`u${u}`,
 const ratings = Dataset.fromTriples(triples);
 const interactions = toImplicit(ratings);
 
-const RATING_KINDS: readonly ModelKind[] = ['svd', 'mf', 'svdpp', 'baseline', 'puresvd'];
-const RANKING_KINDS: readonly ModelKind[] = ['bpr', 'als', 'popular', 'hybrid'];
+// From the registry: a new kind is checked here too.
+const RATING_KINDS: readonly ModelKind[] = MODEL_KINDS.filter((kind) => modelKindInfo(kind).task === 'rating');
+const RANKING_KINDS: readonly ModelKind[] = MODEL_KINDS.filter((kind) => modelKindInfo(kind).task === 'ranking');
 
 function fit(kind: ModelKind, data = RANKING_KINDS.includes(kind) ? interactions : ratings): FactorModel {
   // k = 4 and 3 epochs where the kind has them (Baseline has no factors, PureSVD no epochs, Popular neither).
