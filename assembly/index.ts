@@ -6,6 +6,7 @@ export { sgdEpochBpr } from "./bpr";
 export { alsSolveRows, gramian } from "./als";
 export { hybridEpoch } from "./hybrid";
 export { predictPairs, scoreItems, dotRows } from "./score";
+export { bfmSampleRows } from "./bfm";
 
 // Where the module's static data (e.g. Mathf.exp's tables) ends: the host allocates above it.
 export function heapBase(): usize {

@@ -99,7 +99,7 @@ describe('latentrec train', () => {
     [['--data', 'missing.tsv'], /cannot read ratings file missing\.tsv: no such file/],
     [['--data', 'ratings.csv', '--factors', '0'], /option --factors must be an integer in \[1, 4096\] \(got 0\)/],
     [['--data', 'ratings.csv', '--factors', 'abc'], /option --factors must be an integer in \[1, 4096\] \(got "abc"\)/],
-    [['--data', 'ratings.csv', '--model', 'popular', '--factors', '8'], /--factors applies to --model svd, mf, svdpp, puresvd, bpr, als and hybrid/],
+    [['--data', 'ratings.csv', '--model', 'popular', '--factors', '8'], /--factors applies to --model svd, mf, svdpp, puresvd, bfm, bpr, als and hybrid/],
     [['--data', 'ratings.csv', '--epochs', '0'], /option --epochs must be an integer in \[1, /],
     [['--data', 'ratings.csv', '--lr', '0'], /option --lr must be a finite number > 0/],
     [['--data', 'ratings.csv', '--reg', '-1'], /option --reg must be a finite number >= 0/],

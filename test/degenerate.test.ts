@@ -18,7 +18,7 @@ import type { FactorModel } from '../src/index.js';
 import { Hybrid } from '../src/index.js';
 import { MF } from '../src/index.js';
 import { Popular } from '../src/index.js';
-import { PureSVD } from '../src/index.js';
+import { BayesianFM, PureSVD } from '../src/index.js';
 import { SVD } from '../src/index.js';
 import { SVDpp } from '../src/index.js';
 
@@ -32,6 +32,7 @@ const KINDS: ReadonlyArray<readonly [string, (k: number) => FactorModel]> = [
   ['Baseline als', () => new Baseline({ method: 'als' })],
   ['Baseline sgd', () => new Baseline({ method: 'sgd', order: 'shuffle', seed: 1 })],
   ['PureSVD', (k) => new PureSVD({ factors: k, seed: 1 })],
+  ['BayesianFM', (k) => new BayesianFM({ factors: k, samples: 12, seed: 1 })],
   ['BPR', (k) => new BPR({ factors: k, epochs: 5, seed: 1 })],
   ['ALS', (k) => new ALS({ factors: k, epochs: 3, seed: 1 })],
   ['Popular', () => new Popular()],

@@ -15,7 +15,7 @@ import type { FactorModel } from '../src/index.js';
 import { Hybrid } from '../src/index.js';
 import { MF } from '../src/index.js';
 import { Popular } from '../src/index.js';
-import { PureSVD } from '../src/index.js';
+import { BayesianFM, PureSVD } from '../src/index.js';
 import { SVD } from '../src/index.js';
 import { SVDpp } from '../src/index.js';
 import type { FitResult } from '../src/index.js';
@@ -48,6 +48,7 @@ const KINDS: Record<string, Kind> = {
   'Baseline als': { make: (seed) => new Baseline({ method: 'als', seed }), random: false },
   'Baseline sgd': { make: (seed) => new Baseline({ method: 'sgd', order: 'shuffle', seed }), random: true },
   PureSVD: { make: (seed) => new PureSVD({ factors: 7, seed }), random: true },
+  BayesianFM: { make: (seed) => new BayesianFM({ factors: 7, samples: 20, seed }), random: true },
   BPR: { make: (seed) => new BPR({ factors: 7, epochs: 10, seed }), random: true },
   ALS: { make: (seed) => new ALS({ factors: 7, epochs: 4, seed }), random: true },
   Popular: { make: () => new Popular(), random: false },
@@ -108,13 +109,14 @@ describe('the same seed gives the same model, bit for bit (wasm SIMD build, Node
     }
   });
 
-  it('on the js engine too (SVD, SVDpp, BPR, ALS, Hybrid)', () => {
+  it('on the js engine too (SVD, SVDpp, BPR, ALS, Hybrid, BayesianFM)', () => {
     const kinds: Array<[string, (seed: number) => FactorModel]> = [
       ['SVD', (seed) => new SVD({ factors: 7, epochs: 8, seed, engine: 'js' })],
       ['SVDpp', (seed) => new SVDpp({ factors: 7, epochs: 5, seed, engine: 'js' })],
       ['BPR', (seed) => new BPR({ factors: 7, epochs: 10, seed, engine: 'js' })],
       ['ALS', (seed) => new ALS({ factors: 7, epochs: 4, seed, engine: 'js' })],
       ['Hybrid', (seed) => new Hybrid({ factors: 7, epochs: 4, seed, engine: 'js' })],
+      ['BayesianFM', (seed) => new BayesianFM({ factors: 7, samples: 20, seed, engine: 'js' })],
     ];
     for (const [name, make] of kinds) {
       const a = make(1), b = make(1);

@@ -20,12 +20,10 @@ const interactions = toImplicit(ratings);
 
 const RANKING: ReadonlySet<ModelKind> = new Set(MODEL_KINDS.filter((kind) => modelKindInfo(kind).task === 'ranking'));
 /** Small and quick settings per kind (what each accepts). */
-const SMALL: Record<ModelKind, ModelSpec> = {
-  svd: { factors: 4, epochs: 2 }, mf: { factors: 4, epochs: 2 }, svdpp: { factors: 4, epochs: 2 }, baseline: { epochs: 2 },
-  puresvd: { factors: 4 }, bpr: { factors: 4, epochs: 2 }, als: { factors: 4, epochs: 2 }, popular: {}, hybrid: { factors: 4, epochs: 2 },
-};
+/** Small and quick settings per kind: the registry's example of each. */
+const SMALL = (kind: ModelKind): ModelSpec => modelKindInfo(kind).example as ModelSpec;
 const trainFor = (kind: ModelKind): Dataset => (RANKING.has(kind) ? interactions : ratings);
-const fresh = (kind: ModelKind): FactorModel => createModel({ model: kind, ...SMALL[kind] });
+const fresh = (kind: ModelKind): FactorModel => createModel({ model: kind, ...SMALL(kind) });
 const fitted = new Map<ModelKind, FactorModel>();
 /** A fitted model of each kind, shared by the tests that do not change it. */
 function model(kind: ModelKind): FactorModel {
@@ -331,7 +329,7 @@ describe('property: random options and arguments to the public API throw only La
     fc.assert(
       fc.property(fc.constantFrom(...MODEL_KINDS), optionsArb, fitOptions, fc.boolean(), (kind, options, fitOpts, withFitOptions) => {
         let m: FactorModel | undefined;
-        libraryOnly(() => (m = createModel({ model: kind, ...SMALL[kind], ...options })));
+        libraryOnly(() => (m = createModel({ model: kind, ...SMALL(kind), ...options })));
         if (!m) return;
         // Only fits that stay quick: the options may ask for a million epochs, or worker threads.
         const { epochs, factors, threads } = m.settings;

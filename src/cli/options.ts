@@ -49,6 +49,8 @@ const FLAG_OF: Record<string, string> = {
   duplicates: '--duplicates',
   loss: '--loss',
   maxSampled: '--max-sampled',
+  samples: '--samples',
+  burnIn: '--burn-in',
   alpha: '--alpha',
   userReg: '--reg',
   itemReg: '--reg',
@@ -86,6 +88,8 @@ export function addModelOptions(command: Command): Command {
     .addOption(new Option('--preset <name>', 'recommended: the most accurate settings found by honest cross-validation').choices(Object.keys(PRESETS)))
     .option('--factors <n>', 'latent factors (default 100; svdpp 20)')
     .option('--epochs <n>', 'SGD epochs (default 20; baseline ALS 10 iterations)')
+    .option('--samples <n>', 'bfm: Gibbs sweeps in all, burn-in included (default 200)')
+    .option('--burn-in <n>', 'bfm: the first sweeps, left out of the posterior mean (default 10)')
     .option('--lr <x>', 'learning rate of every parameter (default 0.005; svdpp 0.007)')
     .option('--reg <x>', 'regularization of every parameter (default 0.02)')
     .option('--seed <n>', 'random seed (default 0)')
@@ -133,6 +137,8 @@ export interface ModelFlags {
   loss?: 'warp' | 'bpr' | 'logistic';
   maxSampled?: string;
   alpha?: string;
+  samples?: string;
+  burnIn?: string;
   identity?: 'both' | 'users' | 'items' | 'none';
   userFeatures?: string;
   itemFeatures?: string;
@@ -140,7 +146,7 @@ export interface ModelFlags {
 }
 
 /** The model flags that take numbers (the others are choices or file paths). */
-const NUMERIC_FLAGS = ['factors', 'epochs', 'lr', 'reg', 'seed', 'bins', 'initScale', 'alpha', 'maxSampled'] as const;
+const NUMERIC_FLAGS = ['factors', 'epochs', 'lr', 'reg', 'seed', 'bins', 'initScale', 'alpha', 'maxSampled', 'samples', 'burnIn'] as const;
 /** The model flags a kind's registry row may map to its options. */
 const MODEL_FLAGS = [...NUMERIC_FLAGS, 'threads', 'order', 'init', 'engine', 'rng', 'loss', 'identity'] as const;
 /** Fit-time flags of kinds that take attributes (the registry's `features` capability). */

@@ -289,7 +289,10 @@ export async function fitWithProgress(
   };
   process.on('SIGINT', onSigint);
   // A validation set, the train metric and early stopping are a rating model's: ranking models score no ratings.
-  const rating = model instanceof RatingBase ? { validation: test, trainMetric: o.trainMetric, earlyStopping: o.earlyStopping } : {};
+  // (the train metric only when asked for: 'pass' is every model's default, and not every model has 'full').
+  const rating = model instanceof RatingBase
+    ? { validation: test, earlyStopping: o.earlyStopping, ...(o.trainMetric === 'full' ? { trainMetric: o.trainMetric } : {}) }
+    : {};
   let fit: FitResult;
   try {
     fit = await model.fitAsync(train, {

@@ -5,7 +5,7 @@ import { dot } from './js-vector.js';
 import { hybridEpoch } from './js-hybrid.js';
 import { swapRatings } from './swap-ratings.js';
 import type { BlockGrid, BlockSchedule } from './block-grid.js';
-import type { BiasedRates, Engine, F32, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
+import type { BfmPrior, BfmSide, BiasedRates, Engine, F32, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
 
 const f = Math.fround;
 
@@ -252,6 +252,54 @@ export class JsEngine implements Engine {
 
   hybridEpoch(pass: HybridPass, user: FeatureSide, item: FeatureSide, stride: number): number {
     return hybridEpoch(pass, user, item, stride);
+  }
+
+  /** assembly/bfm.ts, operation for operation (sums of f32 in the kernel's lane order; posterior arithmetic in f64). */
+  bfmSampleRows(side: BfmSide, Voh: F32, stride: number, k: number, eh: F32, alphaIn: number, prior: BfmPrior, normalsH: F32, hh: F32, ebh: F32): void {
+    const start = side.start.array(), cols = side.cols.array(), slots = side.slots.array();
+    const W = side.W.array(), V = side.V.array(), Vo = Voh.array(), e = eh.array();
+    const muV = prior.muV.array(), lambdaV = prior.lambdaV.array(), normals = normalsH.array(), h = hh.array(), eb = ebh.array();
+    const alpha = alphaIn, muW = prior.muW, lambdaW = prior.lambdaW;
+    for (let row = 0; row < side.rowCount; row++) {
+      const first = start[row];
+      const n = start[row + 1] - first;
+      const n4 = Math.ceil(n / 4) * 4;
+      const z = row * (k + 1);
+      const v = row * stride;
+      for (let t = 0; t < n4; t++) {
+        if (t < n) {
+          const o = cols[first + t] * stride;
+          eb[t] = e[slots[first + t]];
+          for (let c = 0; c < k; c++) h[c * n4 + t] = Vo[o + c];
+        } else {
+          eb[t] = 0;
+          for (let c = 0; c < k; c++) h[c * n4 + t] = 0;
+        }
+      }
+      const w = W[row];
+      let sumE = 0;
+      for (let t = 0; t < n; t++) sumE = f(sumE + eb[t]);
+      const pw = alpha * n + lambdaW;
+      const mw = (alpha * (sumE + n * w) + lambdaW * muW) / pw;
+      const w2 = f(mw + normals[z] / Math.sqrt(pw));
+      const dw = f(w - w2);
+      for (let t = 0; t < n; t++) eb[t] = f(eb[t] + dw);
+      W[row] = w2;
+      for (let c = 0; c < k; c++) {
+        const hf = c * n4;
+        const vf = V[v + c];
+        const s2 = dot(h, hf, h, hf, n4);
+        const se = dot(eb, 0, h, hf, n4);
+        const lambda = lambdaV[c];
+        const p = alpha * s2 + lambda;
+        const m = (alpha * (se + vf * s2) + lambda * muV[c]) / p;
+        const v2 = f(m + normals[z + 1 + c] / Math.sqrt(p));
+        const d = f(vf - v2);
+        for (let t = 0; t < n4; t++) eb[t] = f(eb[t] + f(d * h[hf + t]));
+        V[v + c] = v2;
+      }
+      for (let t = 0; t < n; t++) e[slots[first + t]] = eb[t];
+    }
   }
 
   gramian(Yh: F32, rows: number, stride: number, k: number, Gh: F32): void {

@@ -185,6 +185,36 @@ export interface Engine {
   dotRows(M: F32, row: number, rowCount: number, stride: number, out: F32): void;
   /** out[i] = base + bi[i] + p_user . q_i for every item (ranking scores, unclipped). */
   scoreItems(user: number, f: FactorBlock, itemCount: number, base: number, out: F32): void;
+  /**
+   * One Gibbs pass over the rows of one side of a Bayesian factorization machine (see
+   * assembly/bfm.ts): each row's linear term and factors drawn from their conditionals, the
+   * residuals `e` kept current. `normals` holds k + 1 standard normals per row; h (k x n4) and
+   * eb (n4) are scratch for the longest row.
+   */
+  bfmSampleRows(side: BfmSide, Vo: F32, stride: number, k: number, e: F32, alpha: number, prior: BfmPrior, normals: F32, h: F32, eb: F32): void;
+}
+
+/** One side (users or items) of a Bayesian FM: its ratings by row, and its parameters. */
+export interface BfmSide {
+  /** Ratings of row r: start[r] .. start[r + 1]. */
+  start: U32;
+  /** The other side's row of each rating. */
+  cols: U32;
+  /** Where each rating's residual is in `e`. */
+  slots: U32;
+  rowCount: number;
+  /** Linear terms, one per row. */
+  W: F32;
+  /** Factors, rows of `stride` floats. */
+  V: F32;
+}
+
+/** The side's prior: w ~ N(muW, 1/lambdaW), v_f ~ N(muV[f], 1/lambdaV[f]). */
+export interface BfmPrior {
+  muW: number;
+  lambdaW: number;
+  muV: F32;
+  lambdaV: F32;
 }
 
 export const LANES = 4;

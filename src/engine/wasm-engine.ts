@@ -13,7 +13,7 @@ import { LatentrecError } from '../errors.js';
 import type { BlockGrid, BlockSchedule } from './block-grid.js';
 import { MAX_GRID_SIDE } from './block-grid.js';
 import { ARG, type ThreadPool } from './thread-pool.js';
-import type { BiasedRates, Engine, F32, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
+import type { BfmPrior, BfmSide, BiasedRates, Engine, F32, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
 
 const PAGE = 65536;
 const ALIGN = 16;
@@ -69,6 +69,10 @@ export interface Kernels {
     stride: number, lr: number, userReg: number, itemReg: number, adagrad: number, scratch: number,
   ): number;
   dotRows(x: number, M: number, rowCount: number, stride: number, out: number): number;
+  bfmSampleRows(
+    start: number, cols: number, slots: number, rowCount: number, W: number, V: number, Vo: number, stride: number, k: number,
+    e: number, alpha: number, muW: number, lambdaW: number, muV: number, lambdaV: number, normals: number, h: number, eb: number,
+  ): void;
   shuffleRatings(users: number, items: number, values: number, count: number, seed: number): void;
 }
 
@@ -386,6 +390,13 @@ export class WasmEngine implements Engine {
 
   gramian(Y: F32, rows: number, stride: number, k: number, gram: F32): void {
     this.k.gramian(offsetOf(Y), rows, stride, k, offsetOf(gram));
+  }
+
+  bfmSampleRows(side: BfmSide, Vo: F32, stride: number, k: number, e: F32, alpha: number, prior: BfmPrior, normals: F32, h: F32, eb: F32): void {
+    this.k.bfmSampleRows(
+      offsetOf(side.start), offsetOf(side.cols), offsetOf(side.slots), side.rowCount, offsetOf(side.W), offsetOf(side.V), offsetOf(Vo), stride, k,
+      offsetOf(e), alpha, prior.muW, prior.lambdaW, offsetOf(prior.muV), offsetOf(prior.lambdaV), offsetOf(normals), offsetOf(h), offsetOf(eb),
+    );
   }
 
   implicitUserFactors(userCount: number, start: U32, items: U32, P: F32, Y: F32, stride: number, out: F32): void {

@@ -11,6 +11,7 @@ import { BPR, BPR_OPTION_KEYS, type BprOptions } from './ranking/bpr.js';
 import { Hybrid, HYBRID_OPTION_KEYS, type HybridOptions } from './ranking/hybrid.js';
 import { Popular, POPULAR_OPTION_KEYS } from './ranking/popular.js';
 import { Baseline, BASELINE_OPTION_KEYS, type BaselineOptions } from './rating/baseline.js';
+import { BayesianFM, BFM_OPTION_KEYS, type BfmOptions } from './rating/bfm.js';
 import { ImportedModel } from './rating/imported.js';
 import { MF } from './rating/mf.js';
 import { PureSVD, PURE_SVD_OPTION_KEYS, type PureSvdOptions } from './rating/pure-svd.js';
@@ -60,6 +61,8 @@ export interface KindRow {
    */
   example: Readonly<Record<string, unknown>>;
   capabilities: KindCapabilities;
+  /** The option that sets how many epochs a fit runs ('epochs'; the Bayesian FM's 'samples'), where it has epochs. */
+  epochsOption?: string;
   /** The CLI flags that apply, and the options they set. */
   flags: Readonly<Record<string, FlagMapping>>;
   /** What to say when flags that only other kinds take are given (PureSVD "has no gradient descent"). */
@@ -73,19 +76,19 @@ const SGD_FLAGS = {
 
 const KINDS = {
   svd: {
-    model: SVD, task: 'rating', summary: "Surprise's SVD: μ + b_u + b_i + q_i·p_u by SGD", optionKeys: SGD_OPTION_KEYS,
+    model: SVD, task: 'rating', epochsOption: 'epochs', summary: "Surprise's SVD: μ + b_u + b_i + q_i·p_u by SGD", optionKeys: SGD_OPTION_KEYS,
     example: { factors: 2, epochs: 20, lrAll: 0.05 }, capabilities: { partialFit: true, foldIn: true, similar: true, features: false, epochs: true, seeded: true }, flags: SGD_FLAGS,
   },
   mf: {
-    model: MF, task: 'rating', summary: "plain MF: p_u·q_i by SGD (Surprise's SVD with biased=False)", optionKeys: SGD_OPTION_KEYS,
+    model: MF, task: 'rating', epochsOption: 'epochs', summary: "plain MF: p_u·q_i by SGD (Surprise's SVD with biased=False)", optionKeys: SGD_OPTION_KEYS,
     example: { factors: 2, epochs: 20, lrAll: 0.05 }, capabilities: { partialFit: true, foldIn: true, similar: true, features: false, epochs: true, seeded: true }, flags: SGD_FLAGS,
   },
   svdpp: {
-    model: SVDpp, task: 'rating', summary: "SVD++ (Surprise's SVDpp): SVD with the user's implicit feedback", optionKeys: SVDPP_OPTION_KEYS,
+    model: SVDpp, task: 'rating', epochsOption: 'epochs', summary: "SVD++ (Surprise's SVDpp): SVD with the user's implicit feedback", optionKeys: SVDPP_OPTION_KEYS,
     example: { factors: 2, epochs: 20, lrAll: 0.05 }, capabilities: { partialFit: false, foldIn: true, similar: true, features: false, epochs: true, seeded: true }, flags: SGD_FLAGS,
   },
   baseline: {
-    model: Baseline, task: 'rating', summary: 'μ + b_u + b_i by ALS (or SGD with --lr/--reg), as Surprise\'s BaselineOnly', optionKeys: BASELINE_OPTION_KEYS,
+    model: Baseline, task: 'rating', epochsOption: 'epochs', summary: 'μ + b_u + b_i by ALS (or SGD with --lr/--reg), as Surprise\'s BaselineOnly', optionKeys: BASELINE_OPTION_KEYS,
     example: { epochs: 3 }, capabilities: { partialFit: false, foldIn: true, similar: false, features: false, epochs: true, seeded: false },
     flags: {
       epochs: 'epochs', order: 'order', seed: 'seed', engine: 'engine',
@@ -100,18 +103,23 @@ const KINDS = {
     flags: { factors: 'factors', seed: 'seed', engine: 'engine' },
     refuses: { reason: 'has no gradient descent', flags: ['epochs', 'lr', 'reg', 'init', 'initScale', 'order', 'rng'] },
   },
+  bfm: {
+    model: BayesianFM, task: 'rating', epochsOption: 'samples', summary: 'Bayesian factorization machine by Gibbs sampling (libFM/myFM MCMC): nothing to tune', optionKeys: BFM_OPTION_KEYS,
+    example: { factors: 2, samples: 40 }, capabilities: { partialFit: false, foldIn: true, similar: true, features: false, epochs: true, seeded: true },
+    flags: { factors: 'factors', samples: 'samples', burnIn: 'burnIn', seed: 'seed', engine: 'engine', rng: 'rng' },
+  },
   bpr: {
-    model: BPR, task: 'ranking', summary: 'BPR: SGD on (user, positive, sampled negative) triples', optionKeys: BPR_OPTION_KEYS,
+    model: BPR, task: 'ranking', epochsOption: 'epochs', summary: 'BPR: SGD on (user, positive, sampled negative) triples', optionKeys: BPR_OPTION_KEYS,
     example: { factors: 3, epochs: 30, lr: 0.1 }, capabilities: { partialFit: false, foldIn: true, similar: true, features: false, epochs: true, seeded: true },
     flags: { factors: 'factors', epochs: 'epochs', lr: 'lr', reg: 'reg', seed: 'seed', engine: 'engine', rng: 'rng' },
   },
   als: {
-    model: ALS, task: 'ranking', summary: 'weighted ALS (Hu, Koren & Volinsky) with conjugate-gradient row solves', optionKeys: ALS_OPTION_KEYS,
+    model: ALS, task: 'ranking', epochsOption: 'epochs', summary: 'weighted ALS (Hu, Koren & Volinsky) with conjugate-gradient row solves', optionKeys: ALS_OPTION_KEYS,
     example: { factors: 2, epochs: 5, reg: 1 }, capabilities: { partialFit: false, foldIn: true, similar: true, features: false, epochs: true, seeded: true },
     flags: { factors: 'factors', epochs: 'epochs', reg: 'reg', alpha: 'alpha', seed: 'seed', engine: 'engine', rng: 'rng' },
   },
   hybrid: {
-    model: Hybrid, task: 'ranking', summary: "LightFM's hybrid: users and items as sums of feature embeddings (cold start)", optionKeys: HYBRID_OPTION_KEYS,
+    model: Hybrid, task: 'ranking', epochsOption: 'epochs', summary: "LightFM's hybrid: users and items as sums of feature embeddings (cold start)", optionKeys: HYBRID_OPTION_KEYS,
     example: { factors: 4, epochs: 30 }, capabilities: { partialFit: false, foldIn: true, similar: true, features: true, epochs: true, seeded: true },
     flags: {
       factors: 'factors', epochs: 'epochs', lr: 'lr', reg: ['userReg', 'itemReg'], seed: 'seed', engine: 'engine', rng: 'rng',
@@ -143,9 +151,11 @@ export function kindRow(kind: ModelKind): KindRow {
 }
 
 /** What a kind is and can do: its task, small example settings and capabilities. */
-export function modelKindInfo(kind: ModelKind): { kind: ModelKind; task: ModelTask; summary: string; example: Readonly<Record<string, unknown>>; capabilities: KindCapabilities } {
+export function modelKindInfo(kind: ModelKind): {
+  kind: ModelKind; task: ModelTask; summary: string; example: Readonly<Record<string, unknown>>; capabilities: KindCapabilities; epochsOption?: string;
+} {
   const row = knownKind(kind);
-  return { kind, task: row.task, summary: row.summary, example: row.example, capabilities: row.capabilities };
+  return { kind, task: row.task, summary: row.summary, example: row.example, capabilities: row.capabilities, epochsOption: row.epochsOption };
 }
 
 function knownKind(kind: unknown): KindRow {
@@ -177,7 +187,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
 /** Options of any kind, with the kind (default 'svd') or a preset. */
 export type ModelSpec = SvdppOptions & BaselineOptions & PureSvdOptions &
   Pick<HybridOptions, 'loss' | 'learningSchedule' | 'userReg' | 'itemReg' | 'maxSampled' | 'userIdentity' | 'itemIdentity' | 'normalize'> &
-  Pick<AlsOptions, 'alpha' | 'cgSteps'> & Pick<BprOptions, 'regBias' | 'verifyNegatives'> & {
+  Pick<AlsOptions, 'alpha' | 'cgSteps'> & Pick<BprOptions, 'regBias' | 'verifyNegatives'> & Pick<BfmOptions, 'samples' | 'burnIn' | 'servingSamples'> & {
     model?: ModelKind;
     preset?: PresetName;
   };

@@ -376,8 +376,9 @@ check('save → load keeps a folded-in user: same answers, rated items still exc
 // 6. onEpoch.
 check('onEpoch fires once per epoch, numbered 1..E, as the FitResult reports (epoch 0 once for rating kinds without epochs, none for ranking ones)', ({ info, make, data }) => {
   const reports: EpochReport[] = [];
+  // The option that counts epochs is the kind's own ('epochs'; the Bayesian FM's 'samples').
   const epochs = info.capabilities.epochs ? 3 : undefined;
-  const model = make(epochs === undefined ? {} : { epochs });
+  const model = make(epochs === undefined || info.epochsOption === undefined ? {} : { [info.epochsOption]: epochs });
   const result = model.fit(data.train, { onEpoch: (r) => reports.push(r) });
   expect(reports).toEqual(result.epochs);
   const numbers = reports.map((r) => r.epoch);

@@ -50,6 +50,10 @@ export interface Trainer {
   epoch(): EpochLoss;
   /** The block predictions use: `factors` itself, or (SVD++) P with the implicit part folded in. */
   predictionFactors(): FactorBlock;
+  /** When the fit ends on the trainer's own parameters (not a kept copy): the last step (the Bayesian FM averages its samples). */
+  finish?(): void;
+  /** Whether the parameters the trainer changes are finite and within the limit (default: the factor block's). */
+  bounded?(): boolean;
 }
 
 /** What a model does around the shared fit (see Model.beginFit). */
@@ -216,9 +220,15 @@ export abstract class Model<R extends EpochReport = EpochReport> {
       refresh: () => {
         fitted.factors = trainer.predictionFactors();
       },
-      bounded: () => withinParameterLimit([factors.P, factors.Q, factors.bu, factors.bi]),
+      bounded: () => trainer.bounded?.() ?? withinParameterLimit([factors.P, factors.Q, factors.bu, factors.bi]),
       keep: () => copyFactors(fitted.factors, makeEngine('js')).factors,
-      finish: (kept) => install(copyFactors(kept ?? fitted.factors, engineLike(fitted.engine))),
+      finish: (kept) => {
+        if (!kept) {
+          trainer.finish?.();
+          fitted.factors = trainer.predictionFactors();
+        }
+        install(copyFactors(kept ?? fitted.factors, engineLike(fitted.engine)));
+      },
     };
   }
 

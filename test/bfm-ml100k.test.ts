@@ -1,0 +1,20 @@
+// The Bayesian FM on MovieLens 100k's five folds: with nothing tuned, plain Bayesian MF (user and
+// item ids, rank 10, 200 sweeps) beats SVD defaults by at least 0.01 on every fold (Surprise's
+// figures, which the parity tests reproduce), as the issue asks; myFM reports 0.893–0.895 on u3.
+import { describe, expect, it } from 'vitest';
+import { BayesianFM, crossValidate } from '../src/index.js';
+import { loadFolds } from '../src/node.js';
+import { hasMl100k, ml100kDir, ml100kNote } from './helpers.js';
+
+/** Surprise 1.1.4's SVD defaults, folds u1..u5 (test/parity-ml100k.test.ts reproduces them to 2e-4). */
+const SURPRISE_SVD_FOLDS = [0.9513, 0.9423, 0.9309, 0.9322, 0.9332];
+
+describe.skipIf(!hasMl100k)(`BayesianFM on ML-100k u1..u5${ml100kNote}`, () => {
+  it('plain Bayesian MF (defaults) is at least 0.01 better than SVD defaults on every fold', async () => {
+    const folds = await loadFolds(ml100kDir);
+    const cv = crossValidate(() => new BayesianFM(), folds);
+    console.log(`BayesianFM defaults, u1..u5: ${cv.folds.map((f) => f.rmse.toFixed(4)).join(', ')}; mean ${cv.mean.rmse.toFixed(4)} / ${cv.mean.mae.toFixed(4)}`);
+    cv.folds.forEach((f, k) => expect(f.rmse, f.name).toBeLessThan(SURPRISE_SVD_FOLDS[k] - 0.01));
+    expect(cv.mean.rmse).toBeLessThan(0.9);
+  }, 120_000);
+});
