@@ -1,12 +1,16 @@
-// The Bayesian FM's Gibbs sampler: sweeps per second on the wasm engine against the js engine in
+// The Bayesian FM's Gibbs samplers: sweeps per second on the wasm engine against the js engine in
 // the same run (same sampler, same data, same seed), at several k, on MovieLens 100k u1.base when
-// it is beside the repo (else generated data of its size), and the fit time of the defaults.
+// it is beside the repo (else generated data of its size): the row sampler (ids alone) and the
+// relation-block sampler (with the user and item bags). Then how a sweep's cost grows with the
+// ratings and the bag sizes: generated data of 2,000 users x 1,000 items at 50k, 100k and 200k
+// ratings (each bag doubles with the ratings), ids alone against ids and bags; and the fit time
+// of the defaults.
 //
 //   npx tsx bench/bfm.ts [--json] [--sweeps 40] [--dir path/to/ml-100k]
 import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { BayesianFM, generateRatings, type Dataset } from '../src/index.js';
+import { BayesianFM, generateRatings, type BfmBag, type Dataset } from '../src/index.js';
 import { loadRatingsFile } from '../src/node.js';
 import { flagValue } from './bench-args.js';
 
@@ -20,15 +24,25 @@ const data: Dataset = existsSync(base)
 const source = existsSync(base) ? 'ML-100k u1.base' : 'generated, 943 x 1682, 80,000 ratings';
 
 /** Median seconds per sweep after burn-in (the first sweeps warm the JIT and tier up the wasm). */
-function secondsPerSweep(engine: 'wasm' | 'js', k: number): number {
-  const { epochs } = new BayesianFM({ factors: k, samples: sweeps, burnIn: 5, engine }).fit(data);
+function secondsPerSweep(engine: 'wasm' | 'js', k: number, bags: BfmBag[] = [], on: Dataset = data, count = sweeps): number {
+  const { epochs } = new BayesianFM({ factors: k, samples: count, burnIn: 5, engine, bags }).fit(on);
   const s = epochs.slice(5).map((e) => e.seconds).sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
 
-const rows = [10, 32, 64].map((k) => {
-  const wasm = secondsPerSweep('wasm', k), js = secondsPerSweep('js', k);
-  return { k, wasmSweepsPerSecond: 1 / wasm, jsSweepsPerSecond: 1 / js, ratio: js / wasm };
+const rows = (['ids', 'bags'] as const).flatMap((sampler) => [10, 32, 64].map((k) => {
+  const bags: BfmBag[] = sampler === 'bags' ? ['user', 'item'] : [];
+  const wasm = secondsPerSweep('wasm', k, bags), js = secondsPerSweep('js', k, bags, data, sampler === 'bags' ? Math.min(sweeps, 12) : sweeps);
+  return { sampler, k, wasmSweepsPerSecond: 1 / wasm, jsSweepsPerSecond: 1 / js, ratio: js / wasm };
+}));
+
+// Cost against size: a plain FM visits each rating's whole feature vector (2 ids and both bags),
+// relation blocks each bag entry once per block row.
+const scaling = [50_000, 100_000, 200_000].map((ratings) => {
+  const d = generateRatings({ users: 2000, items: 1000, ratings, minPerUser: 5, seed: 3 });
+  const ids = secondsPerSweep('wasm', 10, [], d, 15), bags = secondsPerSweep('wasm', 10, ['user', 'item'], d, 15);
+  const meanBag = d.size / d.userCount + d.size / d.itemCount;
+  return { ratings: d.size, meanBagEntriesPerRating: meanBag, idsSecondsPerSweep: ids, bagsSecondsPerSweep: bags, plainFmEntriesPerSweep: d.size * (2 + meanBag), blockEntriesPerSweep: 4 * d.size + d.userCount + d.itemCount };
 });
 const t0 = performance.now();
 new BayesianFM().fit(data);
@@ -36,13 +50,15 @@ const defaultsFitSeconds = (performance.now() - t0) / 1000;
 const report = {
   machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryBytes: totalmem(), node: process.version },
   data: { source, ratings: data.size, users: data.userCount, items: data.itemCount },
-  sweeps, rows, defaults: { factors: 10, samples: 200, fitSeconds: defaultsFitSeconds },
+  sweeps, rows, scaling, defaults: { factors: 10, samples: 200, fitSeconds: defaultsFitSeconds },
 };
 if (args.includes('--json')) {
   console.log(JSON.stringify(report));
 } else {
   console.log(`${report.machine.cpu}, ${report.machine.cores} cores, Node ${report.machine.node}; ${source}\n`);
-  console.log('| k | wasm sweeps/s | js sweeps/s | wasm / js |\n|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.k} | ${r.wasmSweepsPerSecond.toFixed(1)} | ${r.jsSweepsPerSecond.toFixed(1)} | ${r.ratio.toFixed(1)}x |`);
+  console.log('| sampler | k | wasm sweeps/s | js sweeps/s | wasm / js |\n|---|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.sampler} | ${r.k} | ${r.wasmSweepsPerSecond.toFixed(1)} | ${r.jsSweepsPerSecond.toFixed(1)} | ${r.ratio.toFixed(1)}x |`);
+  console.log('\n| ratings | bag entries per rating | ids s/sweep | ids + bags s/sweep | bags / ids |\n|---|---|---|---|---|');
+  for (const r of scaling) console.log(`| ${r.ratings} | ${r.meanBagEntriesPerRating.toFixed(0)} | ${r.idsSecondsPerSweep.toFixed(4)} | ${r.bagsSecondsPerSweep.toFixed(4)} | ${(r.bagsSecondsPerSweep / r.idsSecondsPerSweep).toFixed(1)}x |`);
   console.log(`\ndefaults (k=10, 200 sweeps): fit ${defaultsFitSeconds.toFixed(2)} s`);
 }

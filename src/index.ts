@@ -7,7 +7,7 @@ export { generateScaleRatings, encodeRatingsTsv, SCALE_DEFAULTS, type ScaleOptio
 export { SVD } from './models/rating/svd.js';
 export { MF } from './models/rating/mf.js';
 export { SVDpp } from './models/rating/svdpp.js';
-export { BayesianFM, BFM_DEFAULTS, type BfmOptions } from './models/rating/bfm.js';
+export { BayesianFM, BFM_DEFAULTS, type BfmBag, type BfmFitOptions, type BfmOptions } from './models/rating/bfm.js';
 export { Baseline, type BaselineOptions, type BaselineMethod } from './models/rating/baseline.js';
 export { PureSVD, type PureSvdOptions } from './models/rating/pure-svd.js';
 export { BPR, BPR_DEFAULTS, type BprOptions } from './models/ranking/bpr.js';

@@ -160,7 +160,7 @@ describe('latentrec train --model hybrid', () => {
 
   it.each([
     [['--model', 'svd', '--loss', 'warp'], /--loss applies to --model hybrid/],
-    [['--model', 'bpr', '--item-features', 'items.csv'], /--item-features applies to --model hybrid/],
+    [['--model', 'bpr', '--item-features', 'items.csv'], /--item-features applies to --model bfm and hybrid/],
     [['--model', 'hybrid', '--loss', 'hinge'], /option '--loss <loss>' argument 'hinge' is invalid\. Allowed choices are warp, bpr, logistic/],
     [['--model', 'hybrid', '--ml100k-features', 'ml-100k', '--item-features', 'items.csv'], /give --ml100k-features DIR or --user-features\/--item-features FILE, not both/],
   ])('%j is refused with a message naming the flags', (args, message) => {

@@ -101,6 +101,10 @@ describe('latentrec train', () => {
     [['--data', 'ratings.csv', '--factors', 'abc'], /option --factors must be an integer in \[1, 4096\] \(got "abc"\)/],
     [['--data', 'ratings.csv', '--model', 'popular', '--factors', '8'], /--factors applies to --model svd, mf, svdpp, puresvd, bfm, bpr, als and hybrid/],
     [['--data', 'ratings.csv', '--epochs', '0'], /option --epochs must be an integer in \[1, /],
+    [['--data', 'ratings.csv', '--model', 'bfm', '--bags', 'users'], /option --bags must be a list of 'user', 'item'/],
+    [['--data', 'ratings.csv', '--model', 'svd', '--bags', 'user'], /--bags applies to --model bfm/],
+    [['--data', 'ratings.csv', '--model', 'svd', '--ml100k-features', '.'], /--ml100k-features applies to --model bfm and hybrid/],
+    [['--data', 'ratings.csv', '--model', 'bfm', '--samples', '10', '--burn-in', '10'], /option --burn-in must be below samples \(10\)/],
     [['--data', 'ratings.csv', '--lr', '0'], /option --lr must be a finite number > 0/],
     [['--data', 'ratings.csv', '--reg', '-1'], /option --reg must be a finite number >= 0/],
     [['--data', 'ratings.csv', '--test-ratio', '1'], /option --test-ratio must be in \(0, 1\)/],
@@ -123,6 +127,24 @@ describe('latentrec cv', () => {
     const mean = report.folds.reduce((s: number, f: { rmse: number }) => s + f.rmse, 0) / 3;
     expect(report.mean.rmse).toBeCloseTo(mean, 10);
     expect(Object.keys(report.mean)).toEqual(['rmse', 'mae', 'fitSeconds']);
+  });
+
+  it('--model bfm --bags user,item with attribute files: the attributes change the folds\' figures; an attribute file naming an unknown id is refused by file and line', () => {
+    const rows = readFileSync(join(dir, 'ratings.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const users = [...new Set(rows.map((r) => r[0]))], items = [...new Set(rows.map((r) => r[1]))];
+    writeFileSync(join(dir, 'users.features'), users.map((u, n) => `${u},group:${n % 3}`).join('\n'));
+    writeFileSync(join(dir, 'items.features'), items.map((i, n) => `${i},genre:${n % 4}`).join('\n'));
+    const cv = (...extra: string[]) => run('cv', '--data', 'ratings.csv', '--folds', '2', '--model', 'bfm', '--factors', '2', '--samples', '12', '--bags', 'user,item', '--json', ...extra);
+    const plain = cv(), attributed = cv('--user-features', 'users.features', '--item-features', 'items.features');
+    expect(plain.code).toBe(0);
+    expect(attributed.code).toBe(0);
+    const rmse = (r: { stdout: string }) => JSON.parse(r.stdout).folds.map((f: { rmse: number }) => f.rmse);
+    expect(rmse(attributed).every(Number.isFinite)).toBe(true);
+    expect(rmse(attributed)).not.toEqual(rmse(plain));
+    writeFileSync(join(dir, 'stranger.features'), `${users[0]},group:1\nnobody-here,group:2\n`);
+    const refused = cv('--user-features', 'stranger.features');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/stranger\.features:2.*nobody-here/);
   });
 
   it.skipIf(!hasMl100k)(`--folds-dir ML-100k --order fixed reproduces Surprise's 0.9380 / 0.7390${ml100kNote}`, () => {

@@ -8,8 +8,10 @@ import { writeFileAtomic } from '../io/atomic-write-node.js';
 import { checkOutputs } from './outputs.js';
 import { forTerminal, jsonForTerminal } from './terminal.js';
 import { curveRows, fitWithProgress, loadTrainTest, writeOutputs } from './train.js';
+import { besideData, loadAttributes, type FeatureFlags } from './features.js';
+import { kindRow } from '../models/registry.js';
 
-export interface CurveFlags extends ModelFlags, DataFlags {
+export interface CurveFlags extends ModelFlags, DataFlags, FeatureFlags {
   data: string;
   test?: string;
   testRatio?: string;
@@ -21,7 +23,7 @@ export interface CurveFlags extends ModelFlags, DataFlags {
 
 /** The flags --vary may change, and the values each accepts (checked by the model itself). */
 const VARIABLE: Record<string, keyof ModelFlags> = {
-  factors: 'factors', epochs: 'epochs', lr: 'lr', reg: 'reg', seed: 'seed', init: 'init', order: 'order', model: 'model',
+  factors: 'factors', epochs: 'epochs', samples: 'samples', lr: 'lr', reg: 'reg', seed: 'seed', init: 'init', order: 'order', model: 'model',
 };
 
 export async function curveCommand(flags: CurveFlags): Promise<void> {
@@ -31,10 +33,12 @@ export async function curveCommand(flags: CurveFlags): Promise<void> {
   // A curve compares train and test error, so without --test it holds out a seeded 20 % (it saves no model).
   const { train, test, summaries } = await loadTrainTest(flags, runs[0].factory.make().settings.seed, 0.2);
   if (!test) throw new Error('curve: no test set'); // unreachable: a default ratio is given
+  const { source: _source, ...attributes } = runs.some((r) => kindRow(r.factory.kind).capabilities.attributes) ? await loadAttributes(flags, [train, test], besideData(flags)) : {};
   const results = [];
   for (const { label, factory } of runs) {
     const model = factory.makeRating();
-    const fit = await fitWithProgress(model, train, test, { json: flags.json, label, trainMetric: flags.trainRmse });
+    const extra = kindRow(factory.kind).capabilities.attributes ? attributes : {};
+    const fit = await fitWithProgress(model, train, test, { json: flags.json, label, trainMetric: flags.trainRmse, extra });
     results.push({ label, fitSeconds: fit.fitSeconds, epochs: fit.epochs, test: evaluate(model, test) });
   }
   const title = `Learning curve: ${summaries[0].source}${flags.vary ? `, ${flags.vary.split('=')[0]} varied` : ''}`;

@@ -5,11 +5,13 @@ import { crossValidate } from '../eval/cross-validate.js';
 import { loadFolds } from '../data/load-node.js';
 import { describeLoad, loadFile, summaryJson } from './load.js';
 import { kFold } from '../data/splits.js';
+import { besideData, loadAttributes, type FeatureFlags } from './features.js';
 import { asFlagError, modelFactory, requireRatingModel, parseOptions, type DataFlags, type ModelFlags } from './options.js';
+import { kindRow } from '../models/registry.js';
 import { createProgress } from './progress.js';
 import { forTerminal, jsonForTerminal } from './terminal.js';
 
-export interface CvFlags extends ModelFlags, FoldFlags {
+export interface CvFlags extends ModelFlags, FoldFlags, FeatureFlags {
   json?: boolean;
 }
 
@@ -18,6 +20,8 @@ export interface CvReport {
   folds: { name: string; rmse: number; mae: number; fitSeconds: number; testSeconds: number }[];
   mean: { rmse: number; mae: number; fitSeconds: number };
   load: ReturnType<typeof summaryJson>[];
+  /** The attribute files the fits took, where a preset found the data's own. */
+  attributes?: string;
 }
 
 export async function cvCommand(flags: CvFlags): Promise<CvReport> {
@@ -25,6 +29,9 @@ export async function cvCommand(flags: CvFlags): Promise<CvReport> {
   requireRatingModel('cv', factory.kind);
   const seed = factory.make().settings.seed;
   const { folds, summaries } = await loadCvFolds(flags, seed);
+  const attributes = kindRow(factory.kind).capabilities.attributes
+    ? await loadAttributes(flags, folds.flatMap((f) => [f.train, f.test]), besideData(flags))
+    : {};
   const progress = createProgress(!flags.json);
   const epochs = factory.make().settings.epochs;
   let done = 0;
@@ -33,7 +40,10 @@ export async function cvCommand(flags: CvFlags): Promise<CvReport> {
   const result = (() => {
     try {
       return crossValidate(() => factory.makeRating(), folds, {
-        fitOptions: { onEpoch: (e) => progress.update(++done, `${last}fold ${Math.ceil(done / epochs)} epoch ${e.epoch}`) },
+        fitOptions: {
+          onEpoch: (e) => progress.update(++done, `${last}fold ${Math.ceil(done / epochs)} epoch ${e.epoch}`),
+          ...(attributes.userFeatures || attributes.itemFeatures ? { userFeatures: attributes.userFeatures, itemFeatures: attributes.itemFeatures } : {}),
+        },
         onFold: (f) => {
           last += `${f.name} ${f.rmse.toFixed(4)}  `;
           progress.update(done, last);
@@ -48,11 +58,13 @@ export async function cvCommand(flags: CvFlags): Promise<CvReport> {
     folds: result.folds.map((f) => ({ name: f.name, rmse: f.rmse, mae: f.mae, fitSeconds: f.fitSeconds, testSeconds: f.testSeconds })),
     mean: { rmse: result.mean.rmse, mae: result.mean.mae, fitSeconds: result.mean.fitSeconds },
     load: summaries.map(summaryJson),
+    ...(attributes.source ? { attributes: attributes.source } : {}),
   };
   if (flags.json) {
     console.log(jsonForTerminal(report));
   } else {
     for (const summary of summaries) console.log(forTerminal(describeLoad(summary)));
+    if (report.attributes) console.log(forTerminal(`attributes: ${report.attributes}`));
     console.log('fold    RMSE     MAE   fit s');
     for (const f of report.folds) {
       console.log(`${f.name.padEnd(5)} ${f.rmse.toFixed(4)}  ${f.mae.toFixed(4)}  ${f.fitSeconds.toFixed(3)}`);

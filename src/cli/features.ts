@@ -1,8 +1,13 @@
-// Attribute files for `--model hybrid`: --ml100k-features DIR (u.user and u.item), or
-// --user-features / --item-features FILE, whose ids must occur in the data the command read.
+// Attribute files for the kinds that take attributes (hybrid, bfm): --ml100k-features DIR
+// (u.user and u.item), or --user-features / --item-features FILE, whose ids must occur in the
+// data the command read. A preset may ask for the data's own attributes: MovieLens 100k's u.user
+// and u.item in the ratings' directory, when they are there.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import type { Features } from '../data/features.js';
 import { loadFeaturesFile, loadMl100kFeatures } from '../data/features-node.js';
+import { PRESETS, type PresetName } from '../models/registry.js';
 
 export interface FeatureFlags {
   userFeatures?: string;
@@ -10,7 +15,31 @@ export interface FeatureFlags {
   ml100kFeatures?: string;
 }
 
-export async function loadHybridFeatures(flags: FeatureFlags, data: readonly Dataset[]): Promise<{ userFeatures?: Features; itemFeatures?: Features }> {
+/** Where a preset that wants the data's own attributes looks (the folds' or the data file's directory). */
+export function besideData(flags: { preset?: PresetName; foldsDir?: string; data?: string }): string | undefined {
+  if (flags.preset === undefined || PRESETS[flags.preset].attributes !== 'beside-data') return undefined;
+  return flags.foldsDir ?? (flags.data === undefined ? undefined : dirname(flags.data));
+}
+
+export interface Attributes {
+  userFeatures?: Features;
+  itemFeatures?: Features;
+}
+
+/**
+ * The attributes the flags name; or, when none are named and `besideData` is a directory holding
+ * MovieLens 100k's u.user and u.item (a preset's choice), those.
+ */
+export async function loadAttributes(flags: FeatureFlags, data: readonly Dataset[], besideData?: string): Promise<Attributes & { source?: string }> {
+  const named = flags.ml100kFeatures !== undefined || flags.userFeatures !== undefined || flags.itemFeatures !== undefined;
+  if (!named && besideData !== undefined && ['u.user', 'u.item', 'u.genre'].every((name) => existsSync(join(besideData, name)))) {
+    const { users, items } = await loadMl100kFeatures(besideData);
+    return { userFeatures: users, itemFeatures: items, source: `${join(besideData, 'u.user')}, ${join(besideData, 'u.item')}` };
+  }
+  return loadHybridFeatures(flags, data);
+}
+
+export async function loadHybridFeatures(flags: FeatureFlags, data: readonly Dataset[]): Promise<Attributes> {
   if (flags.ml100kFeatures !== undefined && (flags.userFeatures !== undefined || flags.itemFeatures !== undefined)) {
     throw new Error('give --ml100k-features DIR or --user-features/--item-features FILE, not both');
   }

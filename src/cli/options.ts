@@ -51,6 +51,7 @@ const FLAG_OF: Record<string, string> = {
   maxSampled: '--max-sampled',
   samples: '--samples',
   burnIn: '--burn-in',
+  bags: '--bags',
   alpha: '--alpha',
   userReg: '--reg',
   itemReg: '--reg',
@@ -82,14 +83,15 @@ export function addModelOptions(command: Command): Command {
     .option('--max-sampled <n>', 'hybrid with warp: most negatives drawn per positive (default 10)')
     .option('--alpha <x>', 'als: confidence 1 + alpha x value (default 10)')
     .addOption(new Option('--identity <sides>', 'hybrid: identity features for both (default), users, items or none').choices(['both', 'users', 'items', 'none']))
-    .option('--user-features <file>', 'hybrid: user attributes, lines "user,feature[,weight]" (tab or comma)')
-    .option('--item-features <file>', 'hybrid: item attributes, lines "item,feature[,weight]" (tab or comma)')
-    .option('--ml100k-features <dir>', 'hybrid: user and item attributes from MovieLens 100k u.user and u.item (age, gender, occupation, zip; genres, year)')
-    .addOption(new Option('--preset <name>', 'recommended: the most accurate settings found by honest cross-validation').choices(Object.keys(PRESETS)))
+    .option('--user-features <file>', 'hybrid, bfm: user attributes, lines "user,feature[,weight]" (tab or comma)')
+    .option('--item-features <file>', 'hybrid, bfm: item attributes, lines "item,feature[,weight]" (tab or comma)')
+    .option('--ml100k-features <dir>', 'hybrid, bfm: user and item attributes from MovieLens 100k u.user and u.item (age, gender, occupation, zip; genres, year)')
+    .addOption(new Option('--preset <name>', 'recommended: the best SGD model found by honest cross-validation (SVD++, SVD init); accurate: the Bayesian FM with bags and, where the data has them, attributes (k=16, 300 sweeps)').choices(Object.keys(PRESETS)))
     .option('--factors <n>', 'latent factors (default 100; svdpp 20)')
     .option('--epochs <n>', 'SGD epochs (default 20; baseline ALS 10 iterations)')
     .option('--samples <n>', 'bfm: Gibbs sweeps in all, burn-in included (default 200)')
     .option('--burn-in <n>', 'bfm: the first sweeps, left out of the posterior mean (default 10)')
+    .option('--bags <sides>', "bfm: implicit-feedback bags as feature groups: user (the items a user rated), item (the users who rated an item), or user,item")
     .option('--lr <x>', 'learning rate of every parameter (default 0.005; svdpp 0.007)')
     .option('--reg <x>', 'regularization of every parameter (default 0.02)')
     .option('--seed <n>', 'random seed (default 0)')
@@ -143,13 +145,14 @@ export interface ModelFlags {
   userFeatures?: string;
   itemFeatures?: string;
   ml100kFeatures?: string;
+  bags?: string;
 }
 
 /** The model flags that take numbers (the others are choices or file paths). */
 const NUMERIC_FLAGS = ['factors', 'epochs', 'lr', 'reg', 'seed', 'bins', 'initScale', 'alpha', 'maxSampled', 'samples', 'burnIn'] as const;
 /** The model flags a kind's registry row may map to its options. */
-const MODEL_FLAGS = [...NUMERIC_FLAGS, 'threads', 'order', 'init', 'engine', 'rng', 'loss', 'identity'] as const;
-/** Fit-time flags of kinds that take attributes (the registry's `features` capability). */
+const MODEL_FLAGS = [...NUMERIC_FLAGS, 'threads', 'order', 'init', 'engine', 'rng', 'loss', 'identity', 'bags'] as const;
+/** Fit-time flags of kinds that take attributes (the registry's `attributes` capability). */
 const FEATURE_FLAGS = ['userFeatures', 'itemFeatures', 'ml100kFeatures'] as const;
 
 /** The value a flag stands for: numbers as numbers (NaN for text that is none), 'auto' threads as is. */
@@ -189,10 +192,10 @@ function specOf(kind: ModelKind, flags: ModelFlags): Record<string, unknown> {
     if (typeof mapping === 'function') Object.assign(spec, mapping(value));
     else for (const option of typeof mapping === 'string' ? [mapping] : mapping) spec[option] = value;
   }
-  if (!row.capabilities.features) {
+  if (!row.capabilities.attributes) {
     const featureFlags = FEATURE_FLAGS.filter((f) => flags[f] !== undefined);
     if (featureFlags.length > 0) {
-      const takers = MODEL_KINDS.filter((k) => kindRow(k).capabilities.features);
+      const takers = MODEL_KINDS.filter((k) => kindRow(k).capabilities.attributes);
       throw new Error(`${featureFlags.map(flagName).join(', ')} appl${featureFlags.length === 1 ? 'ies' : 'y'} to --model ${listOf(takers)}`);
     }
   }

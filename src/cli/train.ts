@@ -7,7 +7,8 @@ import type { Dataset } from '../data/dataset.js';
 import type { LoadSummary } from '../data/parse.js';
 import { coldItemsSplit, holdoutSplit } from '../data/splits.js';
 import { evaluateColdStart } from '../eval/cold-start.js';
-import { loadHybridFeatures } from './features.js';
+import { besideData, loadAttributes } from './features.js';
+import { kindRow } from '../models/registry.js';
 import { OptionError } from '../errors.js';
 import { evaluate } from '../eval/cross-validate.js';
 import type { Model } from '../models/core/model.js';
@@ -78,7 +79,9 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport | und
   // --cold-items: a seeded share of the items loses every training rating (cold start).
   const cold = flags.coldItems === undefined ? undefined : coldSplit(loaded.train, flags.coldItems, seed);
   const train = cold?.train ?? loaded.train;
-  const features = factory.kind === 'hybrid' ? await loadHybridFeatures(flags, test ? [loaded.train, test] : [loaded.train]) : {};
+  const { source: attributeSource, ...features } = kindRow(factory.kind).capabilities.attributes
+    ? await loadAttributes(flags, test ? [loaded.train, test] : [loaded.train], besideData(flags))
+    : {};
   const model = factory.make();
   const implicit = isRankingKind(factory.kind);
   const threshold = thresholdOf(flags);
@@ -104,6 +107,7 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport | und
   const epochs = patience === undefined ? curveRows(fit.epochs) : validationRows(fit.epochs);
   if (!flags.json) {
     for (const summary of summaries) console.log(forTerminal(describeLoad(summary)));
+    if (attributeSource) console.log(forTerminal(`attributes: ${attributeSource}`));
     console.log(test ? `train ${train.size} ratings (${train.userCount} users, ${train.itemCount} items), test ${test.size}` : `train on all ${train.size} ratings (${train.userCount} users, ${train.itemCount} items); no test set (give --test FILE or --test-ratio R to hold one out)`);
     // Ranking models show their own loss (misranked pairs for BPR and the hybrid, the CG residual for ALS).
     if (patience === undefined) printCurve(fit.epochs);
@@ -131,6 +135,7 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport | und
     epochs,
     ...(fit.bestEpoch === undefined ? {} : { bestEpoch: fit.bestEpoch }),
     load: summaries.map(summaryJson),
+    ...(attributeSource ? { attributes: attributeSource } : {}),
   };
   if (test) {
     const stop = abortOnSignals(`stopping the evaluation${modelKept}`);

@@ -4,12 +4,13 @@
 import { dot } from './js-vector.js';
 import { hybridEpoch } from './js-hybrid.js';
 import { swapRatings } from './swap-ratings.js';
+import * as blocks from './js-bfm-blocks.js';
 import type { BlockGrid, BlockSchedule } from './block-grid.js';
-import type { BfmPrior, BfmSide, BiasedRates, Engine, F32, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
+import type { BfmBlock, BfmGroupPrior, BfmPrior, BfmSide, BiasedRates, Engine, F32, F64, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
 
 const f = Math.fround;
 
-class ArrayHandle<T extends Float32Array | Uint32Array> implements Handle<T> {
+class ArrayHandle<T extends Float32Array | Uint32Array | Float64Array> implements Handle<T> {
   constructor(private readonly data: T) {}
   get length(): number {
     return this.data.length;
@@ -72,6 +73,9 @@ export class JsEngine implements Engine {
   }
   allocU32(length: number): U32 {
     return new ArrayHandle(new Uint32Array(length));
+  }
+  allocF64(length: number): F64 {
+    return new ArrayHandle(new Float64Array(length));
   }
   // Plain arrays are collected by the garbage collector.
   mark(): number {
@@ -300,6 +304,22 @@ export class JsEngine implements Engine {
       }
       for (let t = 0; t < n; t++) e[slots[first + t]] = eb[t];
     }
+  }
+
+  bfmRowSums(b: BfmBlock, k: number): void {
+    blocks.bfmRowSums(b, k);
+  }
+  bfmPredict(bs: readonly BfmBlock[], k: number, n: number, w0: number, out: F64): void {
+    blocks.bfmPredict(bs, k, n, w0, out);
+  }
+  bfmGatherQ(bs: readonly BfmBlock[], f: number, n: number, qsum: F64): void {
+    blocks.bfmGatherQ(bs, f, n, qsum);
+  }
+  bfmDrawLinear(b: BfmBlock, e: F64, alpha: number, prior: BfmGroupPrior, normals: F64, scratch: F64): void {
+    blocks.bfmDrawLinear(b, e, alpha, prior, normals, scratch);
+  }
+  bfmDrawFactor(b: BfmBlock, k: number, f: number, qsum: F64, e: F64, alpha: number, prior: BfmGroupPrior, normals: F64, scratch: F64): void {
+    blocks.bfmDrawFactor(b, k, f, qsum, e, alpha, prior, normals, scratch);
   }
 
   gramian(Yh: F32, rows: number, stride: number, k: number, Gh: F32): void {

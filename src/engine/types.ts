@@ -23,12 +23,13 @@ export type EngineName = 'wasm' | 'js';
 export type EngineVariant = 'relaxed' | 'simd' | 'scalar' | 'js';
 
 /** A typed array that lives in an engine's memory. Call `array()` for a current view. */
-export interface Handle<T extends Float32Array | Uint32Array> {
+export interface Handle<T extends Float32Array | Uint32Array | Float64Array> {
   readonly length: number;
   array(): T;
 }
 export type F32 = Handle<Float32Array>;
 export type U32 = Handle<Uint32Array>;
+export type F64 = Handle<Float64Array>;
 
 export interface RatingsBlock {
   users: U32;
@@ -131,6 +132,8 @@ export interface Engine {
   dispose(): void;
   allocF32(length: number): F32;
   allocU32(length: number): U32;
+  /** 8-byte floats: the relation-block sampler keeps its state in f64 (assembly/bfm-blocks.ts). */
+  allocF64(length: number): F64;
   /**
    * Scratch space: `release(mark())` frees everything allocated after the mark (a stack), so
    * repeated scoring calls do not grow memory. Handles from after the mark must not be used again.
@@ -192,6 +195,53 @@ export interface Engine {
    * eb (n4) are scratch for the longest row.
    */
   bfmSampleRows(side: BfmSide, Vo: F32, stride: number, k: number, e: F32, alpha: number, prior: BfmPrior, normals: F32, h: F32, eb: F32): void;
+  /** A relation block's lin, q and self for every row (assembly/bfm-blocks.ts). */
+  bfmRowSums(block: BfmBlock, k: number): void;
+  /** ŷ of every rating from the blocks' row sums. */
+  bfmPredict(blocks: readonly BfmBlock[], k: number, n: number, w0: number, out: F64): void;
+  /** qsum[t] = Σ_b q_bf[r_b(t)] for factor f. */
+  bfmGatherQ(blocks: readonly BfmBlock[], f: number, n: number, qsum: F64): void;
+  /** Every linear term of a block from its conditional; the residuals follow. scratch: 8·rows. */
+  bfmDrawLinear(block: BfmBlock, e: F64, alpha: number, prior: BfmGroupPrior, normals: F64, scratch: F64): void;
+  /** Factor f of every feature of a block from its conditional; residuals, qsum and q follow. scratch: 8·rows. */
+  bfmDrawFactor(block: BfmBlock, k: number, f: number, qsum: F64, e: F64, alpha: number, prior: BfmGroupPrior, normals: F64, scratch: F64): void;
+}
+
+/**
+ * A relation block of a Bayesian FM: each rating points at one of its rows (rowOf), and a row is
+ * a sparse vector of features (by rows, CSR, and by features, CSC), with the features' parameters
+ * and the rows' sums.
+ */
+export interface BfmBlock {
+  rowOf: U32;
+  rowCount: number;
+  /** The ratings of row r: slots[ratingStart[r] .. ratingStart[r + 1]) (their indexes). */
+  ratingStart: U32;
+  slots: U32;
+  rowStart: U32;
+  rowCols: U32;
+  rowVals: F64;
+  featureCount: number;
+  colStart: U32;
+  colRows: U32;
+  colVals: F64;
+  /** The hyperprior group of each feature. */
+  group: U32;
+  /** Linear terms (F) and factors (F x k, row-major). */
+  W: F64;
+  V: F64;
+  /** Row sums: lin (R), q (k x R, factor-major), self (R). */
+  lin: F64;
+  q: F64;
+  self: F64;
+}
+
+/** Per group g: w ~ N(muW[g], 1/lambdaW[g]); v_f ~ N(muV[g·k + f], 1/lambdaV[g·k + f]). */
+export interface BfmGroupPrior {
+  muW: F64;
+  lambdaW: F64;
+  muV: F64;
+  lambdaV: F64;
 }
 
 /** One side (users or items) of a Bayesian FM: its ratings by row, and its parameters. */

@@ -13,7 +13,7 @@ import { LatentrecError } from '../errors.js';
 import type { BlockGrid, BlockSchedule } from './block-grid.js';
 import { MAX_GRID_SIDE } from './block-grid.js';
 import { ARG, type ThreadPool } from './thread-pool.js';
-import type { BfmPrior, BfmSide, BiasedRates, Engine, F32, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
+import type { BfmBlock, BfmGroupPrior, BfmPrior, BfmSide, BiasedRates, Engine, F32, F64, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
 
 const PAGE = 65536;
 const ALIGN = 16;
@@ -74,6 +74,17 @@ export interface Kernels {
     e: number, alpha: number, muW: number, lambdaW: number, muV: number, lambdaV: number, normals: number, h: number, eb: number,
   ): void;
   shuffleRatings(users: number, items: number, values: number, count: number, seed: number): void;
+  bfmRowSums(rowStart: number, rowCols: number, rowVals: number, R: number, W: number, V: number, k: number, lin: number, q: number, self: number): void;
+  bfmPredict(table: number, blocks: number, k: number, n: number, w0: number, out: number): void;
+  bfmGatherQ(table: number, blocks: number, f: number, n: number, qsum: number): void;
+  bfmDrawLinear(
+    ratingStart: number, slots: number, R: number, colStart: number, colRows: number, colVals: number, F: number, group: number,
+    W: number, e: number, alpha: number, muW: number, lambdaW: number, normals: number, scratch: number,
+  ): void;
+  bfmDrawFactor(
+    ratingStart: number, slots: number, R: number, colStart: number, colRows: number, colVals: number, F: number, group: number,
+    V: number, k: number, f: number, q: number, qsum: number, e: number, alpha: number, muV: number, lambdaV: number, normals: number, scratch: number,
+  ): void;
 }
 
 /** The loss codes of assembly/hybrid.ts. */
@@ -188,7 +199,7 @@ export interface WasmEngineOptions {
   threadSupport?: ThreadSupport;
 }
 
-class MemoryHandle<T extends Float32Array | Uint32Array> implements Handle<T> {
+class MemoryHandle<T extends Float32Array | Uint32Array | Float64Array> implements Handle<T> {
   private view: T | undefined;
   constructor(
     private readonly engine: WasmEngine,
@@ -207,9 +218,10 @@ class MemoryHandle<T extends Float32Array | Uint32Array> implements Handle<T> {
 
 const makeF32 = (b: ArrayBuffer, o: number, n: number): Float32Array => new Float32Array(b, o, n);
 const makeU32 = (b: ArrayBuffer, o: number, n: number): Uint32Array => new Uint32Array(b, o, n);
+const makeF64 = (b: ArrayBuffer, o: number, n: number): Float64Array => new Float64Array(b, o, n);
 
-function offsetOf(h: Handle<Float32Array | Uint32Array>): number {
-  return (h as MemoryHandle<Float32Array | Uint32Array>).byteOffset;
+function offsetOf(h: Handle<Float32Array | Uint32Array | Float64Array>): number {
+  return (h as MemoryHandle<Float32Array | Uint32Array | Float64Array>).byteOffset;
 }
 
 export class WasmEngine implements Engine {
@@ -297,6 +309,9 @@ export class WasmEngine implements Engine {
   }
   allocU32(length: number): U32 {
     return new MemoryHandle(this, this.reserve(length * 4), length, makeU32);
+  }
+  allocF64(length: number): F64 {
+    return new MemoryHandle(this, this.reserve(length * 8), length, makeF64);
   }
 
   sgdEpochBiased(r: RatingsBlock, f: FactorBlock, x: BiasedRates): number {
@@ -397,6 +412,45 @@ export class WasmEngine implements Engine {
       offsetOf(side.start), offsetOf(side.cols), offsetOf(side.slots), side.rowCount, offsetOf(side.W), offsetOf(side.V), offsetOf(Vo), stride, k,
       offsetOf(e), alpha, prior.muW, prior.lambdaW, offsetOf(prior.muV), offsetOf(prior.lambdaV), offsetOf(normals), offsetOf(h), offsetOf(eb),
     );
+  }
+
+  bfmRowSums(b: BfmBlock, k: number): void {
+    this.k.bfmRowSums(offsetOf(b.rowStart), offsetOf(b.rowCols), offsetOf(b.rowVals), b.rowCount, offsetOf(b.W), offsetOf(b.V), k, offsetOf(b.lin), offsetOf(b.q), offsetOf(b.self));
+  }
+
+  bfmPredict(blocks: readonly BfmBlock[], k: number, n: number, w0: number, out: F64): void {
+    this.withBlockTable(blocks, (table) => this.k.bfmPredict(table, blocks.length, k, n, w0, offsetOf(out)));
+  }
+
+  bfmGatherQ(blocks: readonly BfmBlock[], f: number, n: number, qsum: F64): void {
+    this.withBlockTable(blocks, (table) => this.k.bfmGatherQ(table, blocks.length, f, n, offsetOf(qsum)));
+  }
+
+  bfmDrawLinear(b: BfmBlock, e: F64, alpha: number, prior: BfmGroupPrior, normals: F64, scratch: F64): void {
+    this.k.bfmDrawLinear(
+      offsetOf(b.ratingStart), offsetOf(b.slots), b.rowCount, offsetOf(b.colStart), offsetOf(b.colRows), offsetOf(b.colVals), b.featureCount, offsetOf(b.group),
+      offsetOf(b.W), offsetOf(e), alpha, offsetOf(prior.muW), offsetOf(prior.lambdaW), offsetOf(normals), offsetOf(scratch),
+    );
+  }
+
+  bfmDrawFactor(b: BfmBlock, k: number, f: number, qsum: F64, e: F64, alpha: number, prior: BfmGroupPrior, normals: F64, scratch: F64): void {
+    this.k.bfmDrawFactor(
+      offsetOf(b.ratingStart), offsetOf(b.slots), b.rowCount, offsetOf(b.colStart), offsetOf(b.colRows), offsetOf(b.colVals), b.featureCount, offsetOf(b.group),
+      offsetOf(b.V), k, f, offsetOf(b.q), offsetOf(qsum), offsetOf(e), alpha, offsetOf(prior.muV), offsetOf(prior.lambdaV), offsetOf(normals), offsetOf(scratch),
+    );
+  }
+
+  /** The blocks' table for the kernels that read every block (assembly/bfm-blocks.ts): rowOf, q, lin, self, rows. */
+  private withBlockTable(blocks: readonly BfmBlock[], run: (table: number) => void): void {
+    const mark = this.mark();
+    try {
+      const table = this.allocU32(blocks.length * 5);
+      const t = table.array();
+      blocks.forEach((b, i) => t.set([offsetOf(b.rowOf), offsetOf(b.q), offsetOf(b.lin), offsetOf(b.self), b.rowCount], i * 5));
+      run(offsetOf(table));
+    } finally {
+      this.release(mark);
+    }
   }
 
   implicitUserFactors(userCount: number, start: U32, items: U32, P: F32, Y: F32, stride: number, out: F32): void {

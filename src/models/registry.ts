@@ -32,8 +32,10 @@ export interface KindCapabilities {
   foldIn: boolean;
   /** similarItems / similarUsers by cosine of factor vectors. */
   similar: boolean;
-  /** User and item attributes in fit (userFeatures, itemFeatures), and addUser / addItem. */
+  /** User and item attributes in fit (userFeatures, itemFeatures), and addUser / addItem (cold start by attributes). */
   features: boolean;
+  /** User and item attributes in fit (userFeatures, itemFeatures): every kind with `features`, and the Bayesian FM. */
+  attributes: boolean;
   /** Trained in epochs (onEpoch fires once per epoch); else computed in closed form. */
   epochs: boolean;
   /** The seed changes the model (random init, shuffles or sampling). */
@@ -77,19 +79,19 @@ const SGD_FLAGS = {
 const KINDS = {
   svd: {
     model: SVD, task: 'rating', epochsOption: 'epochs', summary: "Surprise's SVD: μ + b_u + b_i + q_i·p_u by SGD", optionKeys: SGD_OPTION_KEYS,
-    example: { factors: 2, epochs: 20, lrAll: 0.05 }, capabilities: { partialFit: true, foldIn: true, similar: true, features: false, epochs: true, seeded: true }, flags: SGD_FLAGS,
+    example: { factors: 2, epochs: 20, lrAll: 0.05 }, capabilities: { partialFit: true, foldIn: true, similar: true, features: false, attributes: false, epochs: true, seeded: true }, flags: SGD_FLAGS,
   },
   mf: {
     model: MF, task: 'rating', epochsOption: 'epochs', summary: "plain MF: p_u·q_i by SGD (Surprise's SVD with biased=False)", optionKeys: SGD_OPTION_KEYS,
-    example: { factors: 2, epochs: 20, lrAll: 0.05 }, capabilities: { partialFit: true, foldIn: true, similar: true, features: false, epochs: true, seeded: true }, flags: SGD_FLAGS,
+    example: { factors: 2, epochs: 20, lrAll: 0.05 }, capabilities: { partialFit: true, foldIn: true, similar: true, features: false, attributes: false, epochs: true, seeded: true }, flags: SGD_FLAGS,
   },
   svdpp: {
     model: SVDpp, task: 'rating', epochsOption: 'epochs', summary: "SVD++ (Surprise's SVDpp): SVD with the user's implicit feedback", optionKeys: SVDPP_OPTION_KEYS,
-    example: { factors: 2, epochs: 20, lrAll: 0.05 }, capabilities: { partialFit: false, foldIn: true, similar: true, features: false, epochs: true, seeded: true }, flags: SGD_FLAGS,
+    example: { factors: 2, epochs: 20, lrAll: 0.05 }, capabilities: { partialFit: false, foldIn: true, similar: true, features: false, attributes: false, epochs: true, seeded: true }, flags: SGD_FLAGS,
   },
   baseline: {
     model: Baseline, task: 'rating', epochsOption: 'epochs', summary: 'μ + b_u + b_i by ALS (or SGD with --lr/--reg), as Surprise\'s BaselineOnly', optionKeys: BASELINE_OPTION_KEYS,
-    example: { epochs: 3 }, capabilities: { partialFit: false, foldIn: true, similar: false, features: false, epochs: true, seeded: false },
+    example: { epochs: 3 }, capabilities: { partialFit: false, foldIn: true, similar: false, features: false, attributes: false, epochs: true, seeded: false },
     flags: {
       epochs: 'epochs', order: 'order', seed: 'seed', engine: 'engine',
       // --lr or --reg ask for the SGD baseline; otherwise Surprise's default ALS.
@@ -99,28 +101,31 @@ const KINDS = {
   },
   puresvd: {
     model: PureSVD, task: 'rating', summary: 'the truncated SVD of the user-mean-filled matrix alone', optionKeys: PURE_SVD_OPTION_KEYS,
-    example: { factors: 2 }, capabilities: { partialFit: false, foldIn: true, similar: true, features: false, epochs: false, seeded: true },
+    example: { factors: 2 }, capabilities: { partialFit: false, foldIn: true, similar: true, features: false, attributes: false, epochs: false, seeded: true },
     flags: { factors: 'factors', seed: 'seed', engine: 'engine' },
     refuses: { reason: 'has no gradient descent', flags: ['epochs', 'lr', 'reg', 'init', 'initScale', 'order', 'rng'] },
   },
   bfm: {
     model: BayesianFM, task: 'rating', epochsOption: 'samples', summary: 'Bayesian factorization machine by Gibbs sampling (libFM/myFM MCMC): nothing to tune', optionKeys: BFM_OPTION_KEYS,
-    example: { factors: 2, samples: 40 }, capabilities: { partialFit: false, foldIn: true, similar: true, features: false, epochs: true, seeded: true },
-    flags: { factors: 'factors', samples: 'samples', burnIn: 'burnIn', seed: 'seed', engine: 'engine', rng: 'rng' },
+    example: { factors: 2, samples: 40 }, capabilities: { partialFit: false, foldIn: true, similar: true, features: false, attributes: true, epochs: true, seeded: true },
+    flags: {
+      factors: 'factors', samples: 'samples', burnIn: 'burnIn', seed: 'seed', engine: 'engine', rng: 'rng',
+      bags: (bags) => ({ bags: String(bags).split(',').map((side) => side.trim()).filter((side) => side !== '') }),
+    },
   },
   bpr: {
     model: BPR, task: 'ranking', epochsOption: 'epochs', summary: 'BPR: SGD on (user, positive, sampled negative) triples', optionKeys: BPR_OPTION_KEYS,
-    example: { factors: 3, epochs: 30, lr: 0.1 }, capabilities: { partialFit: false, foldIn: true, similar: true, features: false, epochs: true, seeded: true },
+    example: { factors: 3, epochs: 30, lr: 0.1 }, capabilities: { partialFit: false, foldIn: true, similar: true, features: false, attributes: false, epochs: true, seeded: true },
     flags: { factors: 'factors', epochs: 'epochs', lr: 'lr', reg: 'reg', seed: 'seed', engine: 'engine', rng: 'rng' },
   },
   als: {
     model: ALS, task: 'ranking', epochsOption: 'epochs', summary: 'weighted ALS (Hu, Koren & Volinsky) with conjugate-gradient row solves', optionKeys: ALS_OPTION_KEYS,
-    example: { factors: 2, epochs: 5, reg: 1 }, capabilities: { partialFit: false, foldIn: true, similar: true, features: false, epochs: true, seeded: true },
+    example: { factors: 2, epochs: 5, reg: 1 }, capabilities: { partialFit: false, foldIn: true, similar: true, features: false, attributes: false, epochs: true, seeded: true },
     flags: { factors: 'factors', epochs: 'epochs', reg: 'reg', alpha: 'alpha', seed: 'seed', engine: 'engine', rng: 'rng' },
   },
   hybrid: {
     model: Hybrid, task: 'ranking', epochsOption: 'epochs', summary: "LightFM's hybrid: users and items as sums of feature embeddings (cold start)", optionKeys: HYBRID_OPTION_KEYS,
-    example: { factors: 4, epochs: 30 }, capabilities: { partialFit: false, foldIn: true, similar: true, features: true, epochs: true, seeded: true },
+    example: { factors: 4, epochs: 30 }, capabilities: { partialFit: false, foldIn: true, similar: true, features: true, attributes: true, epochs: true, seeded: true },
     flags: {
       factors: 'factors', epochs: 'epochs', lr: 'lr', reg: ['userReg', 'itemReg'], seed: 'seed', engine: 'engine', rng: 'rng',
       loss: 'loss', maxSampled: 'maxSampled',
@@ -129,7 +134,7 @@ const KINDS = {
   },
   popular: {
     model: Popular, task: 'ranking', summary: 'popularity: the items with the most interactions', optionKeys: POPULAR_OPTION_KEYS,
-    example: {}, capabilities: { partialFit: false, foldIn: true, similar: false, features: false, epochs: false, seeded: false },
+    example: {}, capabilities: { partialFit: false, foldIn: true, similar: false, features: false, attributes: false, epochs: false, seeded: false },
     flags: { engine: 'engine' },
   },
 } as const satisfies Record<string, KindRow>;
@@ -163,11 +168,16 @@ function knownKind(kind: unknown): KindRow {
   return KINDS[kind as ModelKind];
 }
 
-export type PresetName = 'recommended';
+export type PresetName = 'recommended' | 'accurate';
 
 export interface Preset {
   model: ModelKind;
-  options: SvdppOptions;
+  options: Omit<ModelSpec, 'model' | 'preset'>;
+  /**
+   * 'beside-data': the command line also gives the fit the data's own attributes where it finds
+   * them (MovieLens 100k's u.user and u.item in the ratings' directory) and none are named.
+   */
+  attributes?: 'beside-data';
 }
 
 /**
@@ -182,12 +192,18 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   // initScale 0.1-0.3): the cheapest setting (factors x epochs) within 0.001 of the best
   // validation RMSE (0.9052, k=200): validation 0.9056 at half the cost; u1..u5 test RMSE 0.8998.
   recommended: { model: 'svdpp', options: { init: 'svd', factors: 100, epochs: 20, lrAll: 0.007, regAll: 0.02, initScale: 0.1 } },
+  // npx tsx bench/tune-bfm.ts: Bayesian FM settings on validation holdouts (10 %) of u1.base and
+  // u2.base, never the test files. Mean validation RMSE: ids alone 0.8923 (200 sweeps) to 0.8910
+  // (500); + user and item bags 0.8820 to 0.8803; + u.user/u.item attributes 0.8765 (200), 0.8757
+  // (300), 0.8753 (500); k=16 0.8744, k=32 0.8742 (300 sweeps). The cheapest (sweeps x factors)
+  // within 0.001 of the best: k=16, 300 sweeps, bags and attributes.
+  accurate: { model: 'bfm', options: { factors: 16, samples: 300, bags: ['user', 'item'] }, attributes: 'beside-data' },
 };
 
 /** Options of any kind, with the kind (default 'svd') or a preset. */
 export type ModelSpec = SvdppOptions & BaselineOptions & PureSvdOptions &
   Pick<HybridOptions, 'loss' | 'learningSchedule' | 'userReg' | 'itemReg' | 'maxSampled' | 'userIdentity' | 'itemIdentity' | 'normalize'> &
-  Pick<AlsOptions, 'alpha' | 'cgSteps'> & Pick<BprOptions, 'regBias' | 'verifyNegatives'> & Pick<BfmOptions, 'samples' | 'burnIn' | 'servingSamples'> & {
+  Pick<AlsOptions, 'alpha' | 'cgSteps'> & Pick<BprOptions, 'regBias' | 'verifyNegatives'> & Pick<BfmOptions, 'samples' | 'burnIn' | 'servingSamples' | 'bags'> & {
     model?: ModelKind;
     preset?: PresetName;
   };

@@ -527,6 +527,24 @@ check('features: fit takes user and item attributes, and users and items known b
   expectSame(loaded.scoreAll('cold-user'), model.scoreAll('cold-user'), 'cold-user after load');
 });
 
+// 12. Attributes in fit.
+check('attributes: kinds that take them fit with userFeatures / itemFeatures (and the model changes); the others refuse them by name', ({ info, make, data }) => {
+  const userFeatures = parseFeatures(Array.from({ length: USERS }, (_, u) => `${userId(u)},group:${u % 2}`).join('\n'));
+  const itemFeatures = parseFeatures(ALL_ITEMS.map((i) => `${i},group:${itemGroup(i)}`).join('\n'));
+  const fit = (options: object) => {
+    const model = make();
+    model.fit(data.train, options as Parameters<FactorModel['fit']>[1]);
+    return model;
+  };
+  if (!info.capabilities.attributes) {
+    expect(refusal(() => fit({ userFeatures })).message).toMatch(/userFeatures/);
+    return;
+  }
+  const plain = fit({}), withAttributes = fit({ userFeatures, itemFeatures });
+  expectFinite(withAttributes.scoreAll(userId(0)), 'scoreAll with attributes');
+  expect(Array.from(withAttributes.scoreAll(userId(0)))).not.toEqual(Array.from(plain.scoreAll(userId(0))));
+});
+
 // ---------------------------------------------------------------------------------------------
 // Registration: every kind x engine runs every check.
 

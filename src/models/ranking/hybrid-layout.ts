@@ -3,7 +3,8 @@
 // feature for every entity with interactions (when on), then its attributes — normalized to sum
 // to 1 by default as LightFM's Dataset does.
 import { Dataset, IdMap } from '../../data/dataset.js';
-import { DataError, describeValue } from '../../errors.js';
+import { Features } from '../../data/features.js';
+import { DataError, OptionError, describeValue } from '../../errors.js';
 import { iterable } from '../core/arguments.js';
 
 /** Attributes by raw id (the shape of data/features.ts `Features`): rows by entity, columns by name. */
@@ -153,4 +154,19 @@ export function representFromAttributes(
     bias = f(bias + f(w * b[cols[t]]));
   }
   return { vector, bias };
+}
+
+/** fit's userFeatures / itemFeatures: absent, or a Features (data/features.ts) whose layout its constructor checked. */
+export function attributeRows(option: string, value: unknown): AttributeRows | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!(value instanceof Features)) {
+    const v = value as Partial<AttributeRows>;
+    const idMap = (m: unknown) => Array.isArray((m as IdMap | undefined)?.raw) && typeof (m as IdMap).get === 'function';
+    if (typeof value !== 'object' || !idMap(v.ids) || !idMap(v.names) || !(v.start instanceof Uint32Array) || !(v.cols instanceof Uint32Array) || !(v.vals instanceof Float32Array)) {
+      throw new OptionError(option, 'a Features (from parseFeatures, or loadFeaturesFile in Node)', value);
+    }
+    // Another copy of the library's Features (its CommonJS build, say): rebuilt, so its layout is checked.
+    return new Features(IdMap.from(v.ids!.raw), IdMap.from(v.names!.raw), v.start!, v.cols!, v.vals!);
+  }
+  return value;
 }

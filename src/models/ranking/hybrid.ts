@@ -7,9 +7,8 @@
 // assembly/hybrid.ts.
 import type { Dataset, RawId } from '../../data/dataset.js';
 import { groupRows } from '../../data/group.js';
-import type { Engine, FeatureSide, HybridLoss, SparseRows, U32 } from '../../engine/index.js';
-import { DataError, LatentrecError, OptionError } from '../../errors.js';
-import { Features } from '../../data/features.js';
+import { copyU32, type Engine, type FeatureSide, type HybridLoss, type SparseRows } from '../../engine/index.js';
+import { DataError, LatentrecError } from '../../errors.js';
 import { IdMap } from '../../data/dataset.js';
 import { optionsObject, rawId } from '../core/arguments.js';
 import { copyFactors } from '../core/fitted.js';
@@ -18,7 +17,7 @@ import { checkOptionKeys, flag, integer, nonNegative, oneOf, positive } from '..
 import { PARAMETER_LIMIT, withinLimit, withinParameterLimit, type FeatureEmbeddings, type ModelState } from '../core/state.js';
 import type { CommonFitOptions, EpochReport, FitResult } from '../core/types.js';
 import { shuffleTriples } from './bpr.js';
-import { planHybrid, representFromAttributes, type AttributeRows, type HybridPlan, type SideLayout } from './hybrid-layout.js';
+import { attributeRows, planHybrid, representFromAttributes, type AttributeRows, type HybridPlan, type SideLayout } from './hybrid-layout.js';
 import { LatentRanking, resolveImplicitCommon, type ImplicitCommonOptions, type ResolvedImplicitCommon } from './latent-ranking.js';
 import { sortedContains } from '../../util/sorted.js';
 
@@ -317,21 +316,6 @@ export class Hybrid extends LatentRanking {
   }
 }
 
-/** fit's userFeatures / itemFeatures: absent, or a Features (data/features.ts) whose layout its constructor checked. */
-function attributeRows(option: string, value: unknown): AttributeRows | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!(value instanceof Features)) {
-    const v = value as Partial<AttributeRows>;
-    const idMap = (m: unknown) => Array.isArray((m as IdMap | undefined)?.raw) && typeof (m as IdMap).get === 'function';
-    if (typeof value !== 'object' || !idMap(v.ids) || !idMap(v.names) || !(v.start instanceof Uint32Array) || !(v.cols instanceof Uint32Array) || !(v.vals instanceof Float32Array)) {
-      throw new OptionError(option, 'a Features (from parseFeatures, or loadFeaturesFile in Node)', value);
-    }
-    // Another copy of the library's Features (its CommonJS build, say): rebuilt, so its layout is checked.
-    return new Features(IdMap.from(v.ids!.raw), IdMap.from(v.names!.raw), v.start!, v.cols!, v.vals!);
-  }
-  return value;
-}
-
 function featureSide(engine: Engine, l: SideLayout, k: number, stride: number, initStd: number, random: TrainingSetup['random']): FeatureSide {
   const features: SparseRows = { start: copyU32(engine, l.start), cols: copyU32(engine, l.cols), vals: engine.allocF32(l.vals.length), rowCount: l.start.length - 1 };
   features.vals.array().set(l.vals);
@@ -342,12 +326,6 @@ function featureSide(engine: Engine, l: SideLayout, k: number, stride: number, i
   gE.array().fill(1);
   gb.array().fill(1);
   return { features, E, b: engine.allocF32(l.featureCount), gE, gb };
-}
-
-function copyU32(engine: Engine, a: Uint32Array): U32 {
-  const h = engine.allocU32(a.length);
-  h.array().set(a);
-  return h;
 }
 
 /** out[r] = Σ w b over row r's features, in the kernels' order and float32 rounding. */
