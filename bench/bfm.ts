@@ -2,9 +2,10 @@
 // the same run (same sampler, same data, same seed), at several k, on MovieLens 100k u1.base when
 // it is beside the repo (else generated data of its size): the row sampler (ids alone) and the
 // relation-block sampler (with the user and item bags). Then how a sweep's cost grows with the
-// ratings and the bag sizes: generated data of 2,000 users x 1,000 items at 50k, 100k and 200k
-// ratings (each bag doubles with the ratings), ids alone against ids and bags; and the fit time
-// of the defaults.
+// ratings and the bag sizes, ids alone against ids and bags (k=10, wasm): generated data of
+// 2,000 users x 1,000 items at 50k, 100k and 200k ratings (each bag doubles with the ratings), and
+// 100k ratings over 1,000 items and 500, 2,000 or 8,000 users (the users' bags 200, 50 or 12
+// items); and the fit time of the defaults (ids and the user bag) and of plain Bayesian MF (ids alone).
 //
 //   npx tsx bench/bfm.ts [--json] [--sweeps 40] [--dir path/to/ml-100k]
 import { existsSync } from 'node:fs';
@@ -38,19 +39,26 @@ const rows = (['ids', 'bags'] as const).flatMap((sampler) => [10, 32, 64].map((k
 
 // Cost against size: a plain FM visits each rating's whole feature vector (2 ids and both bags),
 // relation blocks each bag entry once per block row.
-const scaling = [50_000, 100_000, 200_000].map((ratings) => {
-  const d = generateRatings({ users: 2000, items: 1000, ratings, minPerUser: 5, seed: 3 });
+const shapes = [
+  ...[50_000, 100_000, 200_000].map((ratings) => ({ users: 2000, ratings })),
+  ...[500, 8000].map((users) => ({ users, ratings: 100_000 })),
+];
+const scaling = shapes.map(({ users, ratings }) => {
+  const d = generateRatings({ users, items: 1000, ratings, minPerUser: 5, seed: 3 });
   const ids = secondsPerSweep('wasm', 10, [], d, 15), bags = secondsPerSweep('wasm', 10, ['user', 'item'], d, 15);
   const meanBag = d.size / d.userCount + d.size / d.itemCount;
-  return { ratings: d.size, meanBagEntriesPerRating: meanBag, idsSecondsPerSweep: ids, bagsSecondsPerSweep: bags, plainFmEntriesPerSweep: d.size * (2 + meanBag), blockEntriesPerSweep: 4 * d.size + d.userCount + d.itemCount };
+  return { ratings: d.size, users: d.userCount, items: d.itemCount, meanBagEntriesPerRating: meanBag, idsSecondsPerSweep: ids, bagsSecondsPerSweep: bags, plainFmEntriesPerSweep: d.size * (2 + meanBag), blockEntriesPerSweep: 4 * d.size + d.userCount + d.itemCount };
 });
-const t0 = performance.now();
-new BayesianFM().fit(data);
-const defaultsFitSeconds = (performance.now() - t0) / 1000;
+const fitSeconds = (options: { bags?: BfmBag[] }) => {
+  const t0 = performance.now();
+  new BayesianFM(options).fit(data);
+  return (performance.now() - t0) / 1000;
+};
+const defaultsFitSeconds = fitSeconds({}), plainFitSeconds = fitSeconds({ bags: [] });
 const report = {
   machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryBytes: totalmem(), node: process.version },
   data: { source, ratings: data.size, users: data.userCount, items: data.itemCount },
-  sweeps, rows, scaling, defaults: { factors: 10, samples: 200, fitSeconds: defaultsFitSeconds },
+  sweeps, rows, scaling, defaults: { factors: 10, samples: 200, bags: ['user'], fitSeconds: defaultsFitSeconds }, plain: { bags: [], fitSeconds: plainFitSeconds },
 };
 if (args.includes('--json')) {
   console.log(JSON.stringify(report));
@@ -58,7 +66,7 @@ if (args.includes('--json')) {
   console.log(`${report.machine.cpu}, ${report.machine.cores} cores, Node ${report.machine.node}; ${source}\n`);
   console.log('| sampler | k | wasm sweeps/s | js sweeps/s | wasm / js |\n|---|---|---|---|---|');
   for (const r of rows) console.log(`| ${r.sampler} | ${r.k} | ${r.wasmSweepsPerSecond.toFixed(1)} | ${r.jsSweepsPerSecond.toFixed(1)} | ${r.ratio.toFixed(1)}x |`);
-  console.log('\n| ratings | bag entries per rating | ids s/sweep | ids + bags s/sweep | bags / ids |\n|---|---|---|---|---|');
-  for (const r of scaling) console.log(`| ${r.ratings} | ${r.meanBagEntriesPerRating.toFixed(0)} | ${r.idsSecondsPerSweep.toFixed(4)} | ${r.bagsSecondsPerSweep.toFixed(4)} | ${(r.bagsSecondsPerSweep / r.idsSecondsPerSweep).toFixed(1)}x |`);
-  console.log(`\ndefaults (k=10, 200 sweeps): fit ${defaultsFitSeconds.toFixed(2)} s`);
+  console.log('\n| ratings | users x items | bag entries per rating | ids s/sweep | ids + bags s/sweep | bags / ids |\n|---|---|---|---|---|---|');
+  for (const r of scaling) console.log(`| ${r.ratings} | ${r.users} x ${r.items} | ${r.meanBagEntriesPerRating.toFixed(0)} | ${r.idsSecondsPerSweep.toFixed(4)} | ${r.bagsSecondsPerSweep.toFixed(4)} | ${(r.bagsSecondsPerSweep / r.idsSecondsPerSweep).toFixed(1)}x |`);
+  console.log(`\ndefaults (k=10, 200 sweeps, the user bag): fit ${defaultsFitSeconds.toFixed(2)} s; ids alone: ${plainFitSeconds.toFixed(2)} s`);
 }

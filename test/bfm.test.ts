@@ -143,7 +143,7 @@ describe('BayesianFM', () => {
 
   it('beats SVD defaults on sparse planted low-rank data, with nothing tuned (posterior averaging against a point estimate)', () => {
     const sparse = holdoutSplit(generateRatings({ users: 600, items: 400, ratings: 9000, minPerUser: 5, seed: 4 }), { testRatio: 0.2, seed: 1 });
-    const bfm = new BayesianFM({ samples: 60 });
+    const bfm = new BayesianFM({ samples: 60, bags: [] });
     bfm.fit(sparse.train);
     const svd = new SVD();
     svd.fit(sparse.train);
@@ -200,5 +200,22 @@ describe('BayesianFM', () => {
     const bfm = new BayesianFM({ factors: 3, samples: 12 });
     const { epochs } = bfm.fit(train, { validation: strangers });
     for (const e of epochs) expect(Number.isFinite(e.validationRmse)).toBe(true);
+    // The served fallbacks are the curve's: w0 and the other side's mean offset.
+    const last = epochs.at(-1)!;
+    const served = bfm.predictMany(strangers);
+    const rmse = Math.sqrt(strangers.ratings.reduce((s, r, t) => s + (r - served[t]) ** 2, 0) / strangers.size);
+    expect(rmse).toBeCloseTo(last.validationRmse!, 4);
+  });
+
+  it('a test set with many items the training data lacks: no worse than SVD defaults (unknown items fall back to an average item)', () => {
+    for (const seed of [1, 2, 3]) {
+      const split = holdoutSplit(generateRatings({ users: 800, items: 3000, ratings: 12_000, minPerUser: 5, seed }), { testRatio: 0.2, seed });
+      const unknown = Array.from(split.test.itemIndex).filter((i) => !split.train.items.has(split.test.items.raw[i])).length;
+      expect(unknown / split.test.size).toBeGreaterThan(0.05);
+      const bfm = new BayesianFM({ seed }), svd = new SVD({ seed });
+      bfm.fit(split.train);
+      svd.fit(split.train);
+      expect(evaluate(bfm, split.test).rmse).toBeLessThanOrEqual(evaluate(svd, split.test).rmse);
+    }
   });
 });

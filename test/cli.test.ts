@@ -1,10 +1,11 @@
 // The built `latentrec` command, run as a user runs it (dist/cli.js from `npm ci` / `npm run build`).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateRatings } from '../src/data/generate.js';
+import { ML100K_GENRES } from '../src/index.js';
 import { hasMl100k, ml100kDir, ml100kNote, repoRoot } from './helpers.js';
 
 const cli = resolve(repoRoot, 'dist/cli.js');
@@ -102,6 +103,7 @@ describe('latentrec train', () => {
     [['--data', 'ratings.csv', '--model', 'popular', '--factors', '8'], /--factors applies to --model svd, mf, svdpp, puresvd, bfm, bpr, als and hybrid/],
     [['--data', 'ratings.csv', '--epochs', '0'], /option --epochs must be an integer in \[1, /],
     [['--data', 'ratings.csv', '--model', 'bfm', '--bags', 'users'], /option --bags must be a list of 'user', 'item'/],
+    [['--data', 'ratings.csv', '--model', 'bfm', '--bags', 'none,user'], /option --bags must be a list of 'user', 'item'/],
     [['--data', 'ratings.csv', '--model', 'svd', '--bags', 'user'], /--bags applies to --model bfm/],
     [['--data', 'ratings.csv', '--model', 'svd', '--ml100k-features', '.'], /--ml100k-features applies to --model bfm and hybrid/],
     [['--data', 'ratings.csv', '--model', 'bfm', '--samples', '10', '--burn-in', '10'], /option --burn-in must be below samples \(10\)/],
@@ -145,6 +147,35 @@ describe('latentrec cv', () => {
     const refused = cv('--user-features', 'stranger.features');
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/stranger\.features:2.*nobody-here/);
+  });
+
+  it("--preset accurate takes MovieLens 100k's u.user and u.item beside the data only when they describe its users and items", () => {
+    mkdirSync(join(dir, 'ml'), { recursive: true });
+    copyFileSync(join(dir, 'ratings.csv'), join(dir, 'ml', 'ratings.csv'));
+    const genres = ML100K_GENRES.map((g, i) => `${g}|${i}`).join('\n');
+    const item = (id: number) => `${id}|Movie ${id} (1995)|01-Jan-1995||http://x|${Array.from({ length: 19 }, (_, g) => (g === id % 19 ? 1 : 0)).join('|')}`;
+    const user = (id: number) => `${id}|${20 + (id % 40)}|${id % 2 ? 'M' : 'F'}|writer|${id % 10}0000`;
+    const write = (users: number, items: number) => {
+      writeFileSync(join(dir, 'ml', 'u.genre'), genres);
+      writeFileSync(join(dir, 'ml', 'u.user'), Array.from({ length: users }, (_, u) => user(u + 1)).join('\n'));
+      writeFileSync(join(dir, 'ml', 'u.item'), Array.from({ length: items }, (_, i) => item(i + 1)).join('\n'));
+    };
+    const cv = () => run('cv', '--data', join('ml', 'ratings.csv'), '--folds', '2', '--preset', 'accurate', '--samples', '12', '--factors', '2', '--json');
+    write(10, 10);
+    const other = cv();
+    expect(other.code).toBe(0);
+    expect(JSON.parse(other.stdout).attributes).toMatch(/^not used: .*u\.user.*u\.item lack 190 of the data's users and 140 of its items/);
+    write(200, 150);
+    const own = cv();
+    expect(own.code).toBe(0);
+    expect(JSON.parse(own.stdout).attributes).toBe(`${join('ml', 'u.user')}, ${join('ml', 'u.item')}`);
+    expect(JSON.parse(own.stdout).folds.map((f: { rmse: number }) => f.rmse)).not.toEqual(JSON.parse(other.stdout).folds.map((f: { rmse: number }) => f.rmse));
+  });
+
+  it.each([['search', '--grid', 'factors=2'], ['demo']])('%s refuses attribute files rather than ignore them', (command, ...rest) => {
+    const r = run(command, '--data', 'ratings.csv', '--model', 'bfm', '--user-features', 'users.features', ...rest);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`${command} fits without attributes: --user-features applies to train, cv and curve`));
   });
 
   it.skipIf(!hasMl100k)(`--folds-dir ML-100k --order fixed reproduces Surprise's 0.9380 / 0.7390${ml100kNote}`, () => {

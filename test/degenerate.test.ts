@@ -33,6 +33,7 @@ const KINDS: ReadonlyArray<readonly [string, (k: number) => FactorModel]> = [
   ['Baseline sgd', () => new Baseline({ method: 'sgd', order: 'shuffle', seed: 1 })],
   ['PureSVD', (k) => new PureSVD({ factors: k, seed: 1 })],
   ['BayesianFM', (k) => new BayesianFM({ factors: k, samples: 12, seed: 1 })],
+  ['BayesianFM ids', (k) => new BayesianFM({ factors: k, samples: 12, seed: 1, bags: [] })],
   ['BPR', (k) => new BPR({ factors: k, epochs: 5, seed: 1 })],
   ['ALS', (k) => new ALS({ factors: k, epochs: 3, seed: 1 })],
   ['Popular', () => new Popular()],

@@ -33,7 +33,8 @@ export async function curveCommand(flags: CurveFlags): Promise<void> {
   // A curve compares train and test error, so without --test it holds out a seeded 20 % (it saves no model).
   const { train, test, summaries } = await loadTrainTest(flags, runs[0].factory.make().settings.seed, 0.2);
   if (!test) throw new Error('curve: no test set'); // unreachable: a default ratio is given
-  const { source: _source, ...attributes } = runs.some((r) => kindRow(r.factory.kind).capabilities.attributes) ? await loadAttributes(flags, [train, test], besideData(flags)) : {};
+  const { source, ...attributes } = runs.some((r) => kindRow(r.factory.kind).capabilities.attributes) ? await loadAttributes(flags, [train, test], besideData(flags)) : {};
+  if (source && !flags.json) console.log(forTerminal(`attributes: ${source}`));
   const results = [];
   for (const { label, factory } of runs) {
     const model = factory.makeRating();

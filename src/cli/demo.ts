@@ -9,7 +9,7 @@ import { printCurve } from './train.js';
 import { describeLoad, loadFile } from './load.js';
 import { titlesBeside } from './titles.js';
 import { forTerminal, jsonForTerminal } from './terminal.js';
-import { modelFactory, type ModelFlags } from './options.js';
+import { modelFactory, refuseAttributeFlags, type ModelFlags } from './options.js';
 import { createProgress } from './progress.js';
 
 export interface DemoFlags extends ModelFlags {
@@ -19,6 +19,7 @@ export interface DemoFlags extends ModelFlags {
 }
 
 export async function demoCommand(flags: DemoFlags): Promise<void> {
+  refuseAttributeFlags('demo', flags);
   const factory = modelFactory(flags);
   let data: Dataset;
   let titles: Map<string, string> | undefined;

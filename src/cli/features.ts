@@ -28,13 +28,21 @@ export interface Attributes {
 
 /**
  * The attributes the flags name; or, when none are named and `besideData` is a directory holding
- * MovieLens 100k's u.user and u.item (a preset's choice), those.
+ * MovieLens 100k's u.user and u.item (a preset's choice), those — only when they describe the
+ * data: every user and item of the data (the first data set) has a row in them. `source` says
+ * which files were used, or why the ones found were not.
  */
 export async function loadAttributes(flags: FeatureFlags, data: readonly Dataset[], besideData?: string): Promise<Attributes & { source?: string }> {
   const named = flags.ml100kFeatures !== undefined || flags.userFeatures !== undefined || flags.itemFeatures !== undefined;
   if (!named && besideData !== undefined && ['u.user', 'u.item', 'u.genre'].every((name) => existsSync(join(besideData, name)))) {
     const { users, items } = await loadMl100kFeatures(besideData);
-    return { userFeatures: users, itemFeatures: items, source: `${join(besideData, 'u.user')}, ${join(besideData, 'u.item')}` };
+    const files = `${join(besideData, 'u.user')}, ${join(besideData, 'u.item')}`;
+    const missing = (ids: Dataset['users'], rows: Features) => ids.raw.filter((id) => !rows.ids.has(id)).length;
+    const users0 = missing(data[0].users, users), items0 = missing(data[0].items, items);
+    if (users0 > 0 || items0 > 0) {
+      return { source: `not used: ${files} lack ${users0} of the data's users and ${items0} of its items (they describe another data set)` };
+    }
+    return { userFeatures: users, itemFeatures: items, source: files };
   }
   return loadHybridFeatures(flags, data);
 }

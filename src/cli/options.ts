@@ -91,7 +91,7 @@ export function addModelOptions(command: Command): Command {
     .option('--epochs <n>', 'SGD epochs (default 20; baseline ALS 10 iterations)')
     .option('--samples <n>', 'bfm: Gibbs sweeps in all, burn-in included (default 200)')
     .option('--burn-in <n>', 'bfm: the first sweeps, left out of the posterior mean (default 10)')
-    .option('--bags <sides>', "bfm: implicit-feedback bags as feature groups: user (the items a user rated), item (the users who rated an item), or user,item")
+    .option('--bags <sides>', "bfm: implicit-feedback bags as feature groups: user (the items a user rated), item (the users who rated an item), user (default), user,item, or none (plain Bayesian MF)")
     .option('--lr <x>', 'learning rate of every parameter (default 0.005; svdpp 0.007)')
     .option('--reg <x>', 'regularization of every parameter (default 0.02)')
     .option('--seed <n>', 'random seed (default 0)')
@@ -200,6 +200,12 @@ function specOf(kind: ModelKind, flags: ModelFlags): Record<string, unknown> {
     }
   }
   return spec;
+}
+
+/** Commands that fit without attributes (search, demo) refuse the attribute flags rather than ignore them. */
+export function refuseAttributeFlags(command: string, flags: ModelFlags): void {
+  const given = FEATURE_FLAGS.filter((f) => flags[f] !== undefined);
+  if (given.length > 0) throw new Error(`${command} fits without attributes: ${given.map(flagName).join(', ')} appl${given.length === 1 ? 'ies' : 'y'} to train, cv and curve`);
 }
 
 export interface ModelFactory {

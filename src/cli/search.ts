@@ -2,7 +2,7 @@
 import { OptionError } from '../errors.js';
 import { gridSearch, type Grid, type GridRow } from '../eval/grid-search.js';
 import { loadCvFolds, type FoldFlags } from './cv.js';
-import { modelFactory, requireRatingModel, type ModelFlags, type ModelKind } from './options.js';
+import { modelFactory, refuseAttributeFlags, requireRatingModel, type ModelFlags, type ModelKind } from './options.js';
 import { createProgress } from './progress.js';
 import { jsonForTerminal } from './terminal.js';
 
@@ -14,6 +14,7 @@ export interface SearchFlags extends ModelFlags, FoldFlags {
 const SEARCHABLE = ['factors', 'epochs', 'lr', 'reg', 'init', 'initScale', 'order', 'model', 'seed'] as const;
 
 export async function searchCommand(flags: SearchFlags): Promise<void> {
+  refuseAttributeFlags('search', flags);
   const grid = parseGrid(flags.grid);
   const factoryFor = (settings: Record<string, number | string>) =>
     modelFactory({ ...flags, ...Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, String(v)])) });

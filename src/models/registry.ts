@@ -110,7 +110,7 @@ const KINDS = {
     example: { factors: 2, samples: 40 }, capabilities: { partialFit: false, foldIn: true, similar: true, features: false, attributes: true, epochs: true, seeded: true },
     flags: {
       factors: 'factors', samples: 'samples', burnIn: 'burnIn', seed: 'seed', engine: 'engine', rng: 'rng',
-      bags: (bags) => ({ bags: String(bags).split(',').map((side) => side.trim()).filter((side) => side !== '') }),
+      bags: (bags) => ({ bags: String(bags).trim() === 'none' ? [] : String(bags).split(',').map((side) => side.trim()) }),
     },
   },
   bpr: {

@@ -20,7 +20,7 @@ const built = existsSync(resolve(dist, 'index.js'));
 const builtNote = built ? '' : ' [skipped: dist/ missing, run npm run build]';
 
 const KIND_NAMES = [
-  'SVD', "SVD init 'svd'", 'SVD threads 2', 'MF', 'SVDpp', 'Baseline als', 'Baseline sgd', 'PureSVD', 'BayesianFM', 'BayesianFM bags + genres', 'BPR', 'ALS', 'Popular',
+  'SVD', "SVD init 'svd'", 'SVD threads 2', 'MF', 'SVDpp', 'Baseline als', 'Baseline sgd', 'PureSVD', 'BayesianFM', 'BayesianFM ids', 'BayesianFM + genres', 'BPR', 'ALS', 'Popular',
   'Hybrid warp', 'Hybrid bpr', 'Hybrid logistic', 'SVD (js engine)',
 ] as const;
 
@@ -51,8 +51,9 @@ function fitEveryKind(lib: Latentrec) {
     'Baseline sgd': plain(() => new lib.Baseline({ ...simd, method: 'sgd', order: 'shuffle' })),
     PureSVD: plain(() => new lib.PureSVD({ ...simd, factors: 7 })),
     BayesianFM: plain(() => new lib.BayesianFM({ ...simd, factors: 7, samples: 20 })),
-    'BayesianFM bags + genres': () => {
-      const model = new lib.BayesianFM({ ...simd, factors: 7, samples: 20, bags: ['user', 'item'] });
+    'BayesianFM ids': plain(() => new lib.BayesianFM({ ...simd, factors: 7, samples: 20, bags: [] })),
+    'BayesianFM + genres': () => {
+      const model = new lib.BayesianFM({ ...simd, factors: 7, samples: 20 });
       return { model, result: model.fit(data, { itemFeatures: genres }) };
     },
     BPR: plain(() => new lib.BPR({ ...simd, factors: 7, epochs: 10 })),

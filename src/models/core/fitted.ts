@@ -10,7 +10,7 @@ export interface Fitted {
   factors: FactorBlock;
   users: IdMap;
   items: IdMap;
-  /** μ inside the model: the training mean for biased models, 0 otherwise. */
+  /** μ inside the model: the training mean for biased models (the Bayesian FM adds w0 and its mean offsets), 0 otherwise. */
   mu: number;
   /** Mean training rating: what an impossible unbiased prediction falls back to. */
   trainMean: number;

@@ -50,8 +50,11 @@ export interface Trainer {
   epoch(): EpochLoss;
   /** The block predictions use: `factors` itself, or (SVD++) P with the implicit part folded in. */
   predictionFactors(): FactorBlock;
-  /** When the fit ends on the trainer's own parameters (not a kept copy): the last step (the Bayesian FM averages its samples). */
-  finish?(): void;
+  /**
+   * When the fit ends on the trainer's own parameters (not a kept copy): the last step (the
+   * Bayesian FM averages its samples). It may move μ (what unknown users and items fall back to).
+   */
+  finish?(): { mu: number } | void;
   /** Whether the parameters the trainer changes are finite and within the limit (default: the factor block's). */
   bounded?(): boolean;
 }
@@ -224,7 +227,8 @@ export abstract class Model<R extends EpochReport = EpochReport> {
       keep: () => copyFactors(fitted.factors, makeEngine('js')).factors,
       finish: (kept) => {
         if (!kept) {
-          trainer.finish?.();
+          const done = trainer.finish?.();
+          if (done) fitted.mu = done.mu;
           fitted.factors = trainer.predictionFactors();
         }
         install(copyFactors(kept ?? fitted.factors, engineLike(fitted.engine)));

@@ -121,18 +121,26 @@ export abstract class GibbsChain implements Trainer {
 
   /**
    * The fit ended (all sweeps, or aborted): the served samples are scaled by 1/√S and the biases
-   * are the means of the offsets, w0 folded into the items' (so an unknown user still gets
-   * w0 + b_i). A fit stopped during burn-in serves its last sample.
+   * are the means of the offsets. μ takes w0 and the mean user and item offsets, the biases the
+   * rest, so a user or item the model does not know falls back to an average one (the posterior
+   * mean of a pair with an unknown item is μ + b_u + its item's offset, whose mean is the
+   * best guess). A fit stopped during burn-in serves its last sample.
    */
-  finish(): void {
+  finish(): { mu: number } {
     if (this.served === 0) this.storeSample(0);
     const S = this.served;
     const scale = 1 / Math.sqrt(S);
     const f = this.setup.factors;
     for (const M of [f.P.array(), f.Q.array()]) for (let t = 0; t < M.length; t++) M[t] = M[t] * scale;
-    const bu = f.bu.array(), bi = f.bi.array(), w0 = this.sumW0 / S;
-    for (let u = 0; u < bu.length; u++) bu[u] = this.sumBu[u] / S;
-    for (let i = 0; i < bi.length; i++) bi[i] = this.sumBi[i] / S + w0;
+    let mu = this.setup.mu + this.sumW0 / S;
+    for (const [out, sum] of [[f.bu.array(), this.sumBu], [f.bi.array(), this.sumBi]] as const) {
+      let mean = 0;
+      for (let r = 0; r < sum.length; r++) mean += sum[r] / S;
+      mean /= Math.max(1, sum.length);
+      for (let r = 0; r < sum.length; r++) out[r] = sum[r] / S - mean;
+      mu += mean;
+    }
+    return { mu };
   }
 
   /** The running posterior mean on the validation set (clipped to the scale), once samples are kept. */
@@ -203,11 +211,12 @@ export abstract class GibbsChain implements Trainer {
       this.engine.predictPairs(v.users, v.items, v.count, block, this.w0, -Infinity, Infinity, v.out);
       const out = v.out.array(), bu = block.bu.array(), bi = block.bi.array();
       for (let t = 0; t < v.count; t++) v.sum[v.rows[t]] += out[t];
-      // Pairs with an unknown user or item: the known offsets and w0.
+      // Pairs with an unknown user or item: w0, the known offsets and the other side's mean offset (see finish).
+      const meanBu = mean(bu, this.setup.train.userCount), meanBi = mean(bi, this.setup.train.itemCount);
       for (let t = 0; t < v.data.size; t++) {
         const u = v.userOf[v.data.userIndex[t]], i = v.itemOf[v.data.itemIndex[t]];
         if (u >= 0 && i >= 0) continue;
-        v.sum[t] += this.w0 + (u >= 0 ? bu[u] : 0) + (i >= 0 ? bi[i] : 0);
+        v.sum[t] += this.w0 + (u >= 0 ? bu[u] : meanBu) + (i >= 0 ? bi[i] : meanBi);
       }
     }
     // Evenly spaced among the kept sweeps: sample j of `served` is kept sweep floor(j·kept/served).
@@ -256,6 +265,12 @@ export abstract class GibbsChain implements Trainer {
     });
     return { data, users, items, count: rows.length, rows: Uint32Array.from(rows), out: this.engine.allocF32(rows.length), sum: new Float64Array(data.size), userOf, itemOf };
   }
+}
+
+function mean(values: Float32Array, count: number): number {
+  let sum = 0;
+  for (let r = 0; r < count; r++) sum += values[r];
+  return sum / Math.max(1, count);
 }
 
 /** The longest row of a CSR start array. */
