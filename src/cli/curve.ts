@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../io/atomic-write-node.js';
 import { checkOutputs } from './outputs.js';
 import { forTerminal, jsonForTerminal } from './terminal.js';
 import { curveRows, fitWithProgress, loadTrainTest, writeOutputs } from './train.js';
-import { besideData, loadAttributes, type FeatureFlags } from './features.js';
+import { attributesFor, type FeatureFlags } from './features.js';
 import { kindRow } from '../models/registry.js';
 
 export interface CurveFlags extends ModelFlags, DataFlags, FeatureFlags {
@@ -33,7 +33,7 @@ export async function curveCommand(flags: CurveFlags): Promise<void> {
   // A curve compares train and test error, so without --test it holds out a seeded 20 % (it saves no model).
   const { train, test, summaries } = await loadTrainTest(flags, runs[0].factory.make().settings.seed, 0.2);
   if (!test) throw new Error('curve: no test set'); // unreachable: a default ratio is given
-  const { source, ...attributes } = runs.some((r) => kindRow(r.factory.kind).capabilities.attributes) ? await loadAttributes(flags, [train, test], besideData(flags)) : {};
+  const { features: attributes, source } = await attributesFor(runs.map((r) => r.factory.kind), flags, [train, test]);
   if (source && !flags.json) console.log(forTerminal(`attributes: ${source}`));
   const results = [];
   for (const { label, factory } of runs) {

@@ -5,9 +5,8 @@ import { crossValidate } from '../eval/cross-validate.js';
 import { loadFolds } from '../data/load-node.js';
 import { describeLoad, loadFile, summaryJson } from './load.js';
 import { kFold } from '../data/splits.js';
-import { besideData, loadAttributes, type FeatureFlags } from './features.js';
+import { attributesFor, type FeatureFlags } from './features.js';
 import { asFlagError, modelFactory, requireRatingModel, parseOptions, type DataFlags, type ModelFlags } from './options.js';
-import { kindRow } from '../models/registry.js';
 import { createProgress } from './progress.js';
 import { forTerminal, jsonForTerminal } from './terminal.js';
 
@@ -29,9 +28,7 @@ export async function cvCommand(flags: CvFlags): Promise<CvReport> {
   requireRatingModel('cv', factory.kind);
   const seed = factory.make().settings.seed;
   const { folds, summaries } = await loadCvFolds(flags, seed);
-  const attributes = kindRow(factory.kind).capabilities.attributes
-    ? await loadAttributes(flags, folds.flatMap((f) => [f.train, f.test]), besideData(flags))
-    : {};
+  const attributes = await attributesFor([factory.kind], flags, folds.flatMap((f) => [f.train, f.test]));
   const progress = createProgress(!flags.json);
   const epochs = factory.make().settings.epochs;
   let done = 0;
@@ -42,7 +39,7 @@ export async function cvCommand(flags: CvFlags): Promise<CvReport> {
       return crossValidate(() => factory.makeRating(), folds, {
         fitOptions: {
           onEpoch: (e) => progress.update(++done, `${last}fold ${Math.ceil(done / epochs)} epoch ${e.epoch}`),
-          ...(attributes.userFeatures || attributes.itemFeatures ? { userFeatures: attributes.userFeatures, itemFeatures: attributes.itemFeatures } : {}),
+          ...attributes.features,
         },
         onFold: (f) => {
           last += `${f.name} ${f.rmse.toFixed(4)}  `;

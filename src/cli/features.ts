@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import type { Features } from '../data/features.js';
 import { loadFeaturesFile, loadMl100kFeatures } from '../data/features-node.js';
-import { PRESETS, type PresetName } from '../models/registry.js';
+import { kindRow, PRESETS, type ModelKind, type PresetName } from '../models/registry.js';
 
 export interface FeatureFlags {
   userFeatures?: string;
@@ -32,7 +32,7 @@ export interface Attributes {
  * data: every user and item of the data (the first data set) has a row in them. `source` says
  * which files were used, or why the ones found were not.
  */
-export async function loadAttributes(flags: FeatureFlags, data: readonly Dataset[], besideData?: string): Promise<Attributes & { source?: string }> {
+async function loadAttributes(flags: FeatureFlags, data: readonly Dataset[], besideData?: string): Promise<Attributes & { source?: string }> {
   const named = flags.ml100kFeatures !== undefined || flags.userFeatures !== undefined || flags.itemFeatures !== undefined;
   if (!named && besideData !== undefined && ['u.user', 'u.item', 'u.genre'].every((name) => existsSync(join(besideData, name)))) {
     const { users, items } = await loadMl100kFeatures(besideData);
@@ -45,6 +45,18 @@ export async function loadAttributes(flags: FeatureFlags, data: readonly Dataset
     return { userFeatures: users, itemFeatures: items, source: files };
   }
   return loadHybridFeatures(flags, data);
+}
+
+/**
+ * The attributes a command's fits take: loadAttributes where any of `kinds` takes attributes (the
+ * registry's capability), else none. `source` is for the command's output.
+ */
+export async function attributesFor(
+  kinds: readonly ModelKind[], flags: FeatureFlags & { preset?: PresetName; foldsDir?: string; data?: string }, data: readonly Dataset[],
+): Promise<{ features: Attributes; source?: string }> {
+  if (!kinds.some((kind) => kindRow(kind).capabilities.attributes)) return { features: {} };
+  const { source, ...features } = await loadAttributes(flags, data, besideData(flags));
+  return { features, source };
 }
 
 export async function loadHybridFeatures(flags: FeatureFlags, data: readonly Dataset[]): Promise<Attributes> {

@@ -91,7 +91,7 @@ export function addModelOptions(command: Command): Command {
     .option('--epochs <n>', 'SGD epochs (default 20; baseline ALS 10 iterations)')
     .option('--samples <n>', 'bfm: Gibbs sweeps in all, burn-in included (default 200)')
     .option('--burn-in <n>', 'bfm: the first sweeps, left out of the posterior mean (default 10)')
-    .option('--bags <sides>', "bfm: implicit-feedback bags as feature groups: user (the items a user rated), item (the users who rated an item), user (default), user,item, or none (plain Bayesian MF)")
+    .option('--bags <sides>', "bfm: implicit-feedback bags as feature groups: user (the items a user rated; the default), item (the users who rated an item), user,item, or none (plain Bayesian MF)")
     .option('--lr <x>', 'learning rate of every parameter (default 0.005; svdpp 0.007)')
     .option('--reg <x>', 'regularization of every parameter (default 0.02)')
     .option('--seed <n>', 'random seed (default 0)')

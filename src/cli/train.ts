@@ -7,8 +7,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { LoadSummary } from '../data/parse.js';
 import { coldItemsSplit, holdoutSplit } from '../data/splits.js';
 import { evaluateColdStart } from '../eval/cold-start.js';
-import { besideData, loadAttributes } from './features.js';
-import { kindRow } from '../models/registry.js';
+import { attributesFor } from './features.js';
 import { OptionError } from '../errors.js';
 import { evaluate } from '../eval/cross-validate.js';
 import type { Model } from '../models/core/model.js';
@@ -79,9 +78,7 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport | und
   // --cold-items: a seeded share of the items loses every training rating (cold start).
   const cold = flags.coldItems === undefined ? undefined : coldSplit(loaded.train, flags.coldItems, seed);
   const train = cold?.train ?? loaded.train;
-  const { source: attributeSource, ...features } = kindRow(factory.kind).capabilities.attributes
-    ? await loadAttributes(flags, test ? [loaded.train, test] : [loaded.train], besideData(flags))
-    : {};
+  const { features, source: attributeSource } = await attributesFor([factory.kind], flags, test ? [loaded.train, test] : [loaded.train]);
   const model = factory.make();
   const implicit = isRankingKind(factory.kind);
   const threshold = thresholdOf(flags);

@@ -25,7 +25,7 @@ export function groupValues(keys: Uint32Array, keyCount: number, values: Uint32A
 }
 
 /** Where each key's rows start (keyCount + 1 offsets). */
-function groupStarts(keys: Uint32Array, keyCount: number): Uint32Array {
+export function groupStarts(keys: Uint32Array, keyCount: number): Uint32Array {
   const start = new Uint32Array(keyCount + 1);
   for (let t = 0; t < keys.length; t++) start[keys[t] + 1]++;
   for (let g = 0; g < keyCount; g++) start[g + 1] += start[g];

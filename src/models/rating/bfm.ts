@@ -16,6 +16,7 @@
 // (bfm-block-sampler.ts). Either serves its samples stacked as one factor model (bfm-chain.ts),
 // so predict, recommend, similar items, fold-in and model files work as for SVD.
 import type { Dataset } from '../../data/dataset.js';
+import { groupStarts } from '../../data/group.js';
 import { strideFor } from '../../engine/index.js';
 import { OptionError } from '../../errors.js';
 import { optionsObject } from '../core/arguments.js';
@@ -28,7 +29,7 @@ import type { EpochLoss, FitOptions, FitResult, RatingEpochReport } from '../cor
 import { attributeRows, type AttributeRows } from '../ranking/hybrid-layout.js';
 import { BlockSampler } from './bfm-block-sampler.js';
 import { sideBlock, type BlockLayout } from './bfm-blocks.js';
-import type { GibbsChain } from './bfm-chain.js';
+import { longestRow, type GibbsChain } from './bfm-chain.js';
 import { RowSampler } from './bfm-row-sampler.js';
 import { RatingBase } from './rating-base.js';
 
@@ -134,7 +135,7 @@ export class BayesianFM extends RatingBase {
     if (!blocks) {
       // Per side: start, cols and slots, W, V and the hyperparameters (f32); e and ŷ; the normals;
       // the packed rows (k + 1 runs of the longest row).
-      const longest = Math.max(longestOf(train.userIndex, train.userCount), longestOf(train.itemIndex, train.itemCount));
+      const longest = Math.max(longestRow(groupStarts(train.userIndex, train.userCount)), longestRow(groupStarts(train.itemIndex, train.itemCount)));
       return 4 * (rows * (stride + 2) + 2 + 4 * n + 4 * k + 2 * n + rows * (k + 1) + (k + 1) * (Math.ceil(longest / 4) * 4 + 4)) + validation;
     }
     // Per block: rowOf and slots, the CSR and CSC entries, the row and feature arrays; then e, ŷ
@@ -150,7 +151,6 @@ export class BayesianFM extends RatingBase {
     }
     return bytes + 8 * features + 64 * blockRows + 16 * groups * (k + 1);
   }
-
 
   protected override beginFit<O extends FitOptions>(train: Dataset, options: O): FitSession<O> {
     const given = options as O & BfmFitOptions;
@@ -210,12 +210,4 @@ function bagsOption(value: unknown): BfmBag[] {
     bags.push(b as BfmBag);
   }
   return BAGS.filter((b) => bags.includes(b));
-}
-
-/** The most ratings any one row of `keys` has. */
-function longestOf(keys: Uint32Array, count: number): number {
-  const counts = new Uint32Array(count);
-  let most = 0;
-  for (const key of keys) most = Math.max(most, ++counts[key]);
-  return most;
 }
