@@ -105,6 +105,7 @@ describe('latentrec train', () => {
     [['--data', 'ratings.csv', '--model', 'bfm', '--bags', 'users'], /option --bags must be a list of 'user', 'item'/],
     [['--data', 'ratings.csv', '--model', 'bfm', '--bags', 'none,user'], /option --bags must be a list of 'user', 'item'/],
     [['--data', 'ratings.csv', '--model', 'svd', '--bags', 'user'], /--bags applies to --model bfm/],
+    [['--data', 'ratings.csv', '--model', 'svd', '--ordinal'], /--ordinal applies to --model bfm/],
     [['--data', 'ratings.csv', '--model', 'svd', '--ml100k-features', '.'], /--ml100k-features applies to --model bfm and hybrid/],
     [['--data', 'ratings.csv', '--model', 'bfm', '--samples', '10', '--burn-in', '10'], /option --burn-in must be below samples \(10\)/],
     [['--data', 'ratings.csv', '--lr', '0'], /option --lr must be a finite number > 0/],
@@ -147,6 +148,17 @@ describe('latentrec cv', () => {
     const refused = cv('--user-features', 'stranger.features');
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/stranger\.features:2.*nobody-here/);
+  });
+
+  it('--model bfm --ordinal: expected levels on a discrete scale; a continuous scale is refused naming the option', () => {
+    const r = run('cv', '--data', 'ratings.csv', '--folds', '2', '--model', 'bfm', '--factors', '2', '--samples', '12', '--ordinal', '--json');
+    expect(r.code).toBe(0);
+    for (const f of JSON.parse(r.stdout).folds) expect(Number.isFinite(f.rmse)).toBe(true);
+    const rows = readFileSync(join(dir, 'ratings.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    writeFileSync(join(dir, 'continuous.csv'), rows.map((row, t) => `${row[0]},${row[1]},${(1 + (t % 97) / 24.25).toFixed(3)}`).join('\n'));
+    const refused = run('train', '--data', 'continuous.csv', '--model', 'bfm', '--samples', '4', '--ordinal');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/the ordinal output \(option ordinal, --ordinal\) needs ratings on a discrete scale of 2 to 20 values; the training ratings take 97 distinct values \(from 1 to 4\.959\): use the Gaussian output/);
   });
 
   it("--preset accurate takes MovieLens 100k's u.user and u.item beside the data only when they describe its users and items", () => {

@@ -52,6 +52,7 @@ const FLAG_OF: Record<string, string> = {
   samples: '--samples',
   burnIn: '--burn-in',
   bags: '--bags',
+  ordinal: '--ordinal',
   alpha: '--alpha',
   userReg: '--reg',
   itemReg: '--reg',
@@ -92,6 +93,7 @@ export function addModelOptions(command: Command): Command {
     .option('--samples <n>', 'bfm: Gibbs sweeps in all, burn-in included (default 200)')
     .option('--burn-in <n>', 'bfm: the first sweeps, left out of the posterior mean (default 10)')
     .option('--bags <sides>', "bfm: implicit-feedback bags as feature groups: user (the items a user rated; the default), item (the users who rated an item), user,item, or none (plain Bayesian MF)")
+    .option('--ordinal', 'bfm: an ordered-probit output for ratings on a discrete scale (2 to 20 values); estimates are expected levels')
     .option('--lr <x>', 'learning rate of every parameter (default 0.005; svdpp 0.007)')
     .option('--reg <x>', 'regularization of every parameter (default 0.02)')
     .option('--seed <n>', 'random seed (default 0)')
@@ -146,12 +148,13 @@ export interface ModelFlags {
   itemFeatures?: string;
   ml100kFeatures?: string;
   bags?: string;
+  ordinal?: boolean;
 }
 
 /** The model flags that take numbers (the others are choices or file paths). */
 const NUMERIC_FLAGS = ['factors', 'epochs', 'lr', 'reg', 'seed', 'bins', 'initScale', 'alpha', 'maxSampled', 'samples', 'burnIn'] as const;
 /** The model flags a kind's registry row may map to its options. */
-const MODEL_FLAGS = [...NUMERIC_FLAGS, 'threads', 'order', 'init', 'engine', 'rng', 'loss', 'identity', 'bags'] as const;
+const MODEL_FLAGS = [...NUMERIC_FLAGS, 'threads', 'order', 'init', 'engine', 'rng', 'loss', 'identity', 'bags', 'ordinal'] as const;
 /** Fit-time flags of kinds that take attributes (the registry's `attributes` capability). */
 const FEATURE_FLAGS = ['userFeatures', 'itemFeatures', 'ml100kFeatures'] as const;
 
@@ -224,7 +227,7 @@ export interface ModelFactory {
  */
 export function modelFactory(flags: ModelFlags): ModelFactory {
   const kind: ModelKind = flags.preset !== undefined ? PRESETS[flags.preset]?.model ?? 'svd' : flags.model ?? 'svd';
-  const typed = Object.fromEntries(MODEL_FLAGS.map((f) => [flagName(f), flags[f]]));
+  const typed = Object.fromEntries(MODEL_FLAGS.map((f) => [flagName(f), flags[f] === undefined ? undefined : String(flags[f])]));
   let make: () => Model;
   try {
     const spec = { ...specOf(kind, flags), ...(flags.preset === undefined ? { model: kind } : { preset: flags.preset }) } as ModelSpec;

@@ -19,4 +19,4 @@ export {
 export { orthonormalize, thinQR } from './qr.js';
 export { type SymmetricEigen, type SymmetricEigenOptions, symmetricEigen } from './eigen.js';
 export { type SmallSvd, type SmallSvdOptions, svdOfTall, svdOfWide } from './small-svd.js';
-export { solveSpd } from './cholesky.js';
+export { cholesky, solveSpd } from './cholesky.js';

@@ -109,7 +109,7 @@ const KINDS = {
     model: BayesianFM, task: 'rating', epochsOption: 'samples', summary: 'Bayesian factorization machine by Gibbs sampling (libFM/myFM MCMC): nothing to tune', optionKeys: BFM_OPTION_KEYS,
     example: { factors: 2, samples: 40 }, capabilities: { partialFit: false, foldIn: true, similar: true, features: false, attributes: true, epochs: true, seeded: true },
     flags: {
-      factors: 'factors', samples: 'samples', burnIn: 'burnIn', seed: 'seed', engine: 'engine', rng: 'rng',
+      factors: 'factors', samples: 'samples', burnIn: 'burnIn', seed: 'seed', engine: 'engine', rng: 'rng', ordinal: 'ordinal',
       bags: (bags) => ({ bags: String(bags).trim() === 'none' ? [] : String(bags).split(',').map((side) => side.trim()) }),
     },
   },
@@ -203,7 +203,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
 /** Options of any kind, with the kind (default 'svd') or a preset. */
 export type ModelSpec = SvdppOptions & BaselineOptions & PureSvdOptions &
   Pick<HybridOptions, 'loss' | 'learningSchedule' | 'userReg' | 'itemReg' | 'maxSampled' | 'userIdentity' | 'itemIdentity' | 'normalize'> &
-  Pick<AlsOptions, 'alpha' | 'cgSteps'> & Pick<BprOptions, 'regBias' | 'verifyNegatives'> & Pick<BfmOptions, 'samples' | 'burnIn' | 'servingSamples' | 'bags'> & {
+  Pick<AlsOptions, 'alpha' | 'cgSteps'> & Pick<BprOptions, 'regBias' | 'verifyNegatives'> & Pick<BfmOptions, 'samples' | 'burnIn' | 'servingSamples' | 'bags' | 'ordinal'> & {
     model?: ModelKind;
     preset?: PresetName;
   };

@@ -107,6 +107,12 @@ const BREAKS: Array<[string, Break]> = [
   ['feature names repeated', (s) => s.features && s.features.user.names.length > 1 && (s.features.user.names[1] = s.features.user.names[0])],
   ['feature factors length', (s) => s.features && (s.features.item.factors = new Float32Array(s.features.item.factors.length + 1))],
   ['feature side missing', (s) => s.features && delete (s.features as Partial<NonNullable<ModelState['features']>>).item],
+  ['link on a kind other than bfm', (s) => s.kind !== 'bfm' && (s.link = { levels: [1, 2], cutpoints: [0], spread: 1 })],
+  ['link cut points not increasing', (s) => s.link !== undefined && s.link.cutpoints.length > 1 && (s.link.cutpoints[1] = s.link.cutpoints[0])],
+  ['link cut points one short', (s) => s.link !== undefined && (s.link.cutpoints = s.link.cutpoints.slice(1))],
+  ['link spread below 1', (s, p) => s.link !== undefined && (s.link.spread = [0.5, NaN, -1, Infinity][p % 4])],
+  ['link levels outside the scale', (s) => s.link !== undefined && (s.link.levels[s.link.levels.length - 1] = s.scale.hi + 1)],
+  ['link not an object', (s, p) => s.kind === 'bfm' && (s.link = [null, 3, 'x', []][p % 4] as never)],
   ['state null', () => undefined],
 ];
 

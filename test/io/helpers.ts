@@ -5,10 +5,11 @@ import { crc32 } from '../../src/util/crc32.js';
 import { checkModelState, ModelFileError, type ModelFileProblem } from '../../src/index.js';
 import type { FeatureEmbeddings, ModelState, ModelStateKind } from '../../src/index.js';
 import { mulberry32 as rng } from '../prng.js';
+import { expectedRating, type OrdinalLink } from '../../src/models/core/link.js';
 
 export { rng };
 
-export const KINDS: ModelStateKind[] = ['svd', 'mf', 'svdpp', 'baseline', 'puresvd', 'imported', 'hybrid'];
+export const KINDS: ModelStateKind[] = ['svd', 'mf', 'svdpp', 'baseline', 'puresvd', 'imported', 'hybrid', 'bfm'];
 
 /** Float32 values that stress bit-exactness: signed zeros, subnormals, extremes below the limit. */
 export const SPECIAL_F32 = [
@@ -104,6 +105,7 @@ export function expectSameState(actual: ModelState, expected: ModelState): void 
     expect(actual[name]).toBeInstanceOf(Uint32Array);
     expect(Array.from(actual[name]), name).toEqual(Array.from(expected[name]));
   }
+  expect(actual.link, 'link').toEqual(expected.link);
   expect('features' in actual, 'features present').toBe(expected.features !== undefined);
   if (expected.features === undefined) return;
   for (const side of ['user', 'item'] as const) {
@@ -125,7 +127,7 @@ export function expectNoNaNPredictions(s: ModelState): void {
       let dot = 0;
       for (let j = 0; j < k; j++) dot = f(dot + f(s.P[u * k + j] * s.Q[i * k + j]));
       const est = f(f(f(f(s.mu) + s.bu[u]) + s.bi[i]) + dot);
-      const clipped = Math.min(f(s.scale.hi), Math.max(f(s.scale.lo), est));
+      const clipped = s.link ? expectedRating(s.link, est) : Math.min(f(s.scale.hi), Math.max(f(s.scale.lo), est));
       if (Number.isNaN(clipped)) throw new Error(`NaN prediction for user ${u}, item ${i}`);
     }
   }
@@ -229,6 +231,21 @@ const idArb = fc.oneof(
 const jsonOptions = fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 });
 
 /** Arbitrary valid states: small, with every kind of id and float. */
+/** An ordinal output's link on the scale [lo, lo + width]: 2-6 levels, increasing cut points, a spread >= 1. */
+function linkArb(lo: number, width: number): fc.Arbitrary<OrdinalLink> {
+  return fc
+    .uniqueArray(fc.integer({ min: 0, max: 1000 }), { minLength: 2, maxLength: 6 })
+    .chain((steps) => {
+      const levels = [...new Set(steps.sort((a, b) => a - b).map((x) => Math.min(lo + width, lo + (width * x) / 1000)))];
+      const gaps = fc.array(fc.double({ min: 0.01, max: 5, noNaN: true }), { minLength: levels.length - 1, maxLength: levels.length - 1 });
+      return fc.record({ first: fc.double({ min: -10, max: 10, noNaN: true }), gaps, spread: fc.double({ min: 1, max: 10, noNaN: true }) }).map(({ first, gaps, spread }) => {
+        const cutpoints = gaps.map((_, m) => first + gaps.slice(0, m).reduce((x, y) => x + y, 0));
+        return { levels, cutpoints, spread };
+      });
+    })
+    .filter((l) => l.levels.length >= 2 && l.cutpoints.every((g, m) => m === 0 || g > l.cutpoints[m - 1]));
+}
+
 export const stateArb: fc.Arbitrary<ModelState> = fc
   .record({
     kind: fc.constantFrom(...KINDS),
@@ -264,6 +281,7 @@ export const stateArb: fc.Arbitrary<ModelState> = fc
         seen: seenLists,
         userFeatures: embeddings(g.biased),
         itemFeatures: embeddings(true),
+        link: g.kind === 'bfm' ? fc.option(linkArb(g.lo, g.width), { nil: undefined }) : fc.constant(undefined),
       })
       .map((a): ModelState => {
         const seenStart = new Uint32Array(users + 1);
@@ -285,6 +303,7 @@ export const stateArb: fc.Arbitrary<ModelState> = fc
           seenStart,
           seenItems: Uint32Array.from(a.seen.flat()),
           ...(a.userFeatures && a.itemFeatures && { features: { user: a.userFeatures, item: a.itemFeatures } }),
+          ...(a.link && { link: a.link }),
         };
       });
   });

@@ -2,6 +2,7 @@
 // (what model files hold).
 import { IdMap, type RatingScale } from '../../data/dataset.js';
 import { makeEngine, strideFor, type Engine, type EngineName, type F32, type FactorBlock, type WasmVariant } from '../../engine/index.js';
+import type { OrdinalLink } from './link.js';
 import type { ModelState, ModelStateKind } from './state.js';
 
 export interface Fitted {
@@ -15,6 +16,8 @@ export interface Fitted {
   /** Mean training rating: what an impossible unbiased prediction falls back to. */
   trainMean: number;
   scale: RatingScale;
+  /** The output link (the Bayesian FM's ordinal output): estimates are expectedRating(link, score). */
+  link?: OrdinalLink;
   /** Items each user rated in training (CSR): seenItems[seenStart[u] .. seenStart[u+1]). */
   seenStart: Uint32Array;
   seenItems: Uint32Array;
@@ -73,7 +76,12 @@ export function toModelState(m: Fitted, kind: ModelStateKind, options: Record<st
     P: unpad(m.factors.P, users), Q: unpad(m.factors.Q, items),
     bu: m.factors.bu.array().slice(0, users), bi: m.factors.bi.array().slice(0, items),
     seenStart, seenItems,
+    ...(m.link ? { link: copyLink(m.link) } : {}),
   };
+}
+
+function copyLink(l: OrdinalLink): OrdinalLink {
+  return { levels: [...l.levels], cutpoints: [...l.cutpoints], spread: l.spread };
 }
 
 /** A fitted state in a fresh engine: `wasmVariant` forces the wasm build (default: the best supported). */
@@ -98,5 +106,6 @@ export function fromModelState(s: ModelState, engineName: EngineName = 'wasm', w
     mu: s.mu, trainMean: s.trainMean, scale: { ...s.scale },
     // Copies: the model must not change when the caller later reuses the state's arrays.
     seenStart: s.seenStart.slice(), seenItems: s.seenItems.slice(), extraSeen: new Map(),
+    ...(s.link ? { link: copyLink(s.link) } : {}),
   };
 }

@@ -44,6 +44,7 @@ import type { RatingScale } from '../../data/dataset.js';
 import { describeValue as describe, ModelFileError, type ModelFileProblem } from '../../errors.js';
 import { crc32 } from '../../util/crc32.js';
 import { MAX_FACTORS, PARAMETER_LIMIT as MODEL_PARAMETER_LIMIT, type FeatureEmbeddings, type ModelState, type ModelStateKind } from './state.js';
+import { MAX_LEVELS, type OrdinalLink } from './link.js';
 
 /** The 8 ASCII bytes every model file starts with. */
 export const MODEL_FILE_MAGIC = 'LATENTRC';
@@ -151,6 +152,29 @@ function validateState(s: ModelState, kinds: readonly string[]): void {
   }
   checkSeen(s.seenStart, s.seenItems, users, items);
   checkFeatures(s);
+  checkLink(s.kind, s.link, s.scale);
+}
+
+/**
+ * The ordinal output's link (Bayesian FM only): 2 to MAX_LEVELS increasing levels within the scale,
+ * one increasing cut point fewer, and a spread >= 1, all finite.
+ */
+function checkLink(kind: string, link: unknown, scale: RatingScale): void {
+  if (link === undefined) return;
+  if (kind !== 'bfm') fail('header', `kind ${JSON.stringify(kind)} has a link, but only the Bayesian FM ("bfm") has an ordinal output`);
+  if (!isPlainObject(link)) fail('header', `link must be an object {levels, cutpoints, spread} (got ${describe(link)})`);
+  const { levels, cutpoints, spread } = link;
+  const increasing = (name: string, a: unknown, count?: number): void => {
+    const ok = Array.isArray(a) && a.every((x, t) => typeof x === 'number' && Number.isFinite(x) && (t === 0 || x > a[t - 1]));
+    if (!ok) fail('values', `link.${name} must be an array of finite, increasing numbers (got ${describe(a)})`);
+    if (count !== undefined && a.length !== count) fail('values', `link.${name} has ${a.length} values; ${count} expected (one fewer than the levels)`);
+  };
+  increasing('levels', levels);
+  const lv = levels as number[];
+  if (lv.length < 2 || lv.length > MAX_LEVELS) fail('values', `link.levels has ${lv.length} levels; 2 to ${MAX_LEVELS} expected`);
+  if (lv[0] < scale.lo || lv[lv.length - 1] > scale.hi) fail('values', `link.levels run from ${lv[0]} to ${lv[lv.length - 1]}, outside the scale [${scale.lo}, ${scale.hi}]`);
+  increasing('cutpoints', cutpoints, lv.length - 1);
+  if (typeof spread !== 'number' || !(spread >= 1 && spread < MODEL_PARAMETER_LIMIT)) fail('values', `link.spread must be a finite number >= 1 (got ${describe(spread)})`);
 }
 
 /** Hybrid models carry feature embeddings (to score users and items known only by features); no other kind does. */
@@ -306,11 +330,14 @@ export function encodeState(state: ModelState, kinds: readonly string[]): Uint8A
   }
   // Only hybrid files have the feature counts, so every other file keeps its exact old bytes.
   const featureCounts = features ? `"userFeatures":${features.user.names.length},"itemFeatures":${features.item.names.length},` : '';
+  // Likewise only ordinal Bayesian FM files have a link.
+  const link = state.link;
+  const linkText = link ? `"link":{"levels":[${link.levels.map(numberText).join(',')}],"cutpoints":[${link.cutpoints.map(numberText).join(',')}],"spread":${numberText(link.spread)}},` : '';
   const header =
     `{"kind":${JSON.stringify(state.kind)},"options":${jsonText(state.options, 'options', 0)},` +
     `"factors":${k},"biased":${state.biased},"mu":${numberText(state.mu)},"trainMean":${numberText(state.trainMean)},` +
     `"scale":{"lo":${numberText(state.scale.lo)},"hi":${numberText(state.scale.hi)}},` +
-    `"users":${users},"items":${items},"seenCount":${state.seenItems.length},${featureCounts}"sections":${JSON.stringify(sections)}}`;
+    `"users":${users},"items":${items},"seenCount":${state.seenItems.length},${featureCounts}${linkText}"sections":${JSON.stringify(sections)}}`;
   const headerBytes = encoder.encode(header);
   const dataStart = align4(PREFIX + headerBytes.length);
   const total = dataStart + cursor + 4;
@@ -557,6 +584,7 @@ function decode(bytes: Uint8Array, kinds: readonly string[]): ModelState {
   if (header.features) {
     state.features = { user: embeddings(FEATURE_SIDES[0], header.features.user), item: embeddings(FEATURE_SIDES[1], header.features.item) };
   }
+  if (header.link !== undefined) state.link = header.link as OrdinalLink;
   validateState(state, kinds);
   return state;
 }
@@ -574,6 +602,8 @@ interface Header {
   seenCount: number;
   /** The feature counts of a hybrid model (absent for every other kind). */
   features?: { user: number; item: number };
+  /** The ordinal output's link, unchecked (validateState checks it with the rest of the state). */
+  link?: unknown;
   sections: Section[];
 }
 
@@ -650,6 +680,7 @@ function parseHeader(raw: Uint8Array, kinds: readonly string[]): Header {
     items,
     seenCount,
     features,
+    ...(Object.hasOwn(h, 'link') ? { link: h.link } : {}),
     sections,
   };
 }

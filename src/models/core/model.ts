@@ -12,6 +12,7 @@ import { MT19937 } from '../../util/mt19937.js';
 import { Random, type RandomSource } from '../../util/random.js';
 import { dataset, idList, optionsObject, rawId } from './arguments.js';
 import { checkNotAborted, inEngine, runEpochs, runToEnd, runWithTurns, type FitRun, type FitScoring, type LoopControl, type ModelShape, type Stopping } from './fit-loop.js';
+import { expectedRating, type OrdinalLink } from './link.js';
 import { copyFactors, engineLike, fromModelState, seenOf, toModelState, type Fitted } from './fitted.js';
 import { checkStateFor, encodeState } from './format.js';
 import { checkOptionKeys, integer, oneOf } from './options.js';
@@ -54,7 +55,7 @@ export interface Trainer {
    * When the fit ends on the trainer's own parameters (not a kept copy): the last step (the
    * Bayesian FM averages its samples). It may move μ (what unknown users and items fall back to).
    */
-  finish?(): { mu: number } | void;
+  finish?(): { mu: number; link?: OrdinalLink } | void;
   /** Whether the parameters the trainer changes are finite and within the limit (default: the factor block's). */
   bounded?(): boolean;
 }
@@ -228,7 +229,10 @@ export abstract class Model<R extends EpochReport = EpochReport> {
       finish: (kept) => {
         if (!kept) {
           const done = trainer.finish?.();
-          if (done) fitted.mu = done.mu;
+          if (done) {
+            fitted.mu = done.mu;
+            if (done.link) fitted.link = done.link;
+          }
           fitted.factors = trainer.predictionFactors();
         }
         install(copyFactors(kept ?? fitted.factors, engineLike(fitted.engine)));
@@ -361,7 +365,7 @@ export abstract class Model<R extends EpochReport = EpochReport> {
     const u = m.users.get(user);
     const i = m.items.get(item);
     // Fallbacks rounded to float32 like every kernel result, so predict and predictMany agree exactly.
-    const estimate = u >= 0 && i >= 0 ? this.scorePair(m, u, i) : Math.fround(clip(this.fallback(m, u, i), this.bounds(m)));
+    const estimate = u >= 0 && i >= 0 ? this.scorePair(m, u, i) : Math.fround(this.served(m, this.fallback(m, u, i)));
     const prediction: Prediction = {
       user: String(user),
       item: String(item),
@@ -432,7 +436,9 @@ export abstract class Model<R extends EpochReport = EpochReport> {
     try {
       const out = m.engine.allocF32(m.items.size);
       m.engine.scoreItems(u, m.factors, m.items.size, this.shape.biased ? m.mu + m.factors.bu.array()[u] : 0, out);
-      return out.array().slice();
+      const scores = out.array().slice();
+      if (m.link) for (let i = 0; i < scores.length; i++) scores[i] = expectedRating(m.link, scores[i]);
+      return scores;
     } finally {
       m.engine.release(mark);
     }
@@ -670,8 +676,9 @@ export abstract class Model<R extends EpochReport = EpochReport> {
       const users = m.engine.allocU32(1), items = m.engine.allocU32(1), out = m.engine.allocF32(1);
       users.array()[0] = u;
       items.array()[0] = i;
-      m.engine.predictPairs(users, items, 1, m.factors, m.mu, this.bounds(m).lo, this.bounds(m).hi, out);
-      return out.array()[0];
+      const { lo, hi } = this.kernelBounds(m);
+      m.engine.predictPairs(users, items, 1, m.factors, m.mu, lo, hi, out);
+      return m.link ? Math.fround(expectedRating(m.link, out.array()[0])) : out.array()[0];
     } finally {
       m.engine.release(mark);
     }
@@ -680,6 +687,16 @@ export abstract class Model<R extends EpochReport = EpochReport> {
   /** Where estimates are clipped: the rating scale, or nowhere for ranking models (implicit feedback). */
   private bounds(m: Fitted): RatingScale {
     return this.clipsToScale ? m.scale : UNBOUNDED;
+  }
+
+  /** Where the kernel clips scores: nowhere when a link makes them estimates (its levels bound them). */
+  private kernelBounds(m: Fitted): RatingScale {
+    return m.link ? UNBOUNDED : this.bounds(m);
+  }
+
+  /** The estimate for a score: through the link, or clipped. */
+  private served(m: Fitted, score: number): number {
+    return m.link ? expectedRating(m.link, score) : clip(score, this.bounds(m));
   }
 
   /** Surprise's fallbacks: SVD keeps the known baseline parts; MF falls back to the global mean. */
@@ -718,11 +735,12 @@ export abstract class Model<R extends EpochReport = EpochReport> {
     const predict = (): Float32Array => {
       for (let t = 0; t < n; t++) {
         const u = userMap[data.userIndex[t]], i = itemMap[data.itemIndex[t]];
-        if (u < 0 || i < 0) estimates[t] = clip(this.fallback(m, u, i), this.bounds(m));
+        if (u < 0 || i < 0) estimates[t] = this.served(m, this.fallback(m, u, i));
       }
-      m.engine.predictPairs(users, items, known, m.factors, m.mu, this.bounds(m).lo, this.bounds(m).hi, out);
-      const o = out.array();
-      for (let k = 0; k < known; k++) estimates[knownRow[k]] = o[k];
+      const { lo, hi } = this.kernelBounds(m);
+      m.engine.predictPairs(users, items, known, m.factors, m.mu, lo, hi, out);
+      const o = out.array(), link = m.link;
+      for (let k = 0; k < known; k++) estimates[knownRow[k]] = link ? expectedRating(link, o[k]) : o[k];
       return estimates;
     };
     const score = () => {

@@ -8,6 +8,7 @@ import { topK } from '../../util/top-k.js';
 import { idList, iterable, optionsObject, rawId } from './arguments.js';
 import { checkOptionKeys } from './options.js';
 import { copyFactors, seenOf, type Fitted } from './fitted.js';
+import { expectedRating, latentOf } from './link.js';
 import type { Recommendation } from './types.js';
 
 export interface RecommendOptions {
@@ -62,7 +63,9 @@ export function recommendFor(m: Fitted, u: number, biased: boolean, options: Che
       for (let i = 0; i < itemCount; i++) if (!allowed[i]) blocked[i] = 1;
     }
     const best = topK(s, n, (i) => blocked[i] === 0);
-    return Array.from(best, (i) => ({ item: m.items.raw[i], score: s[i] }));
+    // The link is increasing: the best scores are the best estimates, which are reported.
+    const link = m.link;
+    return Array.from(best, (i) => ({ item: m.items.raw[i], score: link ? Math.fround(expectedRating(link, s[i])) : s[i] }));
   } finally {
     m.engine.release(mark);
   }
@@ -194,7 +197,9 @@ export function foldInUser(
   for (const { i, r } of known) {
     for (let f = 0; f < k; f++) z[f] = Q[i * stride + f];
     if (biased) z[k] = 1;
-    const y = biased ? r - m.mu - bi[i] : r;
+    // With a link the regression is on the latent scale (see latentOf).
+    const value = m.link ? latentOf(m.link, r) : r;
+    const y = biased ? value - m.mu - bi[i] : value;
     for (let p = 0; p < dim; p++) {
       b[p] += z[p] * y;
       for (let q = 0; q < dim; q++) a.data[p * dim + q] += z[p] * z[q];

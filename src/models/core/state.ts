@@ -3,6 +3,7 @@
 // the engine pads them again on load.
 import type { RatingScale } from '../../data/dataset.js';
 import type { F32 } from '../../engine/index.js';
+import type { OrdinalLink } from './link.js';
 
 /**
  * The kind a state is of: a row of the registry (models/registry.ts), e.g. 'svd' or 'hybrid'.
@@ -73,4 +74,9 @@ export interface ModelState {
    * the sums for the users and items seen in training; which features those had is not stored.
    */
   features?: { user: FeatureEmbeddings; item: FeatureEmbeddings };
+  /**
+   * The Bayesian FM's ordinal output only: P, Q, bu, bi and mu give a latent score, and the
+   * estimate is the expected rating level under these cut points (core/link.ts).
+   */
+  link?: OrdinalLink;
 }

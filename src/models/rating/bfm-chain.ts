@@ -14,6 +14,8 @@ import { gammaDraw } from '../../util/gamma.js';
 import type { RandomSource } from '../../util/random.js';
 import type { Trainer, TrainingSetup } from '../core/model.js';
 import type { EpochLoss } from '../core/types.js';
+import { expectedRatingTable, type OrdinalLink } from '../core/link.js';
+import { CutpointSampler, ratingLevels } from './bfm-ordinal.js';
 
 /**
  * The priors' constants, as libFM and myFM: the noise precision α ~ Gamma(α0/2, β0/2); w0 ~ N(0,
@@ -28,6 +30,18 @@ export interface ChainOptions {
   burnIn: number;
   servingSamples: number;
   initStd: number;
+  /** An ordered-probit output (bfm-ordinal.ts) instead of a Gaussian one. */
+  ordinal: boolean;
+}
+
+/** The ordinal output's state: the cut points' sampler, and running sums for the served link. */
+interface Ordinal {
+  levels: number[];
+  cutpoints: CutpointSampler;
+  /** Σ γ over the kept samples. */
+  gammaSum: Float64Array;
+  /** Σ ŷ² per training rating over the kept samples (the posterior spread of ŷ). */
+  squares: Float64Array;
 }
 
 type Residuals = Float32Array | Float64Array;
@@ -49,8 +63,11 @@ export abstract class GibbsChain implements Trainer {
   protected readonly random: RandomSource;
   protected readonly k: number;
   protected readonly n: number;
-  /** Centred ratings: y − the training mean, in the data's order. */
+  /** What ŷ is fitted to, in the data's order: y − the training mean, or the latent z of the ordinal output. */
   protected readonly target: Float32Array;
+  /** What ŷ is measured from: the training mean (Gaussian output) or 0 (the ordinal output's latent scale). */
+  private readonly offset: number;
+  private readonly ordinal: Ordinal | undefined;
   protected w0 = 0;
   protected alpha = 1;
   private sweeps = 0;
@@ -73,7 +90,13 @@ export abstract class GibbsChain implements Trainer {
     this.random = setup.random;
     this.k = o.factors;
     this.n = setup.train.size;
-    this.target = Float32Array.from(setup.train.ratings, (r) => r - setup.mu);
+    if (o.ordinal) {
+      const { levels, levelOf } = ratingLevels(setup.train.ratings, 'fit');
+      const d = levels.length - 1;
+      this.ordinal = { levels, cutpoints: new CutpointSampler(levelOf, levels.length, setup.random), gammaSum: new Float64Array(d), squares: new Float64Array(this.n) };
+    }
+    this.offset = o.ordinal ? 0 : setup.mu;
+    this.target = Float32Array.from(setup.train.ratings, (r) => r - this.offset);
     this.trainSum = new Float64Array(this.n);
     this.sumBu = new Float64Array(setup.train.userCount);
     this.sumBi = new Float64Array(setup.train.itemCount);
@@ -100,11 +123,20 @@ export abstract class GibbsChain implements Trainer {
 
   /** One Gibbs sweep; its loss is the running posterior mean's training RMSE. */
   epoch(): EpochLoss {
+    // The ordinal output starts at the cut points' mode for the first ŷ, and latents drawn from them.
+    if (this.ordinal && this.sweeps === 0) {
+      this.ordinal.cutpoints.start(this.predictions());
+      this.drawLatents();
+    }
     this.drawNoisePrecision();
     this.drawGlobalBias();
     this.drawParameters();
     // Recomputed from the parameters after every sweep (as myFM): no drift from the updates.
     this.refreshResiduals();
+    if (this.ordinal) {
+      this.ordinal.cutpoints.step(this.predictions());
+      this.drawLatents();
+    }
     this.sweeps++;
     const afterBurnIn = this.sweeps > this.o.burnIn;
     if (afterBurnIn) {
@@ -112,6 +144,39 @@ export abstract class GibbsChain implements Trainer {
       this.accumulate();
     }
     return { value: this.trainRmse(afterBurnIn), kind: 'rmse' };
+  }
+
+  /** New latents z given ŷ and the cut points, and the residuals e = z − ŷ. */
+  private drawLatents(): void {
+    const p = this.predictions(), e = this.residuals(), z = this.target, round = this.round;
+    this.ordinal!.cutpoints.drawLatents(p, z);
+    for (let t = 0; t < this.n; t++) e[t] = round(z[t] - p[t]);
+  }
+
+  /**
+   * The ordinal output's served link: the mean cut points over the kept samples, and the spread
+   * √(1 + v̄) with v̄ the mean posterior variance of ŷ over the training ratings (the per-sample
+   * probabilities averaged as if ŷ were normal around its mean: Φ((ŷ̄ − γ)/√(1 + v))).
+   */
+  link(): OrdinalLink | undefined {
+    const o = this.ordinal;
+    if (!o) return undefined;
+    const kept = this.kept;
+    if (kept === 0) return { levels: o.levels, cutpoints: [...o.cutpoints.gamma], spread: 1 };
+    let variance = 0;
+    for (let t = 0; t < this.n; t++) {
+      const mean = this.trainSum[t] / kept;
+      variance += Math.max(0, o.squares[t] / kept - mean * mean);
+    }
+    return { levels: o.levels, cutpoints: Array.from(o.gammaSum, (g) => g / kept), spread: Math.sqrt(1 + variance / this.n) };
+  }
+
+  /** The served estimate of a latent mean: through the link's table, or clipped to the rating scale (Gaussian output). */
+  private estimator(): (latent: number) => number {
+    const link = this.link();
+    if (link) return expectedRatingTable(link);
+    const { lo, hi } = this.setup.train.scale, offset = this.offset;
+    return (latent) => Math.min(hi, Math.max(lo, offset + latent));
   }
 
   /** The served factors: samples written so far (scaled when the fit ends, see finish). */
@@ -126,13 +191,14 @@ export abstract class GibbsChain implements Trainer {
    * mean of a pair with an unknown item is μ + b_u + its item's offset, whose mean is the
    * best guess). A fit stopped during burn-in serves its last sample.
    */
-  finish(): { mu: number } {
+  finish(): { mu: number; link?: OrdinalLink } {
+    const link = this.link();
     if (this.served === 0) this.storeSample(0);
     const S = this.served;
     const scale = 1 / Math.sqrt(S);
     const f = this.setup.factors;
     for (const M of [f.P.array(), f.Q.array()]) for (let t = 0; t < M.length; t++) M[t] = M[t] * scale;
-    let mu = this.setup.mu + this.sumW0 / S;
+    let mu = this.offset + this.sumW0 / S;
     for (const [out, sum] of [[f.bu.array(), this.sumBu], [f.bi.array(), this.sumBi]] as const) {
       let mean = 0;
       for (let r = 0; r < sum.length; r++) mean += sum[r] / S;
@@ -140,19 +206,17 @@ export abstract class GibbsChain implements Trainer {
       for (let r = 0; r < sum.length; r++) out[r] = sum[r] / S - mean;
       mu += mean;
     }
-    return { mu };
+    return link ? { mu, link } : { mu };
   }
 
   /** The running posterior mean on the validation set (clipped to the scale), once samples are kept. */
   validationScores(): { rmse: number; mae: number } | undefined {
     const v = this.validation;
     if (!v) return undefined;
-    const { lo, hi } = this.setup.train.scale;
-    const count = Math.max(1, this.kept);
+    const count = Math.max(1, this.kept), estimate = this.estimator();
     let se = 0, ae = 0;
     for (let t = 0; t < v.data.size; t++) {
-      const mean = this.setup.mu + v.sum[t] / count;
-      const err = v.data.ratings[t] - Math.min(hi, Math.max(lo, mean));
+      const err = v.data.ratings[t] - estimate(v.sum[t] / count);
       se += err * err;
       ae += Math.abs(err);
     }
@@ -163,6 +227,7 @@ export abstract class GibbsChain implements Trainer {
 
   /** α | e ~ Gamma((α0 + n)/2, (β0 + Σ e²)/2). */
   private drawNoisePrecision(): void {
+    if (this.ordinal) return; // the latent's noise is fixed at 1: the cut points carry the scale
     const e = this.residuals();
     let sse = 0;
     for (let t = 0; t < this.n; t++) sse += e[t] * e[t];
@@ -205,6 +270,11 @@ export abstract class GibbsChain implements Trainer {
   private accumulate(): void {
     const p = this.predictions();
     for (let t = 0; t < this.n; t++) this.trainSum[t] += p[t];
+    const o = this.ordinal;
+    if (o) {
+      for (let t = 0; t < this.n; t++) o.squares[t] += p[t] * p[t];
+      o.cutpoints.gamma.forEach((g, m) => (o.gammaSum[m] += g));
+    }
     const v = this.validation;
     if (v) {
       const block = this.sampleBlock();
@@ -240,12 +310,10 @@ export abstract class GibbsChain implements Trainer {
 
   /** The training RMSE of the running posterior mean (during burn-in: of the current sample). */
   private trainRmse(afterBurnIn: boolean): number {
-    const { lo, hi } = this.setup.train.scale;
-    const ratings = this.setup.train.ratings, p = this.predictions(), mu = this.setup.mu;
+    const ratings = this.setup.train.ratings, p = this.predictions(), estimate = this.estimator();
     let se = 0;
     for (let t = 0; t < this.n; t++) {
-      const mean = mu + (afterBurnIn ? this.trainSum[t] / this.kept : p[t]);
-      const err = ratings[t] - Math.min(hi, Math.max(lo, mean));
+      const err = ratings[t] - estimate(afterBurnIn ? this.trainSum[t] / this.kept : p[t]);
       se += err * err;
     }
     return Math.sqrt(se / this.n);

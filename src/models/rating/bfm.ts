@@ -55,6 +55,12 @@ export interface BfmOptions extends Omit<CommonOptions, 'epochs'> {
    * item ids alone), about 2x faster than the default (4x than both bags). A folded-in user's bag is not used (see foldIn).
    */
   bags?: readonly BfmBag[];
+  /**
+   * An ordered-probit output (default false): each rating is a level of the training data's
+   * distinct values (2 to 20 of them), reached when a latent N(ŷ, 1) passes sampled cut points
+   * (bfm-ordinal.ts). Predictions are expected ratings. A continuous scale is refused.
+   */
+  ordinal?: boolean;
 }
 
 export type BfmBag = 'user' | 'item';
@@ -68,7 +74,7 @@ export interface BfmFitOptions extends FitOptions {
 }
 
 /** Every key BfmOptions has. */
-export const BFM_OPTION_KEYS = ['factors', 'samples', 'burnIn', 'servingSamples', 'initStd', 'bags', 'seed', 'engine', 'wasmVariant', 'rng'] as const satisfies readonly (keyof BfmOptions)[];
+export const BFM_OPTION_KEYS = ['factors', 'samples', 'burnIn', 'servingSamples', 'initStd', 'bags', 'ordinal', 'seed', 'engine', 'wasmVariant', 'rng'] as const satisfies readonly (keyof BfmOptions)[];
 
 /**
  * Rank 10 at 200 sweeps, as myFM's examples, with the users' bags: plain Bayesian MF is worse than
@@ -77,9 +83,9 @@ export const BFM_OPTION_KEYS = ['factors', 'samples', 'burnIn', 'servingSamples'
  * factorization machine"). The item bag helps MovieLens more (0.8913 with both) but Ciao less
  * (0.9592), and leaves fold-in weaker, so it is the accurate preset's, not a default.
  */
-export const BFM_DEFAULTS = { factors: 10, samples: 200, burnIn: 10, initStd: 0.1, bags: ['user'] as readonly BfmBag[] } as const;
+export const BFM_DEFAULTS = { factors: 10, samples: 200, burnIn: 10, initStd: 0.1, bags: ['user'] as readonly BfmBag[], ordinal: false } as const;
 
-export type ResolvedBfmOptions = ResolvedCommon & { samples: number; burnIn: number; servingSamples: number; initStd: number; bags: BfmBag[] };
+export type ResolvedBfmOptions = ResolvedCommon & { samples: number; burnIn: number; servingSamples: number; initStd: number; bags: BfmBag[]; ordinal: boolean };
 
 export class BayesianFM extends RatingBase {
   protected readonly stateKind = 'bfm' as const;
@@ -105,7 +111,7 @@ export class BayesianFM extends RatingBase {
     const servingSamples = options.servingSamples === undefined
       ? Math.min(samples - burnIn, most)
       : integer('servingSamples', options.servingSamples, 1, Math.min(samples - burnIn, most));
-    this.options = { ...common, samples, burnIn, servingSamples, initStd: nonNegative('initStd', options.initStd ?? d.initStd), bags: bagsOption(options.bags ?? d.bags) };
+    this.options = { ...common, samples, burnIn, servingSamples, initStd: nonNegative('initStd', options.initStd ?? d.initStd), bags: bagsOption(options.bags ?? d.bags), ordinal: flag('ordinal', options.ordinal ?? d.ordinal) };
     // The fitted model's factors are the served samples side by side (see the top of this file).
     this.shape = {
       factors: common.factors * servingSamples, biased: true, epochs: samples, engine: common.engine,
@@ -199,6 +205,11 @@ export class BayesianFM extends RatingBase {
   protected override divergenceHint(): string {
     return 'the sampler left the range a model can hold: check the ratings for extreme values, or lower factors';
   }
+}
+
+function flag(option: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new OptionError(option, 'true or false', value);
+  return value;
 }
 
 function bagsOption(value: unknown): BfmBag[] {
