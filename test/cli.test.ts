@@ -93,7 +93,7 @@ describe('latentrec train', () => {
   });
 
   it.each([
-    [['--data', 'ratings.csv', '--columns', '0,0,1'], /option --columns must be three different/],
+    [['--data', 'ratings.csv', '--columns', '0,0,1'], /option --columns must be three \(or, for the times, four\) different/],
     [['--data', 'bad.tsv'], /bad\.tsv:2: rating \(column 3\).*not a number.*"abc"/],
     [['--data', 'short.tsv'], /short\.tsv:2: .*rating/],
     [['--data', 'empty.tsv'], /empty\.tsv has no ratings/],
@@ -106,6 +106,8 @@ describe('latentrec train', () => {
     [['--data', 'ratings.csv', '--model', 'bfm', '--bags', 'none,user'], /option --bags must be a list of 'user', 'item'/],
     [['--data', 'ratings.csv', '--model', 'svd', '--bags', 'user'], /--bags applies to --model bfm/],
     [['--data', 'ratings.csv', '--model', 'svd', '--ordinal'], /--ordinal applies to --model bfm/],
+    [['--data', 'ratings.csv', '--model', 'svd', '--time'], /--time applies to --model bfm/],
+    [['--data', 'ratings.csv', '--model', 'bfm', '--time'], /ratings\.csv: the ratings' times were asked for .*--columns u,i,r,t/],
     [['--data', 'ratings.csv', '--model', 'svd', '--ml100k-features', '.'], /--ml100k-features applies to --model bfm and hybrid/],
     [['--data', 'ratings.csv', '--model', 'bfm', '--samples', '10', '--burn-in', '10'], /option --burn-in must be below samples \(10\)/],
     [['--data', 'ratings.csv', '--lr', '0'], /option --lr must be a finite number > 0/],
@@ -159,6 +161,24 @@ describe('latentrec cv', () => {
     const refused = run('train', '--data', 'continuous.csv', '--model', 'bfm', '--samples', '4', '--ordinal');
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/the ordinal output \(option ordinal, --ordinal\) needs ratings on a discrete scale of 2 to 20 values; the training ratings take 97 distinct values \(from 1 to 4\.959\): use the Gaussian output/);
+  });
+
+  it('--model bfm --time reads the time column (here the 4th of --columns) and saves a model that scores the file by day', () => {
+    const rows = readFileSync(join(dir, 'ratings.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    writeFileSync(join(dir, 'timed.txt'), rows.map((row, t) => `${row[0]};${row[1]};${row[2]};${1_600_000_000 + (t % 9) * 86_400}`).join('\n'));
+    const args = ['--data', 'timed.txt', '--columns', '0,1,2,3', '--model', 'bfm', '--factors', '2', '--samples', '12'];
+    const cv = run('cv', ...args, '--folds', '2', '--time', '--json');
+    expect(cv.code).toBe(0);
+    for (const f of JSON.parse(cv.stdout).folds) expect(Number.isFinite(f.rmse)).toBe(true);
+    const trained = run('train', ...args, '--time', '--save', 'timed.lrec');
+    expect(trained.code).toBe(0);
+    const evaluated = run('evaluate', '--model', 'timed.lrec', '--test', 'timed.txt', '--columns', '0,1,2,3', '--json');
+    expect(evaluated.code).toBe(0);
+    expect(Number.isFinite(JSON.parse(evaluated.stdout).rmse)).toBe(true);
+    // The accurate preset takes the day where the file has times: the same ratings without them give other figures.
+    const preset = (...data: string[]) => JSON.parse(run('cv', ...data, '--folds', '2', '--preset', 'accurate', '--samples', '12', '--factors', '2', '--json').stdout);
+    const withDays = preset('--data', 'timed.txt', '--columns', '0,1,2,3'), without = preset('--data', 'ratings.csv');
+    expect(withDays.folds.map((f: { rmse: number }) => f.rmse)).not.toEqual(without.folds.map((f: { rmse: number }) => f.rmse));
   });
 
   it("--preset accurate takes MovieLens 100k's u.user and u.item beside the data only when they describe its users and items", () => {

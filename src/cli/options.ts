@@ -53,6 +53,8 @@ const FLAG_OF: Record<string, string> = {
   burnIn: '--burn-in',
   bags: '--bags',
   ordinal: '--ordinal',
+  time: '--time',
+  timestamps: '--time',
   alpha: '--alpha',
   userReg: '--reg',
   itemReg: '--reg',
@@ -87,13 +89,14 @@ export function addModelOptions(command: Command): Command {
     .option('--user-features <file>', 'hybrid, bfm: user attributes, lines "user,feature[,weight]" (tab or comma)')
     .option('--item-features <file>', 'hybrid, bfm: item attributes, lines "item,feature[,weight]" (tab or comma)')
     .option('--ml100k-features <dir>', 'hybrid, bfm: user and item attributes from MovieLens 100k u.user and u.item (age, gender, occupation, zip; genres, year)')
-    .addOption(new Option('--preset <name>', 'recommended: the best SGD model found by honest cross-validation (SVD++, SVD init); accurate: the Bayesian FM with bags and, where the data has them, attributes (k=16, 300 sweeps)').choices(Object.keys(PRESETS)))
+    .addOption(new Option('--preset <name>', 'recommended: the best SGD model found by honest cross-validation (SVD++, SVD init); accurate: the Bayesian FM with bags and, where the data has them, attributes and the rating\'s day (k=16, 200 sweeps)').choices(Object.keys(PRESETS)))
     .option('--factors <n>', 'latent factors (default 100; svdpp 20)')
     .option('--epochs <n>', 'SGD epochs (default 20; baseline ALS 10 iterations)')
     .option('--samples <n>', 'bfm: Gibbs sweeps in all, burn-in included (default 200)')
     .option('--burn-in <n>', 'bfm: the first sweeps, left out of the posterior mean (default 10)')
     .option('--bags <sides>', "bfm: implicit-feedback bags as feature groups: user (the items a user rated; the default), item (the users who rated an item), user,item, or none (plain Bayesian MF)")
     .option('--ordinal', 'bfm: an ordered-probit output for ratings on a discrete scale (2 to 20 values); estimates are expected levels')
+    .option('--time', "bfm: the rating's day as a feature group (reads the files' time column: MovieLens files have one; other text: --columns u,i,r,t or a header naming it)")
     .option('--lr <x>', 'learning rate of every parameter (default 0.005; svdpp 0.007)')
     .option('--reg <x>', 'regularization of every parameter (default 0.02)')
     .option('--seed <n>', 'random seed (default 0)')
@@ -119,7 +122,7 @@ export function addDataOptions(command: Command): Command {
     .addOption(new Option('--delimiter <d>', 'field delimiter of delimited text (default: detected)').choices(['tab', 'comma', 'semicolon', 'space']))
     .option('--header', 'the first line is a header (default: detected)')
     .option('--no-header', 'the first line is data')
-    .option('--columns <u,i,r>', '0-based user, item and rating columns of delimited text (default 0,1,2)');
+    .option('--columns <u,i,r[,t]>', '0-based user, item, rating (and, with --time, time) columns of delimited text (default 0,1,2)');
 }
 
 export interface ModelFlags {
@@ -149,12 +152,13 @@ export interface ModelFlags {
   ml100kFeatures?: string;
   bags?: string;
   ordinal?: boolean;
+  time?: boolean;
 }
 
 /** The model flags that take numbers (the others are choices or file paths). */
 const NUMERIC_FLAGS = ['factors', 'epochs', 'lr', 'reg', 'seed', 'bins', 'initScale', 'alpha', 'maxSampled', 'samples', 'burnIn'] as const;
 /** The model flags a kind's registry row may map to its options. */
-const MODEL_FLAGS = [...NUMERIC_FLAGS, 'threads', 'order', 'init', 'engine', 'rng', 'loss', 'identity', 'bags', 'ordinal'] as const;
+const MODEL_FLAGS = [...NUMERIC_FLAGS, 'threads', 'order', 'init', 'engine', 'rng', 'loss', 'identity', 'bags', 'ordinal', 'time'] as const;
 /** Fit-time flags of kinds that take attributes (the registry's `attributes` capability). */
 const FEATURE_FLAGS = ['userFeatures', 'itemFeatures', 'ml100kFeatures'] as const;
 
@@ -254,20 +258,27 @@ export interface DataFlags {
   delimiter?: 'tab' | 'comma' | 'semicolon' | 'space';
   header?: boolean;
   columns?: string;
+  /** --time (a model flag): the files' times are read too. */
+  time?: boolean;
+  /** A preset whose model takes the day when the data has times reads them when the files have a time column. */
+  preset?: PresetName;
 }
 
 const DELIMITERS = { tab: '\t', comma: ',', semicolon: ';', space: ' ' } as const;
 
 export function parseOptions(flags: DataFlags): ParseOptions {
   const options: ParseOptions = { format: flags.format, duplicates: flags.duplicates };
+  const presetTime = flags.preset !== undefined ? (PRESETS[flags.preset]?.options as { time?: unknown } | undefined)?.time : undefined;
+  if (flags.time) options.timestamps = true;
+  else if (presetTime === 'auto') options.timestamps = 'if-present';
   if (flags.delimiter !== undefined) options.delimiter = DELIMITERS[flags.delimiter];
   if (flags.header !== undefined) options.header = flags.header;
   if (flags.columns !== undefined) {
     const parts = flags.columns.split(',').map((s) => Number(s.trim()));
-    if (parts.length !== 3 || !parts.every((c) => Number.isInteger(c) && c >= 0) || new Set(parts).size !== 3) {
-      throw new OptionError('--columns', 'three different 0-based column numbers USER,ITEM,RATING', flags.columns);
+    if (parts.length < 3 || parts.length > 4 || !parts.every((c) => Number.isInteger(c) && c >= 0) || new Set(parts).size !== parts.length) {
+      throw new OptionError('--columns', 'three (or, for the times, four) different 0-based column numbers USER,ITEM,RATING[,TIME]', flags.columns);
     }
-    options.columns = { user: parts[0], item: parts[1], rating: parts[2] };
+    options.columns = { user: parts[0], item: parts[1], rating: parts[2], ...(parts.length === 4 ? { time: parts[3] } : {}) };
   }
   if (flags.scale !== undefined) {
     const parts = flags.scale.split(',').map((s) => Number(s.trim()));

@@ -80,7 +80,8 @@ export async function evaluateCommand(flags: EvaluateFlags): Promise<void> {
   const relevance = flags.relevance === undefined ? 4 : Number(flags.relevance);
   if (!Number.isFinite(relevance)) throw new OptionError('--relevance', 'a number', flags.relevance);
   const { model } = await open(flags.model);
-  const test = (await loadFile(flags.test, parseOptions(flags))).dataset;
+  // A Bayesian FM with the day group scores each test rating on its day: the file's times are read.
+  const test = (await loadFile(flags.test, { ...parseOptions(flags), ...(model.toState().days ? { timestamps: true } : {}) })).dataset;
   const scores = evaluate(model, test);
   const ranking = evaluateModelRanking(model, seenDataset(model), test, { k, protocol, relevance });
   const report = {

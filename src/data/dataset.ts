@@ -56,9 +56,19 @@ export class Dataset {
     readonly itemIndex: Uint32Array,
     readonly ratings: Float32Array,
     readonly scale: RatingScale,
+    /**
+     * When each rating was made, in the file's units (MovieLens: seconds since 1970), when the data
+     * was loaded with timestamps (ParseOptions.timestamps); the Bayesian FM's day group reads it.
+     */
+    readonly times?: Float64Array,
   ) {
     if (userIndex.length !== itemIndex.length || userIndex.length !== ratings.length) {
       throw new DataError('Dataset: userIndex, itemIndex and ratings must have the same length');
+    }
+    if (times !== undefined) {
+      if (times.length !== ratings.length) throw new DataError('Dataset: times must have one value per rating');
+      const t = times.findIndex((x) => !Number.isFinite(x));
+      if (t >= 0) throw new DataError(`Dataset: the time of the rating at row ${t} is ${times[t]}; times must be finite numbers`);
     }
     for (let t = 0; t < ratings.length; t++) {
       if (!Number.isFinite(ratings[t])) {
@@ -92,7 +102,7 @@ export class Dataset {
    * The scale is inferred (min and max rating) unless given.
    */
   static fromTriples(
-    triples: Iterable<readonly [RawId, RawId, number]>,
+    triples: Iterable<readonly [RawId, RawId, number] | readonly [RawId, RawId, number, number]>,
     scale?: RatingScale,
   ): Dataset {
     const users = new IdMap();
@@ -100,13 +110,23 @@ export class Dataset {
     const u: number[] = [];
     const i: number[] = [];
     const r: number[] = [];
-    for (const [user, item, rating] of triples) {
+    const times: number[] = [];
+    let withTimes: boolean | undefined;
+    for (const triple of triples) {
+      const [user, item, rating] = triple;
       u.push(users.intern(user));
       i.push(items.intern(item));
       r.push(rating);
+      // A fourth element is the rating's time: every row has one, or none does.
+      const timed = triple.length > 3;
+      withTimes ??= timed;
+      if (timed !== withTimes) {
+        throw new DataError(`Dataset.fromTriples: row ${r.length - 1} ${timed ? 'has' : 'lacks'} a time (a fourth element), and row 0 ${timed ? 'lacks' : 'has'} one`);
+      }
+      if (timed) times.push(triple[3] as number);
     }
     const ratings = Float32Array.from(r);
-    return new Dataset(users, items, Uint32Array.from(u), Uint32Array.from(i), ratings, scale ?? inferScale(ratings));
+    return new Dataset(users, items, Uint32Array.from(u), Uint32Array.from(i), ratings, scale ?? inferScale(ratings), withTimes ? Float64Array.from(times) : undefined);
   }
 
   /**
@@ -120,6 +140,7 @@ export class Dataset {
     const u = new Uint32Array(n);
     const i = new Uint32Array(n);
     const r = new Float32Array(n);
+    const times = this.times ? new Float64Array(n) : undefined;
     const userRemap = new Int32Array(this.userCount).fill(-1);
     const itemRemap = new Int32Array(this.itemCount).fill(-1);
     for (let t = 0; t < n; t++) {
@@ -131,8 +152,9 @@ export class Dataset {
       u[t] = userRemap[ou];
       i[t] = itemRemap[oi];
       r[t] = this.ratings[row];
+      if (times) times[t] = this.times![row];
     }
-    return new Dataset(users, items, u, i, r, this.scale);
+    return new Dataset(users, items, u, i, r, this.scale, times);
   }
 }
 

@@ -9,8 +9,8 @@ const BAND_MIN_ROWS = 1 << 20;
 
 /**
  * 'keep': duplicates stay separate ratings (Surprise's behaviour);
- * 'last': the last row's rating wins, kept at the position of the first row;
- * 'mean': the mean of the duplicates, kept at the position of the first row.
+ * 'last': the last row's rating (and time) wins, kept at the position of the first row;
+ * 'mean': the mean of the duplicates at the latest of their times, kept at the position of the first row.
  */
 export type DuplicatePolicy = 'keep' | 'last' | 'mean';
 
@@ -20,6 +20,8 @@ export interface DedupeResult {
   readonly userIndex: Uint32Array;
   readonly itemIndex: Uint32Array;
   readonly ratings: Float32Array;
+  /** The times of the rows kept, when times were given. */
+  readonly times?: Float64Array;
   /** Rows that repeated an earlier (user, item) row. */
   readonly found: number;
   /** Rows dropped (0 for 'keep', `found` otherwise). */
@@ -38,6 +40,7 @@ export function dedupeRatings(
   userCount: number,
   itemCount: number,
   policy: DuplicatePolicy,
+  times?: Float64Array,
 ): DedupeResult {
   const n = ratings.length;
 
@@ -64,12 +67,13 @@ export function dedupeRatings(
       found += countBand(userIndex, itemIndex, u0, u1, start, next, order, stamp);
       u0 = u1;
     }
-    return { userIndex, itemIndex, ratings, found, removed: 0 };
+    return { userIndex, itemIndex, ratings, times, found, removed: 0 };
   }
 
   const first = new Uint32Array(itemCount);
   const keep = new Uint8Array(n);
   const last = policy === 'last' ? ratings.slice() : undefined;
+  const when = times?.slice();
   const sum = policy === 'mean' ? new Float64Array(n) : undefined;
   const count = policy === 'mean' ? new Uint32Array(n) : undefined;
   for (let u0 = 0; u0 < userCount; ) {
@@ -98,6 +102,7 @@ export function dedupeRatings(
           found++;
           const f = first[item];
           if (last) last[f] = ratings[row];
+          if (when) when[f] = last ? times![row] : Math.max(when[f], times![row]);
           if (sum && count) {
             sum[f] += ratings[row];
             count[f]++;
@@ -109,22 +114,24 @@ export function dedupeRatings(
   }
 
   if (found === 0) {
-    return { userIndex, itemIndex, ratings, found, removed: 0 };
+    return { userIndex, itemIndex, ratings, times, found, removed: 0 };
   }
 
   const m = n - found;
   const outU = new Uint32Array(m);
   const outI = new Uint32Array(m);
   const outR = new Float32Array(m);
+  const outT = when ? new Float64Array(m) : undefined;
   let w = 0;
   for (let row = 0; row < n; row++) {
     if (!keep[row]) continue;
     outU[w] = userIndex[row];
     outI[w] = itemIndex[row];
     outR[w] = last ? last[row] : sum && count ? sum[row] / count[row] : ratings[row];
+    if (outT) outT[w] = when![row];
     w++;
   }
-  return { userIndex: outU, itemIndex: outI, ratings: outR, found, removed: found };
+  return { userIndex: outU, itemIndex: outI, ratings: outR, times: outT, found, removed: found };
 }
 
 /** The end of the band of users from u0: as many users as fit `budget` rows, at least one. */
@@ -177,10 +184,11 @@ export function resolveDuplicates(
     dataset.userCount,
     dataset.itemCount,
     policy,
+    dataset.times,
   );
   if (r.removed === 0) return { dataset, found: r.found, removed: 0 };
   return {
-    dataset: new Dataset(dataset.users, dataset.items, r.userIndex, r.itemIndex, r.ratings, dataset.scale),
+    dataset: new Dataset(dataset.users, dataset.items, r.userIndex, r.itemIndex, r.ratings, dataset.scale, r.times),
     found: r.found,
     removed: r.removed,
   };

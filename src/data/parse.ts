@@ -28,6 +28,11 @@ export interface ColumnIndices {
   user: number;
   item: number;
   rating: number;
+  /**
+   * The rating's time, read only with `timestamps: true`: column 3 of MovieLens files, else the
+   * column given here or named in a header (TIME_NAMES).
+   */
+  time?: number;
 }
 
 export interface ParseOptions {
@@ -48,6 +53,12 @@ export interface ParseOptions {
   duplicates?: DuplicatePolicy;
   /** Name used in errors and the summary; default '<string>'. */
   source?: string;
+  /**
+   * Keep each rating's time (Dataset.times; default false, which saves 8 bytes a rating): a file
+   * without a time column is then refused; 'if-present' keeps them when the file has one. The
+   * Bayesian FM's day group (`time`) reads them.
+   */
+  timestamps?: boolean | 'if-present';
 }
 
 export interface LoadSummary {
@@ -56,8 +67,10 @@ export interface LoadSummary {
   /** '\t', ',', ';', '::', or ' ' for runs of whitespace. */
   delimiter: string;
   header: boolean;
-  /** 0-based columns the user ids, item ids and ratings were read from. */
+  /** 0-based columns the user ids, item ids, ratings (and times, when kept) were read from. */
   columns: ColumnIndices;
+  /** Whether the ratings' times were kept (ParseOptions.timestamps, and a time column found). */
+  timestamps: boolean;
   /** Physical lines read (including the header and blank lines). */
   lines: number;
   /** Ratings in the dataset (after the duplicate policy). */
@@ -99,14 +112,18 @@ const MLCSV_HEADER_RE = /^\s*"?userId"?\s*,\s*"?movieId"?\s*,\s*"?rating"?\s*(?:
  * Header names (lower-cased) of each column, for files whose columns are not in the default
  * order: a header `user,item,timestamp,rating` must not have its timestamps read as ratings.
  */
-export const HEADER_NAMES: Readonly<Record<keyof ColumnIndices, readonly string[]>> = {
+export const HEADER_NAMES: Readonly<Record<(typeof ROLES)[number], readonly string[]>> = {
   user: ['user', 'userid', 'user_id', 'uid', 'customer', 'customerid'],
   item: ['item', 'itemid', 'item_id', 'movieid', 'movie_id', 'movie', 'product', 'productid', 'iid'],
   rating: ['rating', 'score', 'stars', 'value', 'rating_value'],
 };
 const ROLES = ['user', 'item', 'rating'] as const;
+/** Header names (lower-cased) of a time column. */
+export const TIME_NAMES: readonly string[] = ['timestamp', 'time', 'ts', 'unixtime', 'unix_time', 'epoch'];
+/** The column of each fixed format's timestamps. */
+const FORMAT_TIME_COLUMN: Partial<Record<DetectedFormat, number>> = { ml100k: 3, ml1m: 3 };
 
-function roleOfName(field: string): keyof ColumnIndices | undefined {
+function roleOfName(field: string): (typeof ROLES)[number] | undefined {
   const name = field.trim().toLowerCase();
   return ROLES.find((role) => HEADER_NAMES[role].includes(name));
 }
@@ -152,6 +169,7 @@ interface Resolved {
   scale: RatingScale | undefined;
   duplicates: DuplicatePolicy;
   source: string;
+  timestamps: boolean | 'if-present';
 }
 
 function resolveOptions(options: ParseOptions): Resolved {
@@ -198,6 +216,14 @@ function resolveOptions(options: ParseOptions): Resolved {
     if (columns.user === columns.item || columns.user === columns.rating || columns.item === columns.rating) {
       throw new OptionError('columns', 'three different column indices', JSON.stringify(columns));
     }
+    const time = given.time;
+    if (time !== undefined) {
+      if (!Number.isInteger(time) || time < 0) throw new OptionError('columns', 'integer column indices >= 0', `time: ${String(time)}`);
+      if (time === columns.user || time === columns.item || time === columns.rating) {
+        throw new OptionError('columns', 'a time column apart from the user, item and rating columns', JSON.stringify(given));
+      }
+      columns.time = time;
+    }
   }
   const scale = options.scale;
   if (scale !== undefined) {
@@ -205,6 +231,9 @@ function resolveOptions(options: ParseOptions): Resolved {
     if (!Number.isFinite(scale.lo) || !Number.isFinite(scale.hi) || !(scale.lo < scale.hi)) {
       throw new OptionError('scale', 'finite numbers with lo < hi', `${scale.lo}..${scale.hi}`);
     }
+  }
+  if (options.timestamps !== undefined && typeof options.timestamps !== 'boolean' && options.timestamps !== 'if-present') {
+    throw new OptionError('timestamps', "true, false or 'if-present'", options.timestamps);
   }
   const duplicates = options.duplicates ?? 'keep';
   if (!DUPLICATE_POLICIES.includes(duplicates)) {
@@ -219,6 +248,7 @@ function resolveOptions(options: ParseOptions): Resolved {
     scale,
     duplicates,
     source: options.source ?? '<string>',
+    timestamps: options.timestamps ?? false,
   };
 }
 
@@ -260,7 +290,9 @@ function columnsFromHeader(line: string, delimiter: string, source: string): Col
     const role = roleOfName(fields[k]);
     if (role !== undefined && named[role] === undefined) named[role] = k;
   }
-  const columns = { ...DEFAULT_COLUMNS, ...named };
+  const columns: ColumnIndices = { ...DEFAULT_COLUMNS, ...named };
+  const time = fields.findIndex((f) => TIME_NAMES.includes(f.trim().toLowerCase()));
+  if (time >= 0 && !Object.values(named).includes(time)) columns.time = time;
   for (const role of ROLES) {
     if (named[role] !== undefined) continue;
     const other = ROLES.find((r) => r !== role && columns[r] === columns[role]);
@@ -279,6 +311,9 @@ function detect(lines: readonly string[], o: Resolved): Detection {
   const d = detectLayout(lines, o);
   const columns =
     d.header && !o.columnsGiven && lines.length > 0 ? columnsFromHeader(lines[0], d.delimiter, o.source) : { ...o.columns };
+  if (columns.time === undefined && FORMAT_TIME_COLUMN[d.format] !== undefined && !o.columnsGiven) columns.time = FORMAT_TIME_COLUMN[d.format];
+  // The time column is reported (and read) only when the times are asked for.
+  if (!o.timestamps) delete columns.time;
   return { ...d, columns };
 }
 
@@ -364,47 +399,60 @@ class RowStore {
   private doneU: Uint32Array[] = [];
   private doneI: Uint32Array[] = [];
   private doneR: Float32Array[] = [];
+  private doneT: Float64Array[] = [];
   /** Rows in the blocks of done*. */
   private doneRows = 0;
   u: Uint32Array;
   i: Uint32Array;
   r: Float32Array;
+  /** The times, when kept (a zero-length array otherwise). */
+  t: Float64Array;
   /** Rows in the current block. */
   at = 0;
 
-  constructor(expectedRows: number) {
+  constructor(expectedRows: number, private timed: boolean) {
     const rows = Math.max(1, expectedRows);
     this.u = new Uint32Array(rows);
     this.i = new Uint32Array(rows);
     this.r = new Float32Array(rows);
+    this.t = new Float64Array(timed ? rows : 0);
   }
 
   get size(): number {
     return this.doneRows + this.at;
   }
 
-  push(user: number, item: number, rating: number): void {
+  /** No times after all (timestamps 'if-present' and the file has no time column); before any row. */
+  dropTimes(): void {
+    this.timed = false;
+    this.t = new Float64Array(0);
+  }
+
+  push(user: number, item: number, rating: number, time: number): void {
     if (this.at === this.r.length) this.nextBlock();
     const at = this.at++;
     this.u[at] = user;
     this.i[at] = item;
     this.r[at] = rating;
+    if (this.timed) this.t[at] = time;
   }
 
   private nextBlock(): void {
     this.doneU.push(this.u);
     this.doneI.push(this.i);
     this.doneR.push(this.r);
+    this.doneT.push(this.t);
     this.doneRows += this.at;
     const rows = Math.min(MAX_BLOCK_ROWS, Math.max(FIRST_BLOCK_ROWS, this.doneRows >>> 1));
     this.u = new Uint32Array(rows);
     this.i = new Uint32Array(rows);
     this.r = new Float32Array(rows);
+    this.t = new Float64Array(this.timed ? rows : 0);
     this.at = 0;
   }
 
   /** The rows as three arrays of exactly `size` elements; the store is empty afterwards. */
-  take(): { u: Uint32Array; i: Uint32Array; r: Float32Array } {
+  take(): { u: Uint32Array; i: Uint32Array; r: Float32Array; t?: Float64Array } {
     const n = this.size;
     const u = joinBlocks(this.doneU, this.u, this.at, n, (m) => new Uint32Array(m));
     this.doneU = [];
@@ -415,8 +463,11 @@ class RowStore {
     const r = joinBlocks(this.doneR, this.r, this.at, n, (m) => new Float32Array(m));
     this.doneR = [];
     this.r = new Float32Array(0);
+    const t = this.timed ? joinBlocks(this.doneT, this.t, this.at, n, (m) => new Float64Array(m)) : undefined;
+    this.doneT = [];
+    this.t = new Float64Array(0);
     this.doneRows = this.at = 0;
-    return { u, i, r };
+    return { u, i, r, t };
   }
 }
 
@@ -424,7 +475,7 @@ class RowStore {
  * Full blocks then the first `at` elements of `last`, as one array of n. A lone block is trimmed
  * by a view when at most 1/8 of it is unused (the expected count was about right), else copied.
  */
-function joinBlocks<T extends Uint32Array | Float32Array>(done: T[], last: T, at: number, n: number, make: (n: number) => T): T {
+function joinBlocks<T extends Uint32Array | Float32Array | Float64Array>(done: T[], last: T, at: number, n: number, make: (n: number) => T): T {
   if (done.length === 0) {
     if (at === last.length) return last;
     return (last.length - at <= last.length >>> 3 ? last.subarray(0, at) : last.slice(0, at)) as T;
@@ -527,6 +578,8 @@ export class RatingsParser {
   /** Known once detected: a header may place them. */
   private columns: ColumnIndices = DEFAULT_COLUMNS;
   private needed = 3;
+  /** The column times are read from, or -1 when they are not kept. */
+  private timeColumn = -1;
   /** parseInPlace's scratch: start and end of each needed field of the current line. */
   private fieldBounds = new Int32Array(6);
   /** Whether the delimiter allows quoted fields (',' and ';'). */
@@ -552,7 +605,7 @@ export class RatingsParser {
     if (expectedRows !== undefined && (!Number.isInteger(expectedRows) || expectedRows < 0)) {
       throw new OptionError('expectedRows', 'an integer >= 0', expectedRows);
     }
-    this.rows = new RowStore(expectedRows === undefined ? FIRST_BLOCK_ROWS : expectedRows + 1);
+    this.rows = new RowStore(expectedRows === undefined ? FIRST_BLOCK_ROWS : expectedRows + 1, this.o.timestamps !== false);
   }
 
   /** What was detected, once enough lines were seen (or after `finish`). */
@@ -597,9 +650,9 @@ export class RatingsParser {
       );
     }
     const rows = this.rows.take();
-    const d = dedupeRatings(rows.u, rows.i, rows.r, this.users.size, this.items.size, o.duplicates);
+    const d = dedupeRatings(rows.u, rows.i, rows.r, this.users.size, this.items.size, o.duplicates, rows.t);
     const scale = o.scale ? { lo: o.scale.lo, hi: o.scale.hi } : inferScale(d.ratings);
-    const dataset = new Dataset(this.users, this.items, d.userIndex, d.itemIndex, d.ratings, scale);
+    const dataset = new Dataset(this.users, this.items, d.userIndex, d.itemIndex, d.ratings, scale, d.times);
     return {
       dataset,
       summary: {
@@ -608,6 +661,7 @@ export class RatingsParser {
         delimiter: detection.delimiter,
         header: detection.header,
         columns: { ...detection.columns },
+        timestamps: dataset.times !== undefined,
         lines: this.lineNo,
         ratings: dataset.size,
         users: dataset.userCount,
@@ -679,7 +733,16 @@ export class RatingsParser {
     this.headerPending = detection.header;
     const c = detection.columns;
     this.columns = c;
-    this.needed = Math.max(c.user, c.item, c.rating) + 1;
+    if (this.o.timestamps === true && c.time === undefined) {
+      throw new DataError(
+        `${this.o.source}: the ratings' times were asked for (timestamps: true; the Bayesian FM's day group, --time), but the file ` +
+          `has no time column: MovieLens files (u.data, ratings.dat, ratings.csv) have one; for other text give columns.time ` +
+          `(--columns u,i,r,t) or a header naming it (${TIME_NAMES.join(', ')})`,
+      );
+    }
+    this.timeColumn = this.o.timestamps && c.time !== undefined ? c.time : -1;
+    if (this.timeColumn < 0) this.rows.dropTimes();
+    this.needed = Math.max(c.user, c.item, c.rating, this.timeColumn) + 1;
     this.fieldBounds = new Int32Array(2 * this.needed);
     this.quotes = detection.delimiter === ',' || detection.delimiter === ';';
     this.splitMode =
@@ -693,7 +756,7 @@ export class RatingsParser {
   }
 
   private fieldName(key: keyof ColumnIndices): string {
-    return `${key} (column ${this.columns[key] + 1})`;
+    return `${key} (column ${(this.columns[key] ?? 0) + 1})`;
   }
 
   /** Names a 0-based column by its role when it has one. */
@@ -725,10 +788,11 @@ export class RatingsParser {
       // Name the first needed column that is absent.
       let missing: keyof ColumnIndices = 'rating';
       let at = Infinity;
-      for (const key of ['user', 'item', 'rating'] as const) {
-        if (c[key] >= fields.length && c[key] < at) {
+      for (const key of ['user', 'item', 'rating', 'time'] as const) {
+        const column = key === 'time' ? this.timeColumn : c[key];
+        if (column >= fields.length && column < at) {
           missing = key;
-          at = c[key];
+          at = column;
         }
       }
       throw new ParseError(
@@ -745,9 +809,19 @@ export class RatingsParser {
     if (item === '') throw new ParseError(o.source, lineNo, this.fieldName('item'), 'empty item id');
     const text = fields[c.rating].trim();
     const rating = this.parseRating(text, lineNo);
+    const time = this.timeColumn >= 0 ? this.parseTime(fields[this.timeColumn].trim(), lineNo) : 0;
 
     const u = this.userIds.intern(user);
-    this.rows.push(u, this.itemIds.intern(item), rating);
+    this.rows.push(u, this.itemIds.intern(item), rating, time);
+  }
+
+  private parseTime(text: string, lineNo: number): number {
+    const field = this.fieldName('time');
+    if (text === '') throw new ParseError(this.o.source, lineNo, field, 'empty time');
+    if (!NUMBER_RE.test(text) || !Number.isFinite(Number(text))) {
+      throw new ParseError(this.o.source, lineNo, field, `time is not a number (got ${JSON.stringify(text)}; seconds since 1970, as MovieLens writes them)`);
+    }
+    return Number(text);
   }
 
   /**
@@ -839,10 +913,23 @@ export class RatingsParser {
     const rating = decimals > 0 ? mantissa / POW10[decimals] : mantissa;
     const scale = this.o.scale;
     if (scale && (rating < scale.lo || rating > scale.hi)) return false;
+    let time = 0;
+    if (this.timeColumn >= 0) {
+      // Whole seconds, as MovieLens writes them; anything else takes the general path.
+      let ts = bounds[2 * this.timeColumn], te = bounds[2 * this.timeColumn + 1];
+      while (ts < te && isAsciiSpace(text.charCodeAt(ts))) ts++;
+      while (te > ts && isAsciiSpace(text.charCodeAt(te - 1))) te--;
+      if (te === ts || te - ts > 15) return false;
+      for (let p = ts; p < te; p++) {
+        const d = text.charCodeAt(p) - 48;
+        if (d < 0 || d > 9) return false;
+        time = time * 10 + d;
+      }
+    }
 
     this.lineNo++;
     const u = this.userIds.span(text, us, ue);
-    this.rows.push(u, this.itemIds.span(text, is, ie), rating);
+    this.rows.push(u, this.itemIds.span(text, is, ie), rating, time);
     return true;
   }
 

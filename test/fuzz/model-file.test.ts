@@ -113,6 +113,11 @@ const BREAKS: Array<[string, Break]> = [
   ['link spread below 1', (s, p) => s.link !== undefined && (s.link.spread = [0.5, NaN, -1, Infinity][p % 4])],
   ['link levels outside the scale', (s) => s.link !== undefined && (s.link.levels[s.link.levels.length - 1] = s.scale.hi + 1)],
   ['link not an object', (s, p) => s.kind === 'bfm' && (s.link = [null, 3, 'x', []][p % 4] as never)],
+  ['days on a kind other than bfm', (s) => s.kind !== 'bfm' && (s.days = { days: new Float32Array([1]), factors: new Float32Array(s.factors), biases: new Float32Array(1) })],
+  ['days not increasing', (s) => s.days !== undefined && s.days.days.length > 1 && (s.days.days[1] = s.days.days[0])],
+  ['day not whole', (s) => s.days !== undefined && s.days.days.length > 0 && (s.days.days[0] = 0.5)],
+  ['day factors length', (s) => s.days !== undefined && (s.days.factors = new Float32Array(s.days.factors.length + 1))],
+  ['day bias NaN', (s) => s.days !== undefined && s.days.biases.length > 0 && (s.days.biases[0] = NaN)],
   ['state null', () => undefined],
 ];
 

@@ -106,6 +106,10 @@ export function expectSameState(actual: ModelState, expected: ModelState): void 
     expect(Array.from(actual[name]), name).toEqual(Array.from(expected[name]));
   }
   expect(actual.link, 'link').toEqual(expected.link);
+  expect('days' in actual, 'days present').toBe(expected.days !== undefined);
+  if (expected.days) {
+    for (const name of ['days', 'factors', 'biases'] as const) expect(bits(actual.days![name]), `days.${name}`).toEqual(bits(expected.days[name]));
+  }
   expect('features' in actual, 'features present').toBe(expected.features !== undefined);
   if (expected.features === undefined) return;
   for (const side of ['user', 'item'] as const) {
@@ -246,6 +250,17 @@ function linkArb(lo: number, width: number): fc.Arbitrary<OrdinalLink> {
     .filter((l) => l.levels.length >= 2 && l.cutpoints.every((g, m) => m === 0 || g > l.cutpoints[m - 1]));
 }
 
+/** A day group: 0-4 increasing whole days (negative ones too: before 1970), k-wide deviations and offsets. */
+function daysArb(k: number): fc.Arbitrary<NonNullable<ModelState['days']>> {
+  return fc.uniqueArray(fc.integer({ min: -20_000, max: 40_000 }), { maxLength: 4 }).chain((numbers) => {
+    const n = numbers.length;
+    const f32s = (count: number) => fc.array(f32Arb, { minLength: count, maxLength: count }).map((a) => Float32Array.from(a));
+    return fc.record({ factors: f32s(n * k), biases: f32s(n) }).map(({ factors, biases }) => ({
+      days: Float32Array.from(numbers.sort((a, b) => a - b)), factors, biases,
+    }));
+  });
+}
+
 export const stateArb: fc.Arbitrary<ModelState> = fc
   .record({
     kind: fc.constantFrom(...KINDS),
@@ -282,6 +297,7 @@ export const stateArb: fc.Arbitrary<ModelState> = fc
         userFeatures: embeddings(g.biased),
         itemFeatures: embeddings(true),
         link: g.kind === 'bfm' ? fc.option(linkArb(g.lo, g.width), { nil: undefined }) : fc.constant(undefined),
+        days: g.kind === 'bfm' ? fc.option(daysArb(g.k), { nil: undefined }) : fc.constant(undefined),
       })
       .map((a): ModelState => {
         const seenStart = new Uint32Array(users + 1);
@@ -304,6 +320,7 @@ export const stateArb: fc.Arbitrary<ModelState> = fc
           seenItems: Uint32Array.from(a.seen.flat()),
           ...(a.userFeatures && a.itemFeatures && { features: { user: a.userFeatures, item: a.itemFeatures } }),
           ...(a.link && { link: a.link }),
+          ...(a.days && { days: a.days }),
         };
       });
   });

@@ -52,7 +52,8 @@ export function dataset(where: string, name: string, value: unknown): Dataset {
     }
     const scale = v.scale as { lo?: unknown; hi?: unknown } | undefined;
     if (typeof scale !== 'object' || scale === null) throw refuse(`its scale is ${describeValue(scale)}`);
-    data = new Dataset(IdMap.from((v.users as IdMap).raw), IdMap.from((v.items as IdMap).raw), v.userIndex, v.itemIndex, v.ratings, scale as Dataset['scale']);
+    const times = v.times instanceof Float64Array ? v.times : undefined;
+    data = new Dataset(IdMap.from((v.users as IdMap).raw), IdMap.from((v.items as IdMap).raw), v.userIndex, v.itemIndex, v.ratings, scale as Dataset['scale'], times);
   }
   const { lo, hi } = data.scale ?? {};
   if (typeof lo !== 'number' || typeof hi !== 'number' || !Number.isFinite(lo) || !Number.isFinite(hi) || lo > hi) {

@@ -2,6 +2,7 @@
 // (what model files hold).
 import { IdMap, type RatingScale } from '../../data/dataset.js';
 import { makeEngine, strideFor, type Engine, type EngineName, type F32, type FactorBlock, type WasmVariant } from '../../engine/index.js';
+import type { DayTerms } from './days.js';
 import type { OrdinalLink } from './link.js';
 import type { ModelState, ModelStateKind } from './state.js';
 
@@ -18,6 +19,8 @@ export interface Fitted {
   scale: RatingScale;
   /** The output link (the Bayesian FM's ordinal output): estimates are expectedRating(link, score). */
   link?: OrdinalLink;
+  /** The Bayesian FM's day group: each training day's deviation from the average day (core/days.ts). */
+  days?: DayTerms;
   /** Items each user rated in training (CSR): seenItems[seenStart[u] .. seenStart[u+1]). */
   seenStart: Uint32Array;
   seenItems: Uint32Array;
@@ -77,7 +80,12 @@ export function toModelState(m: Fitted, kind: ModelStateKind, options: Record<st
     bu: m.factors.bu.array().slice(0, users), bi: m.factors.bi.array().slice(0, items),
     seenStart, seenItems,
     ...(m.link ? { link: copyLink(m.link) } : {}),
+    ...(m.days ? { days: copyDays(m.days) } : {}),
   };
+}
+
+function copyDays(d: DayTerms): DayTerms {
+  return { days: d.days.slice(), factors: d.factors.slice(), biases: d.biases.slice() };
 }
 
 function copyLink(l: OrdinalLink): OrdinalLink {
@@ -107,5 +115,6 @@ export function fromModelState(s: ModelState, engineName: EngineName = 'wasm', w
     // Copies: the model must not change when the caller later reuses the state's arrays.
     seenStart: s.seenStart.slice(), seenItems: s.seenItems.slice(), extraSeen: new Map(),
     ...(s.link ? { link: copyLink(s.link) } : {}),
+    ...(s.days ? { days: copyDays(s.days) } : {}),
   };
 }

@@ -63,11 +63,14 @@ type FeatureSide = (typeof FEATURE_SIDES)[number];
 const FEATURE_SECTION_NAMES = [
   'userFeatureNames', 'userFeatureFactors', 'userFeatureBiases', 'itemFeatureNames', 'itemFeatureFactors', 'itemFeatureBiases',
 ] as const satisfies readonly (FeatureSide['names'] | FeatureSide['factors'] | FeatureSide['biases'])[];
+/** The sections only a Bayesian FM with the day group has (all three or none). */
+const DAY_SECTION_NAMES = ['dayNumbers', 'dayFactors', 'dayBiases'] as const;
 const ALL_SECTION_NAMES: readonly string[] = [
   'P', 'Q', 'bu', 'bi', 'seenStart', 'seenItems', 'userIds', 'itemIds',
   'userFeatureNames', 'userFeatureFactors', 'userFeatureBiases', 'itemFeatureNames', 'itemFeatureFactors', 'itemFeatureBiases',
+  ...DAY_SECTION_NAMES,
 ];
-type SectionName = (typeof SECTION_NAMES)[number] | (typeof FEATURE_SECTION_NAMES)[number];
+type SectionName = (typeof SECTION_NAMES)[number] | (typeof FEATURE_SECTION_NAMES)[number] | (typeof DAY_SECTION_NAMES)[number];
 interface Section {
   name: SectionName;
   /** Byte offset from the start of the data area (a multiple of 4). */
@@ -153,6 +156,29 @@ function validateState(s: ModelState, kinds: readonly string[]): void {
   checkSeen(s.seenStart, s.seenItems, users, items);
   checkFeatures(s);
   checkLink(s.kind, s.link, s.scale);
+  checkDays(s.kind, s.days, k);
+}
+
+/** The day group (Bayesian FM only): increasing whole days below 2^24, their k-wide deviations and offsets. */
+function checkDays(kind: string, days: unknown, k: number): void {
+  if (days === undefined) return;
+  if (kind !== 'bfm') fail('header', `kind ${JSON.stringify(kind)} has days, but only the Bayesian FM ("bfm") has the day group`);
+  if (!isPlainObject(days)) fail('header', `days must be an object {days, factors, biases} (got ${describe(days)})`);
+  const { days: numbers, factors, biases } = days;
+  if (!(numbers instanceof Float32Array)) fail('values', `days.days must be a Float32Array (got ${describe(numbers)})`);
+  const n = numbers.length;
+  for (let d = 0; d < n; d++) {
+    const x = numbers[d];
+    if (!Number.isInteger(x) || Math.abs(x) >= 2 ** 24 || (d > 0 && !(x > numbers[d - 1]))) {
+      fail('values', `days.days[${d}] is ${x}: the days must be increasing whole numbers below 2^24 in magnitude`);
+    }
+  }
+  checkF32('days.factors', factors, n * k, `days x k = ${n} x ${k}`);
+  checkF32('days.biases', biases, n, 'one per day');
+  for (const [name, a] of [['days.factors', factors], ['days.biases', biases]] as const) {
+    const t = (a as Float32Array).findIndex((v) => !(Math.abs(v) < MODEL_PARAMETER_LIMIT));
+    if (t >= 0) fail('values', `${name}[${t}] is ${(a as Float32Array)[t]}; values must be finite and below ${MODEL_PARAMETER_LIMIT.toExponential()} in magnitude`);
+  }
 }
 
 /**
@@ -322,6 +348,8 @@ export function encodeState(state: ModelState, kinds: readonly string[]): Uint8A
       lengths.push([f.names, featureNames[t].length], [f.factors, n * k * 4], [f.biases, n * 4]);
     });
   }
+  const days = state.days;
+  if (days) lengths.push(['dayNumbers', days.days.length * 4], ['dayFactors', days.days.length * k * 4], ['dayBiases', days.days.length * 4]);
   const sections: Section[] = [];
   let cursor = 0;
   for (const [name, length] of lengths) {
@@ -332,12 +360,13 @@ export function encodeState(state: ModelState, kinds: readonly string[]): Uint8A
   const featureCounts = features ? `"userFeatures":${features.user.names.length},"itemFeatures":${features.item.names.length},` : '';
   // Likewise only ordinal Bayesian FM files have a link.
   const link = state.link;
+ const dayCount = days ? `"days":${days.days.length},` : '';
   const linkText = link ? `"link":{"levels":[${link.levels.map(numberText).join(',')}],"cutpoints":[${link.cutpoints.map(numberText).join(',')}],"spread":${numberText(link.spread)}},` : '';
   const header =
     `{"kind":${JSON.stringify(state.kind)},"options":${jsonText(state.options, 'options', 0)},` +
     `"factors":${k},"biased":${state.biased},"mu":${numberText(state.mu)},"trainMean":${numberText(state.trainMean)},` +
     `"scale":{"lo":${numberText(state.scale.lo)},"hi":${numberText(state.scale.hi)}},` +
-    `"users":${users},"items":${items},"seenCount":${state.seenItems.length},${featureCounts}${linkText}"sections":${JSON.stringify(sections)}}`;
+    `"users":${users},"items":${items},"seenCount":${state.seenItems.length},${featureCounts}${linkText}${dayCount}"sections":${JSON.stringify(sections)}}`;
   const headerBytes = encoder.encode(header);
   const dataStart = align4(PREFIX + headerBytes.length);
   const total = dataStart + cursor + 4;
@@ -362,6 +391,11 @@ export function encodeState(state: ModelState, kinds: readonly string[]): Uint8A
       writeF32(view, at(f.factors), features[f.side].factors);
       writeF32(view, at(f.biases), features[f.side].biases);
     });
+  }
+  if (days) {
+    writeF32(view, at('dayNumbers'), days.days);
+    writeF32(view, at('dayFactors'), days.factors);
+    writeF32(view, at('dayBiases'), days.biases);
   }
   view.setUint32(total - 4, crc32(out.subarray(0, total - 4)), true);
   return out;
@@ -508,6 +542,10 @@ function decode(bytes: Uint8Array, kinds: readonly string[]): ModelState {
     expectedLengths[f.factors] = [n * k * 4, `${f.count} x k = ${n} x ${k} float32`];
     expectedLengths[f.biases] = [n * 4, `${n} ${f.side} features, float32`];
   }
+  const dayRows = header.days ?? 0;
+  expectedLengths.dayNumbers = [dayRows * 4, `${dayRows} days, float32`];
+  expectedLengths.dayFactors = [dayRows * k * 4, `days x k = ${dayRows} x ${k} float32`];
+  expectedLengths.dayBiases = [dayRows * 4, `${dayRows} days, float32`];
   const dataLength = crcAt - dataStart;
   let end = 0;
   for (const s of header.sections) {
@@ -585,6 +623,7 @@ function decode(bytes: Uint8Array, kinds: readonly string[]): ModelState {
     state.features = { user: embeddings(FEATURE_SIDES[0], header.features.user), item: embeddings(FEATURE_SIDES[1], header.features.item) };
   }
   if (header.link !== undefined) state.link = header.link as OrdinalLink;
+  if (header.days !== undefined) state.days = { days: f32('dayNumbers'), factors: f32('dayFactors'), biases: f32('dayBiases') };
   validateState(state, kinds);
   return state;
 }
@@ -604,6 +643,8 @@ interface Header {
   features?: { user: number; item: number };
   /** The ordinal output's link, unchecked (validateState checks it with the rest of the state). */
   link?: unknown;
+  /** The day group's day count (a Bayesian FM with days only). */
+  days?: number;
   sections: Section[];
 }
 
@@ -643,6 +684,8 @@ function parseHeader(raw: Uint8Array, kinds: readonly string[]): Header {
   const items = count('items');
   const seenCount = count('seenCount');
   const features = featureCounts(h, kind as ModelStateKind, count);
+  const days = Object.hasOwn(h, 'days') ? count('days') : undefined;
+  if (days !== undefined && kind !== 'bfm') fail('header', `the header has days but kind ${JSON.stringify(kind)} has no day group (only the Bayesian FM does)`);
   const rawSections = get('sections');
   if (!Array.isArray(rawSections)) fail('header', `sections must be an array (got ${describe(rawSections)})`);
   const sections: Section[] = [];
@@ -655,6 +698,9 @@ function parseHeader(raw: Uint8Array, kinds: readonly string[]): Header {
       fail('section', `sections[${t}] has an unknown name ${shown} (expected one of ${ALL_SECTION_NAMES.join(', ')})`);
     }
     if (sections.some((x) => x.name === name)) fail('section', `section ${name} appears twice`);
+    if (days === undefined && (DAY_SECTION_NAMES as readonly string[]).includes(name)) {
+      fail('section', `section ${name} is present but the header has no days (only a Bayesian FM with the day group has day sections)`);
+    }
     if (!features && (FEATURE_SECTION_NAMES as readonly string[]).includes(name)) {
       fail('section', `section ${name} is present but the header has no userFeatures and itemFeatures (only hybrid models have feature sections)`);
     }
@@ -665,7 +711,8 @@ function parseHeader(raw: Uint8Array, kinds: readonly string[]): Header {
     }
     sections.push({ name: name as SectionName, offset: offset as number, length: length as number });
   }
-  for (const name of features ? ALL_SECTION_NAMES : SECTION_NAMES) {
+  const required = [...SECTION_NAMES, ...(features ? FEATURE_SECTION_NAMES : []), ...(days !== undefined ? DAY_SECTION_NAMES : [])];
+  for (const name of required) {
     if (!sections.some((s) => s.name === name)) fail('section', `section ${name} is missing`);
   }
   return {
@@ -681,6 +728,7 @@ function parseHeader(raw: Uint8Array, kinds: readonly string[]): Header {
     seenCount,
     features,
     ...(Object.hasOwn(h, 'link') ? { link: h.link } : {}),
+    ...(days !== undefined ? { days } : {}),
     sections,
   };
 }

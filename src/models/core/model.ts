@@ -12,6 +12,7 @@ import { MT19937 } from '../../util/mt19937.js';
 import { Random, type RandomSource } from '../../util/random.js';
 import { dataset, idList, optionsObject, rawId } from './arguments.js';
 import { checkNotAborted, inEngine, runEpochs, runToEnd, runWithTurns, type FitRun, type FitScoring, type LoopControl, type ModelShape, type Stopping } from './fit-loop.js';
+import { dayDeviation, dayRow, type DayTerms } from './days.js';
 import { expectedRating, type OrdinalLink } from './link.js';
 import { copyFactors, engineLike, fromModelState, seenOf, toModelState, type Fitted } from './fitted.js';
 import { checkStateFor, encodeState } from './format.js';
@@ -55,7 +56,7 @@ export interface Trainer {
    * When the fit ends on the trainer's own parameters (not a kept copy): the last step (the
    * Bayesian FM averages its samples). It may move μ (what unknown users and items fall back to).
    */
-  finish?(): { mu: number; link?: OrdinalLink } | void;
+  finish?(): { mu: number; link?: OrdinalLink; days?: DayTerms } | void;
   /** Whether the parameters the trainer changes are finite and within the limit (default: the factor block's). */
   bounded?(): boolean;
 }
@@ -232,6 +233,7 @@ export abstract class Model<R extends EpochReport = EpochReport> {
           if (done) {
             fitted.mu = done.mu;
             if (done.link) fitted.link = done.link;
+            if (done.days) fitted.days = done.days;
           }
           fitted.factors = trainer.predictionFactors();
         }
@@ -357,15 +359,20 @@ export abstract class Model<R extends EpochReport = EpochReport> {
 
   // --- Predicting and ranking ------------------------------------------------------------------
 
-  /** The estimate for one (user, item) pair by raw ids. Unknown ids never give NaN. */
-  predict(user: RawId, item: RawId): Prediction {
+  /**
+   * The estimate for one (user, item) pair by raw ids. Unknown ids never give NaN. `time` (seconds
+   * since 1970, as the training data's times) matters only to a Bayesian FM with the day group:
+   * a rating on a training day gets that day's deviation; other models ignore it.
+   */
+  predict(user: RawId, item: RawId, time?: number): Prediction {
     rawId('predict', 'user', user);
     rawId('predict', 'item', item);
+    if (time !== undefined && !(typeof time === 'number' && Number.isFinite(time))) throw new OptionError('time', 'a finite number of seconds since 1970', time);
     const m = this.model();
     const u = m.users.get(user);
     const i = m.items.get(item);
     // Fallbacks rounded to float32 like every kernel result, so predict and predictMany agree exactly.
-    const estimate = u >= 0 && i >= 0 ? this.scorePair(m, u, i) : Math.fround(this.served(m, this.fallback(m, u, i)));
+    const estimate = u >= 0 && i >= 0 ? this.scorePair(m, u, i, time) : Math.fround(this.served(m, this.fallback(m, u, i)));
     const prediction: Prediction = {
       user: String(user),
       item: String(item),
@@ -393,10 +400,11 @@ export abstract class Model<R extends EpochReport = EpochReport> {
 
   /**
    * Estimates for many (user, item) pairs, in order, scored in one kernel call (rating models:
-   * clipped to the rating scale): a Dataset (its ratings ignored) or an array of [user, item]
-   * raw-id pairs. Unknown ids get the same fallbacks as `predict`.
+   * clipped to the rating scale): a Dataset (its ratings ignored; its times, when it has them, as
+   * predict's `time`) or an array of [user, item] or [user, item, time] raw-id pairs. Unknown ids
+   * get the same fallbacks as `predict`.
    */
-  predictMany(pairs: Dataset | ReadonlyArray<readonly [RawId, RawId]>): Float32Array {
+  predictMany(pairs: Dataset | ReadonlyArray<readonly [RawId, RawId] | readonly [RawId, RawId, number]>): Float32Array {
     const m = this.model();
     if (typeof pairs !== 'object' || pairs === null) throw new DataError(`predictMany: pairs must be a Dataset or an array of [user, item] pairs, got ${describeValue(pairs)}`);
     const data = Array.isArray(pairs) ? Dataset.fromTriples(Array.from(pairs, pairOfIds), m.scale) : dataset('predictMany', 'pairs', pairs);
@@ -670,7 +678,7 @@ export abstract class Model<R extends EpochReport = EpochReport> {
   }
 
   /** One known pair through the same kernel as predictMany, so both give the same number. */
-  private scorePair(m: Fitted, u: number, i: number): number {
+  private scorePair(m: Fitted, u: number, i: number, time?: number): number {
     const mark = m.engine.mark();
     try {
       const users = m.engine.allocU32(1), items = m.engine.allocU32(1), out = m.engine.allocF32(1);
@@ -678,7 +686,11 @@ export abstract class Model<R extends EpochReport = EpochReport> {
       items.array()[0] = i;
       const { lo, hi } = this.kernelBounds(m);
       m.engine.predictPairs(users, items, 1, m.factors, m.mu, lo, hi, out);
-      return m.link ? Math.fround(expectedRating(m.link, out.array()[0])) : out.array()[0];
+      if (!m.link && !m.days) return out.array()[0];
+      const row = m.days && time !== undefined ? dayRow(m.days, time) : -1;
+      const stride = m.factors.stride;
+      const score = out.array()[0] + (row >= 0 ? dayDeviation(m.days!, row, this.shape.factors, m.factors.P.array(), u * stride, m.factors.Q.array(), i * stride) : 0);
+      return Math.fround(this.served(m, score));
     } finally {
       m.engine.release(mark);
     }
@@ -689,9 +701,9 @@ export abstract class Model<R extends EpochReport = EpochReport> {
     return this.clipsToScale ? m.scale : UNBOUNDED;
   }
 
-  /** Where the kernel clips scores: nowhere when a link makes them estimates (its levels bound them). */
+  /** Where the kernel clips scores: nowhere when a link or a day's deviation comes after it (served() then clips). */
   private kernelBounds(m: Fitted): RatingScale {
-    return m.link ? UNBOUNDED : this.bounds(m);
+    return m.link || m.days ? UNBOUNDED : this.bounds(m);
   }
 
   /** The estimate for a score: through the link, or clipped. */
@@ -732,6 +744,9 @@ export abstract class Model<R extends EpochReport = EpochReport> {
       }
     }
     const estimates = new Float32Array(n);
+    // A timed dataset scored by a model with days: each known pair's day row (-1: not a training day).
+    const times = data.times, days = m.days;
+    const dayRows = times && days ? Int32Array.from(knownRow, (t) => dayRow(days, times[t])) : undefined;
     const predict = (): Float32Array => {
       for (let t = 0; t < n; t++) {
         const u = userMap[data.userIndex[t]], i = itemMap[data.itemIndex[t]];
@@ -739,8 +754,19 @@ export abstract class Model<R extends EpochReport = EpochReport> {
       }
       const { lo, hi } = this.kernelBounds(m);
       m.engine.predictPairs(users, items, known, m.factors, m.mu, lo, hi, out);
-      const o = out.array(), link = m.link;
-      for (let k = 0; k < known; k++) estimates[knownRow[k]] = link ? expectedRating(link, o[k]) : o[k];
+      const o = out.array();
+      if (!m.link && !m.days) {
+        for (let k = 0; k < known; k++) estimates[knownRow[k]] = o[k];
+        return estimates;
+      }
+      // Fresh views: the engine's memory may have grown since the pairs were written.
+      const P = m.factors.P.array(), Q = m.factors.Q.array(), stride = m.factors.stride, kk = this.shape.factors;
+      const pu = users.array(), pi = items.array();
+      for (let k = 0; k < known; k++) {
+        const row = dayRows ? dayRows[k] : -1;
+        const score = o[k] + (row >= 0 ? dayDeviation(m.days!, row, kk, P, pu[k] * stride, Q, pi[k] * stride) : 0);
+        estimates[knownRow[k]] = this.served(m, score);
+      }
       return estimates;
     };
     const score = () => {
@@ -785,10 +811,14 @@ function checkSimilarOptions(where: string, options: { n?: number } | null | und
   return n;
 }
 
-/** One [user, item] pair of predictMany, as a triple with a placeholder rating. */
-function pairOfIds(pair: unknown, at: number): readonly [RawId, RawId, number] {
+/** One [user, item] or [user, item, time] entry of predictMany, with a placeholder rating. */
+function pairOfIds(pair: unknown, at: number): readonly [RawId, RawId, number] | readonly [RawId, RawId, number, number] {
   if (!Array.isArray(pair)) throw new DataError(`predictMany: pairs[${at}] must be a [user, item] pair, got ${describeValue(pair)}`);
-  return [rawId(`predictMany: pairs[${at}]`, 'the user', pair[0]), rawId(`predictMany: pairs[${at}]`, 'the item', pair[1]), 0];
+  const ids = [rawId(`predictMany: pairs[${at}]`, 'the user', pair[0]), rawId(`predictMany: pairs[${at}]`, 'the item', pair[1]), 0] as const;
+  if (pair.length < 3) return ids;
+  const time: unknown = pair[2];
+  if (typeof time !== 'number' || !Number.isFinite(time)) throw new DataError(`predictMany: pairs[${at}][2], the time, must be a finite number of seconds since 1970, got ${describeValue(time)}`);
+  return [...ids, time];
 }
 
 /**

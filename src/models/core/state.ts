@@ -3,6 +3,7 @@
 // the engine pads them again on load.
 import type { RatingScale } from '../../data/dataset.js';
 import type { F32 } from '../../engine/index.js';
+import type { DayTerms } from './days.js';
 import type { OrdinalLink } from './link.js';
 
 /**
@@ -79,4 +80,9 @@ export interface ModelState {
    * estimate is the expected rating level under these cut points (core/link.ts).
    */
   link?: OrdinalLink;
+  /**
+   * The Bayesian FM's day group only: P, Q, bu, bi and mu predict the average day; a rating on
+   * one of these days adds its deviation (core/days.ts).
+   */
+  days?: DayTerms;
 }

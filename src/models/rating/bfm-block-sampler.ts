@@ -10,6 +10,7 @@ import type { TrainingSetup } from '../core/model.js';
 import { PARAMETER_LIMIT } from '../core/state.js';
 import { GibbsChain, type ChainOptions } from './bfm-chain.js';
 import { byColumn, type BlockLayout } from './bfm-blocks.js';
+import { dayOf, type DayTerms } from '../core/days.js';
 
 /** A block in engine memory, with where its groups sit among all groups. */
 interface Block extends BfmBlock {
@@ -30,8 +31,19 @@ export class BlockSampler extends GibbsChain {
   private readonly scratch: F64;
   /** The current sample as a factor block, rewritten when asked for (see sampleBlock). */
   private readonly sample: { P: F32; Q: F32; bu: F32; bi: F32; stride: number };
+  /** The day block's extras: its day numbers, each day's share of the ratings, the average day of the current sample, and the served days. */
+  private readonly day: {
+    numbers: Float64Array;
+    share: Float64Array;
+    mean: Float64Array;
+    meanBias: number;
+    factors: Float32Array;
+    biasSum: Float64Array;
+    validationRows?: Int32Array;
+  } | undefined;
 
-  constructor(setup: TrainingSetup, o: ChainOptions, layouts: readonly [user: BlockLayout, item: BlockLayout], validation: Dataset | undefined) {
+  /** `layouts`: the user block, the item block, then the day block when `days` (its rows' day numbers) is given. */
+  constructor(setup: TrainingSetup, o: ChainOptions, layouts: readonly BlockLayout[], validation: Dataset | undefined, days?: Float64Array) {
     super(setup, o);
     const engine = this.engine, k = this.k;
     let groupBase = 0;
@@ -52,6 +64,14 @@ export class BlockSampler extends GibbsChain {
     this.scratch = engine.allocF64(8 * rows);
     const stride = strideFor(k), { userCount, itemCount } = setup.train;
     this.sample = { P: engine.allocF32(userCount * stride), Q: engine.allocF32(itemCount * stride), bu: engine.allocF32(userCount), bi: engine.allocF32(itemCount), stride };
+    if (days) {
+      const share = new Float64Array(days.length);
+      for (const r of layouts[2].rowOf) share[r] += 1 / this.n;
+      this.day = {
+        numbers: days, share, mean: new Float64Array(k), meanBias: 0,
+        factors: new Float32Array(days.length * k * o.servingSamples), biasSum: new Float64Array(days.length),
+      };
+    }
     // myFM's initialization: the factors from N(0, initStd²); the linear terms and w0 at 0.
     for (const b of this.blocks) {
       const V = b.V.array();
@@ -140,15 +160,73 @@ export class BlockSampler extends GibbsChain {
    * the row); the same for items. Exactly ŷ = w0 + bu + bi + P_u·Q_i (in f32).
    */
   protected sampleBlock(): FactorBlock {
-    const s = this.sample, k = this.k;
-    for (const [b, M, offset] of [[this.blocks[0], s.P, s.bu], [this.blocks[1], s.Q, s.bi]] as const) {
+    const s = this.sample, k = this.k, day = this.day;
+    // With days: the average day (rating-weighted) joins each user's and item's offset through its
+    // vector, and its own offset joins the users' (so it ends in μ): ŷ(u, i) is the average day's.
+    if (day) {
+      const b = this.blocks[2], R = b.rowCount, q = b.q.array(), lin = b.lin.array();
+      day.mean.fill(0);
+      day.meanBias = 0;
+      for (let r = 0; r < R; r++) {
+        const w = day.share[r];
+        for (let f = 0; f < k; f++) day.mean[f] += w * q[f * R + r];
+        day.meanBias += w * lin[r];
+      }
+    }
+    for (const [b, M, offset, side] of [[this.blocks[0], s.P, s.bu, 0], [this.blocks[1], s.Q, s.bi, 1]] as const) {
       const R = b.rowCount, q = b.q.array(), lin = b.lin.array(), self = b.self.array(), m = M.array(), o = offset.array();
       for (let r = 0; r < R; r++) {
-        for (let f = 0; f < k; f++) m[r * s.stride + f] = q[f * R + r];
-        o[r] = lin[r] + self[r];
+        let extra = 0;
+        for (let f = 0; f < k; f++) {
+          const v = q[f * R + r];
+          m[r * s.stride + f] = v;
+          if (day) extra += v * day.mean[f];
+        }
+        o[r] = lin[r] + self[r] + extra + (day && side === 0 ? day.meanBias : 0);
       }
     }
     return s;
+  }
+
+  /** Each day's deviation from the average day, into slot `slot` of the served days. */
+  protected override storeExtra(slot: number): void {
+    const day = this.day;
+    if (!day) return;
+    const b = this.blocks[2], R = b.rowCount, q = b.q.array(), lin = b.lin.array(), k = this.k, wide = k * this.o.servingSamples;
+    for (let r = 0; r < R; r++) {
+      for (let f = 0; f < k; f++) day.factors[r * wide + slot * k + f] = q[f * R + r] - day.mean[f];
+      day.biasSum[r] += lin[r] - day.meanBias;
+    }
+  }
+
+  /** The served days: their stacked deviations scaled as the served factors are (1/√S), and their mean offsets. */
+  protected override servedDays(served: number): DayTerms | undefined {
+    const day = this.day;
+    if (!day) return undefined;
+    // As wide as the served factors (k per serving sample; the slots of samples not drawn stay 0).
+    const scale = 1 / Math.sqrt(served);
+    const factors = Float32Array.from(day.factors, (x) => x * scale);
+    return { days: Float32Array.from(day.numbers), factors, biases: Float32Array.from(day.biasSum, (x) => x / served) };
+  }
+
+  /** The validation ratings of training days get their day's deviation from the current sample. */
+  protected override addValidationExtra(data: Dataset, rows: Uint32Array, users: Uint32Array, items: Uint32Array, sum: Float64Array): void {
+    const day = this.day;
+    if (!day || !data.times) return;
+    if (!day.validationRows) {
+      const rowOfDay = new Map<number, number>();
+      day.numbers.forEach((d, r) => rowOfDay.set(d, r));
+      day.validationRows = Int32Array.from(data.times, (t) => rowOfDay.get(dayOf(t)) ?? -1);
+    }
+    const b = this.blocks[2], R = b.rowCount, q = b.q.array(), lin = b.lin.array(), k = this.k, s = this.sample;
+    const P = s.P.array(), Q = s.Q.array(), stride = s.stride;
+    for (let j = 0; j < rows.length; j++) {
+      const r = day.validationRows[rows[j]];
+      if (r < 0) continue;
+      let dev = lin[r] - day.meanBias;
+      for (let f = 0; f < k; f++) dev += (P[users[j] * stride + f] + Q[items[j] * stride + f]) * (q[f * R + r] - day.mean[f]);
+      sum[rows[j]] += dev;
+    }
   }
 
   /** ŷ from the blocks' row sums (recomputed from the parameters), and e = (y − mean) − ŷ. */

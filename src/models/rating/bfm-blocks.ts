@@ -10,6 +10,7 @@
 import type { Dataset } from '../../data/dataset.js';
 import { groupValues } from '../../data/group.js';
 import type { AttributeRows } from '../ranking/hybrid-layout.js';
+import { dayOf } from '../core/days.js';
 
 /** One block before it goes into engine memory: rows by CSR over named groups of columns. */
 export interface BlockLayout {
@@ -108,4 +109,22 @@ export function byColumn(b: BlockLayout): { colStart: Uint32Array; colRows: Uint
     }
   }
   return { colStart, colRows, colVals };
+}
+
+/**
+ * The day block (myFM's "rating day", one-hot): its rows are the training data's days in ascending
+ * order, each row one feature, the day's id; every rating points at its day's row. `days` holds
+ * each row's day number.
+ */
+export function dayBlock(train: Dataset): { layout: BlockLayout; days: Float64Array } {
+  const times = train.times!;
+  const dayNumbers = Float64Array.from(new Set(Array.from(times, dayOf))).sort();
+  const rowOfDay = new Map<number, number>();
+  dayNumbers.forEach((d, r) => rowOfDay.set(d, r));
+  const rowOf = Uint32Array.from(times, (t) => rowOfDay.get(dayOf(t))!);
+  const R = dayNumbers.length;
+  const rowStart = Uint32Array.from({ length: R + 1 }, (_, r) => r);
+  const rowCols = Uint32Array.from({ length: R }, (_, r) => r);
+  const layout: BlockLayout = { rowOf, rowCount: R, rowStart, rowCols, rowVals: new Float64Array(R).fill(1), featureCount: R, group: new Uint32Array(R), groups: ['day'] };
+  return { layout, days: dayNumbers };
 }

@@ -14,6 +14,7 @@ import { gammaDraw } from '../../util/gamma.js';
 import type { RandomSource } from '../../util/random.js';
 import type { Trainer, TrainingSetup } from '../core/model.js';
 import type { EpochLoss } from '../core/types.js';
+import type { DayTerms } from '../core/days.js';
 import { expectedRatingTable, type OrdinalLink } from '../core/link.js';
 import { CutpointSampler, ratingLevels } from './bfm-ordinal.js';
 
@@ -191,7 +192,7 @@ export abstract class GibbsChain implements Trainer {
    * mean of a pair with an unknown item is μ + b_u + its item's offset, whose mean is the
    * best guess). A fit stopped during burn-in serves its last sample.
    */
-  finish(): { mu: number; link?: OrdinalLink } {
+  finish(): { mu: number; link?: OrdinalLink; days?: DayTerms } {
     const link = this.link();
     if (this.served === 0) this.storeSample(0);
     const S = this.served;
@@ -206,7 +207,8 @@ export abstract class GibbsChain implements Trainer {
       for (let r = 0; r < sum.length; r++) out[r] = sum[r] / S - mean;
       mu += mean;
     }
-    return link ? { mu, link } : { mu };
+    const days = this.servedDays(S);
+    return { mu, ...(link ? { link } : {}), ...(days ? { days } : {}) };
   }
 
   /** The running posterior mean on the validation set (clipped to the scale), once samples are kept. */
@@ -222,6 +224,20 @@ export abstract class GibbsChain implements Trainer {
     }
     return { rmse: Math.sqrt(se / v.data.size), mae: ae / v.data.size };
   }
+
+  // --- What a sampler with more than users and items adds (the day block) ---------------------------
+
+  /** Writes what the current sample adds to the served model into slot `slot` (unscaled). */
+  protected storeExtra(_slot: number): void {}
+  /** What the served samples add to the model, once `served` samples are stored. */
+  protected servedDays(_served: number): DayTerms | undefined {
+    return undefined;
+  }
+  /**
+   * Adds to `sum` what the current sample adds to the validation set's known pairs beyond the
+   * sample block (pair j is row rows[j] of `data`, user users[j], item items[j]).
+   */
+  protected addValidationExtra(_data: Dataset, _rows: Uint32Array, _users: Uint32Array, _items: Uint32Array, _sum: Float64Array): void {}
 
   // --- The draws every sampler makes ------------------------------------------------------------
 
@@ -281,6 +297,7 @@ export abstract class GibbsChain implements Trainer {
       this.engine.predictPairs(v.users, v.items, v.count, block, this.w0, -Infinity, Infinity, v.out);
       const out = v.out.array(), bu = block.bu.array(), bi = block.bi.array();
       for (let t = 0; t < v.count; t++) v.sum[v.rows[t]] += out[t];
+      this.addValidationExtra(v.data, v.rows, v.users.array(), v.items.array(), v.sum);
       // Pairs with an unknown user or item: w0, the known offsets and the other side's mean offset (see finish).
       const meanBu = mean(bu, this.setup.train.userCount), meanBi = mean(bi, this.setup.train.itemCount);
       for (let t = 0; t < v.data.size; t++) {
@@ -304,6 +321,7 @@ export abstract class GibbsChain implements Trainer {
         sum[r] += B[r];
       }
     }
+    this.storeExtra(slot);
     this.sumW0 += this.w0;
     this.served++;
   }

@@ -18,7 +18,7 @@
 import type { Dataset } from '../../data/dataset.js';
 import { groupStarts } from '../../data/group.js';
 import { strideFor } from '../../engine/index.js';
-import { OptionError } from '../../errors.js';
+import { DataError, OptionError } from '../../errors.js';
 import { optionsObject } from '../core/arguments.js';
 import type { FitScoring } from '../core/fit-loop.js';
 import type { Fitted } from '../core/fitted.js';
@@ -28,7 +28,7 @@ import { MAX_FACTORS } from '../core/state.js';
 import type { EpochLoss, FitOptions, FitResult, RatingEpochReport } from '../core/types.js';
 import { attributeRows, type AttributeRows } from '../ranking/hybrid-layout.js';
 import { BlockSampler } from './bfm-block-sampler.js';
-import { sideBlock, type BlockLayout } from './bfm-blocks.js';
+import { dayBlock, sideBlock, type BlockLayout } from './bfm-blocks.js';
 import { longestRow, type GibbsChain } from './bfm-chain.js';
 import { RowSampler } from './bfm-row-sampler.js';
 import { RatingBase } from './rating-base.js';
@@ -61,6 +61,14 @@ export interface BfmOptions extends Omit<CommonOptions, 'epochs'> {
    * (bfm-ordinal.ts). Predictions are expected ratings. A continuous scale is refused.
    */
   ordinal?: boolean;
+  /**
+   * The rating's day as a feature group (default false; myFM's "rating day", one-hot over the
+   * training days): needs the ratings' times (Dataset.times, from files read with `timestamps:
+   * true`). Predictions for a rating's time add its day's deviation from the average day
+   * (predict's `time`, predictMany and evaluate on timed data); without a time they are the
+   * average day's. 'auto': the day group when the training data has times (the accurate preset's).
+   */
+  time?: boolean | 'auto';
 }
 
 export type BfmBag = 'user' | 'item';
@@ -74,7 +82,7 @@ export interface BfmFitOptions extends FitOptions {
 }
 
 /** Every key BfmOptions has. */
-export const BFM_OPTION_KEYS = ['factors', 'samples', 'burnIn', 'servingSamples', 'initStd', 'bags', 'ordinal', 'seed', 'engine', 'wasmVariant', 'rng'] as const satisfies readonly (keyof BfmOptions)[];
+export const BFM_OPTION_KEYS = ['factors', 'samples', 'burnIn', 'servingSamples', 'initStd', 'bags', 'ordinal', 'time', 'seed', 'engine', 'wasmVariant', 'rng'] as const satisfies readonly (keyof BfmOptions)[];
 
 /**
  * Rank 10 at 200 sweeps, as myFM's examples, with the users' bags: plain Bayesian MF is worse than
@@ -83,9 +91,9 @@ export const BFM_OPTION_KEYS = ['factors', 'samples', 'burnIn', 'servingSamples'
  * factorization machine"). The item bag helps MovieLens more (0.8913 with both) but Ciao less
  * (0.9592), and leaves fold-in weaker, so it is the accurate preset's, not a default.
  */
-export const BFM_DEFAULTS = { factors: 10, samples: 200, burnIn: 10, initStd: 0.1, bags: ['user'] as readonly BfmBag[], ordinal: false } as const;
+export const BFM_DEFAULTS = { factors: 10, samples: 200, burnIn: 10, initStd: 0.1, bags: ['user'] as readonly BfmBag[], ordinal: false, time: false } as const;
 
-export type ResolvedBfmOptions = ResolvedCommon & { samples: number; burnIn: number; servingSamples: number; initStd: number; bags: BfmBag[]; ordinal: boolean };
+export type ResolvedBfmOptions = ResolvedCommon & { samples: number; burnIn: number; servingSamples: number; initStd: number; bags: BfmBag[]; ordinal: boolean; time: boolean | 'auto' };
 
 export class BayesianFM extends RatingBase {
   protected readonly stateKind = 'bfm' as const;
@@ -96,7 +104,7 @@ export class BayesianFM extends RatingBase {
   /** The fitted state is built from the samples at the end: there is no epoch to go back to. */
   protected override readonly supportsCheckpoint = false;
   /** The fit in progress (its validation set, its sampler). */
-  private session: { validation?: Dataset; blocks?: [BlockLayout, BlockLayout]; sampler?: GibbsChain } | undefined;
+  private session: { validation?: Dataset; blocks?: BlockLayout[]; days?: Float64Array; sampler?: GibbsChain } | undefined;
 
   constructor(given: BfmOptions = {}) {
     super();
@@ -111,7 +119,7 @@ export class BayesianFM extends RatingBase {
     const servingSamples = options.servingSamples === undefined
       ? Math.min(samples - burnIn, most)
       : integer('servingSamples', options.servingSamples, 1, Math.min(samples - burnIn, most));
-    this.options = { ...common, samples, burnIn, servingSamples, initStd: nonNegative('initStd', options.initStd ?? d.initStd), bags: bagsOption(options.bags ?? d.bags), ordinal: flag('ordinal', options.ordinal ?? d.ordinal) };
+    this.options = { ...common, samples, burnIn, servingSamples, initStd: nonNegative('initStd', options.initStd ?? d.initStd), bags: bagsOption(options.bags ?? d.bags), ordinal: flag('ordinal', options.ordinal ?? d.ordinal), time: timeOption(options.time ?? d.time) };
     // The fitted model's factors are the served samples side by side (see the top of this file).
     this.shape = {
       factors: common.factors * servingSamples, biased: true, epochs: samples, engine: common.engine,
@@ -155,22 +163,32 @@ export class BayesianFM extends RatingBase {
       features = Math.max(features, F);
       blockRows = Math.max(blockRows, R);
     }
-    return bytes + 8 * features + 64 * blockRows + 16 * groups * (k + 1);
+    // The served days: their stacked deviations and offsets.
+    const days = this.session?.days?.length ?? 0;
+    return bytes + 8 * features + 64 * blockRows + 16 * groups * (k + 1) + days * (4 * k * this.options.servingSamples + 16);
   }
 
   protected override beginFit<O extends FitOptions>(train: Dataset, options: O): FitSession<O> {
     const given = options as O & BfmFitOptions;
     const users = attributeRows('userFeatures', given.userFeatures), items = attributeRows('itemFeatures', given.itemFeatures);
     const bags = this.options.bags;
+    if (this.options.time === true && !train.times) {
+      throw new DataError(
+        "fit: option time (--time, the rating's day) needs the ratings' times, and the training data has none: " +
+          'load it with timestamps: true (the CLI does with --time) from a file with a time column, or give Dataset.fromTriples a fourth element',
+      );
+    }
     // Ids alone run on the row sampler; any other group on relation blocks.
-    const relational = bags.length > 0 || users !== undefined || items !== undefined;
-    const blocks: [BlockLayout, BlockLayout] | undefined = relational
+    const day = this.options.time === true || (this.options.time === 'auto' && train.times) ? dayBlock(train) : undefined;
+    const relational = bags.length > 0 || users !== undefined || items !== undefined || day !== undefined;
+    const blocks: BlockLayout[] | undefined = relational
       ? [
         sideBlock(train, 'user', { bag: bags.includes('user'), attributes: users }),
         sideBlock(train, 'item', { bag: bags.includes('item'), attributes: items }),
+        ...(day ? [day.layout] : []),
       ]
       : undefined;
-    this.session = { validation: options.validation, blocks };
+    this.session = { validation: options.validation, blocks, days: day?.days };
     return { train, options, cleanup: () => (this.session = undefined) };
   }
 
@@ -180,7 +198,7 @@ export class BayesianFM extends RatingBase {
 
   protected createTrainer(setup: TrainingSetup): Trainer {
     const s = this.session, o = this.options;
-    const sampler = s?.blocks ? new BlockSampler(setup, o, s.blocks, s.validation) : new RowSampler(setup, o, s?.validation);
+    const sampler = s?.blocks ? new BlockSampler(setup, o, s.blocks, s.validation, s.days) : new RowSampler(setup, o, s?.validation);
     if (this.session) this.session.sampler = sampler;
     return sampler;
   }
@@ -205,6 +223,11 @@ export class BayesianFM extends RatingBase {
   protected override divergenceHint(): string {
     return 'the sampler left the range a model can hold: check the ratings for extreme values, or lower factors';
   }
+}
+
+function timeOption(value: unknown): boolean | 'auto' {
+  if (typeof value !== 'boolean' && value !== 'auto') throw new OptionError('time', "true, false or 'auto'", value);
+  return value;
 }
 
 function flag(option: string, value: unknown): boolean {
