@@ -20,7 +20,7 @@ const built = existsSync(resolve(dist, 'index.js'));
 const builtNote = built ? '' : ' [skipped: dist/ missing, run npm run build]';
 
 const KIND_NAMES = [
-  'SVD', "SVD init 'svd'", 'SVD threads 2', 'MF', 'SVDpp', 'Baseline als', 'Baseline sgd', 'PureSVD', 'BayesianFM', 'BayesianFM ids', 'BayesianFM + genres', 'BPR', 'ALS', 'Popular',
+  'SVD', "SVD init 'svd'", 'SVD threads 2', 'MF', 'SVDpp', 'Baseline als', 'Baseline sgd', 'PureSVD', 'BayesianFM', 'BayesianFM ids', 'BayesianFM ordinal', 'BayesianFM + genres', 'BPR', 'ALS', 'Popular',
   'Hybrid warp', 'Hybrid bpr', 'Hybrid logistic', 'SVD (js engine)',
 ] as const;
 
@@ -52,6 +52,7 @@ function fitEveryKind(lib: Latentrec) {
     PureSVD: plain(() => new lib.PureSVD({ ...simd, factors: 7 })),
     BayesianFM: plain(() => new lib.BayesianFM({ ...simd, factors: 7, samples: 20 })),
     'BayesianFM ids': plain(() => new lib.BayesianFM({ ...simd, factors: 7, samples: 20, bags: [] })),
+    'BayesianFM ordinal': plain(() => new lib.BayesianFM({ ...simd, factors: 7, samples: 20, ordinal: true })),
     'BayesianFM + genres': () => {
       const model = new lib.BayesianFM({ ...simd, factors: 7, samples: 20 });
       return { model, result: model.fit(data, { itemFeatures: genres }) };
