@@ -15,6 +15,9 @@
 // contiguous (h: k runs of n4 floats, n4 = n rounded up to LANES, zero-padded), so every sum over
 // the row's ratings is a lane-parallel dot product in vector.ts's order of operations.
 //
+// A call draws rows rowFirst .. rowEnd − 1: threads draw disjoint ranges (each with its own h and
+// eb), and the result is the same bits for any split.
+//
 //   normals  f32[rows][k + 1]    z for w, then for v_0 .. v_(k-1), row after row
 //   h        f32[k][n4]          scratch: Vo[c_t, f] for the row being drawn
 //   eb       f32[n4]             scratch: the row's residuals
@@ -22,13 +25,13 @@ import { F32_BYTES, LANES } from "./layout";
 import { axpy, dot } from "./vector";
 
 export function bfmSampleRows(
-  start: usize, cols: usize, slots: usize, rowCount: i32,
+  start: usize, cols: usize, slots: usize, rowFirst: i32, rowEnd: i32,
   W: usize, V: usize, Vo: usize, stride: i32, k: i32,
   e: usize, alpha: f64, muW: f64, lambdaW: f64, muV: usize, lambdaV: usize,
   normals: usize, h: usize, eb: usize
 ): void {
   const rowBytes = <usize>(stride * F32_BYTES);
-  for (let row: usize = 0; row < <usize>rowCount; row++) {
+  for (let row = <usize>rowFirst; row < <usize>rowEnd; row++) {
     const first = load<u32>(start + (row << 2));
     const n = <i32>(load<u32>(start + (row << 2), 4) - first);
     const n4 = (n + LANES - 1) & ~(LANES - 1);

@@ -111,6 +111,31 @@ describe('the Gibbs kernel (assembly/bfm.ts)', () => {
     }
   });
 
+  it('draws the same bits with its rows split over worker threads (ranges of equal ratings, each with its own scratch)', () => {
+    // Rows of very uneven lengths, so the ranges hold different numbers of rows.
+    const uneven = Array.from({ length: 300 }, (_, r) => (r % 17 === 0 ? 60 : 1 + (r % 5)));
+    const run = (threads: number) => {
+      const engine = createEngine('wasm', 'simd', { threads });
+      const s = makeSide(engine, uneven, 23, k, 4);
+      // Scratch for every thread: h and eb as the row sampler sizes them.
+      const longest = Math.ceil(Math.max(...uneven) / 4) * 4;
+      const h = engine.allocF32(engine.threads * k * longest), eb = engine.allocF32(engine.threads * longest);
+      const random = new Random(5);
+      for (let t = 0; t < s.normals.length; t++) s.normals.array()[t] = random.nextNormal();
+      for (let sweep = 0; sweep < 3; sweep++) engine.bfmSampleRows(s.side, s.Vo, s.stride, k, s.e, 0.8, s.prior, s.normals, h, eb);
+      const out = { threads: engine.threads, W: copy(s.side.W), V: copy(s.side.V), e: copy(s.e) };
+      engine.dispose();
+      return out;
+    };
+    const one = run(1), two = run(2), three = run(3);
+    expect([two.threads, three.threads]).toEqual([2, 3]);
+    for (const r of [two, three]) {
+      expect(r.W).toEqual(one.W);
+      expect(r.V).toEqual(one.V);
+      expect(r.e).toEqual(one.e);
+    }
+  });
+
   it('draws a coordinate with the conditional mean and variance (4,000 draws from one state)', () => {
     const engine = createEngine('wasm');
     const random = new Random(5);
@@ -183,6 +208,21 @@ describe('BayesianFM', () => {
       expect(Number.isFinite(rmse)).toBe(true);
       expect(rmse).toBeLessThan(1.5);
     }
+  });
+
+  it('fits ids alone to the same model on 1, 2 and 3 threads (the normals are drawn first, per row)', () => {
+    const states = [1, 2, 3].map((threads) => {
+      const bfm = new BayesianFM({ bags: [], factors: 4, samples: 12, threads });
+      const result = bfm.fit(train);
+      expect(result.threads).toBe(threads);
+      return bfm.toState();
+    });
+    for (const s of states.slice(1)) {
+      for (const name of ['P', 'Q', 'bu', 'bi'] as const) expect(Buffer.from(s[name].buffer).equals(Buffer.from(states[0][name].buffer)), name).toBe(true);
+      expect(s.mu).toBe(states[0].mu);
+    }
+    // The relation-block sampler (the default's user bag) runs on one thread.
+    expect(new BayesianFM({ factors: 4, samples: 4, threads: 2 }).fit(train).threads).toBe(1);
   });
 
   it('refuses burn-in at or beyond the samples, and serving more samples than are kept', () => {

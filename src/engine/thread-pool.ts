@@ -33,12 +33,20 @@ const NOTE_CHARS = 240;
  */
 const STATE_STRIDE = 16;
 
-/** Slots of the argument array: which kernel, the ratings and factor offsets, the SGD rates. */
+/**
+ * Slots of the argument array: what a round runs (KIND), then for blocked SGD the ratings and
+ * factor offsets and the rates, for the Bayesian FM's row sampler (ROWS) its side, the other
+ * side's factors, the priors and each thread's scratch (H + thread × H_BYTES, EB + thread × EB_BYTES).
+ */
 export const ARG = {
   BIASED: 0, USERS: 1, ITEMS: 2, VALUES: 3, P: 4, Q: 5, BU: 6, BI: 7, STRIDE: 8, MU: 9,
   LR_BU: 10, LR_BI: 11, LR_PU: 12, LR_QI: 13, REG_BU: 14, REG_BI: 15, REG_PU: 16, REG_QI: 17,
+  KIND: 18, START: 19, COLS: 20, SLOTS: 21, W: 22, V: 23, VO: 24, K: 25, E: 26, ALPHA: 27, MU_W: 28, LAMBDA_W: 29,
+  MU_V: 30, LAMBDA_V: 31, NORMALS: 32, H: 33, H_BYTES: 34, EB: 35, EB_BYTES: 36,
 } as const;
-const ARG_COUNT = 18;
+const ARG_COUNT = 37;
+/** ARG.KIND: a round of blocked SGD (table: first rating, count, seed) or of Gibbs rows (first row, ratings, end row). */
+export const ROUND_SGD = 0, ROUND_ROWS = 1;
 
 /** How long a worker may take to start before the fit goes on without it. */
 const START_TIMEOUT_MS = 10_000;
@@ -87,7 +95,7 @@ const FALLBACK_SECONDS_PER_RATING_LANE = 30e-9;
 // a function, not at module level: a bundle that takes only hardwareThreads or MAX_POOL_THREADS
 // from this module then drops it (a top-level call must be kept).
 const workerSource = (): string => `'use strict';
-const C = ${JSON.stringify(C)}, A = ${JSON.stringify(ARG)};
+const C = ${JSON.stringify(C)}, A = ${JSON.stringify(ARG)}, ROWS = ${ROUND_ROWS};
 function serve(init, node) {
   const ctrl = new Int32Array(init.control), args = new Float64Array(init.args);
   const table = new Uint32Array(init.table), sums = new Float64Array(init.sums);
@@ -131,6 +139,16 @@ function serve(init, node) {
         if (b >= count) break;
         // Plain stores: only read by the caller when it suspects a stall; the DONE add orders them.
         states[me] = b + 1;
+        if (args[A.KIND] === ROWS) {
+          // Rows table[3b] .. table[3b + 2] of one side, with this worker's own scratch.
+          k.bfmSampleRows(args[A.START], args[A.COLS], args[A.SLOTS], table[3 * b], table[3 * b + 2], args[A.W], args[A.V], args[A.VO],
+            args[A.STRIDE], args[A.K], args[A.E], args[A.ALPHA], args[A.MU_W], args[A.LAMBDA_W], args[A.MU_V], args[A.LAMBDA_V],
+            args[A.NORMALS], args[A.H] + init.index * args[A.H_BYTES], args[A.EB] + init.index * args[A.EB_BYTES]);
+          sums[b] = 0;
+          states[me] = 0;
+          if (Atomics.add(ctrl, C.DONE, 1) + 1 === count) Atomics.notify(ctrl, C.DONE);
+          continue;
+        }
         const first = table[3 * b], n = table[3 * b + 1], seed = table[3 * b + 2];
         const u = args[A.USERS] + 4 * first, i = args[A.ITEMS] + 4 * first, v = args[A.VALUES] + 4 * first;
         k.shuffleRatings(u, i, v, n, seed);

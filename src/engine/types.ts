@@ -192,7 +192,8 @@ export interface Engine {
    * One Gibbs pass over the rows of one side of a Bayesian factorization machine (see
    * assembly/bfm.ts): each row's linear term and factors drawn from their conditionals, the
    * residuals `e` kept current. `normals` holds k + 1 standard normals per row; h (k x n4) and
-   * eb (n4) are scratch for the longest row.
+   * eb (n4) are scratch for the longest row, one such part per thread of the engine (`threads`
+   * equal parts): an engine with worker threads draws ranges of rows on each, to the same bits.
    */
   bfmSampleRows(side: BfmSide, Vo: F32, stride: number, k: number, e: F32, alpha: number, prior: BfmPrior, normals: F32, h: F32, eb: F32): void;
   /** A relation block's lin, q and self for every row (assembly/bfm-blocks.ts). */

@@ -12,7 +12,7 @@ import { simdBase64 } from './kernels-simd.generated.js';
 import { LatentrecError } from '../errors.js';
 import type { BlockGrid, BlockSchedule } from './block-grid.js';
 import { MAX_GRID_SIDE } from './block-grid.js';
-import { ARG, type ThreadPool } from './thread-pool.js';
+import { ARG, ROUND_ROWS, ROUND_SGD, type ThreadPool } from './thread-pool.js';
 import type { BfmBlock, BfmGroupPrior, BfmPrior, BfmSide, BiasedRates, Engine, F32, F64, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
 
 const PAGE = 65536;
@@ -70,7 +70,7 @@ export interface Kernels {
   ): number;
   dotRows(x: number, M: number, rowCount: number, stride: number, out: number): number;
   bfmSampleRows(
-    start: number, cols: number, slots: number, rowCount: number, W: number, V: number, Vo: number, stride: number, k: number,
+    start: number, cols: number, slots: number, rowFirst: number, rowEnd: number, W: number, V: number, Vo: number, stride: number, k: number,
     e: number, alpha: number, muW: number, lambdaW: number, muV: number, lambdaV: number, normals: number, h: number, eb: number,
   ): void;
   shuffleRatings(users: number, items: number, values: number, count: number, seed: number): void;
@@ -351,6 +351,7 @@ export class WasmEngine implements Engine {
       return sse;
     }
     const a = pool.args;
+    a[ARG.KIND] = ROUND_SGD;
     a[ARG.BIASED] = biased ? 1 : 0;
     a[ARG.USERS] = users; a[ARG.ITEMS] = items; a[ARG.VALUES] = values;
     a[ARG.P] = P; a[ARG.Q] = Q; a[ARG.BU] = bu; a[ARG.BI] = bi; a[ARG.STRIDE] = stride; a[ARG.MU] = x.mu;
@@ -408,10 +409,33 @@ export class WasmEngine implements Engine {
   }
 
   bfmSampleRows(side: BfmSide, Vo: F32, stride: number, k: number, e: F32, alpha: number, prior: BfmPrior, normals: F32, h: F32, eb: F32): void {
-    this.k.bfmSampleRows(
-      offsetOf(side.start), offsetOf(side.cols), offsetOf(side.slots), side.rowCount, offsetOf(side.W), offsetOf(side.V), offsetOf(Vo), stride, k,
-      offsetOf(e), alpha, prior.muW, prior.lambdaW, offsetOf(prior.muV), offsetOf(prior.lambdaV), offsetOf(normals), offsetOf(h), offsetOf(eb),
-    );
+    const start = offsetOf(side.start), cols = offsetOf(side.cols), slots = offsetOf(side.slots), W = offsetOf(side.W), V = offsetOf(side.V), o = offsetOf(Vo);
+    const e0 = offsetOf(e), muV = offsetOf(prior.muV), lambdaV = offsetOf(prior.lambdaV), z = offsetOf(normals);
+    const pool = this.pool, threads = this.threads;
+    // h and eb hold one part per thread; the calling thread takes the last.
+    const hBytes = 4 * Math.floor(h.length / threads), ebBytes = 4 * Math.floor(eb.length / threads);
+    const run = (first: number, end: number, part: number): void =>
+      this.k.bfmSampleRows(start, cols, slots, first, end, W, V, o, stride, k, e0, alpha, prior.muW, prior.lambdaW, muV, lambdaV, z, offsetOf(h) + part * hBytes, offsetOf(eb) + part * ebBytes);
+    const ranges = pool ? rowRanges(side.start.array(), side.rowCount, Math.min(MAX_GRID_SIDE, 4 * threads)) : [];
+    if (!pool || ranges.length < 2) {
+      run(0, side.rowCount, threads - 1);
+      return;
+    }
+    const a = pool.args;
+    a[ARG.KIND] = ROUND_ROWS;
+    a[ARG.START] = start; a[ARG.COLS] = cols; a[ARG.SLOTS] = slots; a[ARG.W] = W; a[ARG.V] = V; a[ARG.VO] = o; a[ARG.STRIDE] = stride; a[ARG.K] = k;
+    a[ARG.E] = e0; a[ARG.ALPHA] = alpha; a[ARG.MU_W] = prior.muW; a[ARG.LAMBDA_W] = prior.lambdaW; a[ARG.MU_V] = muV; a[ARG.LAMBDA_V] = lambdaV;
+    a[ARG.NORMALS] = z; a[ARG.H] = offsetOf(h); a[ARG.H_BYTES] = hBytes; a[ARG.EB] = offsetOf(eb); a[ARG.EB_BYTES] = ebBytes;
+    const starts = side.start.array();
+    ranges.forEach(([first, end], j) => {
+      pool.table[3 * j] = first;
+      pool.table[3 * j + 1] = starts[end] - starts[first]; // its ratings: what the stall bound scales with
+      pool.table[3 * j + 2] = end;
+    });
+    pool.runRound(ranges.length, (j) => {
+      run(ranges[j][0], ranges[j][1], threads - 1);
+      return 0;
+    });
   }
 
   bfmRowSums(b: BfmBlock, k: number): void {
@@ -480,4 +504,22 @@ export class WasmEngine implements Engine {
   scoreItems(user: number, f: FactorBlock, itemCount: number, base: number, out: F32): void {
     this.k.scoreItems(offsetOf(f.P) + user * f.stride * 4, offsetOf(f.Q), offsetOf(f.bi), itemCount, f.stride, base, offsetOf(out));
   }
+}
+
+/**
+ * Consecutive row ranges holding about equal numbers of ratings (at most `parts` of them), so the
+ * threads of a Gibbs pass finish together: the rows' order, not their count, decides the split.
+ */
+function rowRanges(start: Uint32Array, rows: number, parts: number): [number, number][] {
+  const total = start[rows], ranges: [number, number][] = [];
+  let first = 0;
+  for (let p = 1; p <= parts && first < rows; p++) {
+    const target = (total * p) / parts;
+    let end = first + 1;
+    while (end < rows && (p === parts || start[end] < target)) end++;
+    ranges.push([first, end]);
+    first = end;
+  }
+  if (first < rows) ranges[ranges.length - 1][1] = rows;
+  return ranges;
 }

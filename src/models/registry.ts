@@ -109,7 +109,7 @@ const KINDS = {
     model: BayesianFM, task: 'rating', epochsOption: 'samples', summary: 'Bayesian factorization machine by Gibbs sampling (libFM/myFM MCMC): nothing to tune', optionKeys: BFM_OPTION_KEYS,
     example: { factors: 2, samples: 40 }, capabilities: { partialFit: false, foldIn: true, similar: true, features: false, attributes: true, epochs: true, seeded: true },
     flags: {
-      factors: 'factors', samples: 'samples', burnIn: 'burnIn', seed: 'seed', engine: 'engine', rng: 'rng', ordinal: 'ordinal', time: 'time',
+      factors: 'factors', samples: 'samples', burnIn: 'burnIn', seed: 'seed', engine: 'engine', rng: 'rng', ordinal: 'ordinal', time: 'time', threads: 'threads',
       bags: (bags) => ({ bags: String(bags).trim() === 'none' ? [] : String(bags).split(',').map((side) => side.trim()) }),
     },
   },

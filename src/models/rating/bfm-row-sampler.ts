@@ -43,8 +43,9 @@ export class RowSampler extends GibbsChain {
     this.normals = engine.allocF32(Math.max(train.userCount, train.itemCount) * (this.k + 1));
     const longest = Math.max(longestRow(this.users.start.array()), longestRow(this.items.start.array()));
     const longest4 = Math.ceil(longest / 4) * 4;
-    this.h = engine.allocF32(Math.max(1, this.k * longest4));
-    this.eb = engine.allocF32(Math.max(4, longest4));
+    // One scratch part per thread of the engine (see Engine.bfmSampleRows).
+    this.h = engine.allocF32(engine.threads * Math.max(4, this.k * longest4));
+    this.eb = engine.allocF32(engine.threads * Math.max(4, longest4));
     // myFM's initialization: the factors from N(0, initStd²); the linear terms and w0 at 0 (the
     // ratings are centred, so w0 starts where the data is).
     for (const side of [this.users, this.items]) {

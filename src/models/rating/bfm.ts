@@ -17,7 +17,9 @@
 // so predict, recommend, similar items, fold-in and model files work as for SVD.
 import type { Dataset } from '../../data/dataset.js';
 import { groupStarts } from '../../data/group.js';
-import { strideFor } from '../../engine/index.js';
+import { hardwareThreads, strideFor, wasmThreadSupport } from '../../engine/index.js';
+import { MAX_POOL_THREADS } from '../../engine/thread-pool.js';
+import type { Threading } from '../core/fit-loop.js';
 import { DataError, OptionError } from '../../errors.js';
 import { optionsObject } from '../core/arguments.js';
 import type { FitScoring } from '../core/fit-loop.js';
@@ -69,6 +71,13 @@ export interface BfmOptions extends Omit<CommonOptions, 'epochs'> {
    * average day's. 'auto': the day group when the training data has times (the accurate preset's).
    */
   time?: boolean | 'auto';
+  /**
+   * Threads for the row sampler (ids alone: `bags: []`, no attributes, no day): the rows of one
+   * side are independent given the other, so they are drawn in ranges on every thread, to the
+   * same bits as on one (the normals are drawn first, per row). 'auto' (the default): every core
+   * from 50,000 ratings. The relation-block sampler runs on one thread.
+   */
+  threads?: number | 'auto';
 }
 
 export type BfmBag = 'user' | 'item';
@@ -82,7 +91,7 @@ export interface BfmFitOptions extends FitOptions {
 }
 
 /** Every key BfmOptions has. */
-export const BFM_OPTION_KEYS = ['factors', 'samples', 'burnIn', 'servingSamples', 'initStd', 'bags', 'ordinal', 'time', 'seed', 'engine', 'wasmVariant', 'rng'] as const satisfies readonly (keyof BfmOptions)[];
+export const BFM_OPTION_KEYS = ['factors', 'samples', 'burnIn', 'servingSamples', 'initStd', 'bags', 'ordinal', 'time', 'threads', 'seed', 'engine', 'wasmVariant', 'rng'] as const satisfies readonly (keyof BfmOptions)[];
 
 /**
  * Rank 10 at 200 sweeps, as myFM's examples, with the users' bags: plain Bayesian MF is worse than
@@ -91,9 +100,9 @@ export const BFM_OPTION_KEYS = ['factors', 'samples', 'burnIn', 'servingSamples'
  * factorization machine"). The item bag helps MovieLens more (0.8913 with both) but Ciao less
  * (0.9592), and leaves fold-in weaker, so it is the accurate preset's, not a default.
  */
-export const BFM_DEFAULTS = { factors: 10, samples: 200, burnIn: 10, initStd: 0.1, bags: ['user'] as readonly BfmBag[], ordinal: false, time: false } as const;
+export const BFM_DEFAULTS = { factors: 10, samples: 200, burnIn: 10, initStd: 0.1, bags: ['user'] as readonly BfmBag[], ordinal: false, time: false, threads: 'auto' } as const;
 
-export type ResolvedBfmOptions = ResolvedCommon & { samples: number; burnIn: number; servingSamples: number; initStd: number; bags: BfmBag[]; ordinal: boolean; time: boolean | 'auto' };
+export type ResolvedBfmOptions = ResolvedCommon & { samples: number; burnIn: number; servingSamples: number; initStd: number; bags: BfmBag[]; ordinal: boolean; time: boolean | 'auto'; threads: number | 'auto' };
 
 export class BayesianFM extends RatingBase {
   protected readonly stateKind = 'bfm' as const;
@@ -119,11 +128,11 @@ export class BayesianFM extends RatingBase {
     const servingSamples = options.servingSamples === undefined
       ? Math.min(samples - burnIn, most)
       : integer('servingSamples', options.servingSamples, 1, Math.min(samples - burnIn, most));
-    this.options = { ...common, samples, burnIn, servingSamples, initStd: nonNegative('initStd', options.initStd ?? d.initStd), bags: bagsOption(options.bags ?? d.bags), ordinal: flag('ordinal', options.ordinal ?? d.ordinal), time: timeOption(options.time ?? d.time) };
+    this.options = { ...common, samples, burnIn, servingSamples, initStd: nonNegative('initStd', options.initStd ?? d.initStd), bags: bagsOption(options.bags ?? d.bags), ordinal: flag('ordinal', options.ordinal ?? d.ordinal), time: timeOption(options.time ?? d.time), threads: threadsOption(options.threads ?? d.threads) };
     // The fitted model's factors are the served samples side by side (see the top of this file).
     this.shape = {
       factors: common.factors * servingSamples, biased: true, epochs: samples, engine: common.engine,
-      wasmVariant: common.wasmVariant, seed: common.seed, rng: common.rng,
+      wasmVariant: common.wasmVariant, seed: common.seed, rng: common.rng, threading: bfmThreading(() => this.options),
     };
   }
 
@@ -223,6 +232,26 @@ export class BayesianFM extends RatingBase {
   protected override divergenceHint(): string {
     return 'the sampler left the range a model can hold: check the ratings for extreme values, or lower factors';
   }
+}
+
+function threadsOption(value: unknown): number | 'auto' {
+  return value === 'auto' ? value : integer('threads', value as number, 1, MAX_POOL_THREADS);
+}
+
+/** With threads 'auto', training sets this large draw their rows on every core: below it, starting workers costs more than they save. */
+export const BFM_AUTO_THREADS_MIN_RATINGS = 50_000;
+
+/** Threads for a fit: only the row sampler (ids alone) runs on several; never the js engine. */
+function bfmThreading(options: () => ResolvedBfmOptions): Threading {
+  return {
+    support: wasmThreadSupport,
+    threadsFor: (shape, train) => {
+      const o = options();
+      if (shape.engine === 'js' || o.bags.length > 0 || o.time === true || (o.time === 'auto' && train.times)) return 1;
+      const wanted = o.threads === 'auto' ? (train.size >= BFM_AUTO_THREADS_MIN_RATINGS ? hardwareThreads() : 1) : o.threads;
+      return Math.min(wanted, MAX_POOL_THREADS);
+    },
+  };
 }
 
 function timeOption(value: unknown): boolean | 'auto' {
