@@ -2,8 +2,9 @@
 // item ids, rank 10, 200 sweeps) beats SVD defaults by at least 0.01 on every fold (Surprise's
 // figures, which the parity tests reproduce), as the issue asks; myFM reports 0.893–0.895 on u3.
 import { describe, expect, it } from 'vitest';
-import { BayesianFM, crossValidate, evaluate, type BfmFitOptions, type BfmOptions } from '../src/index.js';
-import { loadFolds, loadMl100kFeatures } from '../src/node.js';
+import { BayesianFM, crossValidate, evaluate, FactorModel, type BfmFitOptions, type BfmOptions } from '../src/index.js';
+import { loadFolds, loadMl100kFeatures, loadRatingsFile } from '../src/node.js';
+import { Random } from '../src/util/random.js';
 import { hasMl100k, ml100kDir, ml100kNote } from './helpers.js';
 
 /** Surprise 1.1.4's SVD defaults, folds u1..u5 (test/parity-ml100k.test.ts reproduces them to 2e-4). */
@@ -37,4 +38,32 @@ describe.skipIf(!hasMl100k)(`BayesianFM with bags and attributes on ML-100k u1${
     expect(bags).toBeLessThan(ids - 0.01);
     expect(all).toBeLessThan(0.8889);
   }, 180_000);
+});
+
+describe.skipIf(!hasMl100k)(`BayesianFM fold-in with the new user's bag on ML-100k${ml100kNote}`, () => {
+  it("new users folded in with half their ratings: using their bag predicts the other half better than the bag-less fold-in", async () => {
+    const { dataset: all } = await loadRatingsFile(`${ml100kDir}/u.data`);
+    const random = new Random(1);
+    const newcomers = new Set(all.users.raw.filter(() => random.nextFloat() < 0.1));
+    const trainRows: number[] = [], given = new Map<string, [string, number][]>(), held: [string, string, number][] = [];
+    for (let t = 0; t < all.size; t++) {
+      const u = all.users.raw[all.userIndex[t]], i = all.items.raw[all.itemIndex[t]], r = all.ratings[t];
+      if (!newcomers.has(u)) trainRows.push(t);
+      else if (random.nextFloat() < 0.5) given.set(u, [...(given.get(u) ?? []), [i, r]]);
+      else held.push([u, i, r]);
+    }
+    // 20 served samples: fold-in solves a (k·S + 1)-square system per user, 201 here.
+    const model = new BayesianFM({ samples: 100, servingSamples: 20 }); // the default user bag
+    model.fit(all.subset(trainRows));
+    const noBag = FactorModel.fromState({ ...model.toState(), bag: undefined });
+    const heldRmse = (m: FactorModel) => {
+      for (const [u, ratings] of given) m.foldIn(ratings, { user: u });
+      const kept = held.filter(([u]) => m.hasUser(u));
+      const estimates = m.predictMany(kept.map(([u, i]) => [u, i] as const));
+      return Math.sqrt(kept.reduce((s, [, , r], t) => s + (r - estimates[t]) ** 2, 0) / kept.length);
+    };
+    const withBag = heldRmse(model), without = heldRmse(noBag);
+    console.log(`fold-in of ${given.size} new users: held-out RMSE ${withBag.toFixed(4)} with their bag, ${without.toFixed(4)} without`);
+    expect(withBag).toBeLessThan(without - 0.003);
+  }, 120_000);
 });

@@ -3,7 +3,7 @@
 // served exactly from the kept samples stacked side by side).
 import { describe, expect, it } from 'vitest';
 import {
-  BayesianFM, createEngine, Dataset, evaluate, generateRatings, holdoutSplit, OptionError, SVD, wasmVariants, type Engine,
+  BayesianFM, createEngine, Dataset, evaluate, FactorModel, generateRatings, holdoutSplit, OptionError, SVD, wasmVariants, type Engine,
 } from '../src/index.js';
 import type { F32, U32 } from '../src/engine/index.js';
 import { Random } from '../src/util/random.js';
@@ -223,6 +223,33 @@ describe('BayesianFM', () => {
     }
     // The relation-block sampler (the default's user bag) runs on one thread.
     expect(new BayesianFM({ factors: 4, samples: 4, threads: 2 }).fit(train).threads).toBe(1);
+  });
+
+  it('keeps the user bag for fold-in, in the model file too; fold-in adds the new user\'s bag to the solved part (test/bfm-ml100k.test.ts: it helps)', () => {
+    const model = new BayesianFM({ samples: 20, factors: 4 }); // the default user bag
+    model.fit(data);
+    const state = model.toState();
+    expect(state.bag!.factors.length).toBe(data.itemCount * model.factorCount);
+    expect(FactorModel.load(model.save()).toState().bag!.biases).toEqual(state.bag!.biases);
+    // Ids alone keep no bag.
+    const ids = new BayesianFM({ samples: 20, factors: 4, bags: [] });
+    ids.fit(data);
+    expect(ids.toState().bag).toBeUndefined();
+    // One rated item, worked by hand: the bag part is that item's bag vector v and linear term w
+    // (weight 1/√1; no pairs within a one-item bag), and the ridge on one rating z = [q_i, 1] with
+    // λ = 0.1 solves (δ, b) = z·y / (|z|² + λ), y = r − μ − b_i − q_i·v − w.
+    const item = data.items.raw[0], K = model.factorCount;
+    model.foldIn([[item, 4]], { user: 'one' });
+    const after = model.toState(), u = after.userIds.indexOf('one');
+    const v = state.bag!.factors.subarray(0, K), w = state.bag!.biases[0], q = state.Q.subarray(0, K);
+    let qv = 0, qq = 1;
+    for (let f = 0; f < K; f++) {
+      qv += q[f] * v[f];
+      qq += q[f] * q[f];
+    }
+    const y = 4 - state.mu - state.bi[0] - qv - w, scale = y / (qq + 0.1);
+    for (let f = 0; f < K; f++) expect(after.P[u * K + f]).toBeCloseTo(v[f] + q[f] * scale, 4);
+    expect(after.bu[u]).toBeCloseTo(w + scale, 4);
   });
 
   it('refuses burn-in at or beyond the samples, and serving more samples than are kept', () => {

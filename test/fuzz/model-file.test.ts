@@ -118,6 +118,9 @@ const BREAKS: Array<[string, Break]> = [
   ['day not whole', (s) => s.days !== undefined && s.days.days.length > 0 && (s.days.days[0] = 0.5)],
   ['day factors length', (s) => s.days !== undefined && (s.days.factors = new Float32Array(s.days.factors.length + 1))],
   ['day bias NaN', (s) => s.days !== undefined && s.days.biases.length > 0 && (s.days.biases[0] = NaN)],
+  ['bag on a kind other than bfm', (s) => s.kind !== 'bfm' && (s.bag = { factors: new Float32Array(s.itemIds.length * s.factors), biases: new Float32Array(s.itemIds.length) })],
+  ['bag factors length', (s) => s.bag !== undefined && (s.bag.factors = new Float32Array(s.bag.factors.length + 1))],
+  ['bag bias infinite', (s) => s.bag !== undefined && s.bag.biases.length > 0 && (s.bag.biases[0] = Infinity)],
   ['state null', () => undefined],
 ];
 

@@ -107,6 +107,8 @@ export function expectSameState(actual: ModelState, expected: ModelState): void 
   }
   expect(actual.link, 'link').toEqual(expected.link);
   expect('days' in actual, 'days present').toBe(expected.days !== undefined);
+  expect('bag' in actual, 'bag present').toBe(expected.bag !== undefined);
+  if (expected.bag) for (const name of ['factors', 'biases'] as const) expect(bits(actual.bag![name]), `bag.${name}`).toEqual(bits(expected.bag[name]));
   if (expected.days) {
     for (const name of ['days', 'factors', 'biases'] as const) expect(bits(actual.days![name]), `days.${name}`).toEqual(bits(expected.days[name]));
   }
@@ -298,6 +300,7 @@ export const stateArb: fc.Arbitrary<ModelState> = fc
         itemFeatures: embeddings(true),
         link: g.kind === 'bfm' ? fc.option(linkArb(g.lo, g.width), { nil: undefined }) : fc.constant(undefined),
         days: g.kind === 'bfm' ? fc.option(daysArb(g.k), { nil: undefined }) : fc.constant(undefined),
+        bag: g.kind === 'bfm' ? fc.option(fc.record({ factors: f32s(items * g.k, true), biases: f32s(items, true) }), { nil: undefined }) : fc.constant(undefined),
       })
       .map((a): ModelState => {
         const seenStart = new Uint32Array(users + 1);
@@ -321,6 +324,7 @@ export const stateArb: fc.Arbitrary<ModelState> = fc
           ...(a.userFeatures && a.itemFeatures && { features: { user: a.userFeatures, item: a.itemFeatures } }),
           ...(a.link && { link: a.link }),
           ...(a.days && { days: a.days }),
+          ...(a.bag && { bag: a.bag }),
         };
       });
   });

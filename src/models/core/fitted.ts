@@ -3,6 +3,7 @@
 import { IdMap, type RatingScale } from '../../data/dataset.js';
 import { makeEngine, strideFor, type Engine, type EngineName, type F32, type FactorBlock, type WasmVariant } from '../../engine/index.js';
 import type { DayTerms } from './days.js';
+import type { UserBag } from './user-bag.js';
 import type { OrdinalLink } from './link.js';
 import type { ModelState, ModelStateKind } from './state.js';
 
@@ -21,6 +22,8 @@ export interface Fitted {
   link?: OrdinalLink;
   /** The Bayesian FM's day group: each training day's deviation from the average day (core/days.ts). */
   days?: DayTerms;
+  /** The Bayesian FM's user bag, for fold-in (core/user-bag.ts). */
+  bag?: UserBag;
   /** Items each user rated in training (CSR): seenItems[seenStart[u] .. seenStart[u+1]). */
   seenStart: Uint32Array;
   seenItems: Uint32Array;
@@ -81,6 +84,7 @@ export function toModelState(m: Fitted, kind: ModelStateKind, options: Record<st
     seenStart, seenItems,
     ...(m.link ? { link: copyLink(m.link) } : {}),
     ...(m.days ? { days: copyDays(m.days) } : {}),
+    ...(m.bag ? { bag: { factors: m.bag.factors.slice(), biases: m.bag.biases.slice() } } : {}),
   };
 }
 
@@ -116,5 +120,6 @@ export function fromModelState(s: ModelState, engineName: EngineName = 'wasm', w
     seenStart: s.seenStart.slice(), seenItems: s.seenItems.slice(), extraSeen: new Map(),
     ...(s.link ? { link: copyLink(s.link) } : {}),
     ...(s.days ? { days: copyDays(s.days) } : {}),
+    ...(s.bag ? { bag: { factors: s.bag.factors.slice(), biases: s.bag.biases.slice() } } : {}),
   };
 }

@@ -65,12 +65,14 @@ const FEATURE_SECTION_NAMES = [
 ] as const satisfies readonly (FeatureSide['names'] | FeatureSide['factors'] | FeatureSide['biases'])[];
 /** The sections only a Bayesian FM with the day group has (all three or none). */
 const DAY_SECTION_NAMES = ['dayNumbers', 'dayFactors', 'dayBiases'] as const;
+/** The sections only a Bayesian FM with the user bag has (both or none). */
+const BAG_SECTION_NAMES = ['bagFactors', 'bagBiases'] as const;
 const ALL_SECTION_NAMES: readonly string[] = [
   'P', 'Q', 'bu', 'bi', 'seenStart', 'seenItems', 'userIds', 'itemIds',
   'userFeatureNames', 'userFeatureFactors', 'userFeatureBiases', 'itemFeatureNames', 'itemFeatureFactors', 'itemFeatureBiases',
-  ...DAY_SECTION_NAMES,
+  ...DAY_SECTION_NAMES, ...BAG_SECTION_NAMES,
 ];
-type SectionName = (typeof SECTION_NAMES)[number] | (typeof FEATURE_SECTION_NAMES)[number] | (typeof DAY_SECTION_NAMES)[number];
+type SectionName = (typeof SECTION_NAMES)[number] | (typeof FEATURE_SECTION_NAMES)[number] | (typeof DAY_SECTION_NAMES)[number] | (typeof BAG_SECTION_NAMES)[number];
 interface Section {
   name: SectionName;
   /** Byte offset from the start of the data area (a multiple of 4). */
@@ -157,6 +159,21 @@ function validateState(s: ModelState, kinds: readonly string[]): void {
   checkFeatures(s);
   checkLink(s.kind, s.link, s.scale);
   checkDays(s.kind, s.days, k);
+  checkBag(s.kind, s.bag, items, k);
+}
+
+/** The user bag (Bayesian FM only): one k-wide factor row and one linear term per item, finite. */
+function checkBag(kind: string, bag: unknown, items: number, k: number): void {
+  if (bag === undefined) return;
+  if (kind !== 'bfm') fail('header', `kind ${JSON.stringify(kind)} has a user bag, but only the Bayesian FM ("bfm") keeps one`);
+  if (!isPlainObject(bag)) fail('header', `bag must be an object {factors, biases} (got ${describe(bag)})`);
+  const { factors, biases } = bag;
+  checkF32('bag.factors', factors, items * k, `items x k = ${items} x ${k}`);
+  checkF32('bag.biases', biases, items, 'one per item');
+  for (const [name, a] of [['bag.factors', factors], ['bag.biases', biases]] as const) {
+    const t = (a as Float32Array).findIndex((v) => !(Math.abs(v) < MODEL_PARAMETER_LIMIT));
+    if (t >= 0) fail('values', `${name}[${t}] is ${(a as Float32Array)[t]}; values must be finite and below ${MODEL_PARAMETER_LIMIT.toExponential()} in magnitude`);
+  }
 }
 
 /** The day group (Bayesian FM only): increasing whole days below 2^24, their k-wide deviations and offsets. */
@@ -350,6 +367,8 @@ export function encodeState(state: ModelState, kinds: readonly string[]): Uint8A
   }
   const days = state.days;
   if (days) lengths.push(['dayNumbers', days.days.length * 4], ['dayFactors', days.days.length * k * 4], ['dayBiases', days.days.length * 4]);
+  const bag = state.bag;
+  if (bag) lengths.push(['bagFactors', items * k * 4], ['bagBiases', items * 4]);
   const sections: Section[] = [];
   let cursor = 0;
   for (const [name, length] of lengths) {
@@ -360,7 +379,7 @@ export function encodeState(state: ModelState, kinds: readonly string[]): Uint8A
   const featureCounts = features ? `"userFeatures":${features.user.names.length},"itemFeatures":${features.item.names.length},` : '';
   // Likewise only ordinal Bayesian FM files have a link.
   const link = state.link;
- const dayCount = days ? `"days":${days.days.length},` : '';
+ const dayCount = (days ? `"days":${days.days.length},` : '') + (bag ? '"userBag":true,' : '');
   const linkText = link ? `"link":{"levels":[${link.levels.map(numberText).join(',')}],"cutpoints":[${link.cutpoints.map(numberText).join(',')}],"spread":${numberText(link.spread)}},` : '';
   const header =
     `{"kind":${JSON.stringify(state.kind)},"options":${jsonText(state.options, 'options', 0)},` +
@@ -391,6 +410,10 @@ export function encodeState(state: ModelState, kinds: readonly string[]): Uint8A
       writeF32(view, at(f.factors), features[f.side].factors);
       writeF32(view, at(f.biases), features[f.side].biases);
     });
+  }
+  if (bag) {
+    writeF32(view, at('bagFactors'), bag.factors);
+    writeF32(view, at('bagBiases'), bag.biases);
   }
   if (days) {
     writeF32(view, at('dayNumbers'), days.days);
@@ -546,6 +569,8 @@ function decode(bytes: Uint8Array, kinds: readonly string[]): ModelState {
   expectedLengths.dayNumbers = [dayRows * 4, `${dayRows} days, float32`];
   expectedLengths.dayFactors = [dayRows * k * 4, `days x k = ${dayRows} x ${k} float32`];
   expectedLengths.dayBiases = [dayRows * 4, `${dayRows} days, float32`];
+  expectedLengths.bagFactors = [items * k * 4, `items x k = ${items} x ${k} float32`];
+  expectedLengths.bagBiases = [items * 4, `${items} items, float32`];
   const dataLength = crcAt - dataStart;
   let end = 0;
   for (const s of header.sections) {
@@ -624,6 +649,7 @@ function decode(bytes: Uint8Array, kinds: readonly string[]): ModelState {
   }
   if (header.link !== undefined) state.link = header.link as OrdinalLink;
   if (header.days !== undefined) state.days = { days: f32('dayNumbers'), factors: f32('dayFactors'), biases: f32('dayBiases') };
+  if (header.userBag) state.bag = { factors: f32('bagFactors'), biases: f32('bagBiases') };
   validateState(state, kinds);
   return state;
 }
@@ -645,6 +671,8 @@ interface Header {
   link?: unknown;
   /** The day group's day count (a Bayesian FM with days only). */
   days?: number;
+  /** Whether the file has the user bag's sections (a Bayesian FM with the user bag only). */
+  userBag?: boolean;
   sections: Section[];
 }
 
@@ -686,6 +714,9 @@ function parseHeader(raw: Uint8Array, kinds: readonly string[]): Header {
   const features = featureCounts(h, kind as ModelStateKind, count);
   const days = Object.hasOwn(h, 'days') ? count('days') : undefined;
   if (days !== undefined && kind !== 'bfm') fail('header', `the header has days but kind ${JSON.stringify(kind)} has no day group (only the Bayesian FM does)`);
+  const userBag = Object.hasOwn(h, 'userBag') ? h.userBag : false;
+  if (userBag !== true && userBag !== false) fail('header', `userBag must be true or false (got ${describe(userBag)})`);
+  if (userBag && kind !== 'bfm') fail('header', `the header has userBag but kind ${JSON.stringify(kind)} keeps no user bag (only the Bayesian FM does)`);
   const rawSections = get('sections');
   if (!Array.isArray(rawSections)) fail('header', `sections must be an array (got ${describe(rawSections)})`);
   const sections: Section[] = [];
@@ -698,6 +729,9 @@ function parseHeader(raw: Uint8Array, kinds: readonly string[]): Header {
       fail('section', `sections[${t}] has an unknown name ${shown} (expected one of ${ALL_SECTION_NAMES.join(', ')})`);
     }
     if (sections.some((x) => x.name === name)) fail('section', `section ${name} appears twice`);
+    if (!userBag && (BAG_SECTION_NAMES as readonly string[]).includes(name)) {
+      fail('section', `section ${name} is present but the header has no userBag (only a Bayesian FM with the user bag has bag sections)`);
+    }
     if (days === undefined && (DAY_SECTION_NAMES as readonly string[]).includes(name)) {
       fail('section', `section ${name} is present but the header has no days (only a Bayesian FM with the day group has day sections)`);
     }
@@ -711,7 +745,7 @@ function parseHeader(raw: Uint8Array, kinds: readonly string[]): Header {
     }
     sections.push({ name: name as SectionName, offset: offset as number, length: length as number });
   }
-  const required = [...SECTION_NAMES, ...(features ? FEATURE_SECTION_NAMES : []), ...(days !== undefined ? DAY_SECTION_NAMES : [])];
+  const required = [...SECTION_NAMES, ...(features ? FEATURE_SECTION_NAMES : []), ...(days !== undefined ? DAY_SECTION_NAMES : []), ...(userBag ? BAG_SECTION_NAMES : [])];
   for (const name of required) {
     if (!sections.some((s) => s.name === name)) fail('section', `section ${name} is missing`);
   }
@@ -729,6 +763,7 @@ function parseHeader(raw: Uint8Array, kinds: readonly string[]): Header {
     features,
     ...(Object.hasOwn(h, 'link') ? { link: h.link } : {}),
     ...(days !== undefined ? { days } : {}),
+    ...(userBag ? { userBag } : {}),
     sections,
   };
 }

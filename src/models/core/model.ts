@@ -13,6 +13,7 @@ import { Random, type RandomSource } from '../../util/random.js';
 import { dataset, idList, optionsObject, rawId } from './arguments.js';
 import { checkNotAborted, inEngine, runEpochs, runToEnd, runWithTurns, type FitRun, type FitScoring, type LoopControl, type ModelShape, type Stopping } from './fit-loop.js';
 import { dayDeviation, dayRow, type DayTerms } from './days.js';
+import type { UserBag } from './user-bag.js';
 import { expectedRating, type OrdinalLink } from './link.js';
 import { copyFactors, engineLike, fromModelState, seenOf, toModelState, type Fitted } from './fitted.js';
 import { checkStateFor, encodeState } from './format.js';
@@ -56,7 +57,7 @@ export interface Trainer {
    * When the fit ends on the trainer's own parameters (not a kept copy): the last step (the
    * Bayesian FM averages its samples). It may move μ (what unknown users and items fall back to).
    */
-  finish?(): { mu: number; link?: OrdinalLink; days?: DayTerms } | void;
+  finish?(): { mu: number; link?: OrdinalLink; days?: DayTerms; bag?: UserBag } | void;
   /** Whether the parameters the trainer changes are finite and within the limit (default: the factor block's). */
   bounded?(): boolean;
 }
@@ -234,6 +235,7 @@ export abstract class Model<R extends EpochReport = EpochReport> {
             fitted.mu = done.mu;
             if (done.link) fitted.link = done.link;
             if (done.days) fitted.days = done.days;
+            if (done.bag) fitted.bag = done.bag;
           }
           fitted.factors = trainer.predictionFactors();
         }

@@ -9,6 +9,7 @@ import { idList, iterable, optionsObject, rawId } from './arguments.js';
 import { checkOptionKeys } from './options.js';
 import { copyFactors, seenOf, type Fitted } from './fitted.js';
 import { expectedRating, latentOf } from './link.js';
+import { bagPart } from './user-bag.js';
 import type { Recommendation } from './types.js';
 
 export interface RecommendOptions {
@@ -190,15 +191,22 @@ export function foldInUser(
     if (i >= 0) known.push({ i, r });
   }
   if (known.length === 0) throw new DataError('foldIn: none of the rated items is known to the model');
+  // A Bayesian FM with the user bag: the new user's bag (the items it rated) gives part of its
+  // vector and offset; the solve is for the rest, its id's part, shrunk toward 0 as the id's prior.
+  const fixed = m.bag ? bagPart(m.bag, known.map((e) => e.i), k) : { p: new Float64Array(k), b: 0 };
   const dim = biased ? k + 1 : k;
   const a = zeros(dim, dim), b = new Float64Array(dim);
   const Q = m.factors.Q.array(), bi = m.factors.bi.array(), stride = m.factors.stride;
   const z = new Float64Array(dim);
   for (const { i, r } of known) {
-    for (let f = 0; f < k; f++) z[f] = Q[i * stride + f];
+    let fromBag = 0;
+    for (let f = 0; f < k; f++) {
+      z[f] = Q[i * stride + f];
+      fromBag += z[f] * fixed.p[f];
+    }
     if (biased) z[k] = 1;
     // With a link the regression is on the latent scale (see latentOf).
-    const value = m.link ? latentOf(m.link, r) : r;
+    const value = (m.link ? latentOf(m.link, r) : r) - fromBag - fixed.b;
     const y = biased ? value - m.mu - bi[i] : value;
     for (let p = 0; p < dim; p++) {
       b[p] += z[p] * y;
@@ -226,8 +234,8 @@ export function foldInUser(
     fitted.users.intern(user);
   }
   const P = fitted.factors.P.array();
-  for (let f = 0; f < stride; f++) P[index * stride + f] = f < k ? x[f] : 0;
-  fitted.factors.bu.array()[index] = biased ? x[k] : 0;
+  for (let f = 0; f < stride; f++) P[index * stride + f] = f < k ? x[f] + fixed.p[f] : 0;
+  fitted.factors.bu.array()[index] = biased ? x[k] + fixed.b : 0;
   fitted.extraSeen.set(index, Uint32Array.from(known, (e) => e.i));
   if (fitted.norms) fitted.norms.P = undefined;
   return { fitted, index, used: known.length };

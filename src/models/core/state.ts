@@ -4,6 +4,7 @@
 import type { RatingScale } from '../../data/dataset.js';
 import type { F32 } from '../../engine/index.js';
 import type { DayTerms } from './days.js';
+import type { UserBag } from './user-bag.js';
 import type { OrdinalLink } from './link.js';
 
 /**
@@ -85,4 +86,6 @@ export interface ModelState {
    * one of these days adds its deviation (core/days.ts).
    */
   days?: DayTerms;
+  /** The Bayesian FM with the user bag only: each item's bag feature, so fold-in can use a new user's bag (core/user-bag.ts). */
+  bag?: UserBag;
 }

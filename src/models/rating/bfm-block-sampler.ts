@@ -11,6 +11,7 @@ import { PARAMETER_LIMIT } from '../core/state.js';
 import { GibbsChain, type ChainOptions } from './bfm-chain.js';
 import { byColumn, type BlockLayout } from './bfm-blocks.js';
 import { dayOf, type DayTerms } from '../core/days.js';
+import type { UserBag } from '../core/user-bag.js';
 
 /** A block in engine memory, with where its groups sit among all groups. */
 interface Block extends BfmBlock {
@@ -41,6 +42,8 @@ export class BlockSampler extends GibbsChain {
     biasSum: Float64Array;
     validationRows?: Int32Array;
   } | undefined;
+  /** The user block's bag as served (for fold-in): its features' stacked factors and summed linear terms. */
+  private readonly bag: { offset: number; factors: Float32Array; biasSum: Float64Array } | undefined;
 
   /** `layouts`: the user block, the item block, then the day block when `days` (its rows' day numbers) is given. */
   constructor(setup: TrainingSetup, o: ChainOptions, layouts: readonly BlockLayout[], validation: Dataset | undefined, days?: Float64Array) {
@@ -64,6 +67,10 @@ export class BlockSampler extends GibbsChain {
     this.scratch = engine.allocF64(8 * rows);
     const stride = strideFor(k), { userCount, itemCount } = setup.train;
     this.sample = { P: engine.allocF32(userCount * stride), Q: engine.allocF32(itemCount * stride), bu: engine.allocF32(userCount), bi: engine.allocF32(itemCount), stride };
+    const bagOffset = layouts[0].bagOffset;
+    this.bag = bagOffset === undefined ? undefined : {
+      offset: bagOffset, factors: new Float32Array(itemCount * k * o.servingSamples), biasSum: new Float64Array(itemCount),
+    };
     if (days) {
       const share = new Float64Array(days.length);
       for (const r of layouts[2].rowOf) share[r] += 1 / this.n;
@@ -190,6 +197,15 @@ export class BlockSampler extends GibbsChain {
 
   /** Each day's deviation from the average day, into slot `slot` of the served days. */
   protected override storeExtra(slot: number): void {
+    const bag = this.bag;
+    if (bag) {
+      const V = this.blocks[0].V.array(), W = this.blocks[0].W.array(), k = this.k, wide = k * this.o.servingSamples;
+      for (let i = 0; i < bag.biasSum.length; i++) {
+        const j = bag.offset + i;
+        for (let f = 0; f < k; f++) bag.factors[i * wide + slot * k + f] = V[j * k + f];
+        bag.biasSum[i] += W[j];
+      }
+    }
     const day = this.day;
     if (!day) return;
     const b = this.blocks[2], R = b.rowCount, q = b.q.array(), lin = b.lin.array(), k = this.k, wide = k * this.o.servingSamples;
@@ -197,6 +213,14 @@ export class BlockSampler extends GibbsChain {
       for (let f = 0; f < k; f++) day.factors[r * wide + slot * k + f] = q[f * R + r] - day.mean[f];
       day.biasSum[r] += lin[r] - day.meanBias;
     }
+  }
+
+  /** The user bag as served: its stacked factors scaled as the served factors are (1/√S), and its mean linear terms. */
+  protected override servedBag(served: number): UserBag | undefined {
+    const bag = this.bag;
+    if (!bag) return undefined;
+    const scale = 1 / Math.sqrt(served);
+    return { factors: Float32Array.from(bag.factors, (x) => x * scale), biases: Float32Array.from(bag.biasSum, (x) => x / served) };
   }
 
   /** The served days: their stacked deviations scaled as the served factors are (1/√S), and their mean offsets. */

@@ -24,6 +24,8 @@ export interface BlockLayout {
   group: Uint32Array;
   /** The block's group names, e.g. ['user', 'user bag', 'user age']. */
   groups: string[];
+  /** Where the bag's features start (one per id of the other side, in its order), when there is a bag. */
+  bagOffset?: number;
 }
 
 export interface BlockFeatures {
@@ -76,7 +78,10 @@ export function sideBlock(train: Dataset, who: 'user' | 'item', features: BlockF
   const group = new Uint32Array(featureCount);
   for (let j = bagOffset; j < attributeOffset; j++) group[j] = bagGroup;
   for (let c = 0; c < attributeGroup.length; c++) group[attributeOffset + c] = attributeGroup[c];
-  return { rowOf, rowCount, rowStart: start, rowCols: Uint32Array.from(cols), rowVals: Float64Array.from(vals), featureCount, group, groups };
+  return {
+    rowOf, rowCount, rowStart: start, rowCols: Uint32Array.from(cols), rowVals: Float64Array.from(vals), featureCount, group, groups,
+    ...(features.bag ? { bagOffset } : {}),
+  };
 }
 
 /** Each attribute's group: one per name prefix before ':', appended to `groups`. */

@@ -15,6 +15,7 @@ import type { RandomSource } from '../../util/random.js';
 import type { Trainer, TrainingSetup } from '../core/model.js';
 import type { EpochLoss } from '../core/types.js';
 import type { DayTerms } from '../core/days.js';
+import type { UserBag } from '../core/user-bag.js';
 import { expectedRatingTable, type OrdinalLink } from '../core/link.js';
 import { CutpointSampler, ratingLevels } from './bfm-ordinal.js';
 
@@ -192,7 +193,7 @@ export abstract class GibbsChain implements Trainer {
    * mean of a pair with an unknown item is μ + b_u + its item's offset, whose mean is the
    * best guess). A fit stopped during burn-in serves its last sample.
    */
-  finish(): { mu: number; link?: OrdinalLink; days?: DayTerms } {
+  finish(): { mu: number; link?: OrdinalLink; days?: DayTerms; bag?: UserBag } {
     const link = this.link();
     if (this.served === 0) this.storeSample(0);
     const S = this.served;
@@ -207,8 +208,8 @@ export abstract class GibbsChain implements Trainer {
       for (let r = 0; r < sum.length; r++) out[r] = sum[r] / S - mean;
       mu += mean;
     }
-    const days = this.servedDays(S);
-    return { mu, ...(link ? { link } : {}), ...(days ? { days } : {}) };
+    const days = this.servedDays(S), bag = this.servedBag(S);
+    return { mu, ...(link ? { link } : {}), ...(days ? { days } : {}), ...(bag ? { bag } : {}) };
   }
 
   /** The running posterior mean on the validation set (clipped to the scale), once samples are kept. */
@@ -231,6 +232,10 @@ export abstract class GibbsChain implements Trainer {
   protected storeExtra(_slot: number): void {}
   /** What the served samples add to the model, once `served` samples are stored. */
   protected servedDays(_served: number): DayTerms | undefined {
+    return undefined;
+  }
+  /** The user bag the served model keeps for fold-in, once `served` samples are stored. */
+  protected servedBag(_served: number): UserBag | undefined {
     return undefined;
   }
   /**

@@ -54,7 +54,7 @@ export interface BfmOptions extends Omit<CommonOptions, 'epochs'> {
    * Implicit-feedback bags as feature groups (default ['user']): 'user' adds the items each user
    * rated (SVD++'s implicit feedback), 'item' the users who rated each item (the "flipped" bag).
    * From the training ratings, each scaled by 1/√(its size). `[]` is plain Bayesian MF (user and
-   * item ids alone), about 2x faster than the default (4x than both bags). A folded-in user's bag is not used (see foldIn).
+   * item ids alone), about 2x faster than the default (4x than both bags). Fold-in uses a new user's bag (the items it rates) when the user bag is on.
    */
   bags?: readonly BfmBag[];
   /**
@@ -172,9 +172,9 @@ export class BayesianFM extends RatingBase {
       features = Math.max(features, F);
       blockRows = Math.max(blockRows, R);
     }
-    // The served days: their stacked deviations and offsets.
-    const days = this.session?.days?.length ?? 0;
-    return bytes + 8 * features + 64 * blockRows + 16 * groups * (k + 1) + days * (4 * k * this.options.servingSamples + 16);
+    // The served days and user bag: their stacked vectors and offsets.
+    const days = this.session?.days?.length ?? 0, bagItems = this.options.bags.includes('user') ? train.itemCount : 0;
+    return bytes + 8 * features + 64 * blockRows + 16 * groups * (k + 1) + (days + bagItems) * (4 * k * this.options.servingSamples + 16);
   }
 
   protected override beginFit<O extends FitOptions>(train: Dataset, options: O): FitSession<O> {
