@@ -24,9 +24,12 @@ const data: Dataset = existsSync(base)
   : generateRatings({ users: 943, items: 1682, ratings: 80_000, minPerUser: 20, seed: 1 });
 const source = existsSync(base) ? 'ML-100k u1.base' : 'generated, 943 x 1682, 80,000 ratings';
 
-/** Median seconds per sweep after burn-in (the first sweeps warm the JIT and tier up the wasm). */
-function secondsPerSweep(engine: 'wasm' | 'js', k: number, bags: BfmBag[] = [], on: Dataset = data, count = sweeps): number {
-  const { epochs } = new BayesianFM({ factors: k, samples: count, burnIn: 5, engine, bags }).fit(on);
+/**
+ * Median seconds per sweep after burn-in (the first sweeps warm the JIT and tier up the wasm), on
+ * one thread unless said: the wasm/js ratios compare one thread with one.
+ */
+function secondsPerSweep(engine: 'wasm' | 'js', k: number, bags: BfmBag[] = [], on: Dataset = data, count = sweeps, threads = 1): number {
+  const { epochs } = new BayesianFM({ factors: k, samples: count, burnIn: 5, engine, bags, threads }).fit(on);
   const s = epochs.slice(5).map((e) => e.seconds).sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
@@ -36,6 +39,9 @@ const rows = (['ids', 'bags'] as const).flatMap((sampler) => [10, 32, 64].map((k
   const wasm = secondsPerSweep('wasm', k, bags), js = secondsPerSweep('js', k, bags, data, sampler === 'bags' ? Math.min(sweeps, 12) : sweeps);
   return { sampler, k, wasmSweepsPerSecond: 1 / wasm, jsSweepsPerSecond: 1 / js, ratio: js / wasm };
 }));
+
+// The row sampler on two threads (same bits as one): sweeps per second at k=32, one against two.
+const twoThreads = { k: 32, oneThread: 1 / secondsPerSweep('wasm', 32), twoThreads: 1 / secondsPerSweep('wasm', 32, [], data, sweeps, 2) };
 
 // Cost against size: a plain FM visits each rating's whole feature vector (2 ids and both bags),
 // relation blocks each bag entry once per block row.
@@ -58,7 +64,7 @@ const defaultsFitSeconds = fitSeconds({}), plainFitSeconds = fitSeconds({ bags: 
 const report = {
   machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryBytes: totalmem(), node: process.version },
   data: { source, ratings: data.size, users: data.userCount, items: data.itemCount },
-  sweeps, rows, scaling, defaults: { factors: 10, samples: 200, bags: ['user'], fitSeconds: defaultsFitSeconds }, plain: { bags: [], fitSeconds: plainFitSeconds },
+  sweeps, rows, twoThreads, scaling, defaults: { factors: 10, samples: 200, bags: ['user'], fitSeconds: defaultsFitSeconds }, plain: { bags: [], fitSeconds: plainFitSeconds },
 };
 if (args.includes('--json')) {
   console.log(JSON.stringify(report));
@@ -66,6 +72,7 @@ if (args.includes('--json')) {
   console.log(`${report.machine.cpu}, ${report.machine.cores} cores, Node ${report.machine.node}; ${source}\n`);
   console.log('| sampler | k | wasm sweeps/s | js sweeps/s | wasm / js |\n|---|---|---|---|---|');
   for (const r of rows) console.log(`| ${r.sampler} | ${r.k} | ${r.wasmSweepsPerSecond.toFixed(1)} | ${r.jsSweepsPerSecond.toFixed(1)} | ${r.ratio.toFixed(1)}x |`);
+  console.log(`\nids, k=${twoThreads.k}: ${twoThreads.oneThread.toFixed(1)} sweeps/s on one thread, ${twoThreads.twoThreads.toFixed(1)} on two (the same bits)`);
   console.log('\n| ratings | users x items | bag entries per rating | ids s/sweep | ids + bags s/sweep | bags / ids |\n|---|---|---|---|---|---|');
   for (const r of scaling) console.log(`| ${r.ratings} | ${r.users} x ${r.items} | ${r.meanBagEntriesPerRating.toFixed(0)} | ${r.idsSecondsPerSweep.toFixed(4)} | ${r.bagsSecondsPerSweep.toFixed(4)} | ${(r.bagsSecondsPerSweep / r.idsSecondsPerSweep).toFixed(1)}x |`);
   console.log(`\ndefaults (k=10, 200 sweeps, the user bag): fit ${defaultsFitSeconds.toFixed(2)} s; ids alone: ${plainFitSeconds.toFixed(2)} s`);
