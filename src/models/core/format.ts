@@ -159,21 +159,19 @@ function validateState(s: ModelState, kinds: readonly string[]): void {
   checkFeatures(s);
   checkLink(s.kind, s.link, s.scale);
   checkDays(s.kind, s.days, k);
-  checkBag(s.kind, s.bag, items, k);
+  checkBag(s.kind, s.bag, s.itemIds, k);
 }
 
 /** The user bag (Bayesian FM only): one k-wide factor row and one linear term per item, finite. */
-function checkBag(kind: string, bag: unknown, items: number, k: number): void {
+function checkBag(kind: string, bag: unknown, itemIds: readonly string[], k: number): void {
   if (bag === undefined) return;
   if (kind !== 'bfm') fail('header', `kind ${JSON.stringify(kind)} has a user bag, but only the Bayesian FM ("bfm") keeps one`);
   if (!isPlainObject(bag)) fail('header', `bag must be an object {factors, biases} (got ${describe(bag)})`);
   const { factors, biases } = bag;
-  checkF32('bag.factors', factors, items * k, `items x k = ${items} x ${k}`);
-  checkF32('bag.biases', biases, items, 'one per item');
-  for (const [name, a] of [['bag.factors', factors], ['bag.biases', biases]] as const) {
-    const t = (a as Float32Array).findIndex((v) => !(Math.abs(v) < MODEL_PARAMETER_LIMIT));
-    if (t >= 0) fail('values', `${name}[${t}] is ${(a as Float32Array)[t]}; values must be finite and below ${MODEL_PARAMETER_LIMIT.toExponential()} in magnitude`);
-  }
+  checkF32('bag.factors', factors, itemIds.length * k, `items x k = ${itemIds.length} x ${k}`);
+  checkF32('bag.biases', biases, itemIds.length, 'one per item');
+  checkFactorValues('bag.factors', factors as Float32Array, k, 'item', itemIds);
+  checkFactorValues('bag.biases', biases as Float32Array, 0, 'item', itemIds);
 }
 
 /** The day group (Bayesian FM only): increasing whole days below 2^24, their k-wide deviations and offsets. */
@@ -192,10 +190,9 @@ function checkDays(kind: string, days: unknown, k: number): void {
   }
   checkF32('days.factors', factors, n * k, `days x k = ${n} x ${k}`);
   checkF32('days.biases', biases, n, 'one per day');
-  for (const [name, a] of [['days.factors', factors], ['days.biases', biases]] as const) {
-    const t = (a as Float32Array).findIndex((v) => !(Math.abs(v) < MODEL_PARAMETER_LIMIT));
-    if (t >= 0) fail('values', `${name}[${t}] is ${(a as Float32Array)[t]}; values must be finite and below ${MODEL_PARAMETER_LIMIT.toExponential()} in magnitude`);
-  }
+  const dayIds = Array.from(numbers, String);
+  checkFactorValues('days.factors', factors as Float32Array, k, 'day', dayIds);
+  checkFactorValues('days.biases', biases as Float32Array, 0, 'day', dayIds);
 }
 
 /**
