@@ -7,6 +7,7 @@ export { alsSolveRows, gramian } from "./als";
 export { hybridEpoch } from "./hybrid";
 export { predictPairs, scoreItems, dotRows } from "./score";
 export { bfmSampleRows } from "./bfm";
+export { easeGram, choleskyLower, invertLower, lowerGram, easeWeights, sumRows } from "./ease";
 export { bfmRowSums, bfmPredict, bfmGatherQ, bfmDrawLinear, bfmDrawFactor } from "./bfm-blocks";
 
 // Where the module's static data (e.g. Mathf.exp's tables) ends: the host allocates above it.

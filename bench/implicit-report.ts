@@ -1,6 +1,6 @@
 // The implicit-feedback figures the README reports, in one run on MovieLens 100k:
 // - u1, ratings >= 4 as interactions, protocol 'full' (every item minus the user's items in
-//   u1.base), relevant = test rating >= 4: BPR, ALS, Hybrid (identity features; with the ML-100k
+//   u1.base), relevant = test rating >= 4: BPR, ALS, EASE, Hybrid (identity features; with the ML-100k
 //   attributes), Popular, and SVD ranked by predicted rating — the same figures as
 //   `latentrec train --model X --implicit-threshold 4 --json`.
 // - LightFM's MovieLens example (ua.base → ua.test, every rating an interaction, k=10, lr 0.05,
@@ -18,6 +18,7 @@ import { evaluateColdStart } from '../src/eval/cold-start.js';
 import { evaluateModelRanking } from '../src/eval/model-scorer.js';
 import { ALS } from '../src/index.js';
 import { BPR } from '../src/index.js';
+import { EASE } from '../src/index.js';
 import type { FactorModel } from '../src/index.js';
 import { Hybrid, type HybridFitOptions } from '../src/index.js';
 import { Popular } from '../src/index.js';
@@ -42,6 +43,7 @@ const u1Implicit = toImplicit(u1.train, { threshold: 4 });
 const u1Rows = {
   bpr: ranked(new BPR(), u1.train, u1Implicit, u1.test, 4),
   als: ranked(new ALS(), u1.train, u1Implicit, u1.test, 4),
+  ease: ranked(new EASE(), u1.train, u1Implicit, u1.test, 4),
   hybrid: ranked(new Hybrid(), u1.train, u1Implicit, u1.test, 4),
   hybridWithAttributes: ranked(new Hybrid(), u1.train, u1Implicit, u1.test, 4, { userFeatures: features.users, itemFeatures: features.items }),
   popular: ranked(new Popular(), u1.train, u1Implicit, u1.test, 4),

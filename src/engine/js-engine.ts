@@ -5,6 +5,7 @@ import { dot } from './js-vector.js';
 import { hybridEpoch } from './js-hybrid.js';
 import { swapRatings } from './swap-ratings.js';
 import * as blocks from './js-bfm-blocks.js';
+import * as ease from './js-ease.js';
 import type { BlockGrid, BlockSchedule } from './block-grid.js';
 import type { BfmBlock, BfmGroupPrior, BfmPrior, BfmSide, BiasedRates, Engine, F32, F64, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
 
@@ -306,6 +307,24 @@ export class JsEngine implements Engine {
     }
   }
 
+  easeGram(start: U32, cols: U32, users: number, A: F64, m: number): void {
+    ease.easeGram(start, cols, users, A, m);
+  }
+  choleskyLower(A: F64, first: number, end: number, m: number): number {
+    return ease.choleskyLower(A, first, end, m);
+  }
+  invertLower(A: F64, first: number, end: number, m: number, tmp: F64): void {
+    ease.invertLower(A, first, end, m, tmp);
+  }
+  lowerGram(A: F64, first: number, end: number, m: number, tmp: F64): void {
+    ease.lowerGram(A, first, end, m, tmp);
+  }
+  easeWeights(A: F64, n: number, m: number, B: F32, s: number): void {
+    ease.easeWeights(A, n, m, B, s);
+  }
+  sumRows(B: F32, s: number, rows: U32, count: number, out: F32): void {
+    ease.sumRows(B, s, rows, count, out);
+  }
   bfmRowSums(b: BfmBlock, k: number): void {
     blocks.bfmRowSums(b, k);
   }

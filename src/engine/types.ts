@@ -196,6 +196,24 @@ export interface Engine {
    * equal parts): an engine with worker threads draws ranges of rows on each, to the same bits.
    */
   bfmSampleRows(side: BfmSide, Vo: F32, stride: number, k: number, e: F32, alpha: number, prior: BfmPrior, normals: F32, h: F32, eb: F32): void;
+  /**
+   * EASE (assembly/ease.ts) on an n x n f64 buffer A whose rows are m doubles apart: A's lower
+   * triangle += XᵀX for binary X given by user rows (cols[start[u] .. start[u+1]), ascending).
+   */
+  easeGram(start: U32, cols: U32, users: number, A: F64, m: number): void;
+  /**
+   * Rows first .. end of the Cholesky factor of A's lower triangle, in place (the rows above done):
+   * 0, or 1 + the first row whose pivot is not positive. Called a range at a time so V8 tiers up.
+   */
+  choleskyLower(A: F64, first: number, end: number, m: number): number;
+  /** Rows first .. end of L⁻¹ in place of lower-triangular L, rows above done (tmp: one row of m doubles). */
+  invertLower(A: F64, first: number, end: number, m: number, tmp: F64): void;
+  /** Steps first .. end of XᵀX in place of lower-triangular X (its lower triangle; tmp: four rows of m doubles). */
+  lowerGram(A: F64, first: number, end: number, m: number, tmp: F64): void;
+  /** EASE's weights B[j][i] = −P[j][i] / P[i][i] (i ≠ j; 0 on the diagonal), rows s floats apart, from P's lower triangle in A. */
+  easeWeights(A: F64, n: number, m: number, B: F32, s: number): void;
+  /** out[0 .. s) = Σ_t B[rows[t]] in list order (rows of s floats). */
+  sumRows(B: F32, s: number, rows: U32, count: number, out: F32): void;
   /** A relation block's lin, q and self for every row (assembly/bfm-blocks.ts). */
   bfmRowSums(block: BfmBlock, k: number): void;
   /** ŷ of every rating from the blocks' row sums. */

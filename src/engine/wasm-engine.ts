@@ -77,6 +77,12 @@ export interface Kernels {
   bfmRowSums(rowStart: number, rowCols: number, rowVals: number, R: number, W: number, V: number, k: number, lin: number, q: number, self: number): void;
   bfmPredict(table: number, blocks: number, k: number, n: number, w0: number, out: number): void;
   bfmGatherQ(table: number, blocks: number, f: number, n: number, qsum: number): void;
+  easeGram(start: number, cols: number, users: number, A: number, m: number): void;
+  choleskyLower(A: number, first: number, end: number, m: number): number;
+  invertLower(A: number, first: number, end: number, m: number, tmp: number): void;
+  lowerGram(A: number, first: number, end: number, m: number, tmp: number): void;
+  easeWeights(A: number, n: number, m: number, B: number, s: number): void;
+  sumRows(B: number, s: number, rows: number, count: number, out: number): void;
   bfmDrawLinear(
     ratingStart: number, slots: number, R: number, colStart: number, colRows: number, colVals: number, F: number, group: number,
     W: number, e: number, alpha: number, muW: number, lambdaW: number, normals: number, scratch: number,
@@ -438,6 +444,24 @@ export class WasmEngine implements Engine {
     });
   }
 
+  easeGram(start: U32, cols: U32, users: number, A: F64, m: number): void {
+    this.k.easeGram(offsetOf(start), offsetOf(cols), users, offsetOf(A), m);
+  }
+  choleskyLower(A: F64, first: number, end: number, m: number): number {
+    return this.k.choleskyLower(offsetOf(A), first, end, m);
+  }
+  invertLower(A: F64, first: number, end: number, m: number, tmp: F64): void {
+    this.k.invertLower(offsetOf(A), first, end, m, offsetOf(tmp));
+  }
+  lowerGram(A: F64, first: number, end: number, m: number, tmp: F64): void {
+    this.k.lowerGram(offsetOf(A), first, end, m, offsetOf(tmp));
+  }
+  easeWeights(A: F64, n: number, m: number, B: F32, s: number): void {
+    this.k.easeWeights(offsetOf(A), n, m, offsetOf(B), s);
+  }
+  sumRows(B: F32, s: number, rows: U32, count: number, out: F32): void {
+    this.k.sumRows(offsetOf(B), s, offsetOf(rows), count, offsetOf(out));
+  }
   bfmRowSums(b: BfmBlock, k: number): void {
     this.k.bfmRowSums(offsetOf(b.rowStart), offsetOf(b.rowCols), offsetOf(b.rowVals), b.rowCount, offsetOf(b.W), offsetOf(b.V), k, offsetOf(b.lin), offsetOf(b.q), offsetOf(b.self));
   }

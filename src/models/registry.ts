@@ -8,6 +8,7 @@ import { Model, type LoadOptions } from './core/model.js';
 import type { ModelState } from './core/state.js';
 import { ALS, ALS_OPTION_KEYS, type AlsOptions } from './ranking/als.js';
 import { BPR, BPR_OPTION_KEYS, type BprOptions } from './ranking/bpr.js';
+import { EASE, EASE_OPTION_KEYS } from './ranking/ease.js';
 import { Hybrid, HYBRID_OPTION_KEYS, type HybridOptions } from './ranking/hybrid.js';
 import { Popular, POPULAR_OPTION_KEYS } from './ranking/popular.js';
 import { Baseline, BASELINE_OPTION_KEYS, type BaselineOptions } from './rating/baseline.js';
@@ -32,6 +33,8 @@ export interface KindCapabilities {
   foldIn: boolean;
   /** similarItems / similarUsers by cosine of factor vectors. */
   similar: boolean;
+  /** Scores differ between users beyond a per-user constant (false: Baseline and Popular rank alike for all). */
+  personal: boolean;
   /** User and item attributes in fit (userFeatures, itemFeatures), and addUser / addItem (cold start by attributes). */
   features: boolean;
   /** User and item attributes in fit (userFeatures, itemFeatures): every kind with `features`, and the Bayesian FM. */
@@ -79,19 +82,19 @@ const SGD_FLAGS = {
 const KINDS = {
   svd: {
     model: SVD, task: 'rating', epochsOption: 'epochs', summary: "Surprise's SVD: μ + b_u + b_i + q_i·p_u by SGD", optionKeys: SGD_OPTION_KEYS,
-    example: { factors: 2, epochs: 20, lrAll: 0.05 }, capabilities: { partialFit: true, foldIn: true, similar: true, features: false, attributes: false, epochs: true, seeded: true }, flags: SGD_FLAGS,
+    example: { factors: 2, epochs: 20, lrAll: 0.05 }, capabilities: { partialFit: true, foldIn: true, similar: true, personal: true, features: false, attributes: false, epochs: true, seeded: true }, flags: SGD_FLAGS,
   },
   mf: {
     model: MF, task: 'rating', epochsOption: 'epochs', summary: "plain MF: p_u·q_i by SGD (Surprise's SVD with biased=False)", optionKeys: SGD_OPTION_KEYS,
-    example: { factors: 2, epochs: 20, lrAll: 0.05 }, capabilities: { partialFit: true, foldIn: true, similar: true, features: false, attributes: false, epochs: true, seeded: true }, flags: SGD_FLAGS,
+    example: { factors: 2, epochs: 20, lrAll: 0.05 }, capabilities: { partialFit: true, foldIn: true, similar: true, personal: true, features: false, attributes: false, epochs: true, seeded: true }, flags: SGD_FLAGS,
   },
   svdpp: {
     model: SVDpp, task: 'rating', epochsOption: 'epochs', summary: "SVD++ (Surprise's SVDpp): SVD with the user's implicit feedback", optionKeys: SVDPP_OPTION_KEYS,
-    example: { factors: 2, epochs: 20, lrAll: 0.05 }, capabilities: { partialFit: false, foldIn: true, similar: true, features: false, attributes: false, epochs: true, seeded: true }, flags: SGD_FLAGS,
+    example: { factors: 2, epochs: 20, lrAll: 0.05 }, capabilities: { partialFit: false, foldIn: true, similar: true, personal: true, features: false, attributes: false, epochs: true, seeded: true }, flags: SGD_FLAGS,
   },
   baseline: {
     model: Baseline, task: 'rating', epochsOption: 'epochs', summary: 'μ + b_u + b_i by ALS (or SGD with --lr/--reg), as Surprise\'s BaselineOnly', optionKeys: BASELINE_OPTION_KEYS,
-    example: { epochs: 3 }, capabilities: { partialFit: false, foldIn: true, similar: false, features: false, attributes: false, epochs: true, seeded: false },
+    example: { epochs: 3 }, capabilities: { partialFit: false, foldIn: true, similar: false, personal: false, features: false, attributes: false, epochs: true, seeded: false },
     flags: {
       epochs: 'epochs', order: 'order', seed: 'seed', engine: 'engine',
       // --lr or --reg ask for the SGD baseline; otherwise Surprise's default ALS.
@@ -101,13 +104,13 @@ const KINDS = {
   },
   puresvd: {
     model: PureSVD, task: 'rating', summary: 'the truncated SVD of the user-mean-filled matrix alone', optionKeys: PURE_SVD_OPTION_KEYS,
-    example: { factors: 2 }, capabilities: { partialFit: false, foldIn: true, similar: true, features: false, attributes: false, epochs: false, seeded: true },
+    example: { factors: 2 }, capabilities: { partialFit: false, foldIn: true, similar: true, personal: true, features: false, attributes: false, epochs: false, seeded: true },
     flags: { factors: 'factors', seed: 'seed', engine: 'engine' },
     refuses: { reason: 'has no gradient descent', flags: ['epochs', 'lr', 'reg', 'init', 'initScale', 'order', 'rng'] },
   },
   bfm: {
     model: BayesianFM, task: 'rating', epochsOption: 'samples', summary: 'Bayesian factorization machine by Gibbs sampling (libFM/myFM MCMC): nothing to tune', optionKeys: BFM_OPTION_KEYS,
-    example: { factors: 2, samples: 40 }, capabilities: { partialFit: false, foldIn: true, similar: true, features: false, attributes: true, epochs: true, seeded: true },
+    example: { factors: 2, samples: 40 }, capabilities: { partialFit: false, foldIn: true, similar: true, personal: true, features: false, attributes: true, epochs: true, seeded: true },
     flags: {
       factors: 'factors', samples: 'samples', burnIn: 'burnIn', seed: 'seed', engine: 'engine', rng: 'rng', ordinal: 'ordinal', time: 'time', threads: 'threads',
       bags: (bags) => ({ bags: String(bags).trim() === 'none' ? [] : String(bags).split(',').map((side) => side.trim()) }),
@@ -115,26 +118,32 @@ const KINDS = {
   },
   bpr: {
     model: BPR, task: 'ranking', epochsOption: 'epochs', summary: 'BPR: SGD on (user, positive, sampled negative) triples', optionKeys: BPR_OPTION_KEYS,
-    example: { factors: 3, epochs: 30, lr: 0.1 }, capabilities: { partialFit: false, foldIn: true, similar: true, features: false, attributes: false, epochs: true, seeded: true },
+    example: { factors: 3, epochs: 30, lr: 0.1 }, capabilities: { partialFit: false, foldIn: true, similar: true, personal: true, features: false, attributes: false, epochs: true, seeded: true },
     flags: { factors: 'factors', epochs: 'epochs', lr: 'lr', reg: 'reg', seed: 'seed', engine: 'engine', rng: 'rng' },
   },
   als: {
     model: ALS, task: 'ranking', epochsOption: 'epochs', summary: 'weighted ALS (Hu, Koren & Volinsky) with conjugate-gradient row solves', optionKeys: ALS_OPTION_KEYS,
-    example: { factors: 2, epochs: 5, reg: 1 }, capabilities: { partialFit: false, foldIn: true, similar: true, features: false, attributes: false, epochs: true, seeded: true },
+    example: { factors: 2, epochs: 5, reg: 1 }, capabilities: { partialFit: false, foldIn: true, similar: true, personal: true, features: false, attributes: false, epochs: true, seeded: true },
     flags: { factors: 'factors', epochs: 'epochs', reg: 'reg', alpha: 'alpha', seed: 'seed', engine: 'engine', rng: 'rng' },
   },
   hybrid: {
     model: Hybrid, task: 'ranking', epochsOption: 'epochs', summary: "LightFM's hybrid: users and items as sums of feature embeddings (cold start)", optionKeys: HYBRID_OPTION_KEYS,
-    example: { factors: 4, epochs: 30 }, capabilities: { partialFit: false, foldIn: true, similar: true, features: true, attributes: true, epochs: true, seeded: true },
+    example: { factors: 4, epochs: 30 }, capabilities: { partialFit: false, foldIn: true, similar: true, personal: true, features: true, attributes: true, epochs: true, seeded: true },
     flags: {
       factors: 'factors', epochs: 'epochs', lr: 'lr', reg: ['userReg', 'itemReg'], seed: 'seed', engine: 'engine', rng: 'rng',
       loss: 'loss', maxSampled: 'maxSampled',
       identity: (identity) => ({ userIdentity: identity === 'both' || identity === 'users', itemIdentity: identity === 'both' || identity === 'items' }),
     },
   },
+  ease: {
+    model: EASE, task: 'ranking', summary: 'EASE (Steck 2019): the closed-form item–item model B = I − P/diag(P), P = (XᵀX + λI)⁻¹', optionKeys: EASE_OPTION_KEYS,
+    example: { reg: 10 }, capabilities: { partialFit: false, foldIn: true, similar: false, personal: true, features: false, attributes: false, epochs: false, seeded: false },
+    flags: { reg: 'reg', engine: 'engine' },
+    refuses: { reason: 'is computed in closed form (no factors, epochs, learning rate or seed)', flags: ['factors', 'epochs', 'lr', 'init', 'initScale', 'order', 'rng', 'seed'] },
+  },
   popular: {
     model: Popular, task: 'ranking', summary: 'popularity: the items with the most interactions', optionKeys: POPULAR_OPTION_KEYS,
-    example: {}, capabilities: { partialFit: false, foldIn: true, similar: false, features: false, attributes: false, epochs: false, seeded: false },
+    example: {}, capabilities: { partialFit: false, foldIn: true, similar: false, personal: false, features: false, attributes: false, epochs: false, seeded: false },
     flags: { engine: 'engine' },
   },
 } as const satisfies Record<string, KindRow>;

@@ -20,7 +20,7 @@ const built = existsSync(resolve(dist, 'index.js'));
 const builtNote = built ? '' : ' [skipped: dist/ missing, run npm run build]';
 
 const KIND_NAMES = [
-  'SVD', "SVD init 'svd'", 'SVD threads 2', 'MF', 'SVDpp', 'Baseline als', 'Baseline sgd', 'PureSVD', 'BayesianFM', 'BayesianFM ids', 'BayesianFM ordinal', 'BayesianFM + genres', 'BPR', 'ALS', 'Popular',
+  'SVD', "SVD init 'svd'", 'SVD threads 2', 'MF', 'SVDpp', 'Baseline als', 'Baseline sgd', 'PureSVD', 'BayesianFM', 'BayesianFM ids', 'BayesianFM ordinal', 'BayesianFM + genres', 'BPR', 'ALS', 'EASE', 'Popular',
   'Hybrid warp', 'Hybrid bpr', 'Hybrid logistic', 'SVD (js engine)',
 ] as const;
 
@@ -59,6 +59,7 @@ function fitEveryKind(lib: Latentrec) {
     },
     BPR: plain(() => new lib.BPR({ ...simd, factors: 7, epochs: 10 })),
     ALS: plain(() => new lib.ALS({ ...simd, factors: 7, epochs: 4 })),
+    EASE: plain(() => new lib.EASE({ wasmVariant: 'simd', reg: 50 })),
     Popular: plain(() => new lib.Popular({ wasmVariant: 'simd' })),
     'Hybrid warp': hybrid('warp'),
     'Hybrid bpr': hybrid('bpr'),

@@ -121,6 +121,11 @@ const BREAKS: Array<[string, Break]> = [
   ['bag on a kind other than bfm', (s) => s.kind !== 'bfm' && (s.bag = { factors: new Float32Array(s.itemIds.length * s.factors), biases: new Float32Array(s.itemIds.length) })],
   ['bag factors length', (s) => s.bag !== undefined && (s.bag.factors = new Float32Array(s.bag.factors.length + 1))],
   ['bag bias infinite', (s) => s.bag !== undefined && s.bag.biases.length > 0 && (s.bag.biases[0] = Infinity)],
+  ['item–item weights on a kind other than ease', (s) => s.kind !== 'ease' && (s.itemItem = new Float32Array(s.itemIds.length * s.itemIds.length))],
+  ['item–item weights missing on ease', (s) => s.kind === 'ease' && delete s.itemItem],
+  ['item–item weights length', (s) => s.itemItem !== undefined && (s.itemItem = new Float32Array(s.itemItem.length + 1))],
+  ['item–item weight NaN', (s, p) => s.itemItem !== undefined && s.itemItem.length > 0 && (s.itemItem[p % s.itemItem.length] = NaN)],
+  ['item–item weight 1e16', (s, p) => s.itemItem !== undefined && s.itemItem.length > 0 && (s.itemItem[p % s.itemItem.length] = -1e16)],
   ['state null', () => undefined],
 ];
 

@@ -9,7 +9,7 @@ import { expectedRating, type OrdinalLink } from '../../src/models/core/link.js'
 
 export { rng };
 
-export const KINDS: ModelStateKind[] = ['svd', 'mf', 'svdpp', 'baseline', 'puresvd', 'imported', 'hybrid', 'bfm'];
+export const KINDS: ModelStateKind[] = ['svd', 'mf', 'svdpp', 'baseline', 'puresvd', 'imported', 'hybrid', 'bfm', 'ease'];
 
 /** Float32 values that stress bit-exactness: signed zeros, subnormals, extremes below the limit. */
 export const SPECIAL_F32 = [
@@ -109,6 +109,8 @@ export function expectSameState(actual: ModelState, expected: ModelState): void 
   expect('days' in actual, 'days present').toBe(expected.days !== undefined);
   expect('bag' in actual, 'bag present').toBe(expected.bag !== undefined);
   if (expected.bag) for (const name of ['factors', 'biases'] as const) expect(bits(actual.bag![name]), `bag.${name}`).toEqual(bits(expected.bag[name]));
+  expect('itemItem' in actual, 'itemItem present').toBe(expected.itemItem !== undefined);
+  if (expected.itemItem) expect(bits(actual.itemItem!), 'itemItem').toEqual(bits(expected.itemItem));
   if (expected.days) {
     for (const name of ['days', 'factors', 'biases'] as const) expect(bits(actual.days![name]), `days.${name}`).toEqual(bits(expected.days[name]));
   }
@@ -301,6 +303,7 @@ export const stateArb: fc.Arbitrary<ModelState> = fc
         link: g.kind === 'bfm' ? fc.option(linkArb(g.lo, g.width), { nil: undefined }) : fc.constant(undefined),
         days: g.kind === 'bfm' ? fc.option(daysArb(g.k), { nil: undefined }) : fc.constant(undefined),
         bag: g.kind === 'bfm' ? fc.option(fc.record({ factors: f32s(items * g.k, true), biases: f32s(items, true) }), { nil: undefined }) : fc.constant(undefined),
+        itemItem: g.kind === 'ease' ? f32s(items * items, true) : fc.constant(undefined),
       })
       .map((a): ModelState => {
         const seenStart = new Uint32Array(users + 1);
@@ -325,6 +328,7 @@ export const stateArb: fc.Arbitrary<ModelState> = fc
           ...(a.link && { link: a.link }),
           ...(a.days && { days: a.days }),
           ...(a.bag && { bag: a.bag }),
+          ...(a.itemItem && { itemItem: a.itemItem }),
         };
       });
   });

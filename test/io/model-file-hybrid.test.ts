@@ -261,7 +261,7 @@ describe('decodeModel refuses a hybrid file (checksum valid) whose', () => {
     expectRefusal(
       () => decodeModel(editHeader(bytes, (h) => void (h.sections as S[]).push({ name: 'userFeatureWeights', offset: 0, length: 0 }))),
       'section',
-      /sections\[14\] has an unknown name "userFeatureWeights" \(expected one of P, .*, itemIds, userFeatureNames, .*, itemFeatureBiases, dayNumbers, dayFactors, dayBiases, bagFactors, bagBiases\)/,
+      /sections\[14\] has an unknown name "userFeatureWeights" \(expected one of P, .*, itemIds, userFeatureNames, .*, itemFeatureBiases, dayNumbers, dayFactors, dayBiases, bagFactors, bagBiases, itemItem\)/,
     );
     expectRefusal(() => decodeModel(editHeader(bytes, (h) => void (h.sections as S[]).push({ ...(h.sections as S[])[9] }))), 'section', /section userFeatureFactors appears twice/);
   });

@@ -4,6 +4,7 @@ import { IdMap, type RatingScale } from '../../data/dataset.js';
 import { makeEngine, strideFor, type Engine, type EngineName, type F32, type FactorBlock, type WasmVariant } from '../../engine/index.js';
 import type { DayTerms } from './days.js';
 import type { UserBag } from './user-bag.js';
+import { padItemItem, unpadItemItem, type ItemItem } from './item-item.js';
 import type { OrdinalLink } from './link.js';
 import type { ModelState, ModelStateKind } from './state.js';
 
@@ -24,6 +25,8 @@ export interface Fitted {
   days?: DayTerms;
   /** The Bayesian FM's user bag, for fold-in (core/user-bag.ts). */
   bag?: UserBag;
+  /** EASE's item–item weights (core/item-item.ts): scores come from them and the user's items, not from factors. */
+  itemItem?: ItemItem;
   /** Items each user rated in training (CSR): seenItems[seenStart[u] .. seenStart[u+1]). */
   seenStart: Uint32Array;
   seenItems: Uint32Array;
@@ -85,6 +88,7 @@ export function toModelState(m: Fitted, kind: ModelStateKind, options: Record<st
     ...(m.link ? { link: copyLink(m.link) } : {}),
     ...(m.days ? { days: copyDays(m.days) } : {}),
     ...(m.bag ? { bag: { factors: m.bag.factors.slice(), biases: m.bag.biases.slice() } } : {}),
+    ...(m.itemItem ? { itemItem: unpadItemItem(m.itemItem, items) } : {}),
   };
 }
 
@@ -121,5 +125,6 @@ export function fromModelState(s: ModelState, engineName: EngineName = 'wasm', w
     ...(s.link ? { link: copyLink(s.link) } : {}),
     ...(s.days ? { days: copyDays(s.days) } : {}),
     ...(s.bag ? { bag: { factors: s.bag.factors.slice(), biases: s.bag.biases.slice() } } : {}),
+    ...(s.itemItem ? { itemItem: padItemItem(s.itemItem, items, engine) } : {}),
   };
 }

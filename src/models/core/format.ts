@@ -67,12 +67,14 @@ const FEATURE_SECTION_NAMES = [
 const DAY_SECTION_NAMES = ['dayNumbers', 'dayFactors', 'dayBiases'] as const;
 /** The sections only a Bayesian FM with the user bag has (both or none). */
 const BAG_SECTION_NAMES = ['bagFactors', 'bagBiases'] as const;
+/** The section only EASE has: its item–item weights. */
+const ITEM_ITEM_SECTION_NAMES = ['itemItem'] as const;
 const ALL_SECTION_NAMES: readonly string[] = [
   'P', 'Q', 'bu', 'bi', 'seenStart', 'seenItems', 'userIds', 'itemIds',
   'userFeatureNames', 'userFeatureFactors', 'userFeatureBiases', 'itemFeatureNames', 'itemFeatureFactors', 'itemFeatureBiases',
-  ...DAY_SECTION_NAMES, ...BAG_SECTION_NAMES,
+  ...DAY_SECTION_NAMES, ...BAG_SECTION_NAMES, ...ITEM_ITEM_SECTION_NAMES,
 ];
-type SectionName = (typeof SECTION_NAMES)[number] | (typeof FEATURE_SECTION_NAMES)[number] | (typeof DAY_SECTION_NAMES)[number] | (typeof BAG_SECTION_NAMES)[number];
+type SectionName = (typeof SECTION_NAMES)[number] | (typeof FEATURE_SECTION_NAMES)[number] | (typeof DAY_SECTION_NAMES)[number] | (typeof BAG_SECTION_NAMES)[number] | (typeof ITEM_ITEM_SECTION_NAMES)[number];
 interface Section {
   name: SectionName;
   /** Byte offset from the start of the data area (a multiple of 4). */
@@ -160,6 +162,19 @@ function validateState(s: ModelState, kinds: readonly string[]): void {
   checkLink(s.kind, s.link, s.scale);
   checkDays(s.kind, s.days, k);
   checkBag(s.kind, s.bag, s.itemIds, k);
+  checkItemItem(s.kind, s.itemItem, s.itemIds);
+}
+
+/** EASE's item–item weights: present exactly for kind "ease", items x items, finite and bounded. */
+function checkItemItem(kind: string, weights: unknown, itemIds: readonly string[]): void {
+  if (weights === undefined) {
+    if (kind === 'ease') fail('header', 'kind "ease" needs its item–item weights (itemItem), but the state has none');
+    return;
+  }
+  if (kind !== 'ease') fail('header', `kind ${JSON.stringify(kind)} has item–item weights, but only EASE ("ease") keeps them`);
+  const n = itemIds.length;
+  checkF32('itemItem', weights, n * n, `items x items = ${n} x ${n}`);
+  checkFactorValues('itemItem', weights as Float32Array, n, 'item', itemIds);
 }
 
 /** The user bag (Bayesian FM only): one k-wide factor row and one linear term per item, finite. */
@@ -366,6 +381,8 @@ export function encodeState(state: ModelState, kinds: readonly string[]): Uint8A
   if (days) lengths.push(['dayNumbers', days.days.length * 4], ['dayFactors', days.days.length * k * 4], ['dayBiases', days.days.length * 4]);
   const bag = state.bag;
   if (bag) lengths.push(['bagFactors', items * k * 4], ['bagBiases', items * 4]);
+  const itemItem = state.itemItem;
+  if (itemItem) lengths.push(['itemItem', items * items * 4]);
   const sections: Section[] = [];
   let cursor = 0;
   for (const [name, length] of lengths) {
@@ -376,7 +393,7 @@ export function encodeState(state: ModelState, kinds: readonly string[]): Uint8A
   const featureCounts = features ? `"userFeatures":${features.user.names.length},"itemFeatures":${features.item.names.length},` : '';
   // Likewise only ordinal Bayesian FM files have a link.
   const link = state.link;
- const dayCount = (days ? `"days":${days.days.length},` : '') + (bag ? '"userBag":true,' : '');
+ const dayCount = (days ? `"days":${days.days.length},` : '') + (bag ? '"userBag":true,' : '') + (itemItem ? '"itemItem":true,' : '');
   const linkText = link ? `"link":{"levels":[${link.levels.map(numberText).join(',')}],"cutpoints":[${link.cutpoints.map(numberText).join(',')}],"spread":${numberText(link.spread)}},` : '';
   const header =
     `{"kind":${JSON.stringify(state.kind)},"options":${jsonText(state.options, 'options', 0)},` +
@@ -412,6 +429,7 @@ export function encodeState(state: ModelState, kinds: readonly string[]): Uint8A
     writeF32(view, at('bagFactors'), bag.factors);
     writeF32(view, at('bagBiases'), bag.biases);
   }
+  if (itemItem) writeF32(view, at('itemItem'), itemItem);
   if (days) {
     writeF32(view, at('dayNumbers'), days.days);
     writeF32(view, at('dayFactors'), days.factors);
@@ -568,6 +586,7 @@ function decode(bytes: Uint8Array, kinds: readonly string[]): ModelState {
   expectedLengths.dayBiases = [dayRows * 4, `${dayRows} days, float32`];
   expectedLengths.bagFactors = [items * k * 4, `items x k = ${items} x ${k} float32`];
   expectedLengths.bagBiases = [items * 4, `${items} items, float32`];
+  expectedLengths.itemItem = [items * items * 4, `items x items = ${items} x ${items} float32`];
   const dataLength = crcAt - dataStart;
   let end = 0;
   for (const s of header.sections) {
@@ -647,6 +666,7 @@ function decode(bytes: Uint8Array, kinds: readonly string[]): ModelState {
   if (header.link !== undefined) state.link = header.link as OrdinalLink;
   if (header.days !== undefined) state.days = { days: f32('dayNumbers'), factors: f32('dayFactors'), biases: f32('dayBiases') };
   if (header.userBag) state.bag = { factors: f32('bagFactors'), biases: f32('bagBiases') };
+  if (header.itemItem) state.itemItem = f32('itemItem');
   validateState(state, kinds);
   return state;
 }
@@ -670,6 +690,8 @@ interface Header {
   days?: number;
   /** Whether the file has the user bag's sections (a Bayesian FM with the user bag only). */
   userBag?: boolean;
+  /** Whether the file has EASE's item–item weights (kind "ease" only, and always there). */
+  itemItem?: boolean;
   sections: Section[];
 }
 
@@ -714,6 +736,10 @@ function parseHeader(raw: Uint8Array, kinds: readonly string[]): Header {
   const userBag = Object.hasOwn(h, 'userBag') ? h.userBag : false;
   if (userBag !== true && userBag !== false) fail('header', `userBag must be true or false (got ${describe(userBag)})`);
   if (userBag && kind !== 'bfm') fail('header', `the header has userBag but kind ${JSON.stringify(kind)} keeps no user bag (only the Bayesian FM does)`);
+  const itemItem = Object.hasOwn(h, 'itemItem') ? h.itemItem : false;
+  if (itemItem !== true && itemItem !== false) fail('header', `itemItem must be true or false (got ${describe(itemItem)})`);
+  if (itemItem && kind !== 'ease') fail('header', `the header has itemItem but kind ${JSON.stringify(kind)} keeps no item–item weights (only EASE does)`);
+  if (!itemItem && kind === 'ease') fail('header', 'kind "ease" needs "itemItem":true in the header (its item–item weights) but it has none');
   const rawSections = get('sections');
   if (!Array.isArray(rawSections)) fail('header', `sections must be an array (got ${describe(rawSections)})`);
   const sections: Section[] = [];
@@ -726,6 +752,9 @@ function parseHeader(raw: Uint8Array, kinds: readonly string[]): Header {
       fail('section', `sections[${t}] has an unknown name ${shown} (expected one of ${ALL_SECTION_NAMES.join(', ')})`);
     }
     if (sections.some((x) => x.name === name)) fail('section', `section ${name} appears twice`);
+    if (!itemItem && (ITEM_ITEM_SECTION_NAMES as readonly string[]).includes(name)) {
+      fail('section', `section ${name} is present but the header has no itemItem (only EASE has item–item weights)`);
+    }
     if (!userBag && (BAG_SECTION_NAMES as readonly string[]).includes(name)) {
       fail('section', `section ${name} is present but the header has no userBag (only a Bayesian FM with the user bag has bag sections)`);
     }
@@ -742,7 +771,7 @@ function parseHeader(raw: Uint8Array, kinds: readonly string[]): Header {
     }
     sections.push({ name: name as SectionName, offset: offset as number, length: length as number });
   }
-  const required = [...SECTION_NAMES, ...(features ? FEATURE_SECTION_NAMES : []), ...(days !== undefined ? DAY_SECTION_NAMES : []), ...(userBag ? BAG_SECTION_NAMES : [])];
+  const required = [...SECTION_NAMES, ...(features ? FEATURE_SECTION_NAMES : []), ...(days !== undefined ? DAY_SECTION_NAMES : []), ...(userBag ? BAG_SECTION_NAMES : []), ...(itemItem ? ITEM_ITEM_SECTION_NAMES : [])];
   for (const name of required) {
     if (!sections.some((s) => s.name === name)) fail('section', `section ${name} is missing`);
   }
@@ -761,6 +790,7 @@ function parseHeader(raw: Uint8Array, kinds: readonly string[]): Header {
     ...(Object.hasOwn(h, 'link') ? { link: h.link } : {}),
     ...(days !== undefined ? { days } : {}),
     ...(userBag ? { userBag } : {}),
+    ...(itemItem ? { itemItem } : {}),
     sections,
   };
 }

@@ -14,11 +14,12 @@ import { dataset, idList, optionsObject, rawId } from './arguments.js';
 import { checkNotAborted, inEngine, runEpochs, runToEnd, runWithTurns, type FitRun, type FitScoring, type LoopControl, type ModelShape, type Stopping } from './fit-loop.js';
 import { dayDeviation, dayRow, type DayTerms } from './days.js';
 import type { UserBag } from './user-bag.js';
+import { copyItemItem, historyRows, scorePairOf, type ItemItem } from './item-item.js';
 import { expectedRating, type OrdinalLink } from './link.js';
 import { copyFactors, engineLike, fromModelState, seenOf, toModelState, type Fitted } from './fitted.js';
 import { checkStateFor, encodeState } from './format.js';
 import { checkOptionKeys, integer, oneOf } from './options.js';
-import { checkRecommendOptions, foldInUser, recommendFor, similarRows, type FoldInOptions, type RecommendOptions, type Similar } from './serving.js';
+import { checkRecommendOptions, foldInUser, recommendFor, scoreLength, scoreUser, similarRows, type FoldInOptions, type RecommendOptions, type Similar } from './serving.js';
 import { withinParameterLimit, type ModelState, type ModelStateKind } from './state.js';
 import type { CommonFitOptions, EpochLoss, EpochReport, FitResult, PartialFitOptions, Prediction, Recommendation } from './types.js';
 
@@ -57,7 +58,7 @@ export interface Trainer {
    * When the fit ends on the trainer's own parameters (not a kept copy): the last step (the
    * Bayesian FM averages its samples). It may move μ (what unknown users and items fall back to).
    */
-  finish?(): { mu: number; link?: OrdinalLink; days?: DayTerms; bag?: UserBag } | void;
+  finish?(): { mu: number; link?: OrdinalLink; days?: DayTerms; bag?: UserBag; itemItem?: ItemItem } | void;
   /** Whether the parameters the trainer changes are finite and within the limit (default: the factor block's). */
   bounded?(): boolean;
 }
@@ -219,7 +220,7 @@ export abstract class Model<R extends EpochReport = EpochReport> {
   }
 
   /** The loop's view of a fit: `install` receives the final factors in a fresh, compact engine. */
-  private runOf(fitted: Fitted, factors: FactorBlock, trainer: Trainer, epochs: number, install: (result: { engine: Engine; factors: FactorBlock }) => void): FitRun {
+  private runOf(fitted: Fitted, factors: FactorBlock, trainer: Trainer, epochs: number, install: (result: { engine: Engine; factors: FactorBlock; itemItem?: ItemItem }) => void): FitRun {
     return {
       epochs,
       epoch: () => trainer.epoch(),
@@ -236,10 +237,12 @@ export abstract class Model<R extends EpochReport = EpochReport> {
             if (done.link) fitted.link = done.link;
             if (done.days) fitted.days = done.days;
             if (done.bag) fitted.bag = done.bag;
+            if (done.itemItem) fitted.itemItem = done.itemItem;
           }
           fitted.factors = trainer.predictionFactors();
         }
-        install(copyFactors(kept ?? fitted.factors, engineLike(fitted.engine)));
+        const moved = copyFactors(kept ?? fitted.factors, engineLike(fitted.engine));
+        install(fitted.itemItem ? { ...moved, itemItem: copyItemItem(fitted.itemItem, moved.engine) } : moved);
       },
     };
   }
@@ -444,9 +447,9 @@ export abstract class Model<R extends EpochReport = EpochReport> {
     if (u < 0) throw this.unknownUser('scoreAll', user);
     const mark = m.engine.mark();
     try {
-      const out = m.engine.allocF32(m.items.size);
-      m.engine.scoreItems(u, m.factors, m.items.size, this.shape.biased ? m.mu + m.factors.bu.array()[u] : 0, out);
-      const scores = out.array().slice();
+      const out = m.engine.allocF32(scoreLength(m));
+      scoreUser(m, u, this.shape.biased, out);
+      const scores = out.array().slice(0, m.items.size);
       if (m.link) for (let i = 0; i < scores.length; i++) scores[i] = expectedRating(m.link, scores[i]);
       return scores;
     } finally {
@@ -688,6 +691,7 @@ export abstract class Model<R extends EpochReport = EpochReport> {
       items.array()[0] = i;
       const { lo, hi } = this.kernelBounds(m);
       m.engine.predictPairs(users, items, 1, m.factors, m.mu, lo, hi, out);
+      if (m.itemItem) return scorePairOf(m.itemItem, historyRows(seenOf(m, u)), i);
       if (!m.link && !m.days) return out.array()[0];
       const row = m.days && time !== undefined ? dayRow(m.days, time) : -1;
       const stride = m.factors.stride;
@@ -757,6 +761,15 @@ export abstract class Model<R extends EpochReport = EpochReport> {
       const { lo, hi } = this.kernelBounds(m);
       m.engine.predictPairs(users, items, known, m.factors, m.mu, lo, hi, out);
       const o = out.array();
+      if (m.itemItem) {
+        const ii = m.itemItem, pu = users.array(), pi = items.array(), rows = new Map<number, Uint32Array>();
+        for (let k = 0; k < known; k++) {
+          let r = rows.get(pu[k]);
+          if (!r) rows.set(pu[k], (r = historyRows(seenOf(m, pu[k]))));
+          estimates[knownRow[k]] = scorePairOf(ii, r, pi[k]);
+        }
+        return estimates;
+      }
       if (!m.link && !m.days) {
         for (let k = 0; k < known; k++) estimates[knownRow[k]] = o[k];
         return estimates;

@@ -10,6 +10,7 @@ import { checkOptionKeys } from './options.js';
 import { copyFactors, seenOf, type Fitted } from './fitted.js';
 import { expectedRating, latentOf } from './link.js';
 import { bagPart } from './user-bag.js';
+import { copyItemItem, historyRows, scoreHistory } from './item-item.js';
 import type { Recommendation } from './types.js';
 
 export interface RecommendOptions {
@@ -52,8 +53,8 @@ export function recommendFor(m: Fitted, u: number, biased: boolean, options: Che
   const n = checkN(options.n, itemCount);
   const mark = m.engine.mark();
   try {
-    const out = scores ?? m.engine.allocF32(itemCount);
-    m.engine.scoreItems(u, m.factors, itemCount, biased ? m.mu + m.factors.bu.array()[u] : 0, out);
+    const out = scores ?? m.engine.allocF32(scoreLength(m));
+    scoreUser(m, u, biased, out);
     const s = out.array();
     const blocked = new Uint8Array(itemCount);
     if (options.excludeSeen) for (const i of seenOf(m, u)) blocked[i] = 1;
@@ -70,6 +71,17 @@ export function recommendFor(m: Fitted, u: number, biased: boolean, options: Che
   } finally {
     m.engine.release(mark);
   }
+}
+
+/** Floats a buffer of every item's scores needs (an item–item model writes whole padded rows). */
+export function scoreLength(m: Fitted): number {
+  return m.itemItem ? m.itemItem.stride : m.items.size;
+}
+
+/** Every item's unclipped score for known user u, into `out` (scoreLength(m) floats): from the factors, or the user's items (EASE). */
+export function scoreUser(m: Fitted, u: number, biased: boolean, out: F32): void {
+  if (m.itemItem) scoreHistory(m.engine, m.itemItem, historyRows(seenOf(m, u)), out);
+  else m.engine.scoreItems(u, m.factors, m.items.size, biased ? m.mu + m.factors.bu.array()[u] : 0, out);
 }
 
 function markItem(m: Fitted, raw: RawId, into: Uint8Array, value: number): void {
@@ -230,7 +242,10 @@ export function foldInUser(
   if (index < 0) {
     index = m.users.size;
     const capacity = m.factors.bu.length;
-    if (index >= capacity) fitted = { ...m, ...copyFactors(m.factors, makeEngine(m.engine.name, m.engine.variant === 'js' ? undefined : m.engine.variant), Math.max(8, 2 * capacity)) };
+    if (index >= capacity) {
+      const moved = copyFactors(m.factors, makeEngine(m.engine.name, m.engine.variant === 'js' ? undefined : m.engine.variant), Math.max(8, 2 * capacity));
+      fitted = { ...m, ...moved, ...(m.itemItem ? { itemItem: copyItemItem(m.itemItem, moved.engine) } : {}) };
+    }
     fitted.users.intern(user);
   }
   const P = fitted.factors.P.array();

@@ -88,4 +88,9 @@ export interface ModelState {
   days?: DayTerms;
   /** The Bayesian FM with the user bag only: each item's bag feature, so fold-in can use a new user's bag (core/user-bag.ts). */
   bag?: UserBag;
+  /**
+   * EASE only: the item–item weights B, items x items row-major (row j: what having item j adds to
+   * every item's score; a zero diagonal). Scores are sums of the rows of a user's items (core/item-item.ts).
+   */
+  itemItem?: Float32Array;
 }

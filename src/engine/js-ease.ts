@@ -1,0 +1,87 @@
+// The js twin of assembly/ease.ts: the same loops in the same order of operations (its blocked
+// lowerGram adds each element's terms in this unblocked loop's order). f64 throughout; B in f32.
+import type { F32, F64, U32 } from './types.js';
+
+/** Two lane sums (even and odd terms) added, then the odd last term: assembly/ease.ts's dot64. */
+function dot64(a: Float64Array, ai: number, b: Float64Array, bi: number, count: number): number {
+  const pairs = count & ~1;
+  let s0 = 0, s1 = 0;
+  for (let t = 0; t < pairs; t += 2) {
+    s0 += a[ai + t] * b[bi + t];
+    s1 += a[ai + t + 1] * b[bi + t + 1];
+  }
+  let s = s0 + s1;
+  if (count & 1) s += a[ai + pairs] * b[bi + pairs];
+  return s;
+}
+
+export function easeGram(start: U32, cols: U32, users: number, Ah: F64, m: number): void {
+  const st = start.array(), c = cols.array(), A = Ah.array();
+  for (let u = 0; u < users; u++) {
+    for (let a = st[u]; a < st[u + 1]; a++) {
+      const row = c[a] * m;
+      for (let b = st[u]; b <= a; b++) A[row + c[b]] += 1;
+    }
+  }
+}
+
+export function choleskyLower(Ah: F64, first: number, end: number, m: number): number {
+  const A = Ah.array();
+  for (let i = first; i < end; i++) {
+    const ri = i * m;
+    for (let j = 0; j < i; j++) A[ri + j] = (A[ri + j] - dot64(A, ri, A, j * m, j)) / A[j * m + j];
+    const d = A[ri + i] - dot64(A, ri, A, ri, i);
+    if (!(d > 0)) return i + 1;
+    A[ri + i] = Math.sqrt(d);
+  }
+  return 0;
+}
+
+export function invertLower(Ah: F64, first: number, end: number, m: number, tmpH: F64): void {
+  const A = Ah.array(), tmp = tmpH.array();
+  for (let i = first; i < end; i++) {
+    const ri = i * m;
+    for (let j = 0; j <= i; j++) tmp[j] = A[ri + j];
+    A.fill(0, ri, ri + i);
+    for (let k = 0; k < i; k++) {
+      const c = tmp[k], rk = k * m;
+      for (let j = 0; j <= k; j++) A[ri + j] += c * A[rk + j];
+    }
+    const d = 1 / tmp[i];
+    for (let j = 0; j < i; j++) A[ri + j] = A[ri + j] * -d;
+    A[ri + i] = d;
+  }
+}
+
+export function lowerGram(Ah: F64, first: number, end: number, m: number, tmpH: F64): void {
+  const A = Ah.array(), tmp = tmpH.array();
+  for (let k = first; k < end; k++) {
+    const rk = k * m;
+    for (let j = 0; j <= k; j++) tmp[j] = A[rk + j];
+    for (let i = 0; i < k; i++) {
+      const c = tmp[i], ri = i * m;
+      for (let j = 0; j <= i; j++) A[ri + j] += c * tmp[j];
+    }
+    const c = tmp[k];
+    for (let j = 0; j <= k; j++) A[rk + j] = c * tmp[j];
+  }
+}
+
+export function easeWeights(Ah: F64, n: number, m: number, Bh: F32, s: number): void {
+  const A = Ah.array(), B = Bh.array();
+  for (let j = 0; j < n; j++) {
+    for (let i = 0; i < n; i++) {
+      const p = i <= j ? A[j * m + i] : A[i * m + j];
+      B[j * s + i] = i === j ? 0 : -p / A[i * m + i];
+    }
+  }
+}
+
+export function sumRows(Bh: F32, s: number, rowsH: U32, count: number, outH: F32): void {
+  const B = Bh.array(), rows = rowsH.array(), out = outH.array();
+  out.fill(0, 0, s);
+  for (let t = 0; t < count; t++) {
+    const r = rows[t] * s;
+    for (let f = 0; f < s; f++) out[f] = Math.fround(out[f] + B[r + f]);
+  }
+}
