@@ -50,9 +50,13 @@ export { importSparkAls, type SparkImportOptions } from './io/spark-import.js';
 export type { ModelState, ModelStateKind, FeatureEmbeddings } from './models/core/state.js';
 export { ImportedModel } from './models/rating/imported.js';
 export { evaluateRanking, type RankingScorer, type RankingOptions, type RankingReport, type RankingProtocol } from './eval/ranking-protocol.js';
+export {
+  strongGeneralizationSplit, evaluateStrongGeneralization,
+  type StrongGeneralizationOptions, type StrongGeneralizationSplit, type StrongGeneralizationReport, type HeldOutUser, type HistoryScorer,
+} from './eval/strong-generalization.js';
 export { evaluateModelRanking, scorerOf } from './eval/model-scorer.js';
 export {
-  precisionAtK, recallAtK, ndcgAtK, averagePrecisionAtK, hitRateAtK, reciprocalRank, auc, catalogueCoverage,
+  precisionAtK, recallAtK, cappedRecallAtK, ndcgAtK, averagePrecisionAtK, hitRateAtK, reciprocalRank, auc, catalogueCoverage,
 } from './eval/ranking.js';
 export { FOLD_IN_VALUE_LIMIT, type RecommendOptions, type FoldInOptions, type Similar } from './models/core/serving.js';
 export { rowNorms, summarize, cosineDistribution, nearestNeighbours, pca2d, embeddingReport } from './eval/embeddings.js';

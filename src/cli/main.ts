@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `latentrec` command.
+import { strongProtocolCommand, type StrongFlags } from './strong.js';
 import { Command, Option } from 'commander';
 import { LatentrecError, OptionError } from '../errors.js';
 import { curveCommand, type CurveFlags } from './curve.js';
@@ -9,7 +10,7 @@ import { demoCommand, type DemoFlags } from './demo.js';
 import { addDataOptions, addModelOptions, asFlagError } from './options.js';
 import { searchCommand, type SearchFlags } from './search.js';
 import { evaluateCommand, recommendCommand, similarCommand, type EvaluateFlags } from './serve.js';
-import { trainCommand, type TrainFlags } from './train.js';
+import { trainCommand } from './train.js';
 import { removeLiveTempsSync } from '../io/atomic-write-node.js';
 import { CommandInterrupted, exitCodeOf } from './signals.js';
 import { forTerminal } from './terminal.js';
@@ -35,10 +36,16 @@ addDataOptions(
       .option('--validation-ratio <r>', 'with --patience: the holdout fraction of the training data (default 0.1)')
       .option('--train-rmse <how>', 'pass (default: during each epoch, free) or full (after each epoch, one more pass)')
       .option('--cold-items <r>', 'cold start: hold this fraction of the items out of training entirely (seeded) and rank them for the test users')
+      .addOption(new Option('--protocol <p>', 'strong: hold out whole users of --data (seeded by --seed), train on the others, score 20 % of each held-out user\'s items from the other 80 % (Recall@20/50, NDCG@100; ranking kinds)').choices(['strong']))
+      .option('--heldout-users <r>', 'with --protocol strong: the share of users held out (default 0.2)')
       .option('--json', 'print one JSON object, no progress bar'),
   ),
-).action(async (flags: TrainFlags) => {
-  await trainCommand(flags);
+).action(async (flags: StrongFlags) => {
+  if (flags.protocol === 'strong') await strongProtocolCommand(flags);
+  else {
+    if (flags.heldoutUsers !== undefined) throw new Error('--heldout-users applies to --protocol strong');
+    await trainCommand(flags);
+  }
 });
 
 addDataOptions(

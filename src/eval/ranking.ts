@@ -50,6 +50,16 @@ export function recallAtK(ranked: RankedList, relevant: ReadonlySet<number>, k: 
 }
 
 /**
+ * Recall@k as Liang et al. 2018 (Mult-VAE) and the strong-generalization papers report it:
+ * hits@k / min(k, |R|), so a user with more relevant items than k can reach 1. NaN when R is empty.
+ */
+export function cappedRecallAtK(ranked: RankedList, relevant: ReadonlySet<number>, k: number): number {
+  checkK(k);
+  if (relevant.size === 0) return NaN;
+  return hitsAtK(ranked, relevant, k) / Math.min(k, relevant.size);
+}
+
+/**
  * NDCG@k with binary gains and a log2 discount:
  * DCG@k = Σ_{i ≤ min(k, n)} rel_i / log2(i + 1),
  * IDCG@k = Σ_{i ≤ min(k, |R|)} 1 / log2(i + 1) (the ideal list: min(k, |R|) relevant items first),

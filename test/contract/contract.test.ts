@@ -344,6 +344,25 @@ check('foldIn: a new user from a few ratings of one group is recommended that gr
   }
 });
 
+check('scoreHistory / recommendFromHistory: a visitor scored without growing the model, the bits of foldIn + scoreAll / recommend', ({ info, fitPlanted }) => {
+  const model = fitPlanted();
+  const history = [['i1', LIKE[info.task]], ['i4', LIKE[info.task]], ['i9', LIKE[info.task]], ['no-such-item', LIKE[info.task]]] as [string, number][];
+  if (!info.capabilities.foldIn) {
+    expect(refusal(() => model.scoreHistory(history)).message).toMatch(/fold|history/i);
+    return;
+  }
+  const users = model.userIds.length, bytes = model.save();
+  const scores = model.scoreHistory(history);
+  const recs = model.recommendFromHistory(history, { n: ITEMS });
+  expect(model.userIds.length, 'the model did not grow').toBe(users);
+  expectSameFile(model.save(), bytes, 'after scoreHistory');
+  expect(recs.map((r) => r.item).sort()).toEqual(ALL_ITEMS.filter((i) => !['i1', 'i4', 'i9'].includes(i)).sort());
+  const user = model.foldIn(history);
+  expectSame(Array.from(scores), Array.from(model.scoreAll(user)), 'scoreHistory vs foldIn + scoreAll');
+  expectSame(recs, model.recommend(user, { n: ITEMS }), 'recommendFromHistory vs foldIn + recommend');
+  expect(refusal(() => model.scoreHistory([['no-such-item', 1]])).message).toMatch(/none of the rated items/);
+});
+
 // 5. Save and load.
 check('save → load answers bit for bit alike (predict, predictMany, scoreAll, recommend, similar) and saves the same bytes', ({ info, planted }) => {
   const model = planted();

@@ -19,7 +19,10 @@ import { expectedRating, type OrdinalLink } from './link.js';
 import { copyFactors, engineLike, fromModelState, seenOf, toModelState, type Fitted } from './fitted.js';
 import { checkStateFor, encodeState } from './format.js';
 import { checkOptionKeys, integer, oneOf } from './options.js';
-import { checkRecommendOptions, foldInUser, recommendFor, scoreLength, scoreUser, similarRows, type FoldInOptions, type RecommendOptions, type Similar } from './serving.js';
+import {
+  bestOf, checkRecommendOptions, installFoldIn, recommendFor, scoreFoldIn, scoreLength, scoreUser, similarRows, solveFoldIn,
+  type FoldInOptions, type FoldInSolution, type FoldInSolver, type RecommendOptions, type Similar,
+} from './serving.js';
 import { withinParameterLimit, type ModelState, type ModelStateKind } from './state.js';
 import type { CommonFitOptions, EpochLoss, EpochReport, FitResult, PartialFitOptions, Prediction, Recommendation } from './types.js';
 
@@ -517,12 +520,14 @@ export abstract class Model<R extends EpochReport = EpochReport> {
   }
 
   /**
-   * Adds a user the model has never seen from a handful of (item, rating) pairs, by a ridge
-   * solve against the fixed item factors, so predict/recommend work for them at once. Returns the
+   * Adds a user the model has never seen from a handful of (item, rating) pairs, so
+   * predict/recommend work for them at once: by a ridge solve against the fixed item factors
+   * (ALS: its exact weighted least squares; EASE: the items alone are the user). Returns the
    * user's raw id. Items the model does not know are ignored. Ratings must lie within the model's
    * rating scale (ranking models: finite values within ±1e6, FOLD_IN_VALUE_LIMIT); fold-ins
    * whose solved factors would not be finite and within ±1e15 are refused, so the model stays
-   * saveable. A refused fold-in leaves the model as it was.
+   * saveable. A refused fold-in leaves the model as it was. To score a visitor without adding
+   * them, use scoreHistory / recommendFromHistory.
    */
   foldIn(ratings: ReadonlyArray<readonly [RawId, number]>, options: FoldInOptions = {}): string {
     this.assertIdle('foldIn');
@@ -530,10 +535,61 @@ export abstract class Model<R extends EpochReport = EpochReport> {
     checkOptionKeys('foldIn', o, ['user', 'regularization']);
     const m = this.model();
     const user = o.user != null ? String(rawId('foldIn', 'options.user', o.user)) : nextFoldInId(m);
-    const regularization = o.regularization ?? this.foldInRegularization();
-    const { fitted } = foldInUser(m, ratings, this.shape.factors, this.shape.biased, regularization, user, this.clipsToScale ? m.scale : undefined);
-    this.trained = fitted;
+    const sol = this.solveVisitor(m, 'foldIn', ratings, o.regularization, user);
+    this.trained = installFoldIn(m, user, sol, this.shape.factors).fitted;
     return user;
+  }
+
+  /**
+   * Every item's unclipped score (in itemIds order, as scoreAll) for a visitor with these
+   * (item, value) interactions, solved as foldIn solves a new user but not added to the model:
+   * the model does not grow, however many visitors it scores. The scores are the bits scoreAll
+   * gives for the same user after foldIn. Options: `regularization` (foldIn's).
+   */
+  scoreHistory(history: ReadonlyArray<readonly [RawId, number]>, options: Pick<FoldInOptions, 'regularization'> = {}): Float32Array {
+    const o = optionsObject<FoldInOptions>('scoreHistory options', options);
+    checkOptionKeys('scoreHistory', o, ['regularization']);
+    const m = this.model();
+    const sol = this.solveVisitor(m, 'scoreHistory', history, o.regularization, 'the visitor');
+    const mark = m.engine.mark();
+    try {
+      const out = m.engine.allocF32(scoreLength(m));
+      scoreFoldIn(m, sol, this.shape.factors, this.shape.biased, out);
+      const scores = out.array().slice(0, m.items.size);
+      if (m.link) for (let i = 0; i < scores.length; i++) scores[i] = expectedRating(m.link, scores[i]);
+      return scores;
+    } finally {
+      m.engine.release(mark);
+    }
+  }
+
+  /**
+   * recommend() for a visitor given by their (item, value) interactions, without adding them to
+   * the model (see scoreHistory): by default leaving out the history's items.
+   */
+  recommendFromHistory(history: ReadonlyArray<readonly [RawId, number]>, options: RecommendOptions & Pick<FoldInOptions, 'regularization'> = {}): Recommendation[] {
+    const { regularization, ...rest } = optionsObject<RecommendOptions & Pick<FoldInOptions, 'regularization'>>('recommendFromHistory options', options);
+    const checked = checkRecommendOptions('recommendFromHistory', rest);
+    const m = this.model();
+    const sol = this.solveVisitor(m, 'recommendFromHistory', history, regularization, 'the visitor');
+    const mark = m.engine.mark();
+    try {
+      const out = m.engine.allocF32(scoreLength(m));
+      scoreFoldIn(m, sol, this.shape.factors, this.shape.biased, out);
+      return bestOf(m, out.array(), sol.known.map((e) => e.i), checked);
+    } finally {
+      m.engine.release(mark);
+    }
+  }
+
+  private solveVisitor(m: Fitted, where: string, ratings: unknown, regularization: number | undefined, user: string): FoldInSolution {
+    return solveFoldIn(m, ratings, this.shape.factors, this.shape.biased, regularization ?? this.foldInRegularization(), user,
+      this.clipsToScale ? m.scale : undefined, where, this.foldInSolver());
+  }
+
+  /** A kind's exact solve of a new user's row (ALS), or undefined for the ridge. */
+  protected foldInSolver(): FoldInSolver | undefined {
+    return undefined;
   }
 
   /**

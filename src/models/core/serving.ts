@@ -49,28 +49,32 @@ export function checkRecommendOptions(where: string, given: RecommendOptions | n
 
 /** One kernel call scores every item; a heap keeps the best n. */
 export function recommendFor(m: Fitted, u: number, biased: boolean, options: CheckedRecommendOptions, scores?: F32): Recommendation[] {
-  const itemCount = m.items.size;
-  const n = checkN(options.n, itemCount);
   const mark = m.engine.mark();
   try {
     const out = scores ?? m.engine.allocF32(scoreLength(m));
     scoreUser(m, u, biased, out);
-    const s = out.array();
-    const blocked = new Uint8Array(itemCount);
-    if (options.excludeSeen) for (const i of seenOf(m, u)) blocked[i] = 1;
-    if (options.exclude) for (const raw of options.exclude) markItem(m, raw, blocked, 1);
-    if (options.candidates) {
-      const allowed = new Uint8Array(itemCount);
-      for (const raw of options.candidates) markItem(m, raw, allowed, 1);
-      for (let i = 0; i < itemCount; i++) if (!allowed[i]) blocked[i] = 1;
-    }
-    const best = topK(s, n, (i) => blocked[i] === 0);
-    // The link is increasing: the best scores are the best estimates, which are reported.
-    const link = m.link;
-    return Array.from(best, (i) => ({ item: m.items.raw[i], score: link ? Math.fround(expectedRating(link, s[i])) : s[i] }));
+    return bestOf(m, out.array(), seenOf(m, u), options);
   } finally {
     m.engine.release(mark);
   }
+}
+
+/** The best n of every item's scores `s`, leaving out `seen` (when options.excludeSeen) and as the options say. */
+export function bestOf(m: Fitted, s: Float32Array, seen: Iterable<number>, options: CheckedRecommendOptions): Recommendation[] {
+  const itemCount = m.items.size;
+  const n = checkN(options.n, itemCount);
+  const blocked = new Uint8Array(itemCount);
+  if (options.excludeSeen) for (const i of seen) blocked[i] = 1;
+  if (options.exclude) for (const raw of options.exclude) markItem(m, raw, blocked, 1);
+  if (options.candidates) {
+    const allowed = new Uint8Array(itemCount);
+    for (const raw of options.candidates) markItem(m, raw, allowed, 1);
+    for (let i = 0; i < itemCount; i++) if (!allowed[i]) blocked[i] = 1;
+  }
+  const best = topK(s, n, (i) => blocked[i] === 0);
+  // The link is increasing: the best scores are the best estimates, which are reported.
+  const link = m.link;
+  return Array.from(best, (i) => ({ item: m.items.raw[i], score: link ? Math.fround(expectedRating(link, s[i])) : s[i] }));
 }
 
 /** Floats a buffer of every item's scores needs (an item–item model writes whole padded rows). */
@@ -172,37 +176,67 @@ function valueProblem(r: number, scale: RatingScale | undefined): string | undef
   return Math.abs(r) <= FOLD_IN_VALUE_LIMIT ? undefined : `beyond ±${FOLD_IN_VALUE_LIMIT.toExponential()}, the most a ranking model's fold-in takes`;
 }
 
+/** A fold-in's known (item, value) pairs and the solved user row: its k factors and bias (0 for unbiased models). */
+export interface FoldInSolution {
+  known: { i: number; r: number }[];
+  vector: Float64Array;
+  bias: number;
+}
+
+/**
+ * A kind's own solve of a new user's row from its known pairs (ALS: the exact weighted least
+ * squares against every item); undefined: the ridge below.
+ */
+export type FoldInSolver = (m: Fitted, known: readonly { i: number; r: number }[]) => { vector: Float64Array; bias: number } | undefined;
+
 /**
  * A user the model has never seen, from a handful of (item, rating) pairs: with Q and the item
  * biases fixed, solve min Σ (r − μ − b_u − b_i − q_i·p)² + λ(|p|² + b_u²) for (p, b_u) by a
- * (k+1) x (k+1) ridge solve (b_u only for biased models). Returns the new state's user index.
+ * (k+1) x (k+1) ridge solve (b_u only for biased models), unless the kind's `solver` solves it.
  * `scale`: the rating scale the values must lie in (undefined: a ranking model, see
- * FOLD_IN_VALUE_LIMIT). Nothing in `m` changes unless the solved factors are finite and within
- * the parameter limit, so the model stays saveable.
+ * FOLD_IN_VALUE_LIMIT). Refused unless the solved factors are finite and within the parameter
+ * limit, so a model they join stays saveable. Nothing changes: installFoldIn adds the user.
  */
-export function foldInUser(
+export function solveFoldIn(
   m: Fitted, ratings: unknown, k: number, biased: boolean, regularization: unknown, user: string, scale: RatingScale | undefined,
-): { fitted: Fitted; index: number; used: number } {
+  where: string, solver?: FoldInSolver,
+): FoldInSolution {
   if (typeof regularization !== 'number' || !(Number.isFinite(regularization) && regularization >= 0)) {
     throw new OptionError('regularization', 'a finite number >= 0', regularization);
   }
-  const pairs = iterable<unknown>(() => new DataError(`foldIn: ratings must be an array of [item, rating] pairs, got ${describeValue(ratings)}`), ratings);
+  const pairs = iterable<unknown>(() => new DataError(`${where}: ratings must be an array of [item, rating] pairs, got ${describeValue(ratings)}`), ratings);
   const known: { i: number; r: number }[] = [];
   let at = 0;
   for (const pair of pairs) {
-    const entry = `foldIn: ratings[${at++}]`;
+    const entry = `${where}: ratings[${at++}]`;
     if (!Array.isArray(pair)) throw new DataError(`${entry} must be an [item, rating] pair, got ${describeValue(pair)}`);
     const raw = rawId(entry, 'the item', pair[0]);
     const r: unknown = pair[1];
     const item = `item ${JSON.stringify(String(raw))}`;
     if (typeof r !== 'number') throw new DataError(`${entry}: the rating of ${item} must be a number, got ${describeValue(r)}`);
-    if (!Number.isFinite(r)) throw new DataError(`foldIn: the rating of ${item} is ${r}; ratings must be finite`);
+    if (!Number.isFinite(r)) throw new DataError(`${where}: the rating of ${item} is ${r}; ratings must be finite`);
     const problem = valueProblem(r, scale);
-    if (problem !== undefined) throw new DataError(`foldIn: the rating of ${item} is ${r}, ${problem}`);
+    if (problem !== undefined) throw new DataError(`${where}: the rating of ${item} is ${r}, ${problem}`);
     const i = m.items.get(raw);
     if (i >= 0) known.push({ i, r });
   }
-  if (known.length === 0) throw new DataError('foldIn: none of the rated items is known to the model');
+  if (known.length === 0) throw new DataError(`${where}: none of the rated items is known to the model`);
+  const own = solver?.(m, known);
+  const { vector, bias } = own ?? ridgeRow(m, known, k, biased, regularization);
+  for (let p = 0; p <= k; p++) {
+    const x = p < k ? vector[p] : bias;
+    // Stored as float32: a value that rounds to Infinity there is as bad as one that is not finite.
+    if (Math.abs(Math.fround(x)) < MODEL_PARAMETER_LIMIT) continue;
+    throw new DataError(
+      `${where}: the ratings give user ${JSON.stringify(user)} ${p < k ? `factor ${p}` : 'a bias'} of ${x.toExponential(3)}, beyond ±${MODEL_PARAMETER_LIMIT.toExponential()}: ` +
+        'the model could not predict or be saved with it; raise the regularization (foldIn option regularization) or fold in more ratings',
+    );
+  }
+  return { known, vector, bias };
+}
+
+/** The ridge solve of solveFoldIn (with a Bayesian FM's bag part added). */
+function ridgeRow(m: Fitted, known: readonly { i: number; r: number }[], k: number, biased: boolean, regularization: number): { vector: Float64Array; bias: number } {
   // A Bayesian FM with the user bag: the new user's bag (the items it rated) gives part of its
   // vector and offset; the solve is for the rest, its id's part, shrunk toward 0 as the id's prior.
   const fixed = m.bag ? bagPart(m.bag, known.map((e) => e.i), k) : { p: new Float64Array(k), b: 0 };
@@ -228,15 +262,13 @@ export function foldInUser(
   const lambda = Math.max(regularization * known.length, 1e-9); // keep it positive definite
   for (let p = 0; p < dim; p++) a.data[p * dim + p] += lambda;
   const x = solveSpd(a, b);
-  for (let p = 0; p < dim; p++) {
-    // Stored as float32: a value that rounds to Infinity there is as bad as one that is not finite.
-    if (Math.abs(Math.fround(x[p])) < MODEL_PARAMETER_LIMIT) continue;
-    throw new DataError(
-      `foldIn: the ratings give user ${JSON.stringify(user)} ${p < k ? `factor ${p}` : 'a bias'} of ${x[p].toExponential(3)}, beyond ±${MODEL_PARAMETER_LIMIT.toExponential()}: ` +
-        'the model could not predict or be saved with it; raise the regularization (foldIn option regularization) or fold in more ratings',
-    );
-  }
+  const vector = new Float64Array(k);
+  for (let f = 0; f < k; f++) vector[f] = x[f] + fixed.p[f];
+  return { vector, bias: biased ? x[k] + fixed.b : 0 };
+}
 
+/** Adds (or replaces) `user` with a solved row and its items as seen. Returns the new state and the user's index. */
+export function installFoldIn(m: Fitted, user: string, sol: FoldInSolution, k: number): { fitted: Fitted; index: number } {
   let fitted = m;
   let index = m.users.get(user);
   if (index < 0) {
@@ -248,10 +280,34 @@ export function foldInUser(
     }
     fitted.users.intern(user);
   }
-  const P = fitted.factors.P.array();
-  for (let f = 0; f < stride; f++) P[index * stride + f] = f < k ? x[f] + fixed.p[f] : 0;
-  fitted.factors.bu.array()[index] = biased ? x[k] + fixed.b : 0;
-  fitted.extraSeen.set(index, Uint32Array.from(known, (e) => e.i));
+  const P = fitted.factors.P.array(), stride = fitted.factors.stride;
+  for (let f = 0; f < stride; f++) P[index * stride + f] = f < k ? sol.vector[f] : 0;
+  fitted.factors.bu.array()[index] = sol.bias;
+  fitted.extraSeen.set(index, Uint32Array.from(sol.known, (e) => e.i));
   if (fitted.norms) fitted.norms.P = undefined;
-  return { fitted, index, used: known.length };
+  return { fitted, index };
+}
+
+/**
+ * Every item's unclipped score for a solved row that is not in the model (a visitor), into `out`
+ * (scoreLength(m) floats): the same kernels and order as for an installed user, so the scores are
+ * the bits scoreUser gives once the row is installed.
+ */
+export function scoreFoldIn(m: Fitted, sol: FoldInSolution, k: number, biased: boolean, out: F32): void {
+  if (m.itemItem) {
+    scoreHistory(m.engine, m.itemItem, historyRows(sol.known.map((e) => e.i)), out);
+    return;
+  }
+  const mark = m.engine.mark();
+  try {
+    const stride = m.factors.stride, row = m.engine.allocF32(stride), bu = m.engine.allocF32(1);
+    const r = row.array();
+    for (let f = 0; f < k; f++) r[f] = sol.vector[f];
+    bu.array()[0] = sol.bias;
+    // As scoreUser: the base is μ + b_u in float32 (the stored bias), then the kernel.
+    const base = biased ? m.mu + bu.array()[0] : 0;
+    m.engine.scoreItems(0, { P: row, Q: m.factors.Q, bu, bi: m.factors.bi, stride }, m.items.size, base, out);
+  } finally {
+    m.engine.release(mark);
+  }
 }

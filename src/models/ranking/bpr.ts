@@ -10,6 +10,8 @@ import { DataError } from '../../errors.js';
 import { optionsObject } from '../core/arguments.js';
 import type { ModelShape, Trainer, TrainingSetup } from '../core/model.js';
 import { checkOptionKeys, flag, nonNegative, positive } from '../core/options.js';
+import type { FoldInSolver } from '../core/serving.js';
+import { bprRowSolver } from './row-sgd.js';
 import { LatentRanking, resolveImplicitCommon, type ImplicitCommonOptions, type ResolvedImplicitCommon } from './latent-ranking.js';
 
 /** Also the common options (ImplicitCommonOptions): factors (default 64), epochs (200), initStd (0.1), seed, engine, rng. */
@@ -59,6 +61,12 @@ export class BPR extends LatentRanking {
       verifyNegatives: flag('verifyNegatives', options.verifyNegatives, d.verifyNegatives),
     };
     this.shape = this.shapeOf(this.options);
+  }
+
+  /** A new user's row by SGD on BPR's own loss against the fixed items (ranking/row-sgd.ts): 100 passes at the model's lr and reg. */
+  protected override foldInSolver(): FoldInSolver {
+    const o = this.options;
+    return bprRowSolver({ k: o.factors, lr: o.lr, reg: o.reg, passes: 100, seed: o.seed });
   }
 
   protected createTrainer(setup: TrainingSetup): Trainer {
