@@ -8,6 +8,7 @@ export { hybridEpoch } from "./hybrid";
 export { predictPairs, scoreItems, dotRows } from "./score";
 export { bfmSampleRows } from "./bfm";
 export { easeGram, choleskyLower, invertLower, lowerGram, easeWeights, sumRows } from "./ease";
+export { alsExactRows } from "./ials";
 export { bfmRowSums, bfmPredict, bfmGatherQ, bfmDrawLinear, bfmDrawFactor } from "./bfm-blocks";
 
 // Where the module's static data (e.g. Mathf.exp's tables) ends: the host allocates above it.

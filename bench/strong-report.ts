@@ -7,13 +7,13 @@
 //   npx tsx bench/strong-report.ts [--dir path/to/ml-100k] [--models ease,als] [--json]
 import { toImplicit } from '../src/data/implicit.js';
 import { loadRatingsFile } from '../src/data/load-node.js';
-import { ALS, BPR, EASE, Hybrid, Popular, evaluateStrongGeneralization, strongGeneralizationSplit, type FactorModel } from '../src/index.js';
+import { ALS, BPR, EASE, Hybrid, IALS, Popular, evaluateStrongGeneralization, strongGeneralizationSplit, type FactorModel } from '../src/index.js';
 import { flagValue, ml100kDirArg } from './bench-args.js';
 
 const args = process.argv.slice(2);
 const data = toImplicit((await loadRatingsFile(`${ml100kDirArg(args)}/u.data`)).dataset, { threshold: 4 });
 const makers: Record<string, () => FactorModel> = {
-  popular: () => new Popular(), ease: () => new EASE(), als: () => new ALS(), bpr: () => new BPR(), hybrid: () => new Hybrid(),
+  popular: () => new Popular(), ease: () => new EASE(), als: () => new ALS(), ials: () => new IALS(), bpr: () => new BPR(), hybrid: () => new Hybrid(),
 };
 const only = flagValue(args, '--models')?.split(',');
 const splits = [0, 1, 2, 3, 4].map((seed) => strongGeneralizationSplit(data, { seed }));

@@ -14,6 +14,7 @@ export { BPR, BPR_DEFAULTS, type BprOptions } from './models/ranking/bpr.js';
 export { ALS, ALS_DEFAULTS, type AlsOptions } from './models/ranking/als.js';
 export { Popular, type PopularOptions } from './models/ranking/popular.js';
 export { EASE, EASE_DEFAULTS, type EaseOptions } from './models/ranking/ease.js';
+export { IALS, IALS_DEFAULTS, type IalsOptions } from './models/ranking/ials.js';
 export { Hybrid, HYBRID_DEFAULTS, type HybridOptions, type HybridFitOptions, type LearningSchedule } from './models/ranking/hybrid.js';
 export type { HybridLoss } from './engine/types.js';
 export { evaluateColdStart, type ColdStartReport } from './eval/cold-start.js';

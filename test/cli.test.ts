@@ -100,7 +100,7 @@ describe('latentrec train', () => {
     [['--data', 'missing.tsv'], /cannot read ratings file missing\.tsv: no such file/],
     [['--data', 'ratings.csv', '--factors', '0'], /option --factors must be an integer in \[1, 4096\] \(got 0\)/],
     [['--data', 'ratings.csv', '--factors', 'abc'], /option --factors must be an integer in \[1, 4096\] \(got "abc"\)/],
-    [['--data', 'ratings.csv', '--model', 'popular', '--factors', '8'], /--factors applies to --model svd, mf, svdpp, puresvd, bfm, bpr, als and hybrid/],
+    [['--data', 'ratings.csv', '--model', 'popular', '--factors', '8'], /--factors applies to --model svd, mf, svdpp, puresvd, bfm, bpr, als, ials and hybrid/],
     [['--data', 'ratings.csv', '--epochs', '0'], /option --epochs must be an integer in \[1, /],
     [['--data', 'ratings.csv', '--model', 'bfm', '--bags', 'users'], /option --bags must be a list of 'user', 'item'/],
     [['--data', 'ratings.csv', '--model', 'bfm', '--bags', 'none,user'], /option --bags must be a list of 'user', 'item'/],

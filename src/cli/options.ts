@@ -56,6 +56,8 @@ const FLAG_OF: Record<string, string> = {
   time: '--time',
   timestamps: '--time',
   alpha: '--alpha',
+  alpha0: '--alpha0',
+  nu: '--nu',
   userReg: '--reg',
   itemReg: '--reg',
 };
@@ -85,6 +87,8 @@ export function addModelOptions(command: Command): Command {
     .addOption(new Option('--loss <loss>', 'hybrid: warp (default), bpr or logistic').choices(['warp', 'bpr', 'logistic']))
     .option('--max-sampled <n>', 'hybrid with warp: most negatives drawn per positive (default 10)')
     .option('--alpha <x>', 'als: confidence 1 + alpha x value (default 10)')
+    .option('--alpha0 <x>', 'ials: the weight of every cell, observed or not, in the squared-score term (default 0.5)')
+    .option('--nu <x>', 'ials: the exponent of the frequency scaling of --reg (default 1)')
     .addOption(new Option('--identity <sides>', 'hybrid: identity features for both (default), users, items or none').choices(['both', 'users', 'items', 'none']))
     .option('--user-features <file>', 'hybrid, bfm: user attributes, lines "user,feature[,weight]" (tab or comma)')
     .option('--item-features <file>', 'hybrid, bfm: item attributes, lines "item,feature[,weight]" (tab or comma)')
@@ -144,6 +148,8 @@ export interface ModelFlags {
   loss?: 'warp' | 'bpr' | 'logistic';
   maxSampled?: string;
   alpha?: string;
+  alpha0?: string;
+  nu?: string;
   samples?: string;
   burnIn?: string;
   identity?: 'both' | 'users' | 'items' | 'none';
@@ -156,7 +162,7 @@ export interface ModelFlags {
 }
 
 /** The model flags that take numbers (the others are choices or file paths). */
-const NUMERIC_FLAGS = ['factors', 'epochs', 'lr', 'reg', 'seed', 'bins', 'initScale', 'alpha', 'maxSampled', 'samples', 'burnIn'] as const;
+const NUMERIC_FLAGS = ['factors', 'epochs', 'lr', 'reg', 'seed', 'bins', 'initScale', 'alpha', 'alpha0', 'nu', 'maxSampled', 'samples', 'burnIn'] as const;
 /** The model flags a kind's registry row may map to its options. */
 const MODEL_FLAGS = [...NUMERIC_FLAGS, 'threads', 'order', 'init', 'engine', 'rng', 'loss', 'identity', 'bags', 'ordinal', 'time'] as const;
 /** Fit-time flags of kinds that take attributes (the registry's `attributes` capability). */

@@ -1,19 +1,7 @@
 // The js twin of assembly/ease.ts: the same loops in the same order of operations (its blocked
 // lowerGram adds each element's terms in this unblocked loop's order). f64 throughout; B in f32.
+import { choleskyRows } from './js-vector64.js';
 import type { F32, F64, U32 } from './types.js';
-
-/** Two lane sums (even and odd terms) added, then the odd last term: assembly/ease.ts's dot64. */
-function dot64(a: Float64Array, ai: number, b: Float64Array, bi: number, count: number): number {
-  const pairs = count & ~1;
-  let s0 = 0, s1 = 0;
-  for (let t = 0; t < pairs; t += 2) {
-    s0 += a[ai + t] * b[bi + t];
-    s1 += a[ai + t + 1] * b[bi + t + 1];
-  }
-  let s = s0 + s1;
-  if (count & 1) s += a[ai + pairs] * b[bi + pairs];
-  return s;
-}
 
 export function easeGram(start: U32, cols: U32, users: number, Ah: F64, m: number): void {
   const st = start.array(), c = cols.array(), A = Ah.array();
@@ -26,15 +14,7 @@ export function easeGram(start: U32, cols: U32, users: number, Ah: F64, m: numbe
 }
 
 export function choleskyLower(Ah: F64, first: number, end: number, m: number): number {
-  const A = Ah.array();
-  for (let i = first; i < end; i++) {
-    const ri = i * m;
-    for (let j = 0; j < i; j++) A[ri + j] = (A[ri + j] - dot64(A, ri, A, j * m, j)) / A[j * m + j];
-    const d = A[ri + i] - dot64(A, ri, A, ri, i);
-    if (!(d > 0)) return i + 1;
-    A[ri + i] = Math.sqrt(d);
-  }
-  return 0;
+  return choleskyRows(Ah.array(), first, end, m);
 }
 
 export function invertLower(Ah: F64, first: number, end: number, m: number, tmpH: F64): void {

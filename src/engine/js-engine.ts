@@ -6,8 +6,9 @@ import { hybridEpoch } from './js-hybrid.js';
 import { swapRatings } from './swap-ratings.js';
 import * as blocks from './js-bfm-blocks.js';
 import * as ease from './js-ease.js';
+import { alsExactRows } from './js-ials.js';
 import type { BlockGrid, BlockSchedule } from './block-grid.js';
-import type { BfmBlock, BfmGroupPrior, BfmPrior, BfmSide, BiasedRates, Engine, F32, F64, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
+import type { BfmBlock, BfmGroupPrior, BfmPrior, BfmSide, BiasedRates, Engine, ExactRowSolve, F32, F64, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
 
 const f = Math.fround;
 
@@ -307,6 +308,9 @@ export class JsEngine implements Engine {
     }
   }
 
+  alsExactRows(s: ExactRowSolve, X: F32, Y: F32, gram: F32, stride: number, k: number, lambdas: F64, A: F64, h: F64, b: F64): number {
+    return alsExactRows(s, X, Y, gram, stride, k, lambdas, A, h, b);
+  }
   easeGram(start: U32, cols: U32, users: number, A: F64, m: number): void {
     ease.easeGram(start, cols, users, A, m);
   }

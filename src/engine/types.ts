@@ -76,6 +76,19 @@ export interface UserGroups {
   values: F32;
 }
 
+/**
+ * Rows first .. end of an exact ALS half-step (assembly/ials.ts): each row x of `rows` solves
+ * (a·YᵀY + Σ_j (w0 + alpha·r_j) y_j y_jᵀ + λ_row I) x = Σ_j (1 + alpha·r_j) y_j.
+ */
+export interface ExactRowSolve {
+  rows: SparseRows;
+  first: number;
+  end: number;
+  a: number;
+  w0: number;
+  alpha: number;
+}
+
 /** A sparse matrix by rows (CSR): row r holds cols[start[r] .. start[r+1]) with their vals. */
 export interface SparseRows {
   start: U32;
@@ -174,6 +187,12 @@ export interface Engine {
    * Returns the sum of the final squared residual norms.
    */
   alsSolveRows(a: SparseRows, X: F32, Y: F32, gram: F32, stride: number, k: number, alpha: number, lambda: number, steps: number, r: F32, p: F32, ap: F32): number;
+  /**
+   * Exact ALS row solves in f64 by Cholesky (see ExactRowSolve): X's rows first .. end, with
+   * gram = YᵀY (f32, from gramian), per-row λ in `lambdas`, scratch A (k x m doubles, m = k rounded
+   * up to even), h and b (m doubles each). 0, or 1 + a row whose system was not positive definite.
+   */
+  alsExactRows(solve: ExactRowSolve, X: F32, Y: F32, gram: F32, stride: number, k: number, lambdas: F64, A: F64, h: F64, b: F64): number;
   /** gram = Yᵀ Y over the first `rows` rows of Y (k rows of `stride` floats). */
   gramian(Y: F32, rows: number, stride: number, k: number, gram: F32): void;
   /** out_u = p_u + |I_u|^-1/2 sum_{j in I_u} y_j for users 0 .. userCount. */

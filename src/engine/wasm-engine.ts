@@ -13,7 +13,7 @@ import { LatentrecError } from '../errors.js';
 import type { BlockGrid, BlockSchedule } from './block-grid.js';
 import { MAX_GRID_SIDE } from './block-grid.js';
 import { ARG, ROUND_ROWS, ROUND_SGD, type ThreadPool } from './thread-pool.js';
-import type { BfmBlock, BfmGroupPrior, BfmPrior, BfmSide, BiasedRates, Engine, F32, F64, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
+import type { BfmBlock, BfmGroupPrior, BfmPrior, BfmSide, BiasedRates, Engine, ExactRowSolve, F32, F64, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
 
 const PAGE = 65536;
 const ALIGN = 16;
@@ -77,6 +77,10 @@ export interface Kernels {
   bfmRowSums(rowStart: number, rowCols: number, rowVals: number, R: number, W: number, V: number, k: number, lin: number, q: number, self: number): void;
   bfmPredict(table: number, blocks: number, k: number, n: number, w0: number, out: number): void;
   bfmGatherQ(table: number, blocks: number, f: number, n: number, qsum: number): void;
+  alsExactRows(
+    start: number, cols: number, vals: number, first: number, end: number, X: number, Y: number, gram: number, stride: number, k: number,
+    a: number, w0: number, alpha: number, lambdas: number, A: number, h: number, b: number,
+  ): number;
   easeGram(start: number, cols: number, users: number, A: number, m: number): void;
   choleskyLower(A: number, first: number, end: number, m: number): number;
   invertLower(A: number, first: number, end: number, m: number, tmp: number): void;
@@ -444,6 +448,12 @@ export class WasmEngine implements Engine {
     });
   }
 
+  alsExactRows(s: ExactRowSolve, X: F32, Y: F32, gram: F32, stride: number, k: number, lambdas: F64, A: F64, h: F64, b: F64): number {
+    return this.k.alsExactRows(
+      offsetOf(s.rows.start), offsetOf(s.rows.cols), offsetOf(s.rows.vals), s.first, s.end, offsetOf(X), offsetOf(Y), offsetOf(gram), stride, k,
+      s.a, s.w0, s.alpha, offsetOf(lambdas), offsetOf(A), offsetOf(h), offsetOf(b),
+    );
+  }
   easeGram(start: U32, cols: U32, users: number, A: F64, m: number): void {
     this.k.easeGram(offsetOf(start), offsetOf(cols), users, offsetOf(A), m);
   }

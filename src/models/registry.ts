@@ -9,6 +9,7 @@ import type { ModelState } from './core/state.js';
 import { ALS, ALS_OPTION_KEYS, type AlsOptions } from './ranking/als.js';
 import { BPR, BPR_OPTION_KEYS, type BprOptions } from './ranking/bpr.js';
 import { EASE, EASE_OPTION_KEYS } from './ranking/ease.js';
+import { IALS, IALS_OPTION_KEYS, type IalsOptions } from './ranking/ials.js';
 import { Hybrid, HYBRID_OPTION_KEYS, type HybridOptions } from './ranking/hybrid.js';
 import { Popular, POPULAR_OPTION_KEYS } from './ranking/popular.js';
 import { Baseline, BASELINE_OPTION_KEYS, type BaselineOptions } from './rating/baseline.js';
@@ -126,6 +127,11 @@ const KINDS = {
     example: { factors: 2, epochs: 5, reg: 1 }, capabilities: { partialFit: false, foldIn: true, similar: true, personal: true, features: false, attributes: false, epochs: true, seeded: true },
     flags: { factors: 'factors', epochs: 'epochs', reg: 'reg', alpha: 'alpha', seed: 'seed', engine: 'engine', rng: 'rng' },
   },
+  ials: {
+    model: IALS, task: 'ranking', epochsOption: 'epochs', summary: 'iALS as Rendle et al. 2021: every cell weighted alpha0, frequency-scaled reg, exact row solves', optionKeys: IALS_OPTION_KEYS,
+    example: { factors: 2, epochs: 8, reg: 0.01, alpha0: 0.5 }, capabilities: { partialFit: false, foldIn: true, similar: true, personal: true, features: false, attributes: false, epochs: true, seeded: true },
+    flags: { factors: 'factors', epochs: 'epochs', reg: 'reg', alpha0: 'alpha0', nu: 'nu', seed: 'seed', engine: 'engine', rng: 'rng' },
+  },
   hybrid: {
     model: Hybrid, task: 'ranking', epochsOption: 'epochs', summary: "LightFM's hybrid: users and items as sums of feature embeddings (cold start)", optionKeys: HYBRID_OPTION_KEYS,
     example: { factors: 4, epochs: 30 }, capabilities: { partialFit: false, foldIn: true, similar: true, personal: true, features: true, attributes: true, epochs: true, seeded: true },
@@ -215,7 +221,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
 /** Options of any kind, with the kind (default 'svd') or a preset. */
 export type ModelSpec = SvdppOptions & BaselineOptions & PureSvdOptions &
   Pick<HybridOptions, 'loss' | 'learningSchedule' | 'userReg' | 'itemReg' | 'maxSampled' | 'userIdentity' | 'itemIdentity' | 'normalize'> &
-  Pick<AlsOptions, 'alpha' | 'cgSteps'> & Pick<BprOptions, 'regBias' | 'verifyNegatives'> & Pick<BfmOptions, 'samples' | 'burnIn' | 'servingSamples' | 'bags' | 'ordinal' | 'time'> & {
+  Pick<AlsOptions, 'alpha' | 'cgSteps'> & Pick<IalsOptions, 'alpha0' | 'nu'> & Pick<BprOptions, 'regBias' | 'verifyNegatives'> & Pick<BfmOptions, 'samples' | 'burnIn' | 'servingSamples' | 'bags' | 'ordinal' | 'time'> & {
     model?: ModelKind;
     preset?: PresetName;
   };

@@ -36,6 +36,7 @@ const LOSS_LABELS: Readonly<Record<string, string>> = {
   rmse: 'RMSE',
   misranked: 'misranked fraction of sampled pairs',
   'cg-residual': 'CG residual (RMS per interaction)',
+  objective: 'training objective per interaction',
 };
 
 const DEFAULT_WIDTH = 720;

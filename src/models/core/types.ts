@@ -9,9 +9,11 @@ import type { Dataset, RawId } from '../../data/dataset.js';
  * - 'misranked': BPR and the hybrid — the fraction of the pass's sampled (positive, negative)
  *   pairs that the model ranked the wrong way round (1 − training AUC on the samples);
  * - 'cg-residual': ALS — the root mean square, per interaction, of the conjugate-gradient
- *   residuals of the row solves (how far the alternation is from its least-squares optimum).
+ *   residuals of the row solves (how far the alternation is from its least-squares optimum);
+ * - 'objective': IALS — its training objective (squared errors, the all-cells term and the
+ *   regularization) per interaction, after the epoch.
  */
-export type LossKind = 'rmse' | 'misranked' | 'cg-residual';
+export type LossKind = 'rmse' | 'misranked' | 'cg-residual' | 'objective';
 
 /** An epoch's training loss, with what it measures. Lower is better for every kind. */
 export interface EpochLoss {

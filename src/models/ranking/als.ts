@@ -10,7 +10,7 @@ import { optionsObject } from '../core/arguments.js';
 import type { ModelShape, Trainer, TrainingSetup } from '../core/model.js';
 import { checkOptionKeys, integer, nonNegative, positive } from '../core/options.js';
 import type { FoldInSolver } from '../core/serving.js';
-import { solveSpd, zeros } from '../../linalg/index.js';
+import { exactRowSolver } from './exact-row.js';
 import { LatentRanking, resolveImplicitCommon, type ImplicitCommonOptions, type ResolvedImplicitCommon } from './latent-ranking.js';
 
 /** Also the common options (ImplicitCommonOptions): factors (default 64), epochs (10 alternations), initStd (0.01), seed, engine, rng. */
@@ -67,45 +67,20 @@ export class ALS extends LatentRanking {
 
   /**
    * A new user's row exactly (in f64, by Cholesky): (YᵀY + Σ_j (c_j − 1) y_j y_jᵀ + λI) x = Σ_j c_j y_j
-   * with c_j = 1 + alpha·r_j, the equation each alternation's CG steps approach. YᵀY is computed
-   * once per fitted state.
+   * with c_j = 1 + alpha·r_j, the equation each alternation's CG steps approach.
    */
   protected override foldInSolver(): FoldInSolver {
-    const k = this.options.factors, { alpha, reg } = this.options;
-    return (m, known) => {
-      const Q = m.factors.Q.array(), stride = m.factors.stride;
-      let gram = this.gram.get(m.factors.Q);
-      if (!gram) {
-        gram = new Float64Array(k * k);
-        for (let i = 0; i < m.items.size; i++) {
-          for (let p = 0; p < k; p++) for (let q = 0; q <= p; q++) gram[p * k + q] += Q[i * stride + p] * Q[i * stride + q];
-        }
-        for (let p = 0; p < k; p++) for (let q = 0; q < p; q++) gram[q * k + p] = gram[p * k + q];
-        this.gram.set(m.factors.Q, gram);
-      }
-      const a = zeros(k, k), b = new Float64Array(k);
-      a.data.set(gram);
-      for (let p = 0; p < k; p++) a.data[p * k + p] += reg;
-      for (const { i, r } of known) {
-        const c = 1 + alpha * r;
-        for (let p = 0; p < k; p++) {
-          const yp = Q[i * stride + p];
-          b[p] += c * yp;
-          for (let q = 0; q < k; q++) a.data[p * k + q] += (c - 1) * yp * Q[i * stride + q];
-        }
-      }
-      return { vector: solveSpd(a, b), bias: 0 };
-    };
+    const { factors: k, alpha, reg } = this.options;
+    return exactRowSolver({ k, a: 1, w0: 0, alpha, lambda: () => reg, distinct: false });
   }
 
-  /** YᵀY of a fitted state's item factors (keyed by their handle: a new fit or load makes new ones). */
-  private readonly gram = new WeakMap<object, Float64Array>();
+
 
   protected createTrainer(setup: TrainingSetup): Trainer {
     const { engine, train, factors } = setup;
     const o = this.options, stride = factors.stride, k = o.factors;
-    const byUser = csr(setup, train.userIndex, train.itemIndex, train.userCount);
-    const byItem = csr(setup, train.itemIndex, train.userIndex, train.itemCount);
+    const byUser = interactionRows(setup, train.userIndex, train.itemIndex, train.userCount);
+    const byItem = interactionRows(setup, train.itemIndex, train.userIndex, train.itemCount);
     const gram = engine.allocF32(k * stride);
     const r = engine.allocF32(stride), p = engine.allocF32(stride), ap = engine.allocF32(stride);
     return {
@@ -124,8 +99,8 @@ export class ALS extends LatentRanking {
   }
 }
 
-/** Interactions grouped by `rows` (users or items) in engine memory. */
-function csr({ engine, train }: TrainingSetup, rows: Uint32Array, cols: Uint32Array, rowCount: number): SparseRows {
+/** Interactions grouped by `rows` (users or items) in engine memory (ALS and IALS). */
+export function interactionRows({ engine, train }: TrainingSetup, rows: Uint32Array, cols: Uint32Array, rowCount: number): SparseRows {
   const { start, rows: order } = groupRows(rows, rowCount);
   const a: SparseRows = { start: engine.allocU32(start.length), cols: engine.allocU32(order.length), vals: engine.allocF32(order.length), rowCount };
   a.start.array().set(start);

@@ -1,0 +1,147 @@
+// iALS as Rendle et al. 2021 formulate it ("Revisiting the Performance of iALS on Item
+// Recommendation Benchmarks"; iALS++, arXiv 2110.14044): with users W and items H,
+//   L = Σ_{(u,i)∈S} (⟨w_u,h_i⟩ − 1)² + α0 Σ_u Σ_i ⟨w_u,h_i⟩²
+//       + λ [Σ_u (|I_u| + α0·|I|)^ν ‖w_u‖² + Σ_i (|U_i| + α0·|U|)^ν ‖h_i‖²]
+// minimized by alternating exact row solves (assembly/ials.ts, f64 Cholesky, any d):
+//   (α0 HᵀH + Σ_{i∈I_u} h_i h_iᵀ + λ_u I) w_u = Σ_{i∈I_u} h_i.
+// Interactions are binary (values are not used). Init N(0, (initStd)²) with initStd 0.1/√d.
+//
+// How it maps onto Hu, Koren & Volinsky's confidence form (ALS, c = 1 + α·r, λ): for binary data
+// HKV's row equation is (HᵀH + α Σ h hᵀ + λI) x = (1 + α) Σ h. Dividing iALS's by α0 gives the
+// same matrix with α = 1/α0 and λ_HKV = λ_u/α0, and HKV's solution is (1 + α0) times iALS's
+// (test/ials.test.ts checks it): the same item ranking for that row. HKV has one λ for every
+// row; iALS's ν > 0 scales it with the row's frequency, which HKV cannot express.
+import type { Dataset } from '../../data/dataset.js';
+import { LatentrecError } from '../../errors.js';
+import { optionsObject } from '../core/arguments.js';
+import type { ModelShape, Trainer, TrainingSetup } from '../core/model.js';
+import { checkOptionKeys, nonNegative, positive } from '../core/options.js';
+import type { FoldInSolver } from '../core/serving.js';
+import { exactRowSolver } from './exact-row.js';
+import { interactionRows } from './als.js';
+import { LatentRanking, resolveImplicitCommon, type ImplicitCommonOptions, type ResolvedImplicitCommon } from './latent-ranking.js';
+
+/** Also the common options (ImplicitCommonOptions): factors d, epochs, initStd (default 0.1/√d), seed, engine, rng. */
+export interface IalsOptions extends ImplicitCommonOptions {
+  /** λ, scaled per row by (its interactions + α0 · the other side's count)^ν. */
+  reg?: number;
+  /** α0: the weight of every cell (observed or not) in the squared-score term. */
+  alpha0?: number;
+  /** ν: the exponent of the frequency scaling of λ (0: plain λ; 1: Rendle et al.'s ML-20M choice). */
+  nu?: number;
+}
+
+/**
+ * Chosen by `npx tsx bench/tune-strong.ts --model ials` on MovieLens 100k under the
+ * strong-generalization protocol, on validation users carved out of the training users of splits
+ * 0..2 (never the test users): factors 32/64, α0 0.03–1, λ 0.001–0.03, ν = 1, 16 epochs (Rendle
+ * et al.'s count). The cheapest setting within 0.002 of the best validation NDCG@100 was the best
+ * itself, 0.4388 (EASE's tuned λ = 200: 0.4285 on the same validation users).
+ */
+export const IALS_DEFAULTS = { factors: 64, epochs: 16, reg: 0.01, alpha0: 0.5, nu: 1 } as const;
+
+/** Every key IalsOptions has. */
+export const IALS_OPTION_KEYS = ['factors', 'epochs', 'initStd', 'seed', 'engine', 'wasmVariant', 'rng', 'reg', 'alpha0', 'nu'] as const satisfies readonly (keyof IalsOptions)[];
+
+/** Rows per kernel call: short calls, so V8 runs all but the first in optimized code. */
+const ROWS_PER_CALL = 256;
+
+export class IALS extends LatentRanking {
+  protected readonly stateKind = 'ials' as const;
+  readonly options: ResolvedImplicitCommon & { reg: number; alpha0: number; nu: number };
+  protected readonly shape: ModelShape;
+
+  constructor(given: IalsOptions = {}) {
+    super();
+    const options = optionsObject('IALS options', given);
+    checkOptionKeys('IALS', options, IALS_OPTION_KEYS);
+    const d = IALS_DEFAULTS;
+    const factors = resolveImplicitCommon({ ...options, initStd: 0 }, { ...d, initStd: 0 }).factors;
+    this.options = {
+      ...resolveImplicitCommon(options, { ...d, initStd: 0.1 / Math.sqrt(factors) }),
+      reg: positive('reg', options.reg ?? d.reg),
+      alpha0: nonNegative('alpha0', options.alpha0 ?? d.alpha0),
+      nu: nonNegative('nu', options.nu ?? d.nu),
+    };
+    this.shape = this.shapeOf(this.options);
+  }
+
+  /** The interactions twice (CSR), the Gram matrix, the per-row λ and the f64 scratch of a row solve. */
+  protected override extraMemoryBytes(train: Dataset, stride: number): number {
+    return 2 * train.size * 8 + (train.userCount + train.itemCount) * 12 + stride * stride * 12 + stride * 16;
+  }
+
+  protected override divergenceHint(): string {
+    return 'raise the regularization (reg)';
+  }
+
+  /** λ_row = λ (count + α0 · others)^ν for every row. */
+  private lambdas(counts: Uint32Array, others: number): Float64Array {
+    const { reg, alpha0, nu } = this.options;
+    return Float64Array.from(counts, (n) => reg * Math.pow(n + alpha0 * others, nu));
+  }
+
+  protected createTrainer(setup: TrainingSetup): Trainer {
+    const { engine, train, factors } = setup;
+    const o = this.options, stride = factors.stride, k = o.factors, m = (k + 1) & ~1;
+    const byUser = interactionRows(setup, train.userIndex, train.itemIndex, train.userCount);
+    const byItem = interactionRows(setup, train.itemIndex, train.userIndex, train.itemCount);
+    const counts = (rows: typeof byUser) => {
+      const s = rows.start.array();
+      return Uint32Array.from({ length: rows.rowCount }, (_, r) => s[r + 1] - s[r]);
+    };
+    const lambdaU = engine.allocF64(train.userCount), lambdaI = engine.allocF64(train.itemCount);
+    lambdaU.array().set(this.lambdas(counts(byUser), train.itemCount));
+    lambdaI.array().set(this.lambdas(counts(byItem), train.userCount));
+    const gram = engine.allocF32(k * stride), gramOther = engine.allocF32(k * stride);
+    const A = engine.allocF64(k * m), h = engine.allocF64(m), b = engine.allocF64(m);
+    const half = (rows: typeof byUser, X: typeof factors.P, Y: typeof factors.Q, others: number, lambdas: typeof lambdaU) => {
+      gram.array().fill(0);
+      engine.gramian(Y, others, stride, k, gram);
+      for (let first = 0; first < rows.rowCount; first += ROWS_PER_CALL) {
+        const end = Math.min(rows.rowCount, first + ROWS_PER_CALL);
+        const failed = engine.alsExactRows({ rows, first, end, a: o.alpha0, w0: 1, alpha: 0 }, X, Y, gram, stride, k, lambdas, A, h, b);
+        if (failed !== 0) throw new LatentrecError(`IALS: a row's system is not positive definite in floating point (row ${failed - 1}); raise reg`);
+      }
+    };
+    const objective = (): number => {
+      // Σ_all ŷ² = Σ_pq (WᵀW)_pq (HᵀH)_pq; gram holds WᵀW after the item half-step.
+      gramOther.array().fill(0);
+      engine.gramian(factors.Q, train.itemCount, stride, k, gramOther);
+      const G = gram.array(), H = gramOther.array();
+      let all = 0;
+      for (let p = 0; p < k; p++) for (let q = 0; q < k; q++) all += G[p * stride + q] * H[p * stride + q];
+      const P = factors.P.array(), Q = factors.Q.array();
+      let observed = 0;
+      for (let t = 0; t < train.size; t++) {
+        const u = train.userIndex[t] * stride, i = train.itemIndex[t] * stride;
+        let s = 0;
+        for (let f = 0; f < k; f++) s += P[u + f] * Q[i + f];
+        observed += (s - 1) * (s - 1);
+      }
+      let penalty = 0;
+      for (const [X, lambdas, rows] of [[P, lambdaU.array(), train.userCount], [Q, lambdaI.array(), train.itemCount]] as const) {
+        for (let r = 0; r < rows; r++) {
+          let norm = 0;
+          for (let f = 0; f < k; f++) norm += X[r * stride + f] * X[r * stride + f];
+          penalty += lambdas[r] * norm;
+        }
+      }
+      return (observed + o.alpha0 * all + penalty) / train.size;
+    };
+    return {
+      epoch() {
+        half(byUser, factors.P, factors.Q, train.itemCount, lambdaU);
+        half(byItem, factors.Q, factors.P, train.userCount, lambdaI);
+        return { value: objective(), kind: 'objective' };
+      },
+      predictionFactors: () => factors,
+    };
+  }
+
+  /** A new user's row exactly, by the training equation (f64 Cholesky). */
+  protected override foldInSolver(): FoldInSolver {
+    const { factors: k, alpha0, reg, nu } = this.options;
+    return exactRowSolver({ k, a: alpha0, w0: 1, alpha: 0, lambda: (count, items) => reg * Math.pow(count + alpha0 * items, nu), distinct: true });
+  }
+}
