@@ -4,7 +4,7 @@
 // fold-in solving the training equation.
 import { describe, expect, it } from 'vitest';
 import { createEngine, strideFor, wasmSimdSupported, type Engine, type ExactRowSolve } from '../src/engine/index.js';
-import { Dataset, IALS, OptionError } from '../src/index.js';
+import { ALS, Dataset, IALS, OptionError } from '../src/index.js';
 import { mulberry32 } from './prng.js';
 
 const ENGINES: (() => Engine)[] = [
@@ -101,5 +101,18 @@ describe('IALS', () => {
     expect(() => new IALS({ alpha0: -1 })).toThrow(OptionError);
     expect(() => new IALS({ nu: -0.5 })).toThrow(/nu/);
     expect(() => new IALS({ reg: 0 })).toThrow(/reg/);
+  });
+});
+
+describe('ALS row solves in calls of ALS_ROWS_PER_CALL rows', () => {
+  it('give the js twin\'s bits, residuals included, with more rows than one call takes', () => {
+    const rand = mulberry32(8), triples: [string, string, number][] = [];
+    for (let u = 0; u < 1300; u++) for (let t = 0; t < 4; t++) triples.push([`u${u}`, `i${Math.floor(rand() * 90)}`, 1]);
+    const data = Dataset.fromTriples(triples);
+    const fits = (['js', 'simd', 'scalar'] as const).map((v) => {
+      const model = new ALS({ factors: 5, epochs: 2, ...(v === 'js' ? { engine: 'js' as const } : { wasmVariant: v }) });
+      return { losses: model.fit(data).epochs.map((e) => e.loss.value), factors: Array.from(model.userFactors('u1299')!) };
+    });
+    for (const f of fits.slice(1)) expect(f).toEqual(fits[0]);
   });
 });

@@ -7,6 +7,7 @@ import { swapRatings } from './swap-ratings.js';
 import * as blocks from './js-bfm-blocks.js';
 import * as ease from './js-ease.js';
 import { alsExactRows } from './js-ials.js';
+import { ALS_ROWS_PER_CALL } from './types.js';
 import type { BlockGrid, BlockSchedule } from './block-grid.js';
 import type { BfmBlock, BfmGroupPrior, BfmPrior, BfmSide, BiasedRates, Engine, ExactRowSolve, F32, F64, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
 
@@ -222,8 +223,13 @@ export class JsEngine implements Engine {
       out.fill(0, 0, stride);
       for (let q = 0; q < k; q++) out[q] = dot(G, q * stride, v, vo, stride);
     };
-    let residual = 0;
+    let residual = 0, chunk = 0;
     for (let row = 0; row < a.rowCount; row++) {
+      // The wasm engine solves ALS_ROWS_PER_CALL rows a call and adds the calls' sums: the same grouping.
+      if (row % ALS_ROWS_PER_CALL === 0) {
+        residual += chunk;
+        chunk = 0;
+      }
       const x = row * stride;
       times(ap, X, x);
       axpy(ap, 0, lambda, X, x);
@@ -251,9 +257,9 @@ export class JsEngine implements Engine {
         for (let c = 0; c < stride; c++) p[c] = f(f(p[c] * beta) + r[c]);
         rsOld = rsNew;
       }
-      residual += rsOld;
+      chunk += rsOld;
     }
-    return residual;
+    return residual + chunk;
   }
 
   hybridEpoch(pass: HybridPass, user: FeatureSide, item: FeatureSide, stride: number): number {

@@ -134,6 +134,9 @@ export interface HybridPass {
   scratch: F32;
 }
 
+/** Rows of one alsSolveRows kernel call (the wasm engine splits a half-step so V8 tiers up; the js twin adds the residuals in the same groups). */
+export const ALS_ROWS_PER_CALL = 512;
+
 export interface Engine {
   readonly name: EngineName;
   readonly variant: EngineVariant;
