@@ -5,13 +5,24 @@
 //   latentrec train --data u.data --model M --implicit-threshold 4 --protocol strong --seed S --json
 //
 //   npx tsx bench/strong-report.ts [--dir path/to/ml-100k] [--models ease,als] [--json]
+//   npx tsx bench/strong-report.ts --lastfm ../shared/data/hetrec2011-lastfm-2k   (every play an interaction, artists with >= 10 listeners)
+import { readFile } from 'node:fs/promises';
 import { toImplicit } from '../src/data/implicit.js';
 import { loadRatingsFile } from '../src/data/load-node.js';
-import { ALS, BPR, EASE, Hybrid, IALS, Popular, evaluateStrongGeneralization, strongGeneralizationSplit, type FactorModel } from '../src/index.js';
+import { ALS, BPR, Dataset, EASE, Hybrid, IALS, Popular, evaluateStrongGeneralization, strongGeneralizationSplit, type FactorModel } from '../src/index.js';
 import { flagValue, ml100kDirArg } from './bench-args.js';
 
 const args = process.argv.slice(2);
-const data = toImplicit((await loadRatingsFile(`${ml100kDirArg(args)}/u.data`)).dataset, { threshold: 4 });
+const lastfm = flagValue(args, '--lastfm');
+const data = lastfm === undefined ? toImplicit((await loadRatingsFile(`${ml100kDirArg(args)}/u.data`)).dataset, { threshold: 4 }) : await lastfmArtists(lastfm);
+
+/** hetrec2011 last.fm: every (user, artist) play an interaction, artists with at least 10 listeners. */
+async function lastfmArtists(dir: string): Promise<Dataset> {
+  const rows = (await readFile(`${dir}/user_artists.dat`, 'utf8')).trim().split('\n').slice(1).map((l) => l.split('\t'));
+  const listeners = new Map<string, number>();
+  for (const [, artist] of rows) listeners.set(artist, (listeners.get(artist) ?? 0) + 1);
+  return Dataset.fromTriples(rows.filter(([, artist]) => listeners.get(artist)! >= 10).map(([user, artist]) => [user, artist, 1] as [string, string, number]));
+}
 const makers: Record<string, () => FactorModel> = {
   popular: () => new Popular(), ease: () => new EASE(), als: () => new ALS(), ials: () => new IALS(), bpr: () => new BPR(), hybrid: () => new Hybrid(),
 };
