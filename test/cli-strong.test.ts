@@ -36,5 +36,7 @@ describe('latentrec train --protocol strong', () => {
     expect(run('--model', 'svd', '--protocol', 'strong').stderr).toMatch(/--model must be a ranking kind with --protocol strong/);
     expect(run('--model', 'ease', '--protocol', 'strong', '--test-ratio', '0.2').stderr).toMatch(/--test-ratio does not apply to --protocol strong/);
     expect(run('--model', 'ease', '--heldout-users', '0.2').stderr).toMatch(/--heldout-users applies to --protocol strong/);
+    expect(run('--model', 'hybrid', '--protocol', 'strong', '--user-features', 'r.csv').stderr).toMatch(/--user-features: --protocol strong does not take attributes/);
+    expect(run('--preset', 'accurate', '--protocol', 'strong').stderr).toMatch(/ranking kind with --protocol strong .*got "bfm"/);
   });
 });

@@ -4,7 +4,7 @@
 import { toImplicit } from '../data/implicit.js';
 import { OptionError } from '../errors.js';
 import { evaluateStrongGeneralization, strongGeneralizationSplit, type StrongGeneralizationReport } from '../eval/strong-generalization.js';
-import { kindRow, MODEL_KINDS, type ModelKind } from '../models/registry.js';
+import { kindRow, MODEL_KINDS, PRESETS, type ModelKind, type PresetName } from '../models/registry.js';
 import { describeLoad, loadFile, summaryJson } from './load.js';
 import { asFlagError, isRankingKind, modelFactory, parseOptions } from './options.js';
 import { createProgress } from './progress.js';
@@ -23,7 +23,10 @@ export async function strongProtocolCommand(flags: StrongFlags): Promise<{ ranki
   for (const [key, flag] of ROW_SPLIT_FLAGS) {
     if (flags[key] !== undefined) throw new Error(`${flag} does not apply to --protocol strong (it holds out whole users of --data and trains on the others)`);
   }
-  const kind = flags.preset === undefined ? flags.model ?? 'svd' : 'svd';
+  for (const [key, flag] of [['userFeatures', '--user-features'], ['itemFeatures', '--item-features'], ['ml100kFeatures', '--ml100k-features']] as const) {
+    if (flags[key] !== undefined) throw new Error(`${flag}: --protocol strong does not take attributes yet (a held-out user is scored from their history alone)`);
+  }
+  const kind: string = flags.preset === undefined ? flags.model ?? 'svd' : PRESETS[flags.preset as PresetName]?.model ?? flags.preset;
   if (!(MODEL_KINDS as readonly string[]).includes(kind) || !isRankingKind(kind as ModelKind)) {
     const ranking = MODEL_KINDS.filter(isRankingKind).join(', ');
     throw new OptionError('--model', `a ranking kind with --protocol strong (${ranking})`, kind);
