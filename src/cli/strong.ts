@@ -9,7 +9,7 @@ import { describeLoad, loadFile, summaryJson } from './load.js';
 import { asFlagError, isRankingKind, modelFactory, parseOptions } from './options.js';
 import { createProgress } from './progress.js';
 import { forTerminal, jsonForTerminal } from './terminal.js';
-import { fitWithProgress, type TrainFlags } from './train.js';
+import { fitWithProgress, thresholdOf, type TrainFlags } from './train.js';
 
 /** The flags that mean a test set or a validation split of the rows: the strong protocol holds out users instead. */
 const ROW_SPLIT_FLAGS = [['test', '--test'], ['testRatio', '--test-ratio'], ['coldItems', '--cold-items'], ['patience', '--patience'], ['save', '--save'], ['plot', '--plot']] as const;
@@ -36,8 +36,7 @@ export async function strongProtocolCommand(flags: StrongFlags): Promise<{ ranki
   const takesSeed = Object.hasOwn(kindRow(kind as ModelKind).flags, 'seed');
   const factory = modelFactory(takesSeed ? flags : { ...flags, seed: undefined });
   const heldoutUsers = flags.heldoutUsers === undefined ? undefined : Number(flags.heldoutUsers);
-  const threshold = flags.implicitThreshold === undefined ? undefined : Number(flags.implicitThreshold);
-  if (threshold !== undefined && !Number.isFinite(threshold)) throw new OptionError('--implicit-threshold', 'a number', flags.implicitThreshold);
+  const threshold = thresholdOf(flags);
   const loaded = await loadFile(flags.data, parseOptions(flags));
   let split;
   try {

@@ -355,7 +355,8 @@ function describeColdStart(items: number, scorable: number, r: NonNullable<Train
     `precision ${r.precision.toFixed(4)}, NDCG ${r.ndcg.toFixed(4)}, AUC ${r.auc.toFixed(4)}`;
 }
 
-function thresholdOf(flags: { implicitThreshold?: string }): number | undefined {
+/** --implicit-threshold as a number (undefined: every rating an interaction). */
+export function thresholdOf(flags: { implicitThreshold?: string }): number | undefined {
   if (flags.implicitThreshold === undefined) return undefined;
   const r = Number(flags.implicitThreshold);
   if (!Number.isFinite(r)) throw new OptionError('--implicit-threshold', 'a number', flags.implicitThreshold);

@@ -4,7 +4,7 @@ import { IdMap, type RatingScale } from '../../data/dataset.js';
 import { makeEngine, strideFor, type Engine, type EngineName, type F32, type FactorBlock, type WasmVariant } from '../../engine/index.js';
 import type { DayTerms } from './days.js';
 import type { UserBag } from './user-bag.js';
-import { padItemItem, unpadItemItem, type ItemItem } from './item-item.js';
+import { copyItemItem, padItemItem, unpadItemItem, type ItemItem } from './item-item.js';
 import type { OrdinalLink } from './link.js';
 import type { ModelState, ModelStateKind } from './state.js';
 
@@ -46,6 +46,15 @@ export function seenOf(m: Fitted, u: number): Uint32Array {
 /** A fresh engine of the same kind and wasm build as `engine`: a model stays on the build it was fitted or loaded on. */
 export function engineLike(engine: Engine): Engine {
   return makeEngine(engine.name, engine.variant === 'js' ? undefined : engine.variant);
+}
+
+/**
+ * The parts of a fitted state that live in engine memory (the factor block and, for EASE, the
+ * item–item weights) copied into `engine`, with room for `userCapacity` user rows.
+ */
+export function copyEngineParts(f: FactorBlock, itemItem: ItemItem | undefined, engine: Engine, userCapacity?: number): { engine: Engine; factors: FactorBlock; itemItem?: ItemItem } {
+  const moved = copyFactors(f, engine, userCapacity);
+  return itemItem ? { ...moved, itemItem: copyItemItem(itemItem, engine) } : moved;
 }
 
 /** Copies the factor block into `engine`, with room for `userCapacity` user rows. */

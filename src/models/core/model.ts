@@ -6,7 +6,7 @@
 // (FactorModel.load in models/registry.ts): this base knows no kind but its own.
 import { Dataset, IdMap, type RatingScale, type RawId } from '../../data/dataset.js';
 import { groupRows, groupValues } from '../../data/group.js';
-import { makeEngine, strideFor, type Engine, type EngineVariant, type FactorBlock, type RatingsBlock, type WasmVariant } from '../../engine/index.js';
+import { makeEngine, strideFor, type Engine, type EngineVariant, type F32, type FactorBlock, type RatingsBlock, type WasmVariant } from '../../engine/index.js';
 import { DataError, describeValue, LatentrecError, OptionError } from '../../errors.js';
 import { MT19937 } from '../../util/mt19937.js';
 import { Random, type RandomSource } from '../../util/random.js';
@@ -14,9 +14,9 @@ import { dataset, idList, optionsObject, rawId } from './arguments.js';
 import { checkNotAborted, inEngine, runEpochs, runToEnd, runWithTurns, type FitRun, type FitScoring, type LoopControl, type ModelShape, type Stopping } from './fit-loop.js';
 import { dayDeviation, dayRow, type DayTerms } from './days.js';
 import type { UserBag } from './user-bag.js';
-import { copyItemItem, historyRows, scorePairOf, type ItemItem } from './item-item.js';
+import { historyRows, scorePairOf, type ItemItem } from './item-item.js';
 import { expectedRating, type OrdinalLink } from './link.js';
-import { copyFactors, engineLike, fromModelState, seenOf, toModelState, type Fitted } from './fitted.js';
+import { copyEngineParts, copyFactors, engineLike, fromModelState, seenOf, toModelState, type Fitted } from './fitted.js';
 import { checkStateFor, encodeState } from './format.js';
 import { checkOptionKeys, integer, oneOf } from './options.js';
 import {
@@ -244,8 +244,7 @@ export abstract class Model<R extends EpochReport = EpochReport> {
           }
           fitted.factors = trainer.predictionFactors();
         }
-        const moved = copyFactors(kept ?? fitted.factors, engineLike(fitted.engine));
-        install(fitted.itemItem ? { ...moved, itemItem: copyItemItem(fitted.itemItem, moved.engine) } : moved);
+        install(copyEngineParts(kept ?? fitted.factors, fitted.itemItem, engineLike(fitted.engine)));
       },
     };
   }
@@ -448,16 +447,7 @@ export abstract class Model<R extends EpochReport = EpochReport> {
     const m = this.model();
     const u = m.users.get(user);
     if (u < 0) throw this.unknownUser('scoreAll', user);
-    const mark = m.engine.mark();
-    try {
-      const out = m.engine.allocF32(scoreLength(m));
-      scoreUser(m, u, this.shape.biased, out);
-      const scores = out.array().slice(0, m.items.size);
-      if (m.link) for (let i = 0; i < scores.length; i++) scores[i] = expectedRating(m.link, scores[i]);
-      return scores;
-    } finally {
-      m.engine.release(mark);
-    }
+    return servedScores(m, (out) => scoreUser(m, u, this.shape.biased, out));
   }
 
   /** Whether the model knows this user (trained or folded in). */
@@ -551,16 +541,7 @@ export abstract class Model<R extends EpochReport = EpochReport> {
     checkOptionKeys('scoreHistory', o, ['regularization']);
     const m = this.model();
     const sol = this.solveVisitor(m, 'scoreHistory', history, o.regularization, 'the visitor');
-    const mark = m.engine.mark();
-    try {
-      const out = m.engine.allocF32(scoreLength(m));
-      scoreFoldIn(m, sol, this.shape.factors, this.shape.biased, out);
-      const scores = out.array().slice(0, m.items.size);
-      if (m.link) for (let i = 0; i < scores.length; i++) scores[i] = expectedRating(m.link, scores[i]);
-      return scores;
-    } finally {
-      m.engine.release(mark);
-    }
+    return servedScores(m, (out) => scoreFoldIn(m, sol, this.shape.factors, this.shape.biased, out));
   }
 
   /**
@@ -740,6 +721,7 @@ export abstract class Model<R extends EpochReport = EpochReport> {
 
   /** One known pair through the same kernel as predictMany, so both give the same number. */
   private scorePair(m: Fitted, u: number, i: number, time?: number): number {
+    if (m.itemItem) return scorePairOf(m.itemItem, historyRows(seenOf(m, u)), i);
     const mark = m.engine.mark();
     try {
       const users = m.engine.allocU32(1), items = m.engine.allocU32(1), out = m.engine.allocF32(1);
@@ -747,7 +729,6 @@ export abstract class Model<R extends EpochReport = EpochReport> {
       items.array()[0] = i;
       const { lo, hi } = this.kernelBounds(m);
       m.engine.predictPairs(users, items, 1, m.factors, m.mu, lo, hi, out);
-      if (m.itemItem) return scorePairOf(m.itemItem, historyRows(seenOf(m, u)), i);
       if (!m.link && !m.days) return out.array()[0];
       const row = m.days && time !== undefined ? dayRow(m.days, time) : -1;
       const stride = m.factors.stride;
@@ -814,9 +795,6 @@ export abstract class Model<R extends EpochReport = EpochReport> {
         const u = userMap[data.userIndex[t]], i = itemMap[data.itemIndex[t]];
         if (u < 0 || i < 0) estimates[t] = this.served(m, this.fallback(m, u, i));
       }
-      const { lo, hi } = this.kernelBounds(m);
-      m.engine.predictPairs(users, items, known, m.factors, m.mu, lo, hi, out);
-      const o = out.array();
       if (m.itemItem) {
         const ii = m.itemItem, pu = users.array(), pi = items.array(), rows = new Map<number, Uint32Array>();
         for (let k = 0; k < known; k++) {
@@ -826,6 +804,9 @@ export abstract class Model<R extends EpochReport = EpochReport> {
         }
         return estimates;
       }
+      const { lo, hi } = this.kernelBounds(m);
+      m.engine.predictPairs(users, items, known, m.factors, m.mu, lo, hi, out);
+      const o = out.array();
       if (!m.link && !m.days) {
         for (let k = 0; k < known; k++) estimates[knownRow[k]] = o[k];
         return estimates;
@@ -851,6 +832,23 @@ export abstract class Model<R extends EpochReport = EpochReport> {
       return { rmse: Math.sqrt(se / n), mae: ae / n };
     };
     return { predict, score };
+  }
+}
+
+/**
+ * Every item's score as scoreAll serves it (through the link, if any), from `fill` writing the raw
+ * scores into a scratch buffer of scoreLength(m) floats.
+ */
+function servedScores(m: Fitted, fill: (out: F32) => void): Float32Array {
+  const mark = m.engine.mark();
+  try {
+    const out = m.engine.allocF32(scoreLength(m));
+    fill(out);
+    const scores = out.array().slice(0, m.items.size);
+    if (m.link) for (let i = 0; i < scores.length; i++) scores[i] = expectedRating(m.link, scores[i]);
+    return scores;
+  } finally {
+    m.engine.release(mark);
   }
 }
 

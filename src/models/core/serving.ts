@@ -1,16 +1,16 @@
 // Serving a fitted model: top-N for a user, similar items and users, and fold-in of a new user.
 import type { RatingScale, RawId } from '../../data/dataset.js';
 import { DataError, describeValue, OptionError } from '../../errors.js';
-import { makeEngine, type F32 } from '../../engine/index.js';
+import type { F32 } from '../../engine/index.js';
 import { PARAMETER_LIMIT as MODEL_PARAMETER_LIMIT } from './state.js';
 import { solveSpd, zeros } from '../../linalg/index.js';
 import { topK } from '../../util/top-k.js';
 import { idList, iterable, optionsObject, rawId } from './arguments.js';
 import { checkOptionKeys } from './options.js';
-import { copyFactors, seenOf, type Fitted } from './fitted.js';
+import { copyEngineParts, engineLike, seenOf, type Fitted } from './fitted.js';
 import { expectedRating, latentOf } from './link.js';
 import { bagPart } from './user-bag.js';
-import { copyItemItem, historyRows, scoreHistory } from './item-item.js';
+import { historyRows, scoreHistory } from './item-item.js';
 import type { Recommendation } from './types.js';
 
 export interface RecommendOptions {
@@ -274,10 +274,7 @@ export function installFoldIn(m: Fitted, user: string, sol: FoldInSolution, k: n
   if (index < 0) {
     index = m.users.size;
     const capacity = m.factors.bu.length;
-    if (index >= capacity) {
-      const moved = copyFactors(m.factors, makeEngine(m.engine.name, m.engine.variant === 'js' ? undefined : m.engine.variant), Math.max(8, 2 * capacity));
-      fitted = { ...m, ...moved, ...(m.itemItem ? { itemItem: copyItemItem(m.itemItem, moved.engine) } : {}) };
-    }
+    if (index >= capacity) fitted = { ...m, ...copyEngineParts(m.factors, m.itemItem, engineLike(m.engine), Math.max(8, 2 * capacity)) };
     fitted.users.intern(user);
   }
   const P = fitted.factors.P.array(), stride = fitted.factors.stride;

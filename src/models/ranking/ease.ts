@@ -13,8 +13,9 @@ import { WASM_MEMORY_LIMIT } from '../../engine/wasm-engine.js';
 import { DataError, LatentrecError } from '../../errors.js';
 import { optionsObject } from '../core/arguments.js';
 import type { FitSession, ModelShape, Trainer, TrainingSetup } from '../core/model.js';
+import { fitMemoryBytes } from '../core/memory-limit.js';
 import { checkOptionKeys, positive, resolveCommon } from '../core/options.js';
-import type { ItemItem } from '../core/item-item.js';
+import { historyRows, type ItemItem } from '../core/item-item.js';
 import type { CommonFitOptions } from '../core/types.js';
 import { RankingBase } from './ranking-base.js';
 
@@ -70,8 +71,9 @@ export class EASE extends RankingBase {
   /** Refused before anything is allocated when the items x items matrices cannot fit in wasm32 memory. */
   protected override beginFit<O extends CommonFitOptions>(train: Dataset, options: O): FitSession<O> {
     if (this.shape.engine === 'wasm') {
-      const fixed = 16 * train.size + 4 * (train.userCount + 1) + (1 << 20);
-      const need = easeMemoryBytes(train.itemCount) + fixed;
+      // The fit loop's estimate (ratings, empty factor rows, this model's extra); all but the items² part is fixed.
+      const need = fitMemoryBytes(train, strideFor(0), this.extraMemoryBytes(train));
+      const fixed = need - easeMemoryBytes(train.itemCount);
       if (need > WASM_MEMORY_LIMIT) {
         const gb = (bytes: number) => `${(bytes / 1e9).toFixed(1)} GB`;
         throw new DataError(
@@ -141,15 +143,14 @@ function rowRanges(n: number): [number, number][] {
   return ranges;
 }
 
-/** Each user's distinct items, ascending (CSR): the rows of binary X. */
+/** Each user's distinct items, ascending (CSR): the rows of binary X, as serving adds them (historyRows). */
 function distinctItems(train: Dataset): { start: Uint32Array; cols: Uint32Array } {
   const { start: s, values } = groupValues(train.userIndex, train.userCount, train.itemIndex);
   const start = new Uint32Array(train.userCount + 1), out = new Uint32Array(values.length);
-  let at = 0;
   for (let u = 0; u < train.userCount; u++) {
-    const items = values.subarray(s[u], s[u + 1]).slice().sort();
-    for (let t = 0; t < items.length; t++) if (t === 0 || items[t] !== items[t - 1]) out[at++] = items[t];
-    start[u + 1] = at;
+    const items = historyRows(values.subarray(s[u], s[u + 1]));
+    out.set(items, start[u]);
+    start[u + 1] = start[u] + items.length;
   }
-  return { start, cols: out.subarray(0, at) };
+  return { start, cols: out.subarray(0, start[train.userCount]) };
 }
