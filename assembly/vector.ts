@@ -174,3 +174,47 @@ export function dotDiff(p: usize, a: usize, b: usize, stride: i32): f32 {
     return s0 + s1 + s2 + s3;
   }
 }
+
+// The four dots a_0·v .. a_3·v at once, lane j of the result holding a_j·v, each summed exactly as
+// dot() sums it: four independent accumulation chains instead of one keep the multiply-adds
+// flowing (one chain waits on every madd's latency). SIMD builds only.
+// @ts-ignore: decorator
+@inline
+export function dots4(v: usize, a0: usize, a1: usize, a2: usize, a3: usize, stride: i32): v128 {
+  let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
+  for (let f = 0; f < stride; f += LANES) {
+    const off = <usize>(f * F32_BYTES);
+    const vv = v128.load(v + off);
+    s0 = madd(v128.load(a0 + off), vv, s0);
+    s1 = madd(v128.load(a1 + off), vv, s1);
+    s2 = madd(v128.load(a2 + off), vv, s2);
+    s3 = madd(v128.load(a3 + off), vv, s3);
+  }
+  let out = f32x4.splat(lanesSum(s0));
+  out = f32x4.replace_lane(out, 1, lanesSum(s1));
+  out = f32x4.replace_lane(out, 2, lanesSum(s2));
+  return f32x4.replace_lane(out, 3, lanesSum(s3));
+}
+
+// ((l0 + l1) + l2) + l3, the fold dot() ends with.
+// @ts-ignore: decorator
+@inline
+export function lanesSum(a: v128): f32 {
+  return f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1) + f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3);
+}
+
+// y <- y + w_0 x_0 + w_1 x_1 + w_2 x_2 + w_3 x_3 (w_j in lane j of w), added in that order: the same
+// bits as four axpy() calls, with y loaded and stored once instead of four times. SIMD builds only.
+// @ts-ignore: decorator
+@inline
+export function axpy4(y: usize, w: v128, x0: usize, x1: usize, x2: usize, x3: usize, stride: i32): void {
+  const w0 = f32x4.splat(f32x4.extract_lane(w, 0)), w1 = f32x4.splat(f32x4.extract_lane(w, 1));
+  const w2 = f32x4.splat(f32x4.extract_lane(w, 2)), w3 = f32x4.splat(f32x4.extract_lane(w, 3));
+  for (let f = 0; f < stride; f += LANES) {
+    const off = <usize>(f * F32_BYTES);
+    let acc = madd(w0, v128.load(x0 + off), v128.load(y + off));
+    acc = madd(w1, v128.load(x1 + off), acc);
+    acc = madd(w2, v128.load(x2 + off), acc);
+    v128.store(y + off, madd(w3, v128.load(x3 + off), acc));
+  }
+}

@@ -5,9 +5,13 @@
 //            relaxed SIMD in a child `node --experimental-wasm-relaxed-simd` (Node 20 needs the flag)
 //   scale    SVD k=64 trained from the 20M-rating text file, 1 and 2 threads, each in a fresh
 //            process: seconds per epoch and the whole run's peak RSS (bench/scale-fit.ts)
+//   implicit ALS, iALS, BPR and the hybrid at k=64 on 2M generated interactions, 1 and 2 threads,
+//            5 iterations, each fit in a fresh process: seconds per iteration (first and later),
+//            set-up and fit seconds (bench/implicit-speed.ts)
 //   ml100k   SVD defaults fit on MovieLens 100k u1.base (when ../shared is there): js, 1 and 2 threads
 // JSON: {"machine", "kernels":[{k,variant,threads,order,updatesPerSec}], "scale":{ratings,k,threads,
-// epochSeconds,peakRssBytes,...}, "scaleRuns":[...], "ml100k"}; without --json, markdown tables.
+// epochSeconds,peakRssBytes,...}, "scaleRuns":[...], "implicit":[{model,k,threads,secondsPerIteration,
+// fitSeconds,...}], "ml100k"}; without --json, markdown tables.
 import { existsSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +22,7 @@ import { flagValue } from './bench-args.js';
 import { childJson } from './child-json.js';
 import { ensureScaleFile, scaleRun, type ScaleRun } from './scale-fit.js';
 import type { SuiteKernelRow } from './suite-kernels.js';
+import { implicitSpeedRows, implicitSpeedTable } from './implicit-speed.js';
 import { median } from './kernels.js';
 
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
@@ -56,6 +61,7 @@ export async function runSuite(args: readonly string[]): Promise<void> {
     kernels,
     scale: { ratings: two.ratings, k: two.k, threads: two.threads, epochSeconds: two.epochSeconds, peakRssBytes: two.peakRssBytes, loadSeconds: two.loadSeconds, bins: two.bins },
     scaleRuns,
+    implicit: implicitSpeedRows(),
     ml100k: await ml100kFits(),
   };
   if (args.includes('--json')) {
@@ -68,6 +74,7 @@ export async function runSuite(args: readonly string[]): Promise<void> {
     console.log(`\n${r.ratings} ratings from ${file}, SVD k=${r.k}, ${r.threads} thread(s), ${r.bins} bins: epoch ${r.epochSeconds.toFixed(2)} s, ` +
       `load ${r.loadSeconds.toFixed(1)} s, peak RSS ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB`);
   }
+  console.log(`\n${implicitSpeedTable(report.implicit)}`);
   if (report.ml100k) console.log(`\nSVD defaults on ml-100k u1.base: ${JSON.stringify(report.ml100k)}`);
 }
 

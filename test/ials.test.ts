@@ -104,8 +104,8 @@ describe('IALS', () => {
   });
 });
 
-describe('ALS row solves in calls of ALS_ROWS_PER_CALL rows', () => {
-  it('give the js twin\'s bits, residuals included, with more rows than one call takes', () => {
+describe('ALS row solves in ranges of rows (one kernel call each)', () => {
+  it('give the js twin\'s bits, residuals included, with more rows than one call takes (512)', () => {
     const rand = mulberry32(8), triples: [string, string, number][] = [];
     for (let u = 0; u < 1300; u++) for (let t = 0; t < 4; t++) triples.push([`u${u}`, `i${Math.floor(rand() * 90)}`, 1]);
     const data = Dataset.fromTriples(triples);

@@ -37,6 +37,21 @@ describe('Random (xoshiro128**)', () => {
     expect(mean).toBeCloseTo(2, 1);
     expect(Math.sqrt(sq / 50_000 - mean * mean)).toBeCloseTo(3, 1);
   });
+  it('fillNormal draws what successive nextNormal calls draw, across odd runs and other draws between', () => {
+    for (const make of [(seed: number) => new Random(seed), (seed: number) => new MT19937(seed)]) {
+      const bulk = make(5), single = make(5);
+      const a = new Float64Array(200), b = new Float64Array(200);
+      // Runs of odd and even length leave a pending second normal (or not) between calls, and
+      // a nextU32 in between must see the same stream too.
+      for (const [from, to] of [[0, 7], [7, 8], [8, 64], [64, 64], [64, 131], [131, 200]]) {
+        bulk.fillNormal(a, from, to, 0.5, 2);
+        for (let t = from; t < to; t++) b[t] = single.nextNormal(0.5, 2);
+        expect(bulk.nextU32()).toBe(single.nextU32());
+      }
+      expect(Array.from(a)).toEqual(Array.from(b));
+    }
+  });
+
   it('permutation covers 0..n-1 once', () => {
     const p = new Random(3).permutation(1000);
     expect(Array.from(p).sort((a, b) => a - b)).toEqual(Array.from({ length: 1000 }, (_, i) => i));

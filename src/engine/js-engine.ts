@@ -7,7 +7,7 @@ import { swapRatings } from './swap-ratings.js';
 import * as blocks from './js-bfm-blocks.js';
 import * as ease from './js-ease.js';
 import { alsExactRows } from './js-ials.js';
-import { ALS_ROWS_PER_CALL } from './types.js';
+import { CG_ROWS_PER_CALL, workRanges } from './row-ranges.js';
 import type { BlockGrid, BlockSchedule } from './block-grid.js';
 import type { BfmBlock, BfmGroupPrior, BfmPrior, BfmSide, BiasedRates, Engine, ExactRowSolve, F32, F64, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
 
@@ -223,12 +223,14 @@ export class JsEngine implements Engine {
       out.fill(0, 0, stride);
       for (let q = 0; q < k; q++) out[q] = dot(G, q * stride, v, vo, stride);
     };
-    let residual = 0, chunk = 0;
+    // The wasm engine solves a range of rows a call and adds the calls' sums: the same grouping.
+    const ranges = workRanges(start, 0, a.rowCount, k / 2, CG_ROWS_PER_CALL);
+    let residual = 0, chunk = 0, range = 0;
     for (let row = 0; row < a.rowCount; row++) {
-      // The wasm engine solves ALS_ROWS_PER_CALL rows a call and adds the calls' sums: the same grouping.
-      if (row % ALS_ROWS_PER_CALL === 0) {
+      if (range < ranges.length && row === ranges[range][0]) {
         residual += chunk;
         chunk = 0;
+        range++;
       }
       const x = row * stride;
       times(ap, X, x);

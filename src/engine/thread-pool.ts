@@ -1,6 +1,7 @@
-// Worker threads for blocked SGD: Node's worker_threads or a browser's Web Workers, each with its
+// Worker threads for the kernels: Node's worker_threads or a browser's Web Workers, each with its
 // own instance of the kernels over the engine's one shared WebAssembly.Memory. The calling thread
-// publishes a round of blocks (no two share a user or an item), every thread — the caller too —
+// publishes a round of blocks — of blocked SGD (no two share a user or an item), or kernel calls
+// on ranges of rows no other block writes (ALS row solves, Gibbs rows) —, every thread — the caller too —
 // takes blocks from an atomic counter until the round is done, and the caller blocks on
 // Atomics.wait until the last one finishes. Nothing is posted per round: coordination is a few
 // Int32 words in a SharedArrayBuffer, so a round costs microseconds.
@@ -35,18 +36,28 @@ const STATE_STRIDE = 16;
 
 /**
  * Slots of the argument array: what a round runs (KIND), then for blocked SGD the ratings and
- * factor offsets and the rates, for the Bayesian FM's row sampler (ROWS) its side, the other
- * side's factors, the priors and each thread's scratch (H + thread × H_BYTES, EB + thread × EB_BYTES).
+ * factor offsets and the rates; for a round of kernel calls (ROUND_CALL) the kernel (FN, an index
+ * into CALL_KERNELS), its ARGC arguments from LIST, where each block's first and end go (FIRST_AT,
+ * END_AT), and up to MAX_SCRATCH scratch arguments (SCRATCH: pairs of argument position and bytes
+ * per thread) that each thread offsets by its part: worker w takes part w, the caller the last.
+ * STRIDE is set for both: the stall bound's fallback scales with it.
  */
 export const ARG = {
   BIASED: 0, USERS: 1, ITEMS: 2, VALUES: 3, P: 4, Q: 5, BU: 6, BI: 7, STRIDE: 8, MU: 9,
   LR_BU: 10, LR_BI: 11, LR_PU: 12, LR_QI: 13, REG_BU: 14, REG_BI: 15, REG_PU: 16, REG_QI: 17,
-  KIND: 18, START: 19, COLS: 20, SLOTS: 21, W: 22, V: 23, VO: 24, K: 25, E: 26, ALPHA: 27, MU_W: 28, LAMBDA_W: 29,
-  MU_V: 30, LAMBDA_V: 31, NORMALS: 32, H: 33, H_BYTES: 34, EB: 35, EB_BYTES: 36,
+  KIND: 18, FN: 19, ARGC: 20, FIRST_AT: 21, END_AT: 22, SCRATCH_COUNT: 23, SCRATCH: 24, LIST: 32,
 } as const;
-const ARG_COUNT = 37;
-/** ARG.KIND: a round of blocked SGD (table: first rating, count, seed) or of Gibbs rows (first row, ratings, end row). */
-export const ROUND_SGD = 0, ROUND_ROWS = 1;
+/** Scratch arguments a kernel call can have, and arguments in all. */
+export const MAX_SCRATCH = 4, MAX_CALL_ARGS = 40;
+const ARG_COUNT = ARG.LIST + MAX_CALL_ARGS;
+/** ARG.KIND: a round of blocked SGD (table: first rating, count, seed) or of kernel calls (first, work, end). */
+export const ROUND_SGD = 0, ROUND_CALL = 1;
+/**
+ * The kernels a ROUND_CALL may run, each on a range of rows that no other block of the round
+ * writes: every row's result is then the same whichever thread computes it.
+ */
+export const CALL_KERNELS = ['bfmSampleRows', 'alsSolveRows', 'alsExactRows', 'gramian'] as const;
+export type CallKernel = (typeof CALL_KERNELS)[number];
 
 /** How long a worker may take to start before the fit goes on without it. */
 const START_TIMEOUT_MS = 10_000;
@@ -95,7 +106,7 @@ const FALLBACK_SECONDS_PER_RATING_LANE = 30e-9;
 // a function, not at module level: a bundle that takes only hardwareThreads or MAX_POOL_THREADS
 // from this module then drops it (a top-level call must be kept).
 const workerSource = (): string => `'use strict';
-const C = ${JSON.stringify(C)}, A = ${JSON.stringify(ARG)}, ROWS = ${ROUND_ROWS};
+const C = ${JSON.stringify(C)}, A = ${JSON.stringify(ARG)}, CALL = ${ROUND_CALL}, KERNELS = ${JSON.stringify(CALL_KERNELS)};
 function serve(init, node) {
   const ctrl = new Int32Array(init.control), args = new Float64Array(init.args);
   const table = new Uint32Array(init.table), sums = new Float64Array(init.sums);
@@ -139,12 +150,15 @@ function serve(init, node) {
         if (b >= count) break;
         // Plain stores: only read by the caller when it suspects a stall; the DONE add orders them.
         states[me] = b + 1;
-        if (args[A.KIND] === ROWS) {
-          // Rows table[3b] .. table[3b + 2] of one side, with this worker's own scratch.
-          k.bfmSampleRows(args[A.START], args[A.COLS], args[A.SLOTS], table[3 * b], table[3 * b + 2], args[A.W], args[A.V], args[A.VO],
-            args[A.STRIDE], args[A.K], args[A.E], args[A.ALPHA], args[A.MU_W], args[A.LAMBDA_W], args[A.MU_V], args[A.LAMBDA_V],
-            args[A.NORMALS], args[A.H] + init.index * args[A.H_BYTES], args[A.EB] + init.index * args[A.EB_BYTES]);
-          sums[b] = 0;
+        if (args[A.KIND] === CALL) {
+          // One kernel call on rows table[3b] .. table[3b + 2], with this worker's own scratch.
+          const list = [];
+          for (let a = 0; a < args[A.ARGC]; a++) list.push(args[A.LIST + a]);
+          list[args[A.FIRST_AT]] = table[3 * b];
+          list[args[A.END_AT]] = table[3 * b + 2];
+          for (let x = 0; x < args[A.SCRATCH_COUNT]; x++) list[args[A.SCRATCH + 2 * x]] += init.index * args[A.SCRATCH + 2 * x + 1];
+          const result = k[KERNELS[args[A.FN]]](...list);
+          sums[b] = typeof result === 'number' ? result : 0;
           states[me] = 0;
           if (Atomics.add(ctrl, C.DONE, 1) + 1 === count) Atomics.notify(ctrl, C.DONE);
           continue;
@@ -328,8 +342,9 @@ export class ThreadPool {
   private failure: string | undefined;
   /** What Node reported of each worker ('error', 'exit') while the pool was open, by worker index. */
   private readonly heard: (string | undefined)[] = [];
-  /** Rounds published so far (the R of "round R" in messages). */
+  /** Rounds published so far (the R of "round R" in messages), and what the current one runs. */
   private rounds = 0;
+  private work = 'blocked SGD';
   /** The slowest seconds per rating the caller has measured on its own blocks (0: none yet). */
   private secondsPerRating = 0;
 
@@ -408,19 +423,20 @@ export class ThreadPool {
    * Runs the `count` blocks of `table` on every thread; `runHere(b)` runs block b on the calling
    * thread and returns its sum of squared errors (the workers write theirs into `sums`). Throws a
    * LatentrecError, having ended every worker, when a worker fails, exits or stops answering; the
-   * pool then refuses further rounds.
+   * pool then refuses further rounds. `what` names the work in those messages.
    */
-  runRound(count: number, runHere: (block: number) => number): void {
+  runRound(count: number, runHere: (block: number) => number, what = 'blocked SGD'): void {
     if (this.closed) {
       throw new LatentrecError(
-        `blocked SGD cannot run on this engine's worker threads: they were stopped (${this.failure ?? 'the engine was disposed'}); ` +
+        `${what} cannot run on this engine's worker threads: they were stopped (${this.failure ?? 'the engine was disposed'}); ` +
           'a new engine (a new fit) starts new ones, or fit with threads: 1',
       );
     }
     const round = ++this.rounds;
+    this.work = what;
     // A worker that died while the event loop ran (between fitAsync's epochs) is known already.
     const gone = this.heard.findIndex((what) => what !== undefined);
-    if (gone >= 0) this.fail(`${this.workerName([gone])} ended before round ${round} of blocked SGD (${this.heard[gone]})`);
+    if (gone >= 0) this.fail(`${this.workerName([gone])} ended before round ${round} of ${what} (${this.heard[gone]})`);
     const ctrl = this.ctrl;
     // Publish in this order: a worker that takes a block must see its table and arguments. Block 0
     // is the caller's (NEXT starts at 1), so every round times some of the caller's own work.
@@ -442,7 +458,7 @@ export class ThreadPool {
     } catch (err) {
       // The caller's own block failed (a kernel trap): the workers may be mid-round, so this pool
       // can never publish another round.
-      this.failure = `the calling thread failed during round ${round} of blocked SGD (${(err as Error).message})`;
+      this.failure = `the calling thread failed during round ${round} of ${what} (${(err as Error).message})`;
       this.close();
       throw err;
     }
@@ -451,8 +467,8 @@ export class ThreadPool {
     this.waitFor(C.PARKED, this.workers.length, round);
     if (Atomics.load(ctrl, C.ERROR) !== 0) {
       const index = Atomics.load(ctrl, C.ERROR) - 1;
-      const what = Atomics.load(ctrl, C.CAUSE) === CAUSE_EXITED ? `exited (code ${Atomics.load(ctrl, C.CODE)})` : `failed (${this.reported()})`;
-      this.fail(`${this.workerName([index])} ${what} during round ${round} of blocked SGD`);
+      const how = Atomics.load(ctrl, C.CAUSE) === CAUSE_EXITED ? `exited (code ${Atomics.load(ctrl, C.CODE)})` : `failed (${this.reported()})`;
+      this.fail(`${this.workerName([index])} ${how} during round ${round} of ${what}`);
     }
   }
 
@@ -517,7 +533,7 @@ export class ThreadPool {
       : 'not running a block';
     const heard = stuck.map((w) => this.heard[w]).filter((what) => what !== undefined);
     return (
-      `${this.workerName(stuck)} stopped answering during round ${round} of blocked SGD ` +
+      `${this.workerName(stuck)} stopped answering during round ${round} of ${this.work} ` +
       `(no answer for ${duration(quietMs / 1000)}; ${stuck.length > 1 ? 'they were' : 'it was'} ${doing}${heard.length > 0 ? `; ${heard.join('; ')}` : ''})`
     );
   }

@@ -134,9 +134,6 @@ export interface HybridPass {
   scratch: F32;
 }
 
-/** Rows of one alsSolveRows kernel call (the wasm engine splits a half-step so V8 tiers up; the js twin adds the residuals in the same groups). */
-export const ALS_ROWS_PER_CALL = 512;
-
 export interface Engine {
   readonly name: EngineName;
   readonly variant: EngineVariant;
@@ -186,14 +183,17 @@ export interface Engine {
   hybridEpoch(pass: HybridPass, user: FeatureSide, item: FeatureSide, stride: number): number;
   /**
    * Weighted ALS: solves every row of X (the rows of `a`) against fixed Y by `steps` conjugate
-   * gradient steps from its current value; gram = YᵀY (k rows of `stride`). r, p, ap: scratch rows.
-   * Returns the sum of the final squared residual norms.
+   * gradient steps from its current value; gram = YᵀY (k rows of `stride`). r, p, ap: scratch, one
+   * row of `stride` floats per engine thread (an engine with worker threads solves ranges of rows
+   * on each, to the same bits). Returns the sum of the final squared residual norms.
    */
   alsSolveRows(a: SparseRows, X: F32, Y: F32, gram: F32, stride: number, k: number, alpha: number, lambda: number, steps: number, r: F32, p: F32, ap: F32): number;
   /**
    * Exact ALS row solves in f64 by Cholesky (see ExactRowSolve): X's rows first .. end, with
    * gram = YᵀY (f32, from gramian), per-row λ in `lambdas`, scratch A (k x m doubles, m = k rounded
-   * up to even), h and b (m doubles each). 0, or 1 + a row whose system was not positive definite.
+   * up to even), h and b (m doubles each), each one part per engine thread (an engine with worker
+   * threads solves ranges of rows on each, to the same bits). 0, or 1 + the first row whose system
+   * was not positive definite.
    */
   alsExactRows(solve: ExactRowSolve, X: F32, Y: F32, gram: F32, stride: number, k: number, lambdas: F64, A: F64, h: F64, b: F64): number;
   /** gram = Yᵀ Y over the first `rows` rows of Y (k rows of `stride` floats). */

@@ -12,9 +12,9 @@ import { simdBase64 } from './kernels-simd.generated.js';
 import { LatentrecError } from '../errors.js';
 import type { BlockGrid, BlockSchedule } from './block-grid.js';
 import { MAX_GRID_SIDE } from './block-grid.js';
-import { ARG, ROUND_ROWS, ROUND_SGD, type ThreadPool } from './thread-pool.js';
+import { ARG, CALL_KERNELS, MAX_CALL_ARGS, MAX_SCRATCH, ROUND_CALL, ROUND_SGD, type CallKernel, type ThreadPool } from './thread-pool.js';
 import type { BfmBlock, BfmGroupPrior, BfmPrior, BfmSide, BiasedRates, Engine, ExactRowSolve, F32, F64, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
-import { ALS_ROWS_PER_CALL } from './types.js';
+import { CG_ROWS_PER_CALL, EXACT_ROWS_PER_CALL, workRanges, type RowRange } from './row-ranges.js';
 
 const PAGE = 65536;
 const ALIGN = 16;
@@ -58,10 +58,10 @@ export interface Kernels {
   scoreItems(p: number, Q: number, bi: number, itemCount: number, stride: number, base: number, out: number): number;
   heapBase(): number;
   alsSolveRows(
-    start: number, cols: number, vals: number, rowCount: number, X: number, Y: number, gram: number,
+    start: number, cols: number, vals: number, first: number, end: number, X: number, Y: number, gram: number,
     stride: number, k: number, alpha: number, lambda: number, steps: number, r: number, p: number, ap: number,
   ): number;
-  gramian(Y: number, rows: number, stride: number, k: number, gram: number): void;
+  gramian(Y: number, rows: number, stride: number, k: number, gram: number, first: number, end: number): void;
   hybridEpoch(
     loss: number, users: number, positives: number, first: number, count: number,
     candidates: number, slots: number, warpWeights: number, seenStart: number, seenItems: number,
@@ -245,6 +245,8 @@ export class WasmEngine implements Engine {
   private readonly base: number;
   private readonly pool: ThreadPool | undefined;
   private top: number;
+  /** The highest `top` so far: memory above it was never handed out, so it is still zero. */
+  private highWater: number;
 
   /** `variant` forces a build (refused with a LatentrecError when this runtime cannot run it); by default the best supported. */
   constructor(variant?: WasmVariant, options: WasmEngineOptions = {}) {
@@ -270,6 +272,7 @@ export class WasmEngine implements Engine {
     // Static data (lookup tables of Mathf.exp, ...) lives below __heap_base: never hand it out.
     this.base = Math.max(HEAP_START, Math.ceil(this.k.heapBase() / ALIGN) * ALIGN);
     this.top = this.base;
+    this.highWater = this.base;
   }
 
   dispose(): void {
@@ -302,8 +305,11 @@ export class WasmEngine implements Engine {
     }
     this.top = end;
     // Scratch released with release() is handed out again: zero it, so padding lanes start at 0
-    // as the kernel contract says (fresh pages from memory.grow are zero already).
-    new Uint8Array(this.memory.buffer, offset, end - offset).fill(0);
+    // as the kernel contract says. Memory never handed out is zero already (fresh pages from
+    // memory.grow are), so a fit's large arrays cost no fill.
+    const used = Math.min(end, this.highWater);
+    if (used > offset) new Uint8Array(this.memory.buffer, offset, used - offset).fill(0);
+    this.highWater = Math.max(this.highWater, end);
     return offset;
   }
 
@@ -398,15 +404,16 @@ export class WasmEngine implements Engine {
 
   alsSolveRows(a: SparseRows, X: F32, Y: F32, gram: F32, stride: number, k: number, alpha: number, lambda: number, steps: number, r: F32, p: F32, ap: F32): number {
     // A range of rows a call: one call over every row would run to its end in V8's baseline
-    // compiler (the first epoch about 3x slower); later calls run the optimized code.
+    // compiler (the first epoch about 3x slower); later calls run the optimized code. The ranges
+    // are spread over the threads, each with its own part of the scratch rows.
+    const list = [
+      offsetOf(a.start), offsetOf(a.cols), offsetOf(a.vals), 0, 0, offsetOf(X), offsetOf(Y), offsetOf(gram), stride, k,
+      alpha, lambda, steps, offsetOf(r), offsetOf(p), offsetOf(ap),
+    ];
+    const bytes = 4 * stride, ranges = workRanges(a.start.array(), 0, a.rowCount, k / 2, CG_ROWS_PER_CALL);
+    const residuals = this.callRanges('alsSolveRows', list, { first: 3, end: 4, scratch: [[13, bytes], [14, bytes], [15, bytes]], stride }, ranges, 'ALS row solves');
     let residual = 0;
-    for (let first = 0; first < a.rowCount; first += ALS_ROWS_PER_CALL) {
-      const count = Math.min(ALS_ROWS_PER_CALL, a.rowCount - first);
-      residual += this.k.alsSolveRows(
-        offsetOf(a.start) + first * 4, offsetOf(a.cols), offsetOf(a.vals), count, offsetOf(X) + first * stride * 4, offsetOf(Y), offsetOf(gram),
-        stride, k, alpha, lambda, steps, offsetOf(r), offsetOf(p), offsetOf(ap),
-      );
-    }
+    for (const part of residuals) residual += part;
     return residual;
   }
 
@@ -423,44 +430,85 @@ export class WasmEngine implements Engine {
   }
 
   gramian(Y: F32, rows: number, stride: number, k: number, gram: F32): void {
-    this.k.gramian(offsetOf(Y), rows, stride, k, offsetOf(gram));
+    // Ranges of gram rows, GRAM_ROWS_PER_CALL each, on the threads.
+    const ranges: Range[] = [];
+    for (let first = 0; first < k; first += GRAM_ROWS_PER_CALL) ranges.push([first, Math.min(k, first + GRAM_ROWS_PER_CALL), rows]);
+    this.callRanges('gramian', [offsetOf(Y), rows, stride, k, offsetOf(gram), 0, 0], { first: 5, end: 6, scratch: [], stride }, ranges, 'Gram matrices');
   }
 
   bfmSampleRows(side: BfmSide, Vo: F32, stride: number, k: number, e: F32, alpha: number, prior: BfmPrior, normals: F32, h: F32, eb: F32): void {
-    const start = offsetOf(side.start), cols = offsetOf(side.cols), slots = offsetOf(side.slots), W = offsetOf(side.W), V = offsetOf(side.V), o = offsetOf(Vo);
-    const e0 = offsetOf(e), muV = offsetOf(prior.muV), lambdaV = offsetOf(prior.lambdaV), z = offsetOf(normals);
-    const pool = this.pool, threads = this.threads;
+    const threads = this.threads;
     // h and eb hold one part per thread; the calling thread takes the last.
     const hBytes = 4 * Math.floor(h.length / threads), ebBytes = 4 * Math.floor(eb.length / threads);
-    const run = (first: number, end: number, part: number): void =>
-      this.k.bfmSampleRows(start, cols, slots, first, end, W, V, o, stride, k, e0, alpha, prior.muW, prior.lambdaW, muV, lambdaV, z, offsetOf(h) + part * hBytes, offsetOf(eb) + part * ebBytes);
-    const ranges = pool ? rowRanges(side.start.array(), side.rowCount, Math.min(MAX_GRID_SIDE, 4 * threads)) : [];
+    const list = [
+      offsetOf(side.start), offsetOf(side.cols), offsetOf(side.slots), 0, side.rowCount, offsetOf(side.W), offsetOf(side.V), offsetOf(Vo), stride, k,
+      offsetOf(e), alpha, prior.muW, prior.lambdaW, offsetOf(prior.muV), offsetOf(prior.lambdaV), offsetOf(normals), offsetOf(h), offsetOf(eb),
+    ];
+    const ranges = this.pool ? rowRanges(side.start.array(), side.rowCount, Math.min(MAX_GRID_SIDE, 4 * threads)) : [[0, side.rowCount, 0] as Range];
+    this.callRanges('bfmSampleRows', list, { first: 3, end: 4, scratch: [[17, hBytes], [18, ebBytes]], stride }, ranges, 'Gibbs rows');
+  }
+
+  /**
+   * Runs `kernel` once per range, the ranges spread over the engine's threads (each range's rows
+   * written by its call alone): `list` is its arguments, the range's first and end go to
+   * positions `at.first` and `at.end`, and each scratch argument [position, bytes] is offset by
+   * the thread's part (a worker w takes part w, the calling thread the last). Returns each call's
+   * result, in range order, so sums over them do not depend on the thread count.
+   */
+  private callRanges(kernel: CallKernel, list: number[], at: CallLayout, ranges: readonly Range[], what: string): Float64Array {
+    const results = new Float64Array(ranges.length);
+    const fn = this.k[kernel] as (...args: number[]) => number | void;
+    const part = this.threads - 1;
+    const here = (first: number, end: number): number => {
+      const args = list.slice();
+      args[at.first] = first;
+      args[at.end] = end;
+      for (const [position, bytes] of at.scratch) args[position] += part * bytes;
+      return fn(...args) ?? 0;
+    };
+    const pool = this.pool;
     if (!pool || ranges.length < 2) {
-      run(0, side.rowCount, threads - 1);
-      return;
+      ranges.forEach(([first, end], j) => (results[j] = here(first, end)));
+      return results;
     }
+    if (list.length > MAX_CALL_ARGS || at.scratch.length > MAX_SCRATCH) throw new RangeError(`callRanges: ${kernel} has more arguments than a round carries`);
     const a = pool.args;
-    a[ARG.KIND] = ROUND_ROWS;
-    a[ARG.START] = start; a[ARG.COLS] = cols; a[ARG.SLOTS] = slots; a[ARG.W] = W; a[ARG.V] = V; a[ARG.VO] = o; a[ARG.STRIDE] = stride; a[ARG.K] = k;
-    a[ARG.E] = e0; a[ARG.ALPHA] = alpha; a[ARG.MU_W] = prior.muW; a[ARG.LAMBDA_W] = prior.lambdaW; a[ARG.MU_V] = muV; a[ARG.LAMBDA_V] = lambdaV;
-    a[ARG.NORMALS] = z; a[ARG.H] = offsetOf(h); a[ARG.H_BYTES] = hBytes; a[ARG.EB] = offsetOf(eb); a[ARG.EB_BYTES] = ebBytes;
-    const starts = side.start.array();
-    ranges.forEach(([first, end], j) => {
-      pool.table[3 * j] = first;
-      pool.table[3 * j + 1] = starts[end] - starts[first]; // its ratings: what the stall bound scales with
-      pool.table[3 * j + 2] = end;
+    a[ARG.KIND] = ROUND_CALL;
+    a[ARG.FN] = CALL_KERNELS.indexOf(kernel);
+    a[ARG.ARGC] = list.length;
+    a[ARG.FIRST_AT] = at.first;
+    a[ARG.END_AT] = at.end;
+    a[ARG.STRIDE] = at.stride;
+    a[ARG.SCRATCH_COUNT] = at.scratch.length;
+    at.scratch.forEach(([position, bytes], x) => {
+      a[ARG.SCRATCH + 2 * x] = position;
+      a[ARG.SCRATCH + 2 * x + 1] = bytes;
     });
-    pool.runRound(ranges.length, (j) => {
-      run(ranges[j][0], ranges[j][1], threads - 1);
-      return 0;
-    });
+    list.forEach((value, x) => (a[ARG.LIST + x] = value));
+    for (let done = 0; done < ranges.length; done += pool.table.length / 3) {
+      const count = Math.min(pool.table.length / 3, ranges.length - done);
+      for (let j = 0; j < count; j++) {
+        const [first, end, work] = ranges[done + j];
+        pool.table[3 * j] = first;
+        pool.table[3 * j + 1] = work; // what the stall bound scales with
+        pool.table[3 * j + 2] = end;
+      }
+      pool.runRound(count, (j) => here(ranges[done + j][0], ranges[done + j][1]), what);
+      for (let j = 0; j < count; j++) results[done + j] = pool.sums[j];
+    }
+    return results;
   }
 
   alsExactRows(s: ExactRowSolve, X: F32, Y: F32, gram: F32, stride: number, k: number, lambdas: F64, A: F64, h: F64, b: F64): number {
-    return this.k.alsExactRows(
-      offsetOf(s.rows.start), offsetOf(s.rows.cols), offsetOf(s.rows.vals), s.first, s.end, offsetOf(X), offsetOf(Y), offsetOf(gram), stride, k,
+    const threads = this.threads;
+    const list = [
+      offsetOf(s.rows.start), offsetOf(s.rows.cols), offsetOf(s.rows.vals), 0, 0, offsetOf(X), offsetOf(Y), offsetOf(gram), stride, k,
       s.a, s.w0, s.alpha, offsetOf(lambdas), offsetOf(A), offsetOf(h), offsetOf(b),
-    );
+    ];
+    const ranges = workRanges(s.rows.start.array(), s.first, s.end, k / 3, EXACT_ROWS_PER_CALL);
+    const parts = (x: F64) => 8 * Math.floor(x.length / threads);
+    const failed = this.callRanges('alsExactRows', list, { first: 3, end: 4, scratch: [[14, parts(A)], [15, parts(h)], [16, parts(b)]], stride }, ranges, 'ALS row solves');
+    return failed.find((row) => row !== 0) ?? 0;
   }
   easeGram(start: U32, cols: U32, users: number, A: F64, m: number): void {
     this.k.easeGram(offsetOf(start), offsetOf(cols), users, offsetOf(A), m);
@@ -548,20 +596,34 @@ export class WasmEngine implements Engine {
   }
 }
 
+type Range = RowRange;
+
+/** Gram rows per gramian call: 64 factors make four calls, enough for two to four threads. */
+const GRAM_ROWS_PER_CALL = 16;
+
+/** Where a kernel call takes its row range and per-thread scratch (see WasmEngine.callRanges). */
+interface CallLayout {
+  first: number;
+  end: number;
+  scratch: [position: number, bytes: number][];
+  stride: number;
+}
+
 /**
  * Consecutive row ranges holding about equal numbers of ratings (at most `parts` of them), so the
  * threads of a Gibbs pass finish together: the rows' order, not their count, decides the split.
  */
-function rowRanges(start: Uint32Array, rows: number, parts: number): [number, number][] {
-  const total = start[rows], ranges: [number, number][] = [];
+function rowRanges(start: Uint32Array, rows: number, parts: number): Range[] {
+  const total = start[rows], ranges: Range[] = [];
   let first = 0;
   for (let p = 1; p <= parts && first < rows; p++) {
     const target = (total * p) / parts;
     let end = first + 1;
     while (end < rows && (p === parts || start[end] < target)) end++;
-    ranges.push([first, end]);
+    ranges.push([first, end, 0]);
     first = end;
   }
   if (first < rows) ranges[ranges.length - 1][1] = rows;
+  for (const range of ranges) range[2] = start[range[1]] - start[range[0]];
   return ranges;
 }

@@ -12,10 +12,15 @@ export interface RandomSource {
   nextFloat(): number;
   nextInt(n: number): number;
   nextNormal(mean?: number, std?: number): number;
+  /** out[from .. to) = successive nextNormal(mean, std) draws: the same values, faster. */
+  fillNormal(out: Float32Array | Float64Array, from: number, to: number, mean: number, std: number): void;
 }
 
 export abstract class SeededRandom implements RandomSource {
-  private cachedNormal: number | undefined;
+  // The second normal of each polar pair, held as a plain double with a flag: a field that took
+  // both undefined and numbers would box every stored double (an allocation per draw).
+  private cachedNormal = 0;
+  private hasCachedNormal = false;
 
   /** Uniform 32-bit unsigned integer. */
   abstract nextU32(): number;
@@ -58,10 +63,9 @@ export abstract class SeededRandom implements RandomSource {
    * (x1, x2) yields f*x2 now and f*x1 on the next call.
    */
   nextNormal(mean = 0, std = 1): number {
-    if (this.cachedNormal !== undefined) {
-      const z = this.cachedNormal;
-      this.cachedNormal = undefined;
-      return mean + std * z;
+    if (this.hasCachedNormal) {
+      this.hasCachedNormal = false;
+      return mean + std * this.cachedNormal;
     }
     let x1: number, x2: number, r2: number;
     do {
@@ -71,7 +75,25 @@ export abstract class SeededRandom implements RandomSource {
     } while (r2 >= 1 || r2 === 0);
     const f = Math.sqrt((-2 * Math.log(r2)) / r2);
     this.cachedNormal = f * x1;
+    this.hasCachedNormal = true;
     return mean + std * (f * x2);
+  }
+
+  fillNormal(out: Float32Array | Float64Array, from: number, to: number, mean: number, std: number): void {
+    for (let t = from; t < to; t++) out[t] = this.nextNormal(mean, std);
+  }
+
+  /** The pending second normal of a polar pair, for a subclass's fillNormal (then cleared). */
+  protected takeCachedNormal(): number | undefined {
+    if (!this.hasCachedNormal) return undefined;
+    this.hasCachedNormal = false;
+    return this.cachedNormal;
+  }
+
+  /** Leaves z as the pending second normal (a subclass's fillNormal that ends mid-pair). */
+  protected putCachedNormal(z: number): void {
+    this.cachedNormal = z;
+    this.hasCachedNormal = true;
   }
 
   /** Fisher–Yates permutation of 0..n-1. */
@@ -120,6 +142,43 @@ export class Random extends SeededRandom {
     s[2] ^= t;
     s[3] = rotl(s[3], 11);
     return result;
+  }
+
+  /**
+   * The polar method of nextNormal with xoshiro128**'s state in locals: the same draws (each
+   * 53-bit float from two words, as nextFloat), about four times faster than a call per value,
+   * which matters when initializing millions of factors.
+   */
+  override fillNormal(out: Float32Array | Float64Array, from: number, to: number, mean: number, std: number): void {
+    let t = from;
+    const pending = this.takeCachedNormal();
+    if (pending !== undefined && t < to) out[t++] = mean + std * pending;
+    else if (pending !== undefined) this.putCachedNormal(pending);
+    const s = this.s;
+    let s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+    while (t < to) {
+      let x1: number, x2: number, r2: number;
+      do {
+        // Four words: two 53-bit floats. The xoshiro128** step is written out (a closure over
+        // the state measured slower than the calls it replaces).
+        let a = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 5;
+        let x = s1 << 9; s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= x; s3 = rotl(s3, 11);
+        let b = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 6;
+        x = s1 << 9; s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= x; s3 = rotl(s3, 11);
+        x1 = 2 * ((a * 67108864 + b) / 9007199254740992) - 1;
+        a = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 5;
+        x = s1 << 9; s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= x; s3 = rotl(s3, 11);
+        b = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 6;
+        x = s1 << 9; s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= x; s3 = rotl(s3, 11);
+        x2 = 2 * ((a * 67108864 + b) / 9007199254740992) - 1;
+        r2 = x1 * x1 + x2 * x2;
+      } while (r2 >= 1 || r2 === 0);
+      const f = Math.sqrt((-2 * Math.log(r2)) / r2);
+      out[t++] = mean + std * (f * x2);
+      if (t < to) out[t++] = mean + std * (f * x1);
+      else this.putCachedNormal(f * x1);
+    }
+    s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3;
   }
 }
 

@@ -4,7 +4,7 @@
 // early stopping and the notes on how the fit ran. What differs between the families (a rating
 // model's RMSE and validation scores, a ranking model's loss) comes in as a FitScoring.
 import type { Dataset } from '../../data/dataset.js';
-import { gridSideFor, makeEngine, strideFor, type Engine, type EngineName, type FactorBlock, type ThreadSupport, type WasmVariant } from '../../engine/index.js';
+import { makeEngine, type Engine, type EngineName, type FactorBlock, type ThreadSupport, type WasmVariant } from '../../engine/index.js';
 import { DivergenceError, LatentrecError } from '../../errors.js';
 import { checkMemory } from './memory-limit.js';
 import type { RandomKind } from './options.js';
@@ -38,6 +38,8 @@ export interface ModelShape {
 export interface Threading {
   support: ThreadSupport;
   threadsFor(shape: ModelShape, train: Dataset): number;
+  /** Why a fit runs on fewer threads than the options ask for, when the model's own limits say so. */
+  note?(shape: ModelShape, train: Dataset, engine: Engine): string | undefined;
 }
 
 /** One fit or partialFit, prepared by the model inside its engine: what the loop drives. */
@@ -215,10 +217,8 @@ export function checkNotAborted(where: string, signal: AbortSignal | undefined):
 function fitNotes(shape: ModelShape, engine: Engine, train: Dataset): string[] {
   const notes: string[] = [];
   if (engine.threadsNote) notes.push(engine.threadsNote);
-  const side = gridSideFor(shape.bins, train.userCount, train.itemCount, strideFor(shape.factors));
-  if (shape.engine === 'wasm' && typeof shape.threads === 'number' && shape.threads > side && !engine.threadsNote) {
-    notes.push(`running on ${side} threads instead of ${shape.threads}: the grid has ${side} bins per side, and a round runs one block per bin (raise bins to use more)`);
-  }
+  const limited = engine.threadsNote ? undefined : shape.threading?.note?.(shape, train, engine);
+  if (limited) notes.push(limited);
   if (shape.engine === 'js' && typeof shape.threads === 'number' && shape.threads > 1) {
     notes.push(`running on 1 thread instead of ${shape.threads}: the js engine has no worker threads (use engine 'wasm')`);
   }

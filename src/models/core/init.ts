@@ -5,7 +5,5 @@ import type { F32 } from '../../engine/index.js';
 /** Row by row, the first k entries of each row from Normal(mean, std); padding lanes stay zero. */
 export function initNormal(h: F32, rows: number, k: number, stride: number, mean: number, std: number, random: RandomSource): void {
   const a = h.array();
-  for (let r = 0; r < rows; r++) {
-    for (let f = 0; f < k; f++) a[r * stride + f] = random.nextNormal(mean, std);
-  }
+  for (let r = 0; r < rows; r++) random.fillNormal(a, r * stride, r * stride + k, mean, std);
 }

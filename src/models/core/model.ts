@@ -43,8 +43,8 @@ export interface LoadOptions {
 export interface TrainingSetup {
   engine: Engine;
   train: Dataset;
-  /** The training ratings copied into engine memory (in input order). */
-  ratings: RatingsBlock;
+  /** The training ratings copied into engine memory (in input order), on first use. */
+  readonly ratings: RatingsBlock;
   factors: FactorBlock;
   /** μ inside the model (0 for models without a global mean). */
   mu: number;
@@ -194,7 +194,6 @@ export abstract class Model<R extends EpochReport = EpochReport> {
   private *trainIn(engine: Engine, train: Dataset, options: CommonFitOptions<R> & Record<string, unknown>, stopping: Stopping | undefined) {
     const shape = this.shape;
     const stride = strideFor(shape.factors);
-    const ratings = copyRatings(engine, train.userIndex, train.itemIndex, train.ratings);
     const factors: FactorBlock = {
       P: engine.allocF32(train.userCount * stride),
       Q: engine.allocF32(train.itemCount * stride),
@@ -204,7 +203,15 @@ export abstract class Model<R extends EpochReport = EpochReport> {
     };
     const trainMean = train.globalMean();
     const mu = shape.biased ? trainMean : 0;
-    const setup: TrainingSetup = { engine, train, ratings, factors, mu, random: randomOf(shape, shape.seed) };
+    // The ratings are copied into the engine when a trainer first asks (SGD does; ALS, iALS and
+    // EASE build their own rows and never do).
+    let ratings: RatingsBlock | undefined;
+    const setup: TrainingSetup = {
+      engine, train, factors, mu, random: randomOf(shape, shape.seed),
+      get ratings() {
+        return (ratings ??= copyRatings(engine, train.userIndex, train.itemIndex, train.ratings));
+      },
+    };
     this.trained = undefined;
     this.initialize(setup);
     const trainer = this.createTrainer(setup);

@@ -3,7 +3,7 @@
 // current value (Takács, Pilászy & Tikk 2011), the row solves in wasm. Score s_ui = p_u·q_i.
 // Confidence of an interaction with value r: 1 + alpha·r; preference 1; everything else
 // preference 0 with confidence 1.
-import { groupRows } from '../../data/group.js';
+import { groupStarts } from '../../data/group.js';
 import type { Dataset } from '../../data/dataset.js';
 import type { SparseRows } from '../../engine/index.js';
 import { optionsObject } from '../core/arguments.js';
@@ -11,10 +11,11 @@ import type { ModelShape, Trainer, TrainingSetup } from '../core/model.js';
 import { checkOptionKeys, integer, nonNegative, positive } from '../core/options.js';
 import type { FoldInSolver } from '../core/serving.js';
 import { exactRowSolver } from './exact-row.js';
-import { LatentRanking, resolveImplicitCommon, type ImplicitCommonOptions, type ResolvedImplicitCommon } from './latent-ranking.js';
+import { ROW_THREADING, threadsOption } from './row-threads.js';
+import { LatentRanking, resolveImplicitCommon, type ImplicitCommonOptions, type ThreadsOption, type ResolvedImplicitCommon } from './latent-ranking.js';
 
 /** Also the common options (ImplicitCommonOptions): factors (default 64), epochs (10 alternations), initStd (0.01), seed, engine, rng. */
-export interface AlsOptions extends ImplicitCommonOptions {
+export interface AlsOptions extends ImplicitCommonOptions, ThreadsOption {
   /** Confidence slope: c = 1 + alpha·r (default 10; Hu et al. use 40 for raw counts). */
   alpha?: number;
   /** L2 regularization λ (default 60). */
@@ -35,7 +36,7 @@ export interface AlsOptions extends ImplicitCommonOptions {
 export const ALS_DEFAULTS = { factors: 64, epochs: 10, alpha: 10, reg: 60, cgSteps: 3, initStd: 0.01 } as const;
 
 /** Every key AlsOptions has. */
-export const ALS_OPTION_KEYS = ['factors', 'epochs', 'initStd', 'seed', 'engine', 'wasmVariant', 'rng', 'alpha', 'reg', 'cgSteps'] as const satisfies readonly (keyof AlsOptions)[];
+export const ALS_OPTION_KEYS = ['factors', 'epochs', 'initStd', 'seed', 'engine', 'wasmVariant', 'rng', 'threads', 'alpha', 'reg', 'cgSteps'] as const satisfies readonly (keyof AlsOptions)[];
 
 export class ALS extends LatentRanking {
   protected readonly stateKind = 'als' as const;
@@ -58,11 +59,12 @@ export class ALS extends LatentRanking {
     const d = ALS_DEFAULTS;
     this.options = {
       ...resolveImplicitCommon(options, d),
+      threads: threadsOption(options.threads ?? 'auto'),
       alpha: nonNegative('alpha', options.alpha ?? d.alpha),
       reg: positive('reg', options.reg ?? d.reg),
       cgSteps: integer('cgSteps', options.cgSteps ?? d.cgSteps, 1, 1000),
     };
-    this.shape = this.shapeOf(this.options);
+    this.shape = this.shapeOf(this.options, ROW_THREADING);
   }
 
   /**
@@ -82,7 +84,9 @@ export class ALS extends LatentRanking {
     const byUser = interactionRows(setup, train.userIndex, train.itemIndex, train.userCount);
     const byItem = interactionRows(setup, train.itemIndex, train.userIndex, train.itemCount);
     const gram = engine.allocF32(k * stride);
-    const r = engine.allocF32(stride), p = engine.allocF32(stride), ap = engine.allocF32(stride);
+    // The CG scratch rows, one set per thread.
+    const scratch = engine.threads * stride;
+    const r = engine.allocF32(scratch), p = engine.allocF32(scratch), ap = engine.allocF32(scratch);
     return {
       epoch() {
         gram.array().fill(0);
@@ -99,15 +103,21 @@ export class ALS extends LatentRanking {
   }
 }
 
-/** Interactions grouped by `rows` (users or items) in engine memory (ALS and IALS). */
+/**
+ * Interactions grouped by `rows` (users or items) in engine memory (ALS and IALS), each row's in
+ * input order: a counting sort that scatters columns and values straight into place.
+ */
 export function interactionRows({ engine, train }: TrainingSetup, rows: Uint32Array, cols: Uint32Array, rowCount: number): SparseRows {
-  const { start, rows: order } = groupRows(rows, rowCount);
-  const a: SparseRows = { start: engine.allocU32(start.length), cols: engine.allocU32(order.length), vals: engine.allocF32(order.length), rowCount };
-  a.start.array().set(start);
-  const c = a.cols.array(), v = a.vals.array();
-  for (let t = 0; t < order.length; t++) {
-    c[t] = cols[order[t]];
-    v[t] = train.ratings[order[t]];
+  const n = rows.length;
+  const a: SparseRows = { start: engine.allocU32(rowCount + 1), cols: engine.allocU32(n), vals: engine.allocF32(n), rowCount };
+  const start = a.start.array();
+  start.set(groupStarts(rows, rowCount));
+  const next = start.slice(0, rowCount);
+  const c = a.cols.array(), v = a.vals.array(), values = train.ratings;
+  for (let t = 0; t < n; t++) {
+    const at = next[rows[t]]++;
+    c[at] = cols[t];
+    v[at] = values[t];
   }
   return a;
 }

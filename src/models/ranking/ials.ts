@@ -18,11 +18,12 @@ import type { ModelShape, Trainer, TrainingSetup } from '../core/model.js';
 import { checkOptionKeys, nonNegative, positive } from '../core/options.js';
 import type { FoldInSolver } from '../core/serving.js';
 import { exactRowSolver } from './exact-row.js';
+import { ROW_THREADING, threadsOption } from './row-threads.js';
 import { interactionRows } from './als.js';
-import { LatentRanking, resolveImplicitCommon, type ImplicitCommonOptions, type ResolvedImplicitCommon } from './latent-ranking.js';
+import { LatentRanking, resolveImplicitCommon, type ImplicitCommonOptions, type ThreadsOption, type ResolvedImplicitCommon } from './latent-ranking.js';
 
 /** Also the common options (ImplicitCommonOptions): factors d, epochs, initStd (default 0.1/√d), seed, engine, rng. */
-export interface IalsOptions extends ImplicitCommonOptions {
+export interface IalsOptions extends ImplicitCommonOptions, ThreadsOption {
   /** λ, scaled per row by (its interactions + α0 · the other side's count)^ν. */
   reg?: number;
   /** α0: the weight of every cell (observed or not) in the squared-score term. */
@@ -41,10 +42,7 @@ export interface IalsOptions extends ImplicitCommonOptions {
 export const IALS_DEFAULTS = { factors: 64, epochs: 16, reg: 0.01, alpha0: 0.5, nu: 1 } as const;
 
 /** Every key IalsOptions has. */
-export const IALS_OPTION_KEYS = ['factors', 'epochs', 'initStd', 'seed', 'engine', 'wasmVariant', 'rng', 'reg', 'alpha0', 'nu'] as const satisfies readonly (keyof IalsOptions)[];
-
-/** Rows per kernel call: short calls, so V8 runs all but the first in optimized code. */
-const ROWS_PER_CALL = 256;
+export const IALS_OPTION_KEYS = ['factors', 'epochs', 'initStd', 'seed', 'engine', 'wasmVariant', 'rng', 'threads', 'reg', 'alpha0', 'nu'] as const satisfies readonly (keyof IalsOptions)[];
 
 export class IALS extends LatentRanking {
   protected readonly stateKind = 'ials' as const;
@@ -59,11 +57,12 @@ export class IALS extends LatentRanking {
     const factors = resolveImplicitCommon({ ...options, initStd: 0 }, { ...d, initStd: 0 }).factors;
     this.options = {
       ...resolveImplicitCommon(options, { ...d, initStd: 0.1 / Math.sqrt(factors) }),
+      threads: threadsOption(options.threads ?? 'auto'),
       reg: positive('reg', options.reg ?? d.reg),
       alpha0: nonNegative('alpha0', options.alpha0 ?? d.alpha0),
       nu: nonNegative('nu', options.nu ?? d.nu),
     };
-    this.shape = this.shapeOf(this.options);
+    this.shape = this.shapeOf(this.options, ROW_THREADING);
   }
 
   /** The interactions twice (CSR), the Gram matrix, the per-row λ and the f64 scratch of a row solve. */
@@ -94,15 +93,14 @@ export class IALS extends LatentRanking {
     lambdaU.array().set(this.lambdas(counts(byUser), train.itemCount));
     lambdaI.array().set(this.lambdas(counts(byItem), train.userCount));
     const gram = engine.allocF32(k * stride), gramOther = engine.allocF32(k * stride);
-    const A = engine.allocF64(k * m), h = engine.allocF64(m), b = engine.allocF64(m);
+    // The row solve's scratch, one part per thread.
+    const threads = engine.threads;
+    const A = engine.allocF64(threads * k * m), h = engine.allocF64(threads * m), b = engine.allocF64(threads * m);
     const half = (rows: typeof byUser, X: typeof factors.P, Y: typeof factors.Q, others: number, lambdas: typeof lambdaU) => {
       gram.array().fill(0);
       engine.gramian(Y, others, stride, k, gram);
-      for (let first = 0; first < rows.rowCount; first += ROWS_PER_CALL) {
-        const end = Math.min(rows.rowCount, first + ROWS_PER_CALL);
-        const failed = engine.alsExactRows({ rows, first, end, a: o.alpha0, w0: 1, alpha: 0 }, X, Y, gram, stride, k, lambdas, A, h, b);
-        if (failed !== 0) throw new LatentrecError(`IALS: a row's system is not positive definite in floating point (row ${failed - 1}); raise reg`);
-      }
+      const failed = engine.alsExactRows({ rows, first: 0, end: rows.rowCount, a: o.alpha0, w0: 1, alpha: 0 }, X, Y, gram, stride, k, lambdas, A, h, b);
+      if (failed !== 0) throw new LatentrecError(`IALS: a row's system is not positive definite in floating point (row ${failed - 1}); raise reg`);
     };
     const objective = (): number => {
       // Σ_all ŷ² = Σ_pq (WᵀW)_pq (HᵀH)_pq; gram holds WᵀW after the item half-step.

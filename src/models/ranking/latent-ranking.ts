@@ -5,14 +5,27 @@ import { initNormal } from '../core/init.js';
 import type { ModelShape, TrainingSetup } from '../core/model.js';
 import { nonNegative, resolveCommon, type CommonOptions, type ResolvedCommon } from '../core/options.js';
 import { RankingBase } from './ranking-base.js';
+import type { Threading } from '../core/fit-loop.js';
 
 export interface ImplicitCommonOptions extends CommonOptions {
   /** Standard deviation of the normal initialization of the factors. */
   initStd?: number;
 }
 
+/** The option of the kinds that run on several threads (ALS, iALS). */
+export interface ThreadsOption {
+  /**
+   * Threads, the caller's included: 'auto' (the default) is every core from 100,000 interactions.
+   * The model is the same bits for any count; where threads cannot run, the fit runs on one and
+   * FitResult.notes says why.
+   */
+  threads?: number | 'auto';
+}
+
 export interface ResolvedImplicitCommon extends ResolvedCommon {
   initStd: number;
+  /** Present for the kinds that take it. */
+  threads?: number | 'auto';
 }
 
 export function resolveImplicitCommon(o: ImplicitCommonOptions, defaults: { factors: number; epochs: number; initStd: number }): ResolvedImplicitCommon {
@@ -25,8 +38,10 @@ export function resolveImplicitCommon(o: ImplicitCommonOptions, defaults: { fact
 export abstract class LatentRanking extends RankingBase {
   abstract override readonly options: ResolvedImplicitCommon;
 
-  protected shapeOf(o: ResolvedImplicitCommon): ModelShape {
-    return { factors: o.factors, biased: false, epochs: o.epochs, engine: o.engine, wasmVariant: o.wasmVariant, seed: o.seed, rng: o.rng };
+  /** `threading`: how the kind runs on several threads, if it does (ALS and iALS: ROW_THREADING). */
+  protected shapeOf(o: ResolvedImplicitCommon, threading?: Threading): ModelShape {
+    const shape: ModelShape = { factors: o.factors, biased: false, epochs: o.epochs, engine: o.engine, wasmVariant: o.wasmVariant, seed: o.seed, rng: o.rng };
+    return threading ? { ...shape, threads: o.threads ?? 1, threading } : shape;
   }
 
   protected override initialize(setup: TrainingSetup): void {

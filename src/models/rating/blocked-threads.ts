@@ -21,4 +21,12 @@ export function threadsFor(shape: ModelShape, train: Dataset): number {
 }
 
 /** What a blocked-SGD model hands the fit loop. */
-export const BLOCKED_SGD_THREADING: Threading = { support: wasmThreadSupport, threadsFor };
+export const BLOCKED_SGD_THREADING: Threading = {
+  support: wasmThreadSupport,
+  threadsFor,
+  note(shape, train) {
+    const side = gridSideFor(shape.bins, train.userCount, train.itemCount, strideFor(shape.factors));
+    if (shape.engine !== 'wasm' || typeof shape.threads !== 'number' || shape.threads <= side) return undefined;
+    return `running on ${side} threads instead of ${shape.threads}: the grid has ${side} bins per side, and a round runs one block per bin (raise bins to use more)`;
+  },
+};

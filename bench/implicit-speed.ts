@@ -1,0 +1,87 @@
+// The implicit section of `npm run bench -- --suite full`: ALS, iALS, BPR and the hybrid at k=64 on
+// 2M generated interactions (50,000 users x 20,000 items, the scale set's popularity skew), one
+// fit per model and thread count, each in a fresh process so no run warms the next one's kernels:
+// fit seconds, every iteration's seconds, and the median of the later ones.
+//   npx tsx bench/implicit-speed.ts [--models als,ials,bpr,hybrid] [--threads 1,2] [--epochs 5] [--json]
+import { fileURLToPath } from 'node:url';
+import { generateScaleRatings } from '../src/data/generate-scale.js';
+import { ALS, BPR, Hybrid, IALS, type Dataset } from '../src/index.js';
+import { flagValue } from './bench-args.js';
+import { childJson } from './child-json.js';
+import { median } from './kernels.js';
+
+export const IMPLICIT_SPEED_DATA = { ratings: 2_000_000, users: 50_000, items: 20_000, seed: 7 } as const;
+const MODELS = ['als', 'ials', 'bpr', 'hybrid'] as const;
+type SpeedModel = (typeof MODELS)[number];
+
+export interface ImplicitSpeedRow {
+  model: SpeedModel;
+  k: number;
+  threads: number;
+  epochs: number;
+  /** Median seconds of the iterations after the first. */
+  secondsPerIteration: number;
+  /** The first iteration's seconds over secondsPerIteration (V8's tier-up shows here). */
+  firstIterationRatio: number;
+  iterationSeconds: number[];
+  /** The whole fit() call: set-up and every iteration. */
+  fitSeconds: number;
+  /** fitSeconds less the iterations: building rows, initializing, copying out. */
+  setupSeconds: number;
+  notes: string[];
+}
+
+function fitOne(model: SpeedModel, k: number, threads: number, epochs: number, data: Dataset): ImplicitSpeedRow {
+  const common = { factors: k, epochs, seed: 1 };
+  const threaded = { ...common, threads };
+  const m =
+    model === 'als' ? new ALS(threaded)
+    : model === 'ials' ? new IALS(threaded)
+    : model === 'bpr' ? new BPR(common)
+    : new Hybrid({ ...common, loss: 'bpr' });
+  const fit = m.fit(data);
+  const all = fit.epochs.map((e) => e.seconds);
+  const later = all.length > 1 ? all.slice(1) : all;
+  const per = median(later);
+  return {
+    model, k, threads: fit.threads ?? 1, epochs, secondsPerIteration: per, firstIterationRatio: all[0] / per, iterationSeconds: all,
+    fitSeconds: fit.fitSeconds, setupSeconds: fit.fitSeconds - all.reduce((a, b) => a + b, 0), notes: fit.notes ?? [],
+  };
+}
+
+/** Every model on every thread count, each fit in a child process of its own. */
+export function implicitSpeedRows(models: readonly string[] = MODELS, threads: readonly number[] = [1, 2], epochs = 5, k = 64): ImplicitSpeedRow[] {
+  const rows: ImplicitSpeedRow[] = [];
+  for (const model of models) {
+    for (const t of threads) {
+      rows.push(childJson<ImplicitSpeedRow>(`the implicit speed run (${model}, ${t} threads)`, fileURLToPath(import.meta.url), ['--child', model, String(k), String(t), String(epochs)]));
+    }
+  }
+  return rows;
+}
+
+/** Markdown: one row per model and thread count. */
+export function implicitSpeedTable(rows: readonly ImplicitSpeedRow[]): string {
+  return [
+    '| model | k | threads | s / iteration | first / later | set-up s | fit s |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.model} | ${r.k} | ${r.threads} | ${r.secondsPerIteration.toFixed(2)} | ${r.firstIterationRatio.toFixed(2)} | ${r.setupSeconds.toFixed(2)} | ${r.fitSeconds.toFixed(2)} |`),
+  ].join('\n');
+}
+
+const args = process.argv.slice(2);
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const at = args.indexOf('--child');
+  if (at >= 0) {
+    const [model, k, threads, epochs] = args.slice(at + 1);
+    if (!MODELS.includes(model as SpeedModel)) throw new Error(`--models: one of ${MODELS.join(', ')} (got ${model})`);
+    const data = generateScaleRatings(IMPLICIT_SPEED_DATA);
+    process.stdout.write(`${JSON.stringify(fitOne(model as SpeedModel, Number(k), Number(threads), Number(epochs), data))}\n`);
+  } else {
+    const models = (flagValue(args, '--models') ?? MODELS.join(',')).split(',');
+    const threads = (flagValue(args, '--threads') ?? '1,2').split(',').map(Number);
+    const rows = implicitSpeedRows(models, threads, Number(flagValue(args, '--epochs') ?? 5));
+    if (args.includes('--json')) console.log(JSON.stringify(rows));
+    else console.log(implicitSpeedTable(rows));
+  }
+}

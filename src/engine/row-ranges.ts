@@ -1,0 +1,36 @@
+// How a pass over the rows of a sparse matrix (ALS row solves) is cut into kernel calls: ranges
+// of consecutive rows of about equal work, so threads that take ranges from a shared counter
+// finish together even when ids are numbered by popularity (the first item rows can hold a large
+// share of the interactions), and short enough that V8 runs all but the first call in optimized
+// code (a call over every row would run to its end in the baseline compiler). The cut depends on
+// the data alone, never on the thread count: both engines add per-range sums in this grouping.
+
+/** Rows first .. end, and their work (for the worker pool's stall bound). */
+export type RowRange = [first: number, end: number, work: number];
+
+/** Ranges a pass is cut into (at least; rows per range are capped too): enough to balance 8 threads or more. */
+export const RANGES_PER_PASS = 64;
+
+/**
+ * Ranges over rows from .. to of a CSR matrix (`start`), each holding about 1/RANGES_PER_PASS of
+ * the work and at most `maxRows` rows; a row's work is its nonzeros plus `rowWork` (what a row
+ * costs beyond them, in nonzeros).
+ */
+export function workRanges(start: Uint32Array, from: number, to: number, rowWork: number, maxRows: number): RowRange[] {
+  const total = start[to] - start[from] + rowWork * (to - from);
+  const target = total / RANGES_PER_PASS, ranges: RowRange[] = [];
+  let first = from;
+  while (first < to) {
+    let end = first + 1;
+    const limit = Math.min(to, first + maxRows);
+    while (end < limit && start[end] - start[first] + rowWork * (end - first) < target) end++;
+    ranges.push([first, end, start[end] - start[first] + rowWork * (end - first)]);
+    first = end;
+  }
+  return ranges;
+}
+
+/** Rows of one alsSolveRows call at most; a row costs about k/2 nonzeros beyond its own (the Gram products). */
+export const CG_ROWS_PER_CALL = 512;
+/** Rows of one alsExactRows call at most; a row costs about k/3 nonzeros beyond its own (the factorization). */
+export const EXACT_ROWS_PER_CALL = 256;
