@@ -8,6 +8,7 @@
 // Returns the pass's number of triples already ranked right (x > 0), for a training AUC.
 import { F32_BYTES, LANES } from "./layout";
 import { dotDiff } from "./vector";
+import { shuffleRatings } from "./shuffle";
 
 export function sgdEpochBpr(
   users: usize, positives: usize, negatives: usize, count: i32,
@@ -55,4 +56,55 @@ function updateBpr(p: usize, qi: usize, qj: usize, stride: i32, g: f32, lr: f32,
       store<f32>(qj + off, vj + lr * (-(g * vp) - reg * vj));
     }
   }
+}
+
+// The most draws for one verified negative: a user who has most items of a bin would otherwise
+// loop for long (or forever, with all of them); after this many the last draw is kept.
+// @ts-ignore: decorator
+@inline const MAX_DRAWS: i32 = 32;
+
+// One block of BPR's blocked order (LIBMF's grid over users and items): the block's triples
+// first .. end are shuffled in place with `seed` (as shuffleRatings), each gets a negative drawn
+// uniformly from its positive's item bin — binItems[binStart[b] .. binStart[b + 1]) for
+// b = itemBin[i], redrawn while the user has it when `verify` (seenStart/seenItems: each user's
+// items, sorted), at most MAX_DRAWS times — by xorshift32 from seed ^ 0x5bd1e995, then one BPR
+// pass over the block. Blocks of a round share no user and no item bin, so they run on any
+// threads to the same bits. Returns the triples already ranked right.
+export function bprBlock(
+  users: usize, items: usize, values: usize, negatives: usize, first: i32, end: i32, seed: u32,
+  binItems: usize, binStart: usize, itemBin: usize, seenStart: usize, seenItems: usize, verify: i32,
+  P: usize, Q: usize, bi: usize, stride: i32, lr: f32, reg: f32, regBias: f32
+): f64 {
+  const at = <usize>first << 2, count = end - first;
+  shuffleRatings(users + at, items + at, values + at, count, seed);
+  let x: u32 = (seed ^ 0x5bd1e995) != 0 ? seed ^ 0x5bd1e995 : 0x9e3779b9;
+  for (let t = <usize>first; t < <usize>end; t++) {
+    const u = <usize>load<u32>(users + (t << 2));
+    const b = <usize>load<u32>(itemBin + (<usize>load<u32>(items + (t << 2)) << 2));
+    const lo = load<u32>(binStart + (b << 2)), size = load<u32>(binStart + (b << 2), 4) - lo;
+    const seenLo = load<u32>(seenStart + (u << 2)), seenHi = load<u32>(seenStart + (u << 2), 4);
+    let j: u32 = 0;
+    for (let draw = 0; draw < MAX_DRAWS; draw++) {
+      x ^= x << 13;
+      x ^= x >> 17;
+      x ^= x << 5;
+      j = load<u32>(binItems + (<usize>(lo + x % size) << 2));
+      if (verify == 0 || !sortedHas(seenItems, seenLo, seenHi, j)) break;
+    }
+    store<u32>(negatives + (t << 2), j);
+  }
+  return sgdEpochBpr(users + at, items + at, negatives + at, count, P, Q, bi, stride, lr, reg, regBias);
+}
+
+// Whether sorted[lo .. hi) holds v (binary search; src/util/sorted.ts's sortedContains).
+// @ts-ignore: decorator
+@inline
+function sortedHas(sorted: usize, lo: u32, hi: u32, v: u32): bool {
+  const end = hi;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (load<u32>(sorted + (<usize>mid << 2)) < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < end && load<u32>(sorted + (<usize>lo << 2)) == v;
 }

@@ -13,14 +13,15 @@
 //   gram    f32[k][stride]   YᵀY, from gramian()
 //   lambdas f64[rows]        λ_row of every row (frequency-scaled by the host)
 //   A       f64[k][m]        scratch, m = k rounded up to even
-//   h, b    f64[m] each      scratch: the item row in f64, the right-hand side (then the solution)
+//   h       f64[4][m]        scratch: four item rows in f64
+//   b       f64[m]           scratch: the right-hand side (then the solution)
 import { F32_BYTES } from "./layout";
-import { axpy64, choleskyRows, dot64 } from "./vector64";
+import { axpy64, axpy64x4, choleskyRows, dot64 } from "./vector64";
 
 export function alsExactRows(
   start: usize, cols: usize, vals: usize, first: i32, end: i32,
   X: usize, Y: usize, gram: usize, stride: i32, k: i32,
-  a: f64, w0: f64, alpha: f64, lambdas: usize,
+  a: f64, w0Base: f64, alpha: f64, lambdas: usize,
   A: usize, h: usize, b: usize
 ): i32 {
   const rowBytes = <usize>(stride * F32_BYTES), m = (k + 1) & ~1, aBytes = <usize>m << 3;
@@ -34,11 +35,26 @@ export function alsExactRows(
     }
     memory.fill(b, 0, aBytes);
     const from = <usize>load<u32>(start + (row << 2)), to = <usize>load<u32>(start + (row << 2), 4);
-    for (let t = from; t < to; t++) {
+    let t = from;
+    // Four interactions at a time: A and b are loaded and stored once for four rank-one updates,
+    // added in interaction order (axpy64x4), so the bits are those of one update after another.
+    for (; t + 4 <= to; t += 4) {
+      const h1 = h + aBytes, h2 = h1 + aBytes, h3 = h2 + aBytes;
+      const w0 = toDoubles(h, Y, cols, vals, t, rowBytes, k, w0Base, alpha);
+      const w1 = toDoubles(h1, Y, cols, vals, t + 1, rowBytes, k, w0Base, alpha);
+      const w2 = toDoubles(h2, Y, cols, vals, t + 2, rowBytes, k, w0Base, alpha);
+      const w3 = toDoubles(h3, Y, cols, vals, t + 3, rowBytes, k, w0Base, alpha);
+      for (let p = 0; p < k; p++) {
+        const at = <usize>p << 3;
+        axpy64x4(A + <usize>p * aBytes, w0 * load<f64>(h + at), h, w1 * load<f64>(h1 + at), h1, w2 * load<f64>(h2 + at), h2, w3 * load<f64>(h3 + at), h3, p + 1);
+      }
+      axpy64x4(b, targetOf(vals, t, alpha), h, targetOf(vals, t + 1, alpha), h1, targetOf(vals, t + 2, alpha), h2, targetOf(vals, t + 3, alpha), h3, k);
+    }
+    for (; t < to; t++) {
       const y = Y + <usize>load<u32>(cols + (t << 2)) * rowBytes;
       for (let q = 0; q < k; q++) store<f64>(h + (<usize>q << 3), <f64>load<f32>(y + (<usize>q << 2)));
       const r = <f64>load<f32>(vals + (t << 2));
-      const w = w0 + alpha * r, target = 1 + alpha * r;
+      const w = w0Base + alpha * r, target = 1 + alpha * r;
       for (let p = 0; p < k; p++) axpy64(A + <usize>p * aBytes, w * load<f64>(h + (<usize>p << 3)), h, p + 1);
       axpy64(b, target, h, k);
     }
@@ -59,4 +75,20 @@ export function alsExactRows(
     for (let q = 0; q < k; q++) store<f32>(x + (<usize>q << 2), <f32>load<f64>(b + (<usize>q << 3)));
   }
   return 0;
+}
+
+// Y's row of interaction t in doubles at h; its weight w0 + alpha·r_t.
+// @ts-ignore: decorator
+@inline
+function toDoubles(h: usize, Y: usize, cols: usize, vals: usize, t: usize, rowBytes: usize, k: i32, w0: f64, alpha: f64): f64 {
+  const y = Y + <usize>load<u32>(cols + (t << 2)) * rowBytes;
+  for (let q = 0; q < k; q++) store<f64>(h + (<usize>q << 3), <f64>load<f32>(y + (<usize>q << 2)));
+  return w0 + alpha * <f64>load<f32>(vals + (t << 2));
+}
+
+// The target 1 + alpha·r_t of interaction t.
+// @ts-ignore: decorator
+@inline
+function targetOf(vals: usize, t: usize, alpha: f64): f64 {
+  return 1 + alpha * <f64>load<f32>(vals + (t << 2));
 }

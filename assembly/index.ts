@@ -2,7 +2,7 @@ export { sgdEpochBiased, sgdEpochPlain } from "./sgd";
 export { shuffleRatings } from "./shuffle";
 export { sgdEpochSvdpp, implicitUserFactors } from "./svdpp";
 export { sparseTimesDense, sparseTransposeTimesDense } from "./sparse";
-export { sgdEpochBpr } from "./bpr";
+export { sgdEpochBpr, bprBlock } from "./bpr";
 export { alsSolveRows, gramian } from "./als";
 export { hybridEpoch } from "./hybrid";
 export { predictPairs, scoreItems, dotRows } from "./score";

@@ -37,7 +37,7 @@ function fitOne(model: SpeedModel, k: number, threads: number, epochs: number, d
   const m =
     model === 'als' ? new ALS(threaded)
     : model === 'ials' ? new IALS(threaded)
-    : model === 'bpr' ? new BPR(common)
+    : model === 'bpr' ? new BPR(threaded)
     : new Hybrid({ ...common, loss: 'bpr' });
   const fit = m.fit(data);
   const all = fit.epochs.map((e) => e.seconds);

@@ -103,7 +103,8 @@ const hybridOptions = (settings: Settings): HybridOptions => {
 const make = (settings: Settings): Model =>
   kind === 'bpr' ? new BPR(settings as BprOptions) : kind === 'als' ? new ALS(settings as AlsOptions) : new Hybrid(hybridOptions(settings));
 /** Every option of the model, the defaults filled in: rows of different grids compare. */
-const resolved = (settings: Settings): Record<string, number | string | boolean> => ({ ...make(settings).options });
+const resolved = (settings: Settings): Record<string, number | string | boolean> =>
+  Object.fromEntries(Object.entries(make(settings).options).filter(([, value]) => value !== undefined)) as Record<string, number | string | boolean>;
 const cost = (settings: Settings) => {
   const o = make(settings).options;
   return o.factors * o.epochs;

@@ -26,7 +26,7 @@ function solveRow(e: Engine, k: number, Yrows: number[][], items: number[], valu
   const lambdas = e.allocF64(1);
   lambdas.array()[0] = lambda;
   const solve: ExactRowSolve = { rows, first: 0, end: 1, ...form };
-  expect(e.alsExactRows(solve, X, Y, gram, stride, k, lambdas, e.allocF64(k * m), e.allocF64(m), e.allocF64(m))).toBe(0);
+  expect(e.alsExactRows(solve, X, Y, gram, stride, k, lambdas, e.allocF64(k * m), e.allocF64(4 * m), e.allocF64(m))).toBe(0);
   return X.array().slice(0, k);
 }
 

@@ -31,3 +31,18 @@ export function groupStarts(keys: Uint32Array, keyCount: number): Uint32Array {
   for (let g = 0; g < keyCount; g++) start[g + 1] += start[g];
   return start;
 }
+
+/**
+ * `values` (each < valueCount) grouped by key, each key's in ascending order: a counting sort by
+ * value, then a stable one by key — two linear passes, no comparison sort.
+ */
+export function sortedGroupValues(keys: Uint32Array, keyCount: number, values: Uint32Array, valueCount: number): { start: Uint32Array; values: Uint32Array } {
+  const byValue = groupRows(values, valueCount).rows;
+  const start = groupStarts(keys, keyCount), next = start.slice(0, keyCount);
+  const grouped = new Uint32Array(keys.length);
+  for (let r = 0; r < byValue.length; r++) {
+    const t = byValue[r];
+    grouped[next[keys[t]]++] = values[t];
+  }
+  return { start, values: grouped };
+}

@@ -44,9 +44,14 @@ export function gridSideFor(bins: number | undefined, userCount: number, itemCou
  */
 export function buildGrid(r: RatingsBlock, userCount: number, itemCount: number, side: number): BlockGrid {
   if (!Number.isInteger(side) || side < 1 || side > MAX_GRID_SIDE) throw new RangeError(`buildGrid: side ${side} outside 1..${MAX_GRID_SIDE}`);
+  const users = r.users.array(), items = r.items.array();
+  return gridFromBins(r, binsByCount(users, r.count, userCount, side), binsByCount(items, r.count, itemCount, side), side);
+}
+
+/** The grid of given bins (user u in userBin[u], item i in itemBin[i], each < side): the ratings reordered in place, block by block. */
+export function gridFromBins(r: RatingsBlock, userBin: ArrayLike<number>, itemBin: ArrayLike<number>, side: number): BlockGrid {
   const users = r.users.array(), items = r.items.array(), values = r.values.array();
   const n = r.count, blockCount = side * side;
-  const userBin = binsByCount(users, n, userCount, side), itemBin = binsByCount(items, n, itemCount, side);
   const blockOf = (t: number): number => userBin[users[t]] * side + itemBin[items[t]];
   const start = new Uint32Array(blockCount + 1);
   for (let t = 0; t < n; t++) start[blockOf(t) + 1]++;
@@ -68,7 +73,7 @@ export function buildGrid(r: RatingsBlock, userCount: number, itemCount: number,
 }
 
 /** Bin of each id: runs of consecutive ids, a new bin starting once n/G more ratings are covered. */
-function binsByCount(ids: Uint32Array, n: number, count: number, side: number): Uint8Array {
+export function binsByCount(ids: Uint32Array, n: number, count: number, side: number): Uint8Array {
   const perId = new Uint32Array(count);
   for (let t = 0; t < n; t++) perId[ids[t]]++;
   const bin = new Uint8Array(count); // side <= MAX_GRID_SIDE = 256

@@ -7,11 +7,14 @@ import { swapRatings } from './swap-ratings.js';
 import * as blocks from './js-bfm-blocks.js';
 import * as ease from './js-ease.js';
 import { alsExactRows } from './js-ials.js';
+import { sortedContains } from '../util/sorted.js';
 import { CG_ROWS_PER_CALL, workRanges } from './row-ranges.js';
 import type { BlockGrid, BlockSchedule } from './block-grid.js';
-import type { BfmBlock, BfmGroupPrior, BfmPrior, BfmSide, BiasedRates, Engine, ExactRowSolve, F32, F64, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
+import type { BfmBlock, BfmGroupPrior, BfmPrior, BfmSide, BiasedRates, BprSampler, Engine, ExactRowSolve, F32, F64, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
 
 const f = Math.fround;
+/** assembly/bpr.ts MAX_DRAWS. */
+const BPR_MAX_DRAWS = 32;
 
 class ArrayHandle<T extends Float32Array | Uint32Array | Float64Array> implements Handle<T> {
   constructor(private readonly data: T) {}
@@ -183,11 +186,41 @@ export class JsEngine implements Engine {
   }
 
   sgdEpochBpr(usersH: U32, posH: U32, negH: U32, count: number, fb: FactorBlock, lrIn: number, regIn: number, regBiasIn: number): number {
-    const users = usersH.array(), pos = posH.array(), neg = negH.array();
+    return this.bprPass(usersH.array(), posH.array(), negH.array(), 0, count, fb, lrIn, regIn, regBiasIn);
+  }
+
+  bprBlocks(r: RatingsBlock, grid: BlockGrid, plan: BlockSchedule, negH: U32, sampler: BprSampler, fb: FactorBlock, lr: number, reg: number, regBias: number): number {
+    const users = r.users.array(), items = r.items.array(), neg = negH.array();
+    const binItems = sampler.binItems.array(), binStart = sampler.binStart.array(), itemBin = sampler.itemBin.array();
+    const seenStart = sampler.seenStart.array(), seenItems = sampler.seenItems.array();
+    let correct = 0;
+    for (let e = 0; e < plan.blocks.length; e++) {
+      const b = plan.blocks[e], first = grid.start[b], end = grid.start[b + 1], seed = plan.seeds[e];
+      this.shuffleRatings(r, first, end - first, seed);
+      let x = (seed ^ 0x5bd1e995) >>> 0 !== 0 ? (seed ^ 0x5bd1e995) >>> 0 : 0x9e3779b9;
+      for (let t = first; t < end; t++) {
+        const u = users[t], bin = itemBin[items[t]], lo = binStart[bin], size = binStart[bin + 1] - lo;
+        let j = 0;
+        for (let draw = 0; draw < BPR_MAX_DRAWS; draw++) {
+          x = (x ^ (x << 13)) >>> 0;
+          x = (x ^ (x >>> 17)) >>> 0;
+          x = (x ^ (x << 5)) >>> 0;
+          j = binItems[lo + (x % size)];
+          if (!sampler.verify || !sortedContains(seenItems, seenStart[u], seenStart[u + 1], j)) break;
+        }
+        neg[t] = j;
+      }
+      correct += this.bprPass(users, items, neg, first, end - first, fb, lr, reg, regBias);
+    }
+    return correct;
+  }
+
+  /** One BPR pass over triples first .. first+count (assembly/bpr.ts sgdEpochBpr). */
+  private bprPass(users: Uint32Array, pos: Uint32Array, neg: Uint32Array, first: number, count: number, fb: FactorBlock, lrIn: number, regIn: number, regBiasIn: number): number {
     const P = fb.P.array(), Q = fb.Q.array(), bi = fb.bi.array(), stride = fb.stride;
     const lr = f(lrIn), reg = f(regIn), regBias = f(regBiasIn);
     let correct = 0;
-    for (let t = 0; t < count; t++) {
+    for (let t = first; t < first + count; t++) {
       const pu = users[t] * stride, i = pos[t], j = neg[t], qi = i * stride, qj = j * stride;
       const bI = bi[i], bJ = bi[j];
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;

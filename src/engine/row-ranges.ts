@@ -5,8 +5,8 @@
 // code (a call over every row would run to its end in the baseline compiler). The cut depends on
 // the data alone, never on the thread count: both engines add per-range sums in this grouping.
 
-/** Rows first .. end, and their work (for the worker pool's stall bound). */
-export type RowRange = [first: number, end: number, work: number];
+/** Rows first .. end, their work (for the worker pool's stall bound), and optionally a seed for the call. */
+export type RowRange = [first: number, end: number, work: number, extra?: number];
 
 /** Ranges a pass is cut into (at least; rows per range are capped too): enough to balance 8 threads or more. */
 export const RANGES_PER_PASS = 64;

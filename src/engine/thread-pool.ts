@@ -37,26 +37,31 @@ const STATE_STRIDE = 16;
 /**
  * Slots of the argument array: what a round runs (KIND), then for blocked SGD the ratings and
  * factor offsets and the rates; for a round of kernel calls (ROUND_CALL) the kernel (FN, an index
- * into CALL_KERNELS), its ARGC arguments from LIST, where each block's first and end go (FIRST_AT,
- * END_AT), and up to MAX_SCRATCH scratch arguments (SCRATCH: pairs of argument position and bytes
+ * into CALL_KERNELS), its ARGC arguments from LIST, where each block's first, end and extra go
+ * (FIRST_AT, END_AT, EXTRA_AT), and up to MAX_SCRATCH scratch arguments (SCRATCH: pairs of argument position and bytes
  * per thread) that each thread offsets by its part: worker w takes part w, the caller the last.
  * STRIDE is set for both: the stall bound's fallback scales with it.
  */
 export const ARG = {
   BIASED: 0, USERS: 1, ITEMS: 2, VALUES: 3, P: 4, Q: 5, BU: 6, BI: 7, STRIDE: 8, MU: 9,
   LR_BU: 10, LR_BI: 11, LR_PU: 12, LR_QI: 13, REG_BU: 14, REG_BI: 15, REG_PU: 16, REG_QI: 17,
-  KIND: 18, FN: 19, ARGC: 20, FIRST_AT: 21, END_AT: 22, SCRATCH_COUNT: 23, SCRATCH: 24, LIST: 32,
+  KIND: 18, FN: 19, ARGC: 20, FIRST_AT: 21, END_AT: 22, SCRATCH_COUNT: 23, SCRATCH: 24, EXTRA_AT: 32, LIST: 33,
 } as const;
 /** Scratch arguments a kernel call can have, and arguments in all. */
 export const MAX_SCRATCH = 4, MAX_CALL_ARGS = 40;
 const ARG_COUNT = ARG.LIST + MAX_CALL_ARGS;
-/** ARG.KIND: a round of blocked SGD (table: first rating, count, seed) or of kernel calls (first, work, end). */
+/**
+ * ARG.KIND: a round of blocked SGD (table: first rating, count, seed) or of kernel calls (first,
+ * work, end, and an extra argument such as a seed, placed at EXTRA_AT unless it is −1). The table
+ * holds TABLE_STRIDE words per block, the second always the block's work for the stall bound.
+ */
+export const TABLE_STRIDE = 4;
 export const ROUND_SGD = 0, ROUND_CALL = 1;
 /**
  * The kernels a ROUND_CALL may run, each on a range of rows that no other block of the round
  * writes: every row's result is then the same whichever thread computes it.
  */
-export const CALL_KERNELS = ['bfmSampleRows', 'alsSolveRows', 'alsExactRows', 'gramian'] as const;
+export const CALL_KERNELS = ['bfmSampleRows', 'alsSolveRows', 'alsExactRows', 'gramian', 'bprBlock'] as const;
 export type CallKernel = (typeof CALL_KERNELS)[number];
 
 /** How long a worker may take to start before the fit goes on without it. */
@@ -106,7 +111,7 @@ const FALLBACK_SECONDS_PER_RATING_LANE = 30e-9;
 // a function, not at module level: a bundle that takes only hardwareThreads or MAX_POOL_THREADS
 // from this module then drops it (a top-level call must be kept).
 const workerSource = (): string => `'use strict';
-const C = ${JSON.stringify(C)}, A = ${JSON.stringify(ARG)}, CALL = ${ROUND_CALL}, KERNELS = ${JSON.stringify(CALL_KERNELS)};
+const C = ${JSON.stringify(C)}, A = ${JSON.stringify(ARG)}, CALL = ${ROUND_CALL}, KERNELS = ${JSON.stringify(CALL_KERNELS)}, TS = ${TABLE_STRIDE};
 function serve(init, node) {
   const ctrl = new Int32Array(init.control), args = new Float64Array(init.args);
   const table = new Uint32Array(init.table), sums = new Float64Array(init.sums);
@@ -154,8 +159,9 @@ function serve(init, node) {
           // One kernel call on rows table[3b] .. table[3b + 2], with this worker's own scratch.
           const list = [];
           for (let a = 0; a < args[A.ARGC]; a++) list.push(args[A.LIST + a]);
-          list[args[A.FIRST_AT]] = table[3 * b];
-          list[args[A.END_AT]] = table[3 * b + 2];
+          list[args[A.FIRST_AT]] = table[TS * b];
+          list[args[A.END_AT]] = table[TS * b + 2];
+          if (args[A.EXTRA_AT] >= 0) list[args[A.EXTRA_AT]] = table[TS * b + 3];
           for (let x = 0; x < args[A.SCRATCH_COUNT]; x++) list[args[A.SCRATCH + 2 * x]] += init.index * args[A.SCRATCH + 2 * x + 1];
           const result = k[KERNELS[args[A.FN]]](...list);
           sums[b] = typeof result === 'number' ? result : 0;
@@ -163,7 +169,7 @@ function serve(init, node) {
           if (Atomics.add(ctrl, C.DONE, 1) + 1 === count) Atomics.notify(ctrl, C.DONE);
           continue;
         }
-        const first = table[3 * b], n = table[3 * b + 1], seed = table[3 * b + 2];
+        const first = table[TS * b], n = table[TS * b + 1], seed = table[TS * b + 2];
         const u = args[A.USERS] + 4 * first, i = args[A.ITEMS] + 4 * first, v = args[A.VALUES] + 4 * first;
         k.shuffleRatings(u, i, v, n, seed);
         sums[b] = args[A.BIASED] === 1
@@ -377,7 +383,7 @@ export class ThreadPool {
     const buffers = {
       control: new SharedArrayBuffer(Object.keys(C).length * 4),
       args: new SharedArrayBuffer(ARG_COUNT * 8),
-      table: new SharedArrayBuffer(maxBlocks * 3 * 4),
+      table: new SharedArrayBuffer(maxBlocks * TABLE_STRIDE * 4),
       sums: new SharedArrayBuffer(maxBlocks * 8),
       note: new SharedArrayBuffer(NOTE_CHARS * 2),
       states: new SharedArrayBuffer(Math.max(1, threads - 1) * STATE_STRIDE * 4),
@@ -452,7 +458,7 @@ export class ThreadPool {
     try {
       for (let b = 0; b < count; b = Atomics.add(ctrl, C.NEXT, 1)) {
         this.sums[b] = runHere(b);
-        ratings += this.table[3 * b + 1];
+        ratings += this.table[TABLE_STRIDE * b + 1];
         Atomics.add(ctrl, C.DONE, 1);
       }
     } catch (err) {
@@ -509,7 +515,7 @@ export class ThreadPool {
     let largest = 0;
     for (let w = 0; w < this.workers.length; w++) {
       const state = this.states[w * STATE_STRIDE];
-      if (state > 0) largest = Math.max(largest, this.table[3 * (state - 1) + 1]);
+      if (state > 0) largest = Math.max(largest, this.table[TABLE_STRIDE * (state - 1) + 1]);
     }
     return largest;
   }
@@ -525,7 +531,7 @@ export class ThreadPool {
       const state = this.states[w * STATE_STRIDE];
       if (state === -Atomics.load(this.ctrl, C.GEN)) continue;
       stuck.push(w);
-      if (state > 0) running.push(this.table[3 * (state - 1) + 1]);
+      if (state > 0) running.push(this.table[TABLE_STRIDE * (state - 1) + 1]);
     }
     const block = running.length > 0 ? Math.max(...running) : 0;
     const doing = block > 0

@@ -109,6 +109,17 @@ export interface FeatureSide {
   gb: F32;
 }
 
+/** Where blocked BPR draws negatives: items by bin (binItems[binStart[b] .. binStart[b + 1]), itemBin[i]) and each user's items, sorted (CSR). */
+export interface BprSampler {
+  binItems: U32;
+  binStart: U32;
+  itemBin: U32;
+  seenStart: U32;
+  seenItems: U32;
+  /** Redraw (at most 32 times) a negative the user has. */
+  verify: boolean;
+}
+
 export type HybridLoss = 'logistic' | 'bpr' | 'warp';
 
 /** One hybrid pass over triples first .. first+count of (users, positives). */
@@ -177,6 +188,14 @@ export interface Engine {
    */
   sgdEpochBpr(users: U32, positives: U32, negatives: U32, count: number, f: FactorBlock, lr: number, reg: number, regBias: number): number;
   /**
+   * One epoch of BPR's blocked order over (user, positive) pairs `r` stored in `grid` order (see
+   * assembly/bpr.ts bprBlock): for each entry of the plan the block is shuffled with its seed, its
+   * negatives drawn from the positive's item bin, then passed over once. Blocks of one round may
+   * run on different threads; the result is the same as running the entries in order. Returns
+   * how many triples were already ranked right.
+   */
+  bprBlocks(r: RatingsBlock, grid: BlockGrid, plan: BlockSchedule, negatives: U32, sampler: BprSampler, f: FactorBlock, lr: number, reg: number, regBias: number): number;
+  /**
    * One pass of the LightFM-style hybrid model (see assembly/hybrid.ts); returns how many triples
    * were ranked wrong (WARP: found a violating draw).
    */
@@ -191,7 +210,7 @@ export interface Engine {
   /**
    * Exact ALS row solves in f64 by Cholesky (see ExactRowSolve): X's rows first .. end, with
    * gram = YᵀY (f32, from gramian), per-row λ in `lambdas`, scratch A (k x m doubles, m = k rounded
-   * up to even), h and b (m doubles each), each one part per engine thread (an engine with worker
+   * up to even), h (4 x m doubles) and b (m doubles), each one part per engine thread (an engine with worker
    * threads solves ranges of rows on each, to the same bits). 0, or 1 + the first row whose system
    * was not positive definite.
    */

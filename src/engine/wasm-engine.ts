@@ -12,8 +12,8 @@ import { simdBase64 } from './kernels-simd.generated.js';
 import { LatentrecError } from '../errors.js';
 import type { BlockGrid, BlockSchedule } from './block-grid.js';
 import { MAX_GRID_SIDE } from './block-grid.js';
-import { ARG, CALL_KERNELS, MAX_CALL_ARGS, MAX_SCRATCH, ROUND_CALL, ROUND_SGD, type CallKernel, type ThreadPool } from './thread-pool.js';
-import type { BfmBlock, BfmGroupPrior, BfmPrior, BfmSide, BiasedRates, Engine, ExactRowSolve, F32, F64, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
+import { ARG, CALL_KERNELS, MAX_CALL_ARGS, MAX_SCRATCH, ROUND_CALL, ROUND_SGD, TABLE_STRIDE, type CallKernel, type ThreadPool } from './thread-pool.js';
+import type { BfmBlock, BfmGroupPrior, BfmPrior, BfmSide, BiasedRates, BprSampler, Engine, ExactRowSolve, F32, F64, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
 import { CG_ROWS_PER_CALL, EXACT_ROWS_PER_CALL, workRanges, type RowRange } from './row-ranges.js';
 
 const PAGE = 65536;
@@ -75,6 +75,11 @@ export interface Kernels {
     e: number, alpha: number, muW: number, lambdaW: number, muV: number, lambdaV: number, normals: number, h: number, eb: number,
   ): void;
   shuffleRatings(users: number, items: number, values: number, count: number, seed: number): void;
+  bprBlock(
+    users: number, items: number, values: number, negatives: number, first: number, end: number, seed: number,
+    binItems: number, binStart: number, itemBin: number, seenStart: number, seenItems: number, verify: number,
+    P: number, Q: number, bi: number, stride: number, lr: number, reg: number, regBias: number,
+  ): number;
   bfmRowSums(rowStart: number, rowCols: number, rowVals: number, R: number, W: number, V: number, k: number, lin: number, q: number, self: number): void;
   bfmPredict(table: number, blocks: number, k: number, n: number, w0: number, out: number): void;
   bfmGatherQ(table: number, blocks: number, f: number, n: number, qsum: number): void;
@@ -377,14 +382,33 @@ export class WasmEngine implements Engine {
     for (let round = 0; round < side; round++) {
       for (let j = 0; j < side; j++) {
         const entry = round * side + j, b = plan.blocks[entry];
-        pool.table[3 * j] = grid.start[b];
-        pool.table[3 * j + 1] = grid.start[b + 1] - grid.start[b];
-        pool.table[3 * j + 2] = plan.seeds[entry];
+        pool.table[TABLE_STRIDE * j] = grid.start[b];
+        pool.table[TABLE_STRIDE * j + 1] = grid.start[b + 1] - grid.start[b];
+        pool.table[TABLE_STRIDE * j + 2] = plan.seeds[entry];
       }
       pool.runRound(side, (j) => run(round * side + j));
       for (let j = 0; j < side; j++) sse += pool.sums[j];
     }
     return sse;
+  }
+
+  bprBlocks(r: RatingsBlock, grid: BlockGrid, plan: BlockSchedule, negatives: U32, sampler: BprSampler, f: FactorBlock, lr: number, reg: number, regBias: number): number {
+    const list = [
+      offsetOf(r.users), offsetOf(r.items), offsetOf(r.values), offsetOf(negatives), 0, 0, 0,
+      offsetOf(sampler.binItems), offsetOf(sampler.binStart), offsetOf(sampler.itemBin), offsetOf(sampler.seenStart), offsetOf(sampler.seenItems), sampler.verify ? 1 : 0,
+      offsetOf(f.P), offsetOf(f.Q), offsetOf(f.bi), f.stride, lr, reg, regBias,
+    ];
+    const side = plan.side;
+    let correct = 0;
+    for (let round = 0; round < side; round++) {
+      const ranges: Range[] = [];
+      for (let j = 0; j < side; j++) {
+        const entry = round * side + j, b = plan.blocks[entry], first = grid.start[b], end = grid.start[b + 1];
+        ranges.push([first, end, end - first, plan.seeds[entry]]);
+      }
+      for (const part of this.callRanges('bprBlock', list, { first: 4, end: 5, extra: 6, scratch: [], stride: f.stride }, ranges, 'blocked BPR')) correct += part;
+    }
+    return correct;
   }
 
   sgdEpochSvdpp(g: UserGroups, f: FactorBlock, Y: F32, z: F32, acc: F32, x: SvdppRates): number {
@@ -459,16 +483,17 @@ export class WasmEngine implements Engine {
     const results = new Float64Array(ranges.length);
     const fn = this.k[kernel] as (...args: number[]) => number | void;
     const part = this.threads - 1;
-    const here = (first: number, end: number): number => {
+    const here = ([first, end, , extra]: Range): number => {
       const args = list.slice();
       args[at.first] = first;
       args[at.end] = end;
+      if (at.extra !== undefined) args[at.extra] = extra ?? 0;
       for (const [position, bytes] of at.scratch) args[position] += part * bytes;
       return fn(...args) ?? 0;
     };
     const pool = this.pool;
     if (!pool || ranges.length < 2) {
-      ranges.forEach(([first, end], j) => (results[j] = here(first, end)));
+      ranges.forEach((range, j) => (results[j] = here(range)));
       return results;
     }
     if (list.length > MAX_CALL_ARGS || at.scratch.length > MAX_SCRATCH) throw new RangeError(`callRanges: ${kernel} has more arguments than a round carries`);
@@ -485,15 +510,18 @@ export class WasmEngine implements Engine {
       a[ARG.SCRATCH + 2 * x + 1] = bytes;
     });
     list.forEach((value, x) => (a[ARG.LIST + x] = value));
-    for (let done = 0; done < ranges.length; done += pool.table.length / 3) {
-      const count = Math.min(pool.table.length / 3, ranges.length - done);
+    a[ARG.EXTRA_AT] = at.extra ?? -1;
+    const capacity = pool.table.length / TABLE_STRIDE;
+    for (let done = 0; done < ranges.length; done += capacity) {
+      const count = Math.min(capacity, ranges.length - done);
       for (let j = 0; j < count; j++) {
-        const [first, end, work] = ranges[done + j];
-        pool.table[3 * j] = first;
-        pool.table[3 * j + 1] = work; // what the stall bound scales with
-        pool.table[3 * j + 2] = end;
+        const [first, end, work, extra] = ranges[done + j];
+        pool.table[TABLE_STRIDE * j] = first;
+        pool.table[TABLE_STRIDE * j + 1] = work; // what the stall bound scales with
+        pool.table[TABLE_STRIDE * j + 2] = end;
+        pool.table[TABLE_STRIDE * j + 3] = extra ?? 0;
       }
-      pool.runRound(count, (j) => here(ranges[done + j][0], ranges[done + j][1]), what);
+      pool.runRound(count, (j) => here(ranges[done + j]), what);
       for (let j = 0; j < count; j++) results[done + j] = pool.sums[j];
     }
     return results;
@@ -605,6 +633,8 @@ const GRAM_ROWS_PER_CALL = 16;
 interface CallLayout {
   first: number;
   end: number;
+  /** Where a range's fourth word goes (a block's seed), if the kernel takes one. */
+  extra?: number;
   scratch: [position: number, bytes: number][];
   stride: number;
 }

@@ -120,17 +120,17 @@ const KINDS = {
   bpr: {
     model: BPR, task: 'ranking', epochsOption: 'epochs', summary: 'BPR: SGD on (user, positive, sampled negative) triples', optionKeys: BPR_OPTION_KEYS,
     example: { factors: 3, epochs: 30, lr: 0.1 }, capabilities: { partialFit: false, foldIn: true, similar: true, personal: true, features: false, attributes: false, epochs: true, seeded: true },
-    flags: { factors: 'factors', epochs: 'epochs', lr: 'lr', reg: 'reg', seed: 'seed', engine: 'engine', rng: 'rng' },
+    flags: { factors: 'factors', epochs: 'epochs', lr: 'lr', reg: 'reg', seed: 'seed', engine: 'engine', rng: 'rng', order: 'order', threads: 'threads', bins: 'bins' },
   },
   als: {
     model: ALS, task: 'ranking', epochsOption: 'epochs', summary: 'weighted ALS (Hu, Koren & Volinsky) with conjugate-gradient row solves', optionKeys: ALS_OPTION_KEYS,
     example: { factors: 2, epochs: 5, reg: 1 }, capabilities: { partialFit: false, foldIn: true, similar: true, personal: true, features: false, attributes: false, epochs: true, seeded: true },
-    flags: { factors: 'factors', epochs: 'epochs', reg: 'reg', alpha: 'alpha', seed: 'seed', engine: 'engine', rng: 'rng' },
+    flags: { factors: 'factors', epochs: 'epochs', reg: 'reg', alpha: 'alpha', seed: 'seed', engine: 'engine', rng: 'rng', threads: 'threads' },
   },
   ials: {
     model: IALS, task: 'ranking', epochsOption: 'epochs', summary: 'iALS as Rendle et al. 2021: every cell weighted alpha0, frequency-scaled reg, exact row solves', optionKeys: IALS_OPTION_KEYS,
     example: { factors: 2, epochs: 8, reg: 0.01, alpha0: 0.5 }, capabilities: { partialFit: false, foldIn: true, similar: true, personal: true, features: false, attributes: false, epochs: true, seeded: true },
-    flags: { factors: 'factors', epochs: 'epochs', reg: 'reg', alpha0: 'alpha0', nu: 'nu', seed: 'seed', engine: 'engine', rng: 'rng' },
+    flags: { factors: 'factors', epochs: 'epochs', reg: 'reg', alpha0: 'alpha0', nu: 'nu', seed: 'seed', engine: 'engine', rng: 'rng', threads: 'threads' },
   },
   hybrid: {
     model: Hybrid, task: 'ranking', epochsOption: 'epochs', summary: "LightFM's hybrid: users and items as sums of feature embeddings (cold start)", optionKeys: HYBRID_OPTION_KEYS,

@@ -2,14 +2,17 @@
 // s_ui = b_i + p_u·q_i, trained by SGD on (user, positive, sampled negative) triples to rank each
 // user's items above the rest. Negatives are drawn uniformly from the catalogue by the host's
 // seeded generator and, by default, verified (redrawn while the user interacted with them).
-import { groupRows } from '../../data/group.js';
+import { sortedGroupValues } from '../../data/group.js';
 import type { Dataset } from '../../data/dataset.js';
 import { sortedContains } from '../../util/sorted.js';
 import type { U32 } from '../../engine/index.js';
-import { DataError } from '../../errors.js';
+import { DataError, OptionError } from '../../errors.js';
 import { optionsObject } from '../core/arguments.js';
 import type { ModelShape, Trainer, TrainingSetup } from '../core/model.js';
-import { checkOptionKeys, flag, nonNegative, positive } from '../core/options.js';
+import { checkOptionKeys, flag, integer, nonNegative, oneOf, positive } from '../core/options.js';
+import { binsByCount, gridFromBins, gridSideFor, MAX_GRID_SIDE, planEpoch, type BprSampler } from '../../engine/index.js';
+import { BLOCKED_SGD_THREADING } from '../rating/blocked-threads.js';
+import { threadsOption } from './row-threads.js';
 import type { FoldInSolver } from '../core/serving.js';
 import { bprRowSolver } from './row-sgd.js';
 import { LatentRanking, resolveImplicitCommon, type ImplicitCommonOptions, type ResolvedImplicitCommon } from './latent-ranking.js';
@@ -23,7 +26,25 @@ export interface BprOptions extends ImplicitCommonOptions {
   regBias?: number;
   /** Redraw a negative the user interacted with (default true). */
   verifyNegatives?: boolean;
+  /**
+   * 'blocked' (default): LIBMF's grid — users cut into `bins` runs of about equal interactions,
+   * items into `bins` seeded random sets of equal size; an epoch visits the bins² blocks in rounds
+   * of blocks that share no user and no item, each block shuffled and its negatives drawn from
+   * its positive's item set, so rounds run on `threads` threads to the same bits. 'shuffle': all
+   * interactions shuffled every epoch, negatives from the whole catalogue, one thread.
+   */
+  order?: BprOrder;
+  /**
+   * Threads for order 'blocked' (the caller's included; wasm engine only): an integer 1..256, or
+   * 'auto' (default) — every core from 500,000 interactions. The model is the same bits for any
+   * count; where threads cannot run, the fit runs on one and FitResult.notes says why.
+   */
+  threads?: number | 'auto';
+  /** Order 'blocked': bins per side, 1..256 (default as SVD's: about 4 MiB of factor rows a block, at least 8). */
+  bins?: number;
 }
+
+export type BprOrder = 'blocked' | 'shuffle';
 
 /**
  * Chosen by `bench/tune-implicit.ts` on MovieLens 100k (ratings >= 4 as interactions; 20% of each
@@ -33,19 +54,19 @@ export interface BprOptions extends ImplicitCommonOptions {
  * factors, 30 epochs, lr 0.05, reg 0.001). More epochs keep helping a little on ML-100k: 800
  * epochs at lr 0.01 reach 0.2527.
  */
-export const BPR_DEFAULTS = { factors: 64, epochs: 200, lr: 0.03, reg: 0.015, regBias: 0, initStd: 0.1, verifyNegatives: true, seed: 0 } as const;
+export const BPR_DEFAULTS = { factors: 64, epochs: 200, lr: 0.03, reg: 0.015, regBias: 0, initStd: 0.1, verifyNegatives: true, seed: 0, order: 'blocked' as BprOrder } as const;
 
 /** Every key BprOptions has. */
-export const BPR_OPTION_KEYS = ['factors', 'epochs', 'initStd', 'seed', 'engine', 'wasmVariant', 'rng', 'lr', 'reg', 'regBias', 'verifyNegatives'] as const satisfies readonly (keyof BprOptions)[];
+export const BPR_OPTION_KEYS = ['factors', 'epochs', 'initStd', 'seed', 'engine', 'wasmVariant', 'rng', 'lr', 'reg', 'regBias', 'verifyNegatives', 'order', 'threads', 'bins'] as const satisfies readonly (keyof BprOptions)[];
 
 export class BPR extends LatentRanking {
   protected readonly stateKind = 'bpr' as const;
-  readonly options: ResolvedImplicitCommon & { lr: number; reg: number; regBias: number; verifyNegatives: boolean };
+  readonly options: ResolvedImplicitCommon & { lr: number; reg: number; regBias: number; verifyNegatives: boolean; order: BprOrder; threads: number | 'auto'; bins: number | undefined };
   protected readonly shape: ModelShape;
 
-  /** A sampled negative per interaction. */
+  /** A sampled negative per interaction; blocked: each user's items and the item bins too. */
   protected override extraMemoryBytes(train: Dataset): number {
-    return train.size * 4;
+    return train.size * (this.options.order === 'blocked' ? 8 : 4) + (train.userCount + 2 * train.itemCount + MAX_GRID_SIDE + 2) * 4;
   }
 
   constructor(given: BprOptions = {}) {
@@ -59,8 +80,10 @@ export class BPR extends LatentRanking {
       reg: nonNegative('reg', options.reg ?? d.reg),
       regBias: nonNegative('regBias', options.regBias ?? d.regBias),
       verifyNegatives: flag('verifyNegatives', options.verifyNegatives, d.verifyNegatives),
+      ...blockedOptions(options, d.order),
     };
-    this.shape = this.shapeOf(this.options);
+    const shape = this.shapeOf(this.options);
+    this.shape = this.options.order === 'blocked' ? { ...shape, threads: this.options.threads, bins: this.options.bins, threading: BLOCKED_SGD_THREADING } : shape;
   }
 
   /** A new user's row by SGD on BPR's own loss against the fixed items (ranking/row-sgd.ts): 100 passes at the model's lr and reg. */
@@ -76,9 +99,7 @@ export class BPR extends LatentRanking {
     const n = ratings.count;
     const negatives: U32 = engine.allocU32(n);
     // Each user's items, sorted, for verified sampling by binary search.
-    const { start, rows } = groupRows(train.userIndex, train.userCount);
-    const itemsOf = Uint32Array.from(rows, (t) => train.itemIndex[t]);
-    for (let u = 0; u < train.userCount; u++) itemsOf.subarray(start[u], start[u + 1]).sort();
+    const { start, values: itemsOf } = sortedGroupValues(train.userIndex, train.userCount, train.itemIndex, train.itemCount);
     const users = ratings.users.array(), positives = ratings.items.array();
     for (let u = 0; u < train.userCount; u++) {
       // Distinct items (a repeated (user, item) row is one interaction): each user's are sorted.
@@ -86,6 +107,7 @@ export class BPR extends LatentRanking {
       for (let t = start[u]; t < start[u + 1]; t++) if (t === start[u] || itemsOf[t] !== itemsOf[t - 1]) distinct++;
       if (distinct >= train.itemCount) throw new DataError(`BPR: user ${JSON.stringify(train.users.raw[u])} interacted with every item; no negative exists`);
     }
+    if (o.order === 'blocked') return blockedTrainer(setup, o, start, itemsOf, negatives);
     return {
       epoch() {
         // A fresh seeded order and fresh negatives every epoch (both engines see the same).
@@ -105,6 +127,59 @@ export class BPR extends LatentRanking {
       predictionFactors: () => factors,
     };
   }
+}
+
+/**
+ * order 'blocked': LIBMF's grid with item bins of equal size over a seeded random order of the
+ * items (bins by interaction counts would put the few most popular items in one bin, and its
+ * negatives would be popular items only), users in runs of about equal interactions.
+ */
+function blockedTrainer(setup: TrainingSetup, o: BPR['options'], seenStart: Uint32Array, seenItems: Uint32Array, negatives: U32): Trainer {
+  const { engine, train, ratings, factors, random } = setup;
+  const n = ratings.count, items = train.itemCount;
+  // Each item bin keeps MIN_BIN_ITEMS items at least, so a negative is drawn from a real sample of
+  // the catalogue (a bin of two items would offer one negative); a small catalogue is one block.
+  const side = Math.max(1, Math.min(gridSideFor(o.bins, train.userCount, items, factors.stride), Math.floor(items / MIN_BIN_ITEMS)));
+  const order = engine.allocU32(items), itemBin = engine.allocU32(items), binStart = engine.allocU32(side + 1);
+  const binItems = order.array(), binOf = itemBin.array(), starts = binStart.array();
+  for (let i = 0; i < items; i++) binItems[i] = i;
+  shuffleIds(binItems, random);
+  // Position p of the order is in bin ⌊p·G/items⌋: G runs of equal size (±1).
+  for (let b = 0; b <= side; b++) starts[b] = Math.ceil((b * items) / side);
+  for (let p = 0; p < items; p++) binOf[binItems[p]] = Math.floor((p * side) / items);
+  const grid = gridFromBins(ratings, binsByCount(ratings.users.array(), n, train.userCount, side), binOf, side);
+  const sampler: BprSampler = { binItems: order, binStart, itemBin, seenStart: engine.allocU32(seenStart.length), seenItems: engine.allocU32(seenItems.length), verify: o.verifyNegatives };
+  sampler.seenStart.array().set(seenStart);
+  sampler.seenItems.array().set(seenItems);
+  return {
+    epoch() {
+      const correct = engine.bprBlocks(ratings, grid, planEpoch(side, random), negatives, sampler, factors, o.lr, o.reg, o.regBias);
+      return { value: (n - correct) / n, kind: 'misranked' };
+    },
+    predictionFactors: () => factors,
+  };
+}
+
+/** The fewest items an item bin of the blocked order holds. */
+export const MIN_BIN_ITEMS = 64;
+
+function shuffleIds(ids: Uint32Array, random: { nextInt(n: number): number }): void {
+  for (let t = ids.length - 1; t > 0; t--) {
+    const j = random.nextInt(t + 1);
+    const x = ids[t];
+    ids[t] = ids[j];
+    ids[j] = x;
+  }
+}
+
+/** order, threads and bins: threads above 1 and bins only with order 'blocked'. */
+function blockedOptions(given: BprOptions, fallback: BprOrder): { order: BprOrder; threads: number | 'auto'; bins: number | undefined } {
+  const order = oneOf<BprOrder>('order', given.order ?? fallback, ['blocked', 'shuffle']);
+  const threads = given.threads === undefined ? (order === 'blocked' ? 'auto' : 1) : threadsOption(given.threads);
+  if (threads !== 'auto' && threads > 1 && order !== 'blocked') throw new OptionError('threads', `1 with order "shuffle" (only order 'blocked' runs on several threads)`, given.threads);
+  if (given.bins !== undefined && order !== 'blocked') throw new OptionError('bins', `left unset with order "shuffle" (bins apply to order 'blocked')`, given.bins);
+  const bins = given.bins === undefined ? undefined : integer('bins', given.bins, 1, MAX_GRID_SIDE);
+  return { order, threads, bins };
 }
 
 export function shuffleTriples(users: Uint32Array, items: Uint32Array, random: { nextInt(n: number): number }): void {

@@ -67,7 +67,7 @@ export class IALS extends LatentRanking {
 
   /** The interactions twice (CSR), the Gram matrix, the per-row λ and the f64 scratch of a row solve. */
   protected override extraMemoryBytes(train: Dataset, stride: number): number {
-    return 2 * train.size * 8 + (train.userCount + train.itemCount) * 12 + stride * stride * 12 + stride * 16;
+    return 2 * train.size * 8 + (train.userCount + train.itemCount) * 12 + stride * stride * 12 + stride * 40;
   }
 
   protected override divergenceHint(): string {
@@ -95,7 +95,7 @@ export class IALS extends LatentRanking {
     const gram = engine.allocF32(k * stride), gramOther = engine.allocF32(k * stride);
     // The row solve's scratch, one part per thread.
     const threads = engine.threads;
-    const A = engine.allocF64(threads * k * m), h = engine.allocF64(threads * m), b = engine.allocF64(threads * m);
+    const A = engine.allocF64(threads * k * m), h = engine.allocF64(threads * 4 * m), b = engine.allocF64(threads * m);
     const half = (rows: typeof byUser, X: typeof factors.P, Y: typeof factors.Q, others: number, lambdas: typeof lambdaU) => {
       gram.array().fill(0);
       engine.gramian(Y, others, stride, k, gram);

@@ -5,8 +5,8 @@
 import type { Dataset } from '../../data/dataset.js';
 import { hardwareThreads, wasmThreadSupport } from '../../engine/index.js';
 import { MAX_POOL_THREADS } from '../../engine/thread-pool.js';
-import { OptionError } from '../../errors.js';
 import type { ModelShape, Threading } from '../core/fit-loop.js';
+import { integer } from '../core/options.js';
 
 /**
  * With threads 'auto', training sets this large get every core: a worker costs about 40 ms to
@@ -14,13 +14,9 @@ import type { ModelShape, Threading } from '../core/fit-loop.js';
  */
 export const ROW_AUTO_THREADS_MIN_INTERACTIONS = 100_000;
 
-/** `threads` as given: 'auto' or an integer in [1, MAX_POOL_THREADS]. */
+/** `threads` as given: 'auto' or an integer in [1, MAX_POOL_THREADS] (refused as SVD's is). */
 export function threadsOption(value: unknown): number | 'auto' {
-  if (value === 'auto') return value;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_POOL_THREADS) {
-    throw new OptionError('threads', `an integer in [1, ${MAX_POOL_THREADS}] or 'auto'`, value);
-  }
-  return value;
+  return value === 'auto' ? value : integer('threads', value as number, 1, MAX_POOL_THREADS);
 }
 
 function threadsFor(shape: ModelShape, train: Dataset): number {
