@@ -1,7 +1,10 @@
 // The implicit section of `npm run bench -- --suite full`: ALS, iALS, BPR and the hybrid at k=64 on
 // 2M generated interactions (50,000 users x 20,000 items, the scale set's popularity skew), one
 // fit per model and thread count, each in a fresh process so no run warms the next one's kernels:
-// fit seconds, every iteration's seconds, and the median of the later ones.
+// fit seconds, every iteration's seconds, and the median of the later ones. 'bpr-shuffle' (BPR's
+// shuffled order, one thread: host sampling and a kernel unchanged since the anchors of
+// ../shared/reference/frontier.md were measured, 0.85 s per epoch) tells how fast the machine
+// runs today against those anchors.
 //   npx tsx bench/implicit-speed.ts [--models als,ials,bpr,hybrid] [--threads 1,2] [--epochs 5] [--json]
 import { fileURLToPath } from 'node:url';
 import { generateScaleRatings } from '../src/data/generate-scale.js';
@@ -11,7 +14,7 @@ import { childJson } from './child-json.js';
 import { median } from './kernels.js';
 
 export const IMPLICIT_SPEED_DATA = { ratings: 2_000_000, users: 50_000, items: 20_000, seed: 7 } as const;
-const MODELS = ['als', 'ials', 'bpr', 'hybrid'] as const;
+const MODELS = ['als', 'ials', 'bpr', 'hybrid', 'bpr-shuffle'] as const;
 type SpeedModel = (typeof MODELS)[number];
 
 export interface ImplicitSpeedRow {
@@ -38,6 +41,7 @@ function fitOne(model: SpeedModel, k: number, threads: number, epochs: number, d
     model === 'als' ? new ALS(threaded)
     : model === 'ials' ? new IALS(threaded)
     : model === 'bpr' ? new BPR(threaded)
+    : model === 'bpr-shuffle' ? new BPR({ ...common, order: 'shuffle' })
     : new Hybrid({ ...common, loss: 'bpr' });
   const fit = m.fit(data);
   const all = fit.epochs.map((e) => e.seconds);
@@ -53,7 +57,7 @@ function fitOne(model: SpeedModel, k: number, threads: number, epochs: number, d
 export function implicitSpeedRows(models: readonly string[] = MODELS, threads: readonly number[] = [1, 2], epochs = 5, k = 64): ImplicitSpeedRow[] {
   const rows: ImplicitSpeedRow[] = [];
   for (const model of models) {
-    for (const t of threads) {
+    for (const t of model === 'bpr-shuffle' ? [1] : threads) {
       rows.push(childJson<ImplicitSpeedRow>(`the implicit speed run (${model}, ${t} threads)`, fileURLToPath(import.meta.url), ['--child', model, String(k), String(t), String(epochs)]));
     }
   }

@@ -420,11 +420,19 @@ export class WasmEngine implements Engine {
   }
 
   sgdEpochBpr(users: U32, positives: U32, negatives: U32, count: number, f: FactorBlock, lr: number, reg: number, regBias: number): number {
-    return this.k.sgdEpochBpr(
-      offsetOf(users), offsetOf(positives), offsetOf(negatives), count,
-      offsetOf(f.P), offsetOf(f.Q), offsetOf(f.bi), f.stride, lr, reg, regBias,
-    );
+    // BPR_TRIPLES_PER_CALL triples a call, one after another (the same pass): a pass in one call
+    // would run to its end in V8's baseline compiler, the first epoch about twice as slow.
+    let correct = 0;
+    for (let first = 0; first < count; first += BPR_TRIPLES_PER_CALL) {
+      const at = 4 * first;
+      correct += this.k.sgdEpochBpr(
+        offsetOf(users) + at, offsetOf(positives) + at, offsetOf(negatives) + at, Math.min(BPR_TRIPLES_PER_CALL, count - first),
+        offsetOf(f.P), offsetOf(f.Q), offsetOf(f.bi), f.stride, lr, reg, regBias,
+      );
+    }
+    return correct;
   }
+
 
   alsSolveRows(a: SparseRows, X: F32, Y: F32, gram: F32, stride: number, k: number, alpha: number, lambda: number, steps: number, r: F32, p: F32, ap: F32): number {
     // A range of rows a call: one call over every row would run to its end in V8's baseline
@@ -625,6 +633,9 @@ export class WasmEngine implements Engine {
 }
 
 type Range = RowRange;
+
+/** Triples of one sgdEpochBpr call (see WasmEngine.sgdEpochBpr). */
+const BPR_TRIPLES_PER_CALL = 65_536;
 
 /** Gram rows per gramian call: 64 factors make four calls, enough for two to four threads. */
 const GRAM_ROWS_PER_CALL = 16;

@@ -32,7 +32,7 @@ export interface ModelShape {
 
 /**
  * Worker threads for a fit (blocked SGD): the engine support that runs them and the count a fit
- * of `train` asks for. Only the models that use threads hand it over (rating/blocked-threads.ts),
+ * of `train` asks for. Only the models that use threads hand it over (core/blocked-threads.ts, ranking/row-threads.ts),
  * so no other model's bundle carries the -threads wasm builds.
  */
 export interface Threading {

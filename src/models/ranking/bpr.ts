@@ -11,7 +11,7 @@ import { optionsObject } from '../core/arguments.js';
 import type { ModelShape, Trainer, TrainingSetup } from '../core/model.js';
 import { checkOptionKeys, flag, integer, nonNegative, oneOf, positive } from '../core/options.js';
 import { binsByCount, gridFromBins, gridSideFor, MAX_GRID_SIDE, planEpoch, type BprSampler } from '../../engine/index.js';
-import { BLOCKED_SGD_THREADING } from '../rating/blocked-threads.js';
+import { BLOCKED_SGD_THREADING } from '../core/blocked-threads.js';
 import { threadsOption } from './row-threads.js';
 import type { FoldInSolver } from '../core/serving.js';
 import { bprRowSolver } from './row-sgd.js';

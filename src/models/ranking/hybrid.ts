@@ -6,7 +6,7 @@
 // BPR, logistic with a sampled negative; adagrad steps as LightFM (or plain SGD). The epoch is
 // assembly/hybrid.ts.
 import type { Dataset, RawId } from '../../data/dataset.js';
-import { groupRows } from '../../data/group.js';
+import { sortedGroupValues } from '../../data/group.js';
 import { copyU32, type Engine, type FeatureSide, type HybridLoss, type SparseRows } from '../../engine/index.js';
 import { DataError, LatentrecError } from '../../errors.js';
 import { IdMap } from '../../data/dataset.js';
@@ -171,9 +171,7 @@ export class Hybrid extends LatentRanking {
     const item = featureSide(engine, plan.item, k, stride, o.initStd, random);
     this.sides = { user, item, plan };
 
-    const { start, rows } = groupRows(train.userIndex, train.userCount);
-    const itemsOf = Uint32Array.from(rows, (t) => train.itemIndex[t]);
-    for (let u = 0; u < train.userCount; u++) itemsOf.subarray(start[u], start[u + 1]).sort();
+    const { start, values: itemsOf } = sortedGroupValues(train.userIndex, train.userCount, train.itemIndex, train.itemCount);
     const verify = o.loss !== 'warp';
     if (verify) {
       for (let u = 0; u < plan.user.active; u++) {

@@ -5,7 +5,7 @@ import type { RandomSource } from '../../util/random.js';
 import { optionsObject } from '../core/arguments.js';
 import type { ModelShape, Trainer, TrainingSetup } from '../core/model.js';
 import { checkOptionKeys } from '../core/options.js';
-import { BLOCKED_SGD_THREADING } from './blocked-threads.js';
+import { BLOCKED_SGD_THREADING } from '../core/blocked-threads.js';
 import { initFactors } from './init-factors.js';
 import { RatingBase } from './rating-base.js';
 import { resolveSgdOptions, SGD_OPTION_KEYS, type ResolvedSgdOptions, type SgdOptions } from './sgd-options.js';
