@@ -17,7 +17,8 @@ import type { BfmBlock, BfmGroupPrior, BfmPrior, BfmSide, BiasedRates, BprSample
 import { CG_ROWS_PER_CALL, EXACT_ROWS_PER_CALL, workRanges, type RowRange } from './row-ranges.js';
 
 const PAGE = 65536;
-const ALIGN = 16;
+/** Every array starts on a 64-byte cache line (SIMD needs 16; threads' parts must not share a line). */
+const ALIGN = 64;
 /** Nothing below this offset is handed out, nor below the module's own static data (heapBase). */
 const HEAP_START = 1024;
 export const MAX_PAGES = 65536; // 4 GiB, the wasm32 limit
@@ -442,7 +443,7 @@ export class WasmEngine implements Engine {
       offsetOf(a.start), offsetOf(a.cols), offsetOf(a.vals), 0, 0, offsetOf(X), offsetOf(Y), offsetOf(gram), stride, k,
       alpha, lambda, steps, offsetOf(r), offsetOf(p), offsetOf(ap),
     ];
-    const bytes = 4 * stride, ranges = workRanges(a.start.array(), 0, a.rowCount, k / 2, CG_ROWS_PER_CALL);
+    const bytes = 4 * Math.floor(r.length / this.threads), ranges = workRanges(a.start.array(), 0, a.rowCount, k / 2, CG_ROWS_PER_CALL);
     const residuals = this.callRanges('alsSolveRows', list, { first: 3, end: 4, scratch: [[13, bytes], [14, bytes], [15, bytes]], stride }, ranges, 'ALS row solves');
     let residual = 0;
     for (const part of residuals) residual += part;

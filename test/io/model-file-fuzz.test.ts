@@ -178,7 +178,9 @@ describe('decodeModel fuzzing: a usable state or a ModelFileError, nothing else'
           for (const key of keys.slice(0, -1)) target = target !== null && typeof target === 'object' ? target[key] : undefined;
           const key = keys[keys.length - 1];
           // (an edit may have turned a section into an array: do not set an array's length)
-          if (target !== null && typeof target === 'object' && !(Array.isArray(target) && key === 'length')) target[key] = value;
+          // A copy: constantFrom hands out one {} or [] instance, and two edits placing it at
+          // scale and at scale.hi would make the header circular (no JSON at all).
+          if (target !== null && typeof target === 'object' && !(Array.isArray(target) && key === 'length')) target[key] = structuredClone(value);
         }
         check('(c) header edits', joinFile({ ...parts, header }));
       }),

@@ -5,7 +5,7 @@
 // preference 0 with confidence 1.
 import { groupStarts } from '../../data/group.js';
 import type { Dataset } from '../../data/dataset.js';
-import type { SparseRows } from '../../engine/index.js';
+import { threadPart, type SparseRows } from '../../engine/index.js';
 import { optionsObject } from '../core/arguments.js';
 import type { ModelShape, Trainer, TrainingSetup } from '../core/model.js';
 import { checkOptionKeys, integer, nonNegative, positive } from '../core/options.js';
@@ -84,8 +84,8 @@ export class ALS extends LatentRanking {
     const byUser = interactionRows(setup, train.userIndex, train.itemIndex, train.userCount);
     const byItem = interactionRows(setup, train.itemIndex, train.userIndex, train.itemCount);
     const gram = engine.allocF32(k * stride);
-    // The CG scratch rows, one set per thread.
-    const scratch = engine.threads * stride;
+    // The CG scratch rows, one set per thread, each on its own cache lines.
+    const scratch = engine.threads * threadPart(stride, 4);
     const r = engine.allocF32(scratch), p = engine.allocF32(scratch), ap = engine.allocF32(scratch);
     return {
       epoch() {

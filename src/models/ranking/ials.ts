@@ -12,6 +12,7 @@
 // (test/ials.test.ts checks it): the same item ranking for that row. HKV has one λ for every
 // row; iALS's ν > 0 scales it with the row's frequency, which HKV cannot express.
 import type { Dataset } from '../../data/dataset.js';
+import { threadPart } from '../../engine/index.js';
 import { LatentrecError } from '../../errors.js';
 import { optionsObject } from '../core/arguments.js';
 import type { ModelShape, Trainer, TrainingSetup } from '../core/model.js';
@@ -95,7 +96,7 @@ export class IALS extends LatentRanking {
     const gram = engine.allocF32(k * stride), gramOther = engine.allocF32(k * stride);
     // The row solve's scratch, one part per thread.
     const threads = engine.threads;
-    const A = engine.allocF64(threads * k * m), h = engine.allocF64(threads * 4 * m), b = engine.allocF64(threads * m);
+    const A = engine.allocF64(threads * threadPart(k * m, 8)), h = engine.allocF64(threads * threadPart(4 * m, 8)), b = engine.allocF64(threads * threadPart(m, 8));
     const half = (rows: typeof byUser, X: typeof factors.P, Y: typeof factors.Q, others: number, lambdas: typeof lambdaU) => {
       gram.array().fill(0);
       engine.gramian(Y, others, stride, k, gram);

@@ -4,7 +4,7 @@
 // State in f32, as the factor kernels keep it.
 import type { Dataset } from '../../data/dataset.js';
 import { groupRows } from '../../data/group.js';
-import { strideFor, type BfmSide, type F32, type FactorBlock, type U32 } from '../../engine/index.js';
+import { strideFor, threadPart, type BfmSide, type F32, type FactorBlock, type U32 } from '../../engine/index.js';
 import type { TrainingSetup } from '../core/model.js';
 import { withinParameterLimit, PARAMETER_LIMIT } from '../core/state.js';
 import { GibbsChain, longestRow, type ChainOptions } from './bfm-chain.js';
@@ -44,8 +44,8 @@ export class RowSampler extends GibbsChain {
     const longest = Math.max(longestRow(this.users.start.array()), longestRow(this.items.start.array()));
     const longest4 = Math.ceil(longest / 4) * 4;
     // One scratch part per thread of the engine (see Engine.bfmSampleRows).
-    this.h = engine.allocF32(engine.threads * Math.max(4, this.k * longest4));
-    this.eb = engine.allocF32(engine.threads * Math.max(4, longest4));
+    this.h = engine.allocF32(engine.threads * threadPart(Math.max(4, this.k * longest4), 4));
+    this.eb = engine.allocF32(engine.threads * threadPart(Math.max(4, longest4), 4));
     // myFM's initialization: the factors from N(0, initStd²); the linear terms and w0 at 0 (the
     // ratings are centred, so w0 starts where the data is).
     for (const side of [this.users, this.items]) {
