@@ -48,6 +48,30 @@ describe('EASE', () => {
     }
   });
 
+  it('similarItems ranks by partial correlation −P_ij/√(P_ii P_jj) (ml-matrix inverse); similarUsers is refused', async () => {
+    const { Matrix, inverse } = await import('ml-matrix');
+    const reg = 5, n = data.itemCount, X = Matrix.zeros(data.userCount, n);
+    for (let t = 0; t < data.size; t++) X.set(data.userIndex[t], data.itemIndex[t], 1);
+    const P = inverse(X.transpose().mmul(X).add(Matrix.eye(n).mul(reg)));
+    const model = new EASE({ reg });
+    model.fit(data);
+    for (const item of ['i0', 'i7', 'i36']) {
+      const i = data.items.get(item);
+      const similar = model.similarItems(item, { n: n + 5 });
+      expect(similar.map((s) => s.id)).not.toContain(item);
+      expect(similar).toHaveLength(n - 1);
+      for (const { id, score } of similar) {
+        const j = data.items.get(id);
+        const expected = -P.get(i, j) / Math.sqrt(P.get(i, i) * P.get(j, j));
+        expect(Math.abs(score - expected), `${item} ~ ${id}`).toBeLessThan(1e-5);
+        // The same from either side.
+        expect(model.similarItems(id, { n }).find((s) => s.id === item)!.score).toBeCloseTo(score, 12);
+      }
+      for (let t = 1; t < similar.length; t++) expect(similar[t].score).toBeLessThanOrEqual(similar[t - 1].score);
+    }
+    expect(() => model.similarUsers('u0')).toThrow(/no user vectors.*similarItems works/);
+  });
+
   it('the wasm kernels and the js twin give the same bits, on every wasm build', () => {
     const js = new EASE({ engine: 'js', reg: 3 });
     js.fit(data);

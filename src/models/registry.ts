@@ -32,8 +32,8 @@ export interface KindCapabilities {
   partialFit: boolean;
   /** foldIn: a new user from a few ratings, without refitting. */
   foldIn: boolean;
-  /** similarItems / similarUsers by cosine of factor vectors. */
-  similar: boolean;
+  /** similarItems / similarUsers by cosine of factor vectors; 'items': similarItems only (EASE, by partial correlation). */
+  similar: boolean | 'items';
   /** Scores differ between users beyond a per-user constant (false: Baseline and Popular rank alike for all). */
   personal: boolean;
   /** User and item attributes in fit (userFeatures, itemFeatures), and addUser / addItem (cold start by attributes). */
@@ -143,7 +143,7 @@ const KINDS = {
   },
   ease: {
     model: EASE, task: 'ranking', summary: 'EASE (Steck 2019): the closed-form item–item model B = I − P/diag(P), P = (XᵀX + λI)⁻¹', optionKeys: EASE_OPTION_KEYS,
-    example: { reg: 10 }, capabilities: { partialFit: false, foldIn: true, similar: false, personal: true, features: false, attributes: false, epochs: false, seeded: false },
+    example: { reg: 10 }, capabilities: { partialFit: false, foldIn: true, similar: 'items', personal: true, features: false, attributes: false, epochs: false, seeded: false },
     flags: { reg: 'reg', engine: 'engine' },
     refuses: { reason: 'is computed in closed form (no factors, epochs, learning rate or seed)', flags: ['factors', 'epochs', 'lr', 'init', 'initScale', 'order', 'rng', 'seed'] },
   },

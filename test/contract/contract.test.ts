@@ -160,7 +160,7 @@ function answers(model: FactorModel, info: KindInfo, users: readonly string[] = 
     scoreAll: users.map((u) => model.scoreAll(u)),
     recommend: users.map((u) => model.recommend(u, { n: ITEMS })),
     similarItems: info.capabilities.similar ? ALL_ITEMS.map((i) => model.similarItems(i, { n: ITEMS })) : [],
-    similarUsers: info.capabilities.similar ? users.slice(0, 4).map((u) => model.similarUsers(u, { n: USERS })) : [],
+    similarUsers: info.capabilities.similar === true ? users.slice(0, 4).map((u) => model.similarUsers(u, { n: USERS })) : [],
   };
 }
 
@@ -294,7 +294,7 @@ check('recommendAll agrees with recommend for every user', ({ planted }) => {
 });
 
 // 3. Similar items.
-check('similarItems / similarUsers never return the query, cosines in [-1, 1] best first, every other one beyond the catalogue; refused with a reason where the kind has no vectors', ({ info, planted }) => {
+check('similarItems / similarUsers never return the query, scores in [-1, 1] best first, every other one beyond the catalogue; refused with a reason where the kind has no vectors', ({ info, planted }) => {
   const model = planted();
   if (!info.capabilities.similar) {
     const error = refusal(() => model.similarItems('i0'));
@@ -309,6 +309,11 @@ check('similarItems / similarUsers never return the query, cosines in [-1, 1] be
     for (let t = 1; t < similar.length; t++) expect(similar[t].score).toBeLessThanOrEqual(similar[t - 1].score);
     expectSame(model.similarItems(item, { n: 3 }), similar.slice(0, 3), `${item} n=3`);
     expect(model.similarItems(item, { n: 0 })).toEqual([]);
+  }
+  if (info.capabilities.similar === 'items') {
+    // EASE: item–item weights, no user vectors.
+    expect(refusal(() => model.similarUsers('u0')).message).toMatch(/similar|factor|vector/i);
+    return;
   }
   for (const user of ['u0', 'u1']) {
     const similar = model.similarUsers(user, { n: USERS * 2 });

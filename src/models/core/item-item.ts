@@ -3,6 +3,7 @@
 // for every item at once (recommend, scoreAll); one pair's score adds the same terms in the same
 // order in JS, so predict and recommend give the same bits.
 import { strideFor, type Engine, type F32 } from '../../engine/index.js';
+import { topK } from '../../util/top-k.js';
 
 /** B in engine memory: items x stride floats (stride a multiple of the SIMD lanes; padding 0). */
 export interface ItemItem {
@@ -54,4 +55,21 @@ export function copyItemItem(ii: ItemItem, engine: Engine): ItemItem {
   const h = engine.allocF32(ii.weights.length);
   h.array().set(ii.weights.array());
   return { weights: h, stride: ii.stride };
+}
+
+/**
+ * The n items most similar to `item` by partial correlation: with P = (XᵀX + λI)⁻¹, EASE's
+ * B[i][j] = −P_ij / P_jj and B[j][i] = −P_ij / P_ii, so B[i][j]·B[j][i] = P_ij² / (P_ii P_jj) and
+ * −P_ij / √(P_ii P_jj) = sign(B[i][j]) √(B[i][j] B[j][i]): how strongly the two items go together
+ * once every other item is accounted for, in [−1, 1] and the same from either side. `item` itself
+ * is left out. Returns [row, score] pairs, best first.
+ */
+export function similarByPartialCorrelation(ii: ItemItem, items: number, item: number, n: number): [number, number][] {
+  const B = ii.weights.array(), stride = ii.stride, scores = new Float64Array(items);
+  for (let j = 0; j < items; j++) {
+    const ij = B[item * stride + j], ji = B[j * stride + item], product = ij * ji;
+    // The two weights share P_ij's sign; rounding can only leave a product a hair below 0.
+    scores[j] = product > 0 ? Math.sign(ij) * Math.min(1, Math.sqrt(product)) : 0;
+  }
+  return Array.from(topK(scores, n, (j) => j !== item), (j) => [j, scores[j]]);
 }

@@ -20,7 +20,7 @@ import { copyEngineParts, copyFactors, engineLike, fromModelState, seenOf, toMod
 import { checkStateFor, encodeState } from './format.js';
 import { checkOptionKeys, integer, oneOf } from './options.js';
 import {
-  bestOf, checkRecommendOptions, installFoldIn, recommendFor, scoreFoldIn, scoreLength, scoreUser, similarRows, solveFoldIn,
+  bestOf, checkRecommendOptions, installFoldIn, recommendFor, scoreFoldIn, scoreLength, scoreUser, similarByWeights, similarRows, solveFoldIn,
   type FoldInOptions, type FoldInSolution, type FoldInSolver, type RecommendOptions, type Similar,
 } from './serving.js';
 import { withinParameterLimit, type ModelState, type ModelStateKind } from './state.js';
@@ -486,16 +486,18 @@ export abstract class Model<R extends EpochReport = EpochReport> {
 
   /**
    * The n items whose factor vectors are closest by cosine to the item's (itself excluded; every
-   * other item when fewer than n). A model without factor vectors (Baseline, Popular) refuses.
+   * other item when fewer than n); EASE's, by partial correlation from its item–item weights (in
+   * [−1, 1], the same from either side). A model without either (Baseline, Popular) refuses.
    */
   similarItems(item: RawId, options: { n?: number } = {}): Similar[] {
     rawId('similarItems', 'item', item);
     const n = checkSimilarOptions('similarItems', options);
     const m = this.model();
-    this.assertFactors('similarItems');
+    if (!m.itemItem) this.assertFactors('similarItems');
     const i = m.items.get(item);
     if (i < 0) throw new DataError(`similarItems: unknown item ${JSON.stringify(String(item))}`);
-    return similarRows(m, 'Q', i, n);
+    // An item–item model (EASE) has no factor vectors: its weights give partial correlations.
+    return m.itemItem ? similarByWeights(m, m.itemItem, i, n) : similarRows(m, 'Q', i, n);
   }
 
   /** The n users whose factor vectors are closest by cosine to the user's (itself excluded; every other user when fewer than n). */
@@ -503,6 +505,7 @@ export abstract class Model<R extends EpochReport = EpochReport> {
     rawId('similarUsers', 'user', user);
     const n = checkSimilarOptions('similarUsers', options);
     const m = this.model();
+    if (m.itemItem) throw new LatentrecError(`similarUsers: ${this.constructor.name} has no user vectors to compare (it scores by item–item weights; similarItems works)`);
     this.assertFactors('similarUsers');
     const u = m.users.get(user);
     if (u < 0) throw new DataError(`similarUsers: unknown user ${JSON.stringify(String(user))}`);

@@ -10,7 +10,7 @@ import { checkOptionKeys } from './options.js';
 import { copyEngineParts, engineLike, seenOf, type Fitted } from './fitted.js';
 import { expectedRating, latentOf } from './link.js';
 import { bagPart } from './user-bag.js';
-import { historyRows, scoreHistory } from './item-item.js';
+import { historyRows, scoreHistory, similarByPartialCorrelation, type ItemItem } from './item-item.js';
 import type { Recommendation } from './types.js';
 
 export interface RecommendOptions {
@@ -97,7 +97,7 @@ function markItem(m: Fitted, raw: RawId, into: Uint8Array, value: number): void 
 
 export interface Similar {
   id: string;
-  /** Cosine similarity of the two factor vectors, in [-1, 1]. */
+  /** Cosine similarity of the two factor vectors, in [-1, 1] (EASE: the items' partial correlation). */
   score: number;
 }
 
@@ -125,6 +125,12 @@ export function similarRows(m: Fitted, which: 'P' | 'Q', row: number, given: unk
   } finally {
     m.engine.release(mark);
   }
+}
+
+/** The n items most similar to `row` by an item–item model's partial correlations (item-item.ts), excluding itself. */
+export function similarByWeights(m: Fitted, ii: ItemItem, row: number, given: unknown): Similar[] {
+  const n = checkN(given, m.items.size);
+  return similarByPartialCorrelation(ii, m.items.size, row, n).map(([j, score]) => ({ id: m.items.raw[j], score }));
 }
 
 function rowNorms(m: Fitted, which: 'P' | 'Q'): Float32Array {
