@@ -148,7 +148,7 @@ export interface HybridPass {
 export interface Engine {
   readonly name: EngineName;
   readonly variant: EngineVariant;
-  /** Threads that run blocked SGD (sgdBlocks): 1 unless a wasm engine was made with a thread pool. */
+  /** Threads that run blocked SGD, blocked BPR, ALS row solves and Gibbs rows: 1 unless a wasm engine was made with a thread pool. */
   readonly threads: number;
   /** Why fewer threads run than were asked for (no shared memory, a thread that may not block, ...). */
   readonly threadsNote?: string;
