@@ -9,6 +9,7 @@
 import { F32_BYTES, LANES } from "./layout";
 import { dotDiff } from "./vector";
 import { shuffleRatings } from "./shuffle";
+import { isSeen } from "./sorted";
 
 export function sgdEpochBpr(
   users: usize, positives: usize, negatives: usize, count: i32,
@@ -82,29 +83,15 @@ export function bprBlock(
     const u = <usize>load<u32>(users + (t << 2));
     const b = <usize>load<u32>(itemBin + (<usize>load<u32>(items + (t << 2)) << 2));
     const lo = load<u32>(binStart + (b << 2)), size = load<u32>(binStart + (b << 2), 4) - lo;
-    const seenLo = load<u32>(seenStart + (u << 2)), seenHi = load<u32>(seenStart + (u << 2), 4);
     let j: u32 = 0;
     for (let draw = 0; draw < MAX_DRAWS; draw++) {
       x ^= x << 13;
       x ^= x >> 17;
       x ^= x << 5;
       j = load<u32>(binItems + (<usize>(lo + x % size) << 2));
-      if (verify == 0 || !sortedHas(seenItems, seenLo, seenHi, j)) break;
+      if (verify == 0 || !isSeen(seenStart, seenItems, <u32>u, j)) break;
     }
     store<u32>(negatives + (t << 2), j);
   }
   return sgdEpochBpr(users + at, items + at, negatives + at, count, P, Q, bi, stride, lr, reg, regBias);
-}
-
-// Whether sorted[lo .. hi) holds v (binary search; src/util/sorted.ts's sortedContains).
-// @ts-ignore: decorator
-@inline
-function sortedHas(sorted: usize, lo: u32, hi: u32, v: u32): bool {
-  const end = hi;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (load<u32>(sorted + (<usize>mid << 2)) < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < end && load<u32>(sorted + (<usize>lo << 2)) == v;
 }

@@ -18,6 +18,7 @@
 // Returns the number of triples ranked wrong (s_uj >= s_ui; WARP: a violating draw was found).
 import { F32_BYTES, LANES } from "./layout";
 import { axpy, dot } from "./vector";
+import { isSeen } from "./sorted";
 
 // @ts-ignore: decorator
 @inline const LOSS_LOGISTIC: i32 = 0;
@@ -186,19 +187,4 @@ function step(e: usize, acc: usize, vec: usize, a: f32, stride: i32, lr: f32, re
       }
     }
   }
-}
-
-// Whether item c is among user u's training items (sorted per user: binary search).
-// @ts-ignore: decorator
-@inline
-function isSeen(seenStart: usize, seenItems: usize, u: u32, c: u32): bool {
-  let lo = load<u32>(seenStart + (<usize>u << 2));
-  const end = load<u32>(seenStart + (<usize>u << 2), 4);
-  let hi = end;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (load<u32>(seenItems + (<usize>mid << 2)) < c) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < end && load<u32>(seenItems + (<usize>lo << 2)) == c;
 }

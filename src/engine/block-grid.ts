@@ -105,7 +105,8 @@ export function planEpoch(side: number, random: RandomSource): BlockSchedule {
   return { side, blocks, seeds };
 }
 
-function permutation(n: number, random: RandomSource): Uint32Array {
+/** A seeded Fisher–Yates permutation of 0 .. n−1. */
+export function permutation(n: number, random: RandomSource): Uint32Array {
   const p = new Uint32Array(n);
   for (let t = 0; t < n; t++) p[t] = t;
   for (let t = n - 1; t > 0; t--) {

@@ -8,7 +8,7 @@ export { strideFor, threadPart, LANES } from './types.js';
 export { copyU32, copyF64 } from './copy.js';
 export { wasmSimdSupported, wasmVariants, WASM_VARIANTS, type WasmVariant, type WasmEngineOptions, type ThreadSupport } from './wasm-engine.js';
 export { wasmThreadSupport } from './wasm-threads.js';
-export { buildGrid, binsByCount, gridFromBins, planEpoch, defaultGridSide, gridSideFor, MAX_GRID_SIDE, type BlockGrid, type BlockSchedule } from './block-grid.js';
+export { buildGrid, binsByCount, gridFromBins, permutation, planEpoch, defaultGridSide, gridSideFor, MAX_GRID_SIDE, type BlockGrid, type BlockSchedule } from './block-grid.js';
 export { hardwareThreads, prepareThreads, threadsUnavailableReason } from './thread-pool.js';
 
 /**

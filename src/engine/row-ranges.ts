@@ -1,4 +1,4 @@
-// How a pass over the rows of a sparse matrix (ALS row solves) is cut into kernel calls: ranges
+// How a pass over the rows of a sparse matrix (ALS row solves, Gibbs rows) is cut into kernel calls: ranges
 // of consecutive rows of about equal work, so threads that take ranges from a shared counter
 // finish together even when ids are numbered by popularity (the first item rows can hold a large
 // share of the interactions), and short enough that V8 runs all but the first call in optimized

@@ -156,7 +156,7 @@ function serve(init, node) {
         // Plain stores: only read by the caller when it suspects a stall; the DONE add orders them.
         states[me] = b + 1;
         if (args[A.KIND] === CALL) {
-          // One kernel call on rows table[3b] .. table[3b + 2], with this worker's own scratch.
+          // One kernel call on rows table[TS·b] .. table[TS·b + 2], with this worker's own scratch.
           const list = [];
           for (let a = 0; a < args[A.ARGC]; a++) list.push(args[A.LIST + a]);
           list[args[A.FIRST_AT]] = table[TS * b];

@@ -477,7 +477,8 @@ export class WasmEngine implements Engine {
       offsetOf(side.start), offsetOf(side.cols), offsetOf(side.slots), 0, side.rowCount, offsetOf(side.W), offsetOf(side.V), offsetOf(Vo), stride, k,
       offsetOf(e), alpha, prior.muW, prior.lambdaW, offsetOf(prior.muV), offsetOf(prior.lambdaV), offsetOf(normals), offsetOf(h), offsetOf(eb),
     ];
-    const ranges = this.pool ? rowRanges(side.start.array(), side.rowCount, Math.min(MAX_GRID_SIDE, 4 * threads)) : [[0, side.rowCount, 0] as Range];
+    // Ranges of about equal ratings, so the threads of a Gibbs pass finish together.
+    const ranges = this.pool ? workRanges(side.start.array(), 0, side.rowCount, 0, side.rowCount) : [[0, side.rowCount, 0] as Range];
     this.callRanges('bfmSampleRows', list, { first: 3, end: 4, scratch: [[17, hBytes], [18, ebBytes]], stride }, ranges, 'Gibbs rows');
   }
 
@@ -649,23 +650,4 @@ interface CallLayout {
   extra?: number;
   scratch: [position: number, bytes: number][];
   stride: number;
-}
-
-/**
- * Consecutive row ranges holding about equal numbers of ratings (at most `parts` of them), so the
- * threads of a Gibbs pass finish together: the rows' order, not their count, decides the split.
- */
-function rowRanges(start: Uint32Array, rows: number, parts: number): Range[] {
-  const total = start[rows], ranges: Range[] = [];
-  let first = 0;
-  for (let p = 1; p <= parts && first < rows; p++) {
-    const target = (total * p) / parts;
-    let end = first + 1;
-    while (end < rows && (p === parts || start[end] < target)) end++;
-    ranges.push([first, end, 0]);
-    first = end;
-  }
-  if (first < rows) ranges[ranges.length - 1][1] = rows;
-  for (const range of ranges) range[2] = start[range[1]] - start[range[0]];
-  return ranges;
 }

@@ -3,6 +3,7 @@
 // keys a kind does not take, with the name it probably meant (Surprise's n_factors -> factors,
 // lr_all -> lrAll; LightFM's no_components -> factors; implicit's regularization -> reg).
 import { WASM_VARIANTS, type EngineName, type WasmVariant } from '../../engine/index.js';
+import { MAX_POOL_THREADS } from '../../engine/thread-pool.js';
 import { OptionError, UnknownOptionError } from '../../errors.js';
 import { MAX_FACTORS } from './state.js';
 
@@ -44,6 +45,31 @@ export function flag(name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean') throw new OptionError(name, 'true or false', value);
   return value;
+}
+
+/** A `threads` option: 'auto' or an integer in [1, MAX_POOL_THREADS]. */
+export function threadsOption(value: unknown): number | 'auto' {
+  return value === 'auto' ? value : integer('threads', value as number, 1, MAX_POOL_THREADS);
+}
+
+/** `bins` of a kind with orders (SVD, BPR): only with order 'blocked', an integer in [1, maxBins]. */
+export function binsOption(given: unknown, order: string, maxBins: number): number | undefined {
+  if (given === undefined) return undefined;
+  if (order !== 'blocked') throw new OptionError('bins', `left unset with order ${JSON.stringify(order)} (bins apply to order 'blocked')`, given);
+  return integer('bins', given as number, 1, maxBins);
+}
+
+/**
+ * `threads` of a kind with orders: above 1 only with order 'blocked' (where rounds of blocks run
+ * on threads); undefined or 'auto' is 'auto' there, else 1.
+ */
+export function orderThreadsOption(given: unknown, order: string): number | 'auto' {
+  if (given === undefined || given === 'auto') return order === 'blocked' ? 'auto' : 1;
+  const threads = integer('threads', given as number, 1, MAX_POOL_THREADS);
+  if (threads > 1 && order !== 'blocked') {
+    throw new OptionError('threads', `1 with order ${JSON.stringify(order)} (only order 'blocked' runs on several threads)`, given);
+  }
+  return threads;
 }
 
 export function oneOf<T extends string>(name: string, value: T, allowed: readonly T[]): T {

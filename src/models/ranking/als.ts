@@ -8,10 +8,10 @@ import type { Dataset } from '../../data/dataset.js';
 import { threadPart, type SparseRows } from '../../engine/index.js';
 import { optionsObject } from '../core/arguments.js';
 import type { ModelShape, Trainer, TrainingSetup } from '../core/model.js';
-import { checkOptionKeys, integer, nonNegative, positive } from '../core/options.js';
+import { checkOptionKeys, integer, nonNegative, positive, threadsOption } from '../core/options.js';
 import type { FoldInSolver } from '../core/serving.js';
 import { exactRowSolver } from './exact-row.js';
-import { ROW_THREADING, threadsOption } from './row-threads.js';
+import { ROW_THREADING } from './row-threads.js';
 import { LatentRanking, resolveImplicitCommon, type ImplicitCommonOptions, type ThreadsOption, type ResolvedImplicitCommon } from './latent-ranking.js';
 
 /** Also the common options (ImplicitCommonOptions): factors (default 64), epochs (10 alternations), initStd (0.01), seed, engine, rng. */

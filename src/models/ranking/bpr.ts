@@ -6,13 +6,12 @@ import { sortedGroupValues } from '../../data/group.js';
 import type { Dataset } from '../../data/dataset.js';
 import { sortedContains } from '../../util/sorted.js';
 import type { U32 } from '../../engine/index.js';
-import { DataError, OptionError } from '../../errors.js';
+import { DataError } from '../../errors.js';
 import { optionsObject } from '../core/arguments.js';
 import type { ModelShape, Trainer, TrainingSetup } from '../core/model.js';
-import { checkOptionKeys, flag, integer, nonNegative, oneOf, positive } from '../core/options.js';
-import { binsByCount, gridFromBins, gridSideFor, MAX_GRID_SIDE, planEpoch, type BprSampler } from '../../engine/index.js';
+import { binsOption, checkOptionKeys, flag, nonNegative, oneOf, orderThreadsOption, positive } from '../core/options.js';
+import { binsByCount, gridFromBins, gridSideFor, MAX_GRID_SIDE, permutation, planEpoch, type BprSampler } from '../../engine/index.js';
 import { BLOCKED_SGD_THREADING } from '../core/blocked-threads.js';
-import { threadsOption } from './row-threads.js';
 import type { FoldInSolver } from '../core/serving.js';
 import { bprRowSolver } from './row-sgd.js';
 import { LatentRanking, resolveImplicitCommon, type ImplicitCommonOptions, type ResolvedImplicitCommon } from './latent-ranking.js';
@@ -142,8 +141,7 @@ function blockedTrainer(setup: TrainingSetup, o: BPR['options'], seenStart: Uint
   const side = Math.max(1, Math.min(gridSideFor(o.bins, train.userCount, items, factors.stride), Math.floor(items / MIN_BIN_ITEMS)));
   const order = engine.allocU32(items), itemBin = engine.allocU32(items), binStart = engine.allocU32(side + 1);
   const binItems = order.array(), binOf = itemBin.array(), starts = binStart.array();
-  for (let i = 0; i < items; i++) binItems[i] = i;
-  shuffleIds(binItems, random);
+  binItems.set(permutation(items, random));
   // Position p of the order is in bin ⌊p·G/items⌋: G runs of equal size (±1).
   for (let b = 0; b <= side; b++) starts[b] = Math.ceil((b * items) / side);
   for (let p = 0; p < items; p++) binOf[binItems[p]] = Math.floor((p * side) / items);
@@ -163,23 +161,10 @@ function blockedTrainer(setup: TrainingSetup, o: BPR['options'], seenStart: Uint
 /** The fewest items an item bin of the blocked order holds. */
 export const MIN_BIN_ITEMS = 64;
 
-function shuffleIds(ids: Uint32Array, random: { nextInt(n: number): number }): void {
-  for (let t = ids.length - 1; t > 0; t--) {
-    const j = random.nextInt(t + 1);
-    const x = ids[t];
-    ids[t] = ids[j];
-    ids[j] = x;
-  }
-}
-
-/** order, threads and bins: threads above 1 and bins only with order 'blocked'. */
+/** order, then threads and bins (above 1 and set only with order 'blocked'). */
 function blockedOptions(given: BprOptions, fallback: BprOrder): { order: BprOrder; threads: number | 'auto'; bins: number | undefined } {
   const order = oneOf<BprOrder>('order', given.order ?? fallback, ['blocked', 'shuffle']);
-  const threads = given.threads === undefined ? (order === 'blocked' ? 'auto' : 1) : threadsOption(given.threads);
-  if (threads !== 'auto' && threads > 1 && order !== 'blocked') throw new OptionError('threads', `1 with order "shuffle" (only order 'blocked' runs on several threads)`, given.threads);
-  if (given.bins !== undefined && order !== 'blocked') throw new OptionError('bins', `left unset with order "shuffle" (bins apply to order 'blocked')`, given.bins);
-  const bins = given.bins === undefined ? undefined : integer('bins', given.bins, 1, MAX_GRID_SIDE);
-  return { order, threads, bins };
+  return { order, threads: orderThreadsOption(given.threads, order), bins: binsOption(given.bins, order, MAX_GRID_SIDE) };
 }
 
 export function shuffleTriples(users: Uint32Array, items: Uint32Array, random: { nextInt(n: number): number }): void {

@@ -16,10 +16,10 @@ import { threadPart } from '../../engine/index.js';
 import { LatentrecError } from '../../errors.js';
 import { optionsObject } from '../core/arguments.js';
 import type { ModelShape, Trainer, TrainingSetup } from '../core/model.js';
-import { checkOptionKeys, nonNegative, positive } from '../core/options.js';
+import { checkOptionKeys, nonNegative, positive, threadsOption } from '../core/options.js';
 import type { FoldInSolver } from '../core/serving.js';
 import { exactRowSolver } from './exact-row.js';
-import { ROW_THREADING, threadsOption } from './row-threads.js';
+import { ROW_THREADING } from './row-threads.js';
 import { interactionRows } from './als.js';
 import { LatentRanking, resolveImplicitCommon, type ImplicitCommonOptions, type ThreadsOption, type ResolvedImplicitCommon } from './latent-ranking.js';
 

@@ -6,18 +6,12 @@ import type { Dataset } from '../../data/dataset.js';
 import { hardwareThreads, wasmThreadSupport } from '../../engine/index.js';
 import { MAX_POOL_THREADS } from '../../engine/thread-pool.js';
 import type { ModelShape, Threading } from '../core/fit-loop.js';
-import { integer } from '../core/options.js';
 
 /**
  * With threads 'auto', training sets this large get every core: a worker costs about 40 ms to
  * start, and a row-solve pass over 100,000 interactions at k = 64 takes about as long.
  */
 export const ROW_AUTO_THREADS_MIN_INTERACTIONS = 100_000;
-
-/** `threads` as given: 'auto' or an integer in [1, MAX_POOL_THREADS] (refused as SVD's is). */
-export function threadsOption(value: unknown): number | 'auto' {
-  return value === 'auto' ? value : integer('threads', value as number, 1, MAX_POOL_THREADS);
-}
 
 function threadsFor(shape: ModelShape, train: Dataset): number {
   if (shape.engine === 'js' || shape.threads === undefined || shape.threads === 1) return 1;

@@ -25,7 +25,7 @@ import { optionsObject } from '../core/arguments.js';
 import type { FitScoring } from '../core/fit-loop.js';
 import type { Fitted } from '../core/fitted.js';
 import type { FitSession, ModelShape, Trainer, TrainingSetup } from '../core/model.js';
-import { checkOptionKeys, integer, nonNegative, resolveCommon, type CommonOptions, type ResolvedCommon } from '../core/options.js';
+import { checkOptionKeys, integer, nonNegative, resolveCommon, threadsOption, type CommonOptions, type ResolvedCommon } from '../core/options.js';
 import { MAX_FACTORS } from '../core/state.js';
 import type { EpochLoss, FitOptions, FitResult, RatingEpochReport } from '../core/types.js';
 import { attributeRows, type AttributeRows } from '../ranking/hybrid-layout.js';
@@ -232,10 +232,6 @@ export class BayesianFM extends RatingBase {
   protected override divergenceHint(): string {
     return 'the sampler left the range a model can hold: check the ratings for extreme values, or lower factors';
   }
-}
-
-function threadsOption(value: unknown): number | 'auto' {
-  return value === 'auto' ? value : integer('threads', value as number, 1, MAX_POOL_THREADS);
 }
 
 /** With threads 'auto', training sets this large draw their rows on every core: below it, starting workers costs more than they save. */

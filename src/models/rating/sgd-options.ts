@@ -2,9 +2,8 @@
 // (n_factors -> factors, lr_all -> lrAll, reg_bu -> regBu, init_std_dev -> initStd, ...), so a
 // result can be compared with Surprise line by line.
 import { MAX_GRID_SIDE, type EngineName, type WasmVariant } from '../../engine/index.js';
-import { MAX_POOL_THREADS } from '../../engine/thread-pool.js';
 import { OptionError } from '../../errors.js';
-import { finite, integer, nonNegative, oneOf, positive, resolveCommon, unitInterval, type CommonOptions, type RandomKind } from '../core/options.js';
+import { binsOption, finite, integer, nonNegative, oneOf, positive, orderThreadsOption, resolveCommon, unitInterval, type CommonOptions, type RandomKind } from '../core/options.js';
 
 export type SgdOrder = 'blocked' | 'shuffle' | 'fixed';
 export type InitKind = 'random' | 'svd';
@@ -183,16 +182,6 @@ export interface ResolvedSgdOptions {
   regYj: number;
 }
 
-/** Threads: 'auto', or an integer 1..256, more than 1 only with order 'blocked'. */
-function resolveThreads(given: number | 'auto' | undefined, order: SgdOrder): number | 'auto' {
-  if (given === undefined || given === 'auto') return order === 'blocked' ? 'auto' : 1;
-  const threads = integer('threads', given, 1, MAX_POOL_THREADS);
-  if (threads > 1 && order !== 'blocked') {
-    throw new OptionError('threads', `1 with order ${JSON.stringify(order)} (only order 'blocked' runs on several threads)`, given);
-  }
-  return threads;
-}
-
 /** init 'svd''s randomized SVD settings, in PureSVD's ranges (a huge powerIterations would never end). */
 function resolveInitSvd(given: unknown): { oversample?: number; powerIterations?: number } {
   if (given === undefined || given === null) return {};
@@ -210,7 +199,7 @@ export function resolveSgdOptions(given: SvdppOptions, defaults: Readonly<SgdDef
   const lrAll = positive('lrAll', given.lrAll ?? d.lrAll);
   const regAll = nonNegative('regAll', given.regAll ?? d.regAll);
   const order = oneOf('order', given.order ?? d.order, orders);
-  if (given.bins !== undefined && order !== 'blocked') throw new OptionError('bins', `left unset with order ${JSON.stringify(order)} (bins apply to order 'blocked')`, given.bins);
+  const bins = binsOption(given.bins, order, MAX_GRID_SIDE);
   const common = resolveCommon(given, d);
   return {
     factors: common.factors,
@@ -229,8 +218,8 @@ export function resolveSgdOptions(given: SvdppOptions, defaults: Readonly<SgdDef
     engine: common.engine,
     wasmVariant: common.wasmVariant,
     order,
-    threads: resolveThreads(given.threads, order),
-    bins: given.bins === undefined ? undefined : integer('bins', given.bins, 1, MAX_GRID_SIDE),
+    threads: orderThreadsOption(given.threads, order),
+    bins,
     rng: common.rng,
     init: oneOf('init', given.init ?? d.init, ['random', 'svd']),
     initScale: unitInterval('initScale', given.initScale ?? d.initScale),
