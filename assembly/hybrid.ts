@@ -19,6 +19,7 @@
 import { F32_BYTES, LANES } from "./layout";
 import { axpy, dot } from "./vector";
 import { isSeen } from "./sorted";
+import { shuffleRatings } from "./shuffle";
 
 // @ts-ignore: decorator
 @inline const LOSS_LOGISTIC: i32 = 0;
@@ -34,56 +35,123 @@ export function hybridEpoch(
   iStart: usize, iCols: usize, iVals: usize, IE: usize, ib: usize, IEg: usize, ibg: usize,
   stride: i32, lr: f32, userReg: f32, itemReg: f32, adagrad: i32, scratch: usize
 ): f64 {
-  const rowBytes = <usize>(stride * F32_BYTES);
-  const ru = scratch, ri = scratch + rowBytes, rj = scratch + 2 * rowBytes, gu = scratch + 3 * rowBytes;
   let wrong: f64 = 0;
   for (let t = first; t < first + count; t++) {
     const at = <usize>(t << 2);
-    const u = load<u32>(users + at);
-    const i = load<u32>(positives + at);
-    const bu = represent(uStart, uCols, uVals, UE, ub, u, ru, stride);
-    const bi = represent(iStart, iCols, iVals, IE, ib, i, ri, stride);
-    const sPos: f32 = bu + bi + dot(ru, ri, stride);
-    const slot = candidates + <usize>((t - first) * slots) * 4;
-    let j: i32 = -1;
-    let dPos: f32 = 0, dNeg: f32 = 0;
+    wrong += hybridTriple(
+      loss, load<u32>(users + at), load<u32>(positives + at), candidates + <usize>((t - first) * slots) * 4, slots, warpWeights, seenStart, seenItems,
+      uStart, uCols, uVals, UE, ub, UEg, ubg, iStart, iCols, iVals, IE, ib, IEg, ibg, stride, lr, userReg, itemReg, adagrad, scratch,
+    );
+  }
+  return wrong;
+}
+
+// The most draws for one verified negative (bpr and logistic losses), as blocked BPR's.
+// @ts-ignore: decorator
+@inline const MAX_DRAWS: i32 = 32;
+
+// One block of the hybrid's blocked order (LIBMF's grid, as assembly/bpr.ts bprBlock): the
+// block's triples first .. end are shuffled in place with `seed`, then for each triple the
+// candidates are drawn from its positive's item bin — binItems[binStart[b] .. binStart[b + 1])
+// for b = itemBin[i] — by xorshift32 from seed ^ 0x5bd1e995 into `draws` (WARP: `slots` draws,
+// all of them whether or not used, so the stream does not depend on the scores; the others: one
+// negative redrawn while the user has it, at most MAX_DRAWS times), and the triple's step runs
+// as in hybridEpoch. Blocks of a round share no user and no item bin: when every feature belongs
+// to one user or one item (identity features only), they run on any threads to the same bits.
+// Returns the triples ranked wrong.
+export function hybridBlock(
+  loss: i32, users: usize, items: usize, values: usize, first: i32, end: i32, seed: u32,
+  slots: i32, warpWeights: usize, seenStart: usize, seenItems: usize, binItems: usize, binStart: usize, itemBin: usize,
+  uStart: usize, uCols: usize, uVals: usize, UE: usize, ub: usize, UEg: usize, ubg: usize,
+  iStart: usize, iCols: usize, iVals: usize, IE: usize, ib: usize, IEg: usize, ibg: usize,
+  stride: i32, lr: f32, userReg: f32, itemReg: f32, adagrad: i32, scratch: usize, draws: usize
+): f64 {
+  shuffleRatings(users + (<usize>first << 2), items + (<usize>first << 2), values + (<usize>first << 2), end - first, seed);
+  let x: u32 = (seed ^ 0x5bd1e995) != 0 ? seed ^ 0x5bd1e995 : 0x9e3779b9;
+  let wrong: f64 = 0;
+  for (let t = <usize>first; t < <usize>end; t++) {
+    const u = load<u32>(users + (t << 2)), i = load<u32>(items + (t << 2));
+    const b = <usize>load<u32>(itemBin + (<usize>i << 2));
+    const lo = load<u32>(binStart + (b << 2)), size = load<u32>(binStart + (b << 2), 4) - lo;
     if (loss == LOSS_WARP) {
       for (let s = 0; s < slots; s++) {
-        const c = load<u32>(slot + (<usize>s << 2));
-        const bj = represent(iStart, iCols, iVals, IE, ib, c, rj, stride);
-        const sNeg: f32 = bu + bj + dot(ru, rj, stride);
-        if (sNeg > sPos - 1) {
-          if (isSeen(seenStart, seenItems, u, c)) continue;
-          const weight = load<f32>(warpWeights + (<usize>s << 2));
-          dPos = -weight;
-          dNeg = weight;
-          j = <i32>c;
-          wrong += 1;
-          break;
-        }
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        store<u32>(draws + (<usize>s << 2), load<u32>(binItems + (<usize>(lo + x % size) << 2)));
       }
-      if (j < 0) continue;
     } else {
-      j = <i32>load<u32>(slot);
-      const bj = represent(iStart, iCols, iVals, IE, ib, j, rj, stride);
+      let j: u32 = 0;
+      for (let draw = 0; draw < MAX_DRAWS; draw++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        j = load<u32>(binItems + (<usize>(lo + x % size) << 2));
+        if (!isSeen(seenStart, seenItems, u, j)) break;
+      }
+      store<u32>(draws, j);
+    }
+    wrong += hybridTriple(
+      loss, u, i, draws, slots, warpWeights, seenStart, seenItems,
+      uStart, uCols, uVals, UE, ub, UEg, ubg, iStart, iCols, iVals, IE, ib, IEg, ibg, stride, lr, userReg, itemReg, adagrad, scratch,
+    );
+  }
+  return wrong;
+}
+
+// One triple (u, i) with its candidates at `slot`: 1 if ranked wrong, else 0.
+// @ts-ignore: decorator
+@inline
+function hybridTriple(
+  loss: i32, u: u32, i: u32, slot: usize, slots: i32, warpWeights: usize, seenStart: usize, seenItems: usize,
+  uStart: usize, uCols: usize, uVals: usize, UE: usize, ub: usize, UEg: usize, ubg: usize,
+  iStart: usize, iCols: usize, iVals: usize, IE: usize, ib: usize, IEg: usize, ibg: usize,
+  stride: i32, lr: f32, userReg: f32, itemReg: f32, adagrad: i32, scratch: usize
+): f64 {
+  const rowBytes = <usize>(stride * F32_BYTES);
+  const ru = scratch, ri = scratch + rowBytes, rj = scratch + 2 * rowBytes, gu = scratch + 3 * rowBytes;
+  let wrong: f64 = 0;
+  const bu = represent(uStart, uCols, uVals, UE, ub, u, ru, stride);
+  const bi = represent(iStart, iCols, iVals, IE, ib, i, ri, stride);
+  const sPos: f32 = bu + bi + dot(ru, ri, stride);
+  let j: i32 = -1;
+  let dPos: f32 = 0, dNeg: f32 = 0;
+  if (loss == LOSS_WARP) {
+    for (let s = 0; s < slots; s++) {
+      const c = load<u32>(slot + (<usize>s << 2));
+      const bj = represent(iStart, iCols, iVals, IE, ib, c, rj, stride);
       const sNeg: f32 = bu + bj + dot(ru, rj, stride);
-      if (sNeg >= sPos) wrong += 1;
-      if (loss == LOSS_BPR) {
-        const g: f32 = 1 / (1 + Mathf.exp(sPos - sNeg));
-        dPos = -g;
-        dNeg = g;
-      } else {
-        dPos = -1 / (1 + Mathf.exp(sPos));
-        dNeg = 1 / (1 + Mathf.exp(-sNeg));
+      if (sNeg > sPos - 1) {
+        if (isSeen(seenStart, seenItems, u, c)) continue;
+        const weight = load<f32>(warpWeights + (<usize>s << 2));
+        dPos = -weight;
+        dNeg = weight;
+        j = <i32>c;
+        wrong = 1;
+        break;
       }
     }
-    // The user's gradient from the old item vectors, before any parameter moves.
-    combine(gu, dPos, ri, dNeg, rj, stride);
-    const userBiasGrad: f32 = loss == LOSS_LOGISTIC ? dPos + dNeg : 0;
-    descend(iStart, iCols, iVals, IE, ib, IEg, ibg, i, ru, dPos, dPos, 1, stride, lr, itemReg, adagrad);
-    descend(iStart, iCols, iVals, IE, ib, IEg, ibg, j, ru, dNeg, dNeg, 1, stride, lr, itemReg, adagrad);
-    descend(uStart, uCols, uVals, UE, ub, UEg, ubg, u, gu, 1, userBiasGrad, loss == LOSS_LOGISTIC ? 1 : 0, stride, lr, userReg, adagrad);
+    if (j < 0) return 0;
+  } else {
+    j = <i32>load<u32>(slot);
+    const bj = represent(iStart, iCols, iVals, IE, ib, j, rj, stride);
+    const sNeg: f32 = bu + bj + dot(ru, rj, stride);
+    if (sNeg >= sPos) wrong = 1;
+    if (loss == LOSS_BPR) {
+      const g: f32 = 1 / (1 + Mathf.exp(sPos - sNeg));
+      dPos = -g;
+      dNeg = g;
+    } else {
+      dPos = -1 / (1 + Mathf.exp(sPos));
+      dNeg = 1 / (1 + Mathf.exp(-sNeg));
+    }
   }
+  // The user's gradient from the old item vectors, before any parameter moves.
+  combine(gu, dPos, ri, dNeg, rj, stride);
+  const userBiasGrad: f32 = loss == LOSS_LOGISTIC ? dPos + dNeg : 0;
+  descend(iStart, iCols, iVals, IE, ib, IEg, ibg, i, ru, dPos, dPos, 1, stride, lr, itemReg, adagrad);
+  descend(iStart, iCols, iVals, IE, ib, IEg, ibg, j, ru, dNeg, dNeg, 1, stride, lr, itemReg, adagrad);
+  descend(uStart, uCols, uVals, UE, ub, UEg, ubg, u, gu, 1, userBiasGrad, loss == LOSS_LOGISTIC ? 1 : 0, stride, lr, userReg, adagrad);
   return wrong;
 }
 

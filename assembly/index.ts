@@ -4,7 +4,7 @@ export { sgdEpochSvdpp, implicitUserFactors } from "./svdpp";
 export { sparseTimesDense, sparseTransposeTimesDense } from "./sparse";
 export { sgdEpochBpr, bprBlock } from "./bpr";
 export { alsSolveRows, gramian } from "./als";
-export { hybridEpoch } from "./hybrid";
+export { hybridEpoch, hybridBlock } from "./hybrid";
 export { predictPairs, scoreItems, dotRows } from "./score";
 export { bfmSampleRows } from "./bfm";
 export { easeGram, choleskyLower, invertLower, lowerGram, easeWeights, sumRows } from "./ease";

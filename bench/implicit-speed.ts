@@ -42,7 +42,7 @@ function fitOne(model: SpeedModel, k: number, threads: number, epochs: number, d
     : model === 'ials' ? new IALS(threaded)
     : model === 'bpr' ? new BPR(threaded)
     : model === 'bpr-shuffle' ? new BPR({ ...common, order: 'shuffle' })
-    : new Hybrid({ ...common, loss: 'bpr' });
+    : new Hybrid({ ...threaded, loss: 'bpr' });
   const fit = m.fit(data);
   const all = fit.epochs.map((e) => e.seconds);
   const later = all.length > 1 ? all.slice(1) : all;

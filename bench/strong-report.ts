@@ -24,7 +24,7 @@ async function lastfmArtists(dir: string): Promise<Dataset> {
   return Dataset.fromTriples(rows.filter(([, artist]) => listeners.get(artist)! >= 10).map(([user, artist]) => [user, artist, 1] as [string, string, number]));
 }
 const makers: Record<string, () => FactorModel> = {
-  popular: () => new Popular(), ease: () => new EASE(), als: () => new ALS(), ials: () => new IALS(), bpr: () => new BPR(), 'bpr-shuffle': () => new BPR({ order: 'shuffle' }), hybrid: () => new Hybrid(),
+  popular: () => new Popular(), ease: () => new EASE(), als: () => new ALS(), ials: () => new IALS(), bpr: () => new BPR(), 'bpr-shuffle': () => new BPR({ order: 'shuffle' }), hybrid: () => new Hybrid(), 'hybrid-shuffle': () => new Hybrid({ order: 'shuffle' }),
 };
 const only = flagValue(args, '--models')?.split(',');
 const splits = [0, 1, 2, 3, 4].map((seed) => strongGeneralizationSplit(data, { seed }));

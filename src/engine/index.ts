@@ -3,7 +3,7 @@ import type { Engine, EngineName } from './types.js';
 import { WasmEngine, type WasmEngineOptions, type WasmVariant } from './wasm-engine.js';
 import { wasmThreadSupport } from './wasm-threads.js';
 
-export type { Engine, EngineName, EngineVariant, F32, U32, FactorBlock, RatingsBlock, BiasedRates, SvdppRates, UserGroups, SparseRows, FeatureSide, HybridLoss, HybridPass, BprSampler, BfmSide, BfmPrior, BfmBlock, BfmGroupPrior, F64, ExactRowSolve } from './types.js';
+export type { Engine, EngineName, EngineVariant, F32, U32, FactorBlock, RatingsBlock, BiasedRates, SvdppRates, UserGroups, SparseRows, FeatureSide, HybridLoss, HybridPass, HybridBlockPass, BprSampler, BfmSide, BfmPrior, BfmBlock, BfmGroupPrior, F64, ExactRowSolve } from './types.js';
 export { strideFor, threadPart, LANES } from './types.js';
 export { copyU32, copyF64 } from './copy.js';
 export { wasmSimdSupported, wasmVariants, WASM_VARIANTS, type WasmVariant, type WasmEngineOptions, type ThreadSupport } from './wasm-engine.js';

@@ -2,7 +2,7 @@
 // Math.fround after every f32 operation, so it agrees with the wasm kernels to float tolerance
 // (often bit for bit). Dot products keep four lane partial sums, folded ((l0+l1)+l2)+l3.
 import { dot } from './js-vector.js';
-import { hybridEpoch } from './js-hybrid.js';
+import { hybridBlocks, hybridEpoch } from './js-hybrid.js';
 import { swapRatings } from './swap-ratings.js';
 import * as blocks from './js-bfm-blocks.js';
 import * as ease from './js-ease.js';
@@ -10,7 +10,7 @@ import { alsExactRows } from './js-ials.js';
 import { sortedContains } from '../util/sorted.js';
 import { CG_ROWS_PER_CALL, workRanges } from './row-ranges.js';
 import type { BlockGrid, BlockSchedule } from './block-grid.js';
-import type { BfmBlock, BfmGroupPrior, BfmPrior, BfmSide, BiasedRates, BprSampler, Engine, ExactRowSolve, F32, F64, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
+import type { BfmBlock, BfmGroupPrior, BfmPrior, BfmSide, BiasedRates, BprSampler, Engine, ExactRowSolve, F32, F64, FactorBlock, FeatureSide, Handle, HybridBlockPass, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
 
 const f = Math.fround;
 /** assembly/bpr.ts MAX_DRAWS. */
@@ -299,6 +299,10 @@ export class JsEngine implements Engine {
 
   hybridEpoch(pass: HybridPass, user: FeatureSide, item: FeatureSide, stride: number): number {
     return hybridEpoch(pass, user, item, stride);
+  }
+
+  hybridBlocks(r: RatingsBlock, grid: BlockGrid, plan: BlockSchedule, pass: HybridBlockPass, user: FeatureSide, item: FeatureSide, stride: number): number {
+    return hybridBlocks(r, grid, plan, pass, user, item, stride, (first, count, seed) => this.shuffleRatings(r, first, count, seed));
   }
 
   /** assembly/bfm.ts, operation for operation (sums of f32 in the kernel's lane order; posterior arithmetic in f64). */

@@ -2,7 +2,8 @@
 // the same order of operations, rounded to float32 after every operation.
 import { sortedContains } from '../util/sorted.js';
 import { dot } from './js-vector.js';
-import type { FeatureSide, HybridPass } from './types.js';
+import type { BlockGrid, BlockSchedule } from './block-grid.js';
+import type { FeatureSide, HybridBlockPass, HybridPass, RatingsBlock } from './types.js';
 
 const f = Math.fround;
 
@@ -24,20 +25,72 @@ function arraysOf(s: FeatureSide): Side {
 }
 
 export function hybridEpoch(p: HybridPass, userSide: FeatureSide, itemSide: FeatureSide, stride: number): number {
-  const U = arraysOf(userSide), I = arraysOf(itemSide);
+  const step = tripleStep(p, userSide, itemSide, stride, p.scratch.array());
   const users = p.users.array(), positives = p.positives.array(), candidates = p.candidates.array();
+  let wrong = 0;
+  for (let t = p.first; t < p.first + p.count; t++) wrong += step(users[t], positives[t], candidates, (t - p.first) * p.slots);
+  return wrong;
+}
+
+/** The most draws for one verified negative (bpr and logistic losses), as blocked BPR's. */
+const MAX_DRAWS = 32;
+
+/**
+ * The blocked order's epoch (assembly/hybrid.ts hybridBlock, one block after another): `shuffle`
+ * is the engine's shuffle of a block's ratings with a seed.
+ */
+export function hybridBlocks(
+  r: RatingsBlock, grid: BlockGrid, plan: BlockSchedule, p: HybridBlockPass, userSide: FeatureSide, itemSide: FeatureSide, stride: number,
+  shuffle: (first: number, count: number, seed: number) => void,
+): number {
+  const step = tripleStep(p, userSide, itemSide, stride, p.scratch.array());
+  const users = r.users.array(), items = r.items.array(), draws = p.draws.array();
+  const binItems = p.binItems.array(), binStart = p.binStart.array(), itemBin = p.itemBin.array();
+  const seenStart = p.seenStart.array(), seenItems = p.seenItems.array();
+  const warp = p.loss === 'warp';
+  let wrong = 0;
+  for (let e = 0; e < plan.blocks.length; e++) {
+    const b = plan.blocks[e], first = grid.start[b], end = grid.start[b + 1], seed = plan.seeds[e];
+    shuffle(first, end - first, seed);
+    let x = (seed ^ 0x5bd1e995) >>> 0 !== 0 ? (seed ^ 0x5bd1e995) >>> 0 : 0x9e3779b9;
+    const next = (): number => {
+      x = (x ^ (x << 13)) >>> 0;
+      x = (x ^ (x >>> 17)) >>> 0;
+      x = (x ^ (x << 5)) >>> 0;
+      return x;
+    };
+    for (let t = first; t < end; t++) {
+      const u = users[t], i = items[t], bin = itemBin[i], lo = binStart[bin], size = binStart[bin + 1] - lo;
+      if (warp) {
+        for (let s = 0; s < p.slots; s++) draws[s] = binItems[lo + (next() % size)];
+      } else {
+        let j = 0;
+        for (let draw = 0; draw < MAX_DRAWS; draw++) {
+          j = binItems[lo + (next() % size)];
+          if (!sortedContains(seenItems, seenStart[u], seenStart[u + 1], j)) break;
+        }
+        draws[0] = j;
+      }
+      wrong += step(u, i, draws, 0);
+    }
+  }
+  return wrong;
+}
+
+type PassSettings = Pick<HybridPass, 'loss' | 'slots' | 'warpWeights' | 'seenStart' | 'seenItems' | 'lr' | 'userReg' | 'itemReg' | 'adagrad'>;
+
+/** One triple's step (assembly/hybrid.ts hybridTriple): 1 if ranked wrong, else 0. */
+function tripleStep(p: PassSettings, userSide: FeatureSide, itemSide: FeatureSide, stride: number, scratch: Float32Array) {
+  const U = arraysOf(userSide), I = arraysOf(itemSide);
   const warpWeights = p.warpWeights.array(), seenStart = p.seenStart.array(), seenItems = p.seenItems.array();
-  const scratch = p.scratch.array();
   const ru = 0, ri = stride, rj = 2 * stride, gu = 3 * stride;
   const lr = f(p.lr), userReg = f(p.userReg), itemReg = f(p.itemReg);
   const logistic = p.loss === 'logistic';
-  let wrong = 0;
-  for (let t = p.first; t < p.first + p.count; t++) {
-    const u = users[t], i = positives[t];
+  return (u: number, i: number, candidates: Uint32Array, slot: number): number => {
+    let wrong = 0;
     const bu = represent(U, u, scratch, ru, stride);
     const bi = represent(I, i, scratch, ri, stride);
     const sPos = f(f(bu + bi) + dot(scratch, ru, scratch, ri, stride));
-    const slot = (t - p.first) * p.slots;
     let j = -1;
     let dPos = 0, dNeg = 0;
     if (p.loss === 'warp') {
@@ -51,16 +104,16 @@ export function hybridEpoch(p: HybridPass, userSide: FeatureSide, itemSide: Feat
           dPos = -weight;
           dNeg = weight;
           j = c;
-          wrong++;
+          wrong = 1;
           break;
         }
       }
-      if (j < 0) continue;
+      if (j < 0) return 0;
     } else {
       j = candidates[slot];
       const bj = represent(I, j, scratch, rj, stride);
       const sNeg = f(f(bu + bj) + dot(scratch, ru, scratch, rj, stride));
-      if (sNeg >= sPos) wrong++;
+      if (sNeg >= sPos) wrong = 1;
       if (p.loss === 'bpr') {
         const g = f(1 / f(1 + f(Math.exp(f(sPos - sNeg)))));
         dPos = -g;
@@ -75,8 +128,8 @@ export function hybridEpoch(p: HybridPass, userSide: FeatureSide, itemSide: Feat
     descend(I, i, scratch, ru, dPos, dPos, true, stride, lr, itemReg, p.adagrad);
     descend(I, j, scratch, ru, dNeg, dNeg, true, stride, lr, itemReg, p.adagrad);
     descend(U, u, scratch, gu, 1, userBiasGrad, logistic, stride, lr, userReg, p.adagrad);
-  }
-  return wrong;
+    return wrong;
+  };
 }
 
 /** out[o..] = sum_t w_t E[col_t] in feature order; returns sum_t w_t b[col_t]. */

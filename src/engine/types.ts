@@ -145,6 +145,28 @@ export interface HybridPass {
   scratch: F32;
 }
 
+/**
+ * One epoch of the hybrid's blocked order (see Engine.hybridBlocks): the pass's settings, where
+ * candidates come from (items by bin, as BprSampler), and per-thread scratch — `scratch` one part
+ * of threadPart(4·stride, 4) floats per engine thread, `draws` one of threadPart(slots, 4) ids.
+ */
+export interface HybridBlockPass {
+  loss: HybridLoss;
+  slots: number;
+  warpWeights: F32;
+  seenStart: U32;
+  seenItems: U32;
+  binItems: U32;
+  binStart: U32;
+  itemBin: U32;
+  lr: number;
+  userReg: number;
+  itemReg: number;
+  adagrad: boolean;
+  scratch: F32;
+  draws: U32;
+}
+
 export interface Engine {
   readonly name: EngineName;
   readonly variant: EngineVariant;
@@ -200,6 +222,15 @@ export interface Engine {
    * were ranked wrong (WARP: found a violating draw).
    */
   hybridEpoch(pass: HybridPass, user: FeatureSide, item: FeatureSide, stride: number): number;
+  /**
+   * One epoch of the hybrid's blocked order over (user, positive) pairs `r` stored in `grid` order
+   * (see assembly/hybrid.ts hybridBlock): for each entry of the plan the block is shuffled with its
+   * seed, its candidates drawn from the positive's item bin, then passed over once. Blocks of one
+   * round may run on different threads: the same result as running the entries in order when no
+   * feature is shared by two users or two items; otherwise shared features take concurrent
+   * (Hogwild) updates. Returns how many triples were ranked wrong.
+   */
+  hybridBlocks(r: RatingsBlock, grid: BlockGrid, plan: BlockSchedule, pass: HybridBlockPass, user: FeatureSide, item: FeatureSide, stride: number): number;
   /**
    * Weighted ALS: solves every row of X (the rows of `a`) against fixed Y by `steps` conjugate
    * gradient steps from its current value; gram = YᵀY (k rows of `stride`). r, p, ap: scratch, one

@@ -13,7 +13,8 @@ import { LatentrecError } from '../errors.js';
 import type { BlockGrid, BlockSchedule } from './block-grid.js';
 import { MAX_GRID_SIDE } from './block-grid.js';
 import { ARG, CALL_KERNELS, MAX_CALL_ARGS, MAX_SCRATCH, ROUND_CALL, ROUND_SGD, TABLE_STRIDE, type CallKernel, type ThreadPool } from './thread-pool.js';
-import type { BfmBlock, BfmGroupPrior, BfmPrior, BfmSide, BiasedRates, BprSampler, Engine, ExactRowSolve, F32, F64, FactorBlock, FeatureSide, Handle, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
+import type { BfmBlock, BfmGroupPrior, BfmPrior, BfmSide, BiasedRates, BprSampler, Engine, ExactRowSolve, F32, F64, FactorBlock, FeatureSide, Handle, HybridBlockPass, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
+import { threadPart } from './types.js';
 import { CG_ROWS_PER_CALL, EXACT_ROWS_PER_CALL, workRanges, type RowRange } from './row-ranges.js';
 
 const PAGE = 65536;
@@ -69,6 +70,13 @@ export interface Kernels {
     uStart: number, uCols: number, uVals: number, UE: number, ub: number, UEg: number, ubg: number,
     iStart: number, iCols: number, iVals: number, IE: number, ib: number, IEg: number, ibg: number,
     stride: number, lr: number, userReg: number, itemReg: number, adagrad: number, scratch: number,
+  ): number;
+  hybridBlock(
+    loss: number, users: number, items: number, values: number, first: number, end: number, seed: number,
+    slots: number, warpWeights: number, seenStart: number, seenItems: number, binItems: number, binStart: number, itemBin: number,
+    uStart: number, uCols: number, uVals: number, UE: number, ub: number, UEg: number, ubg: number,
+    iStart: number, iCols: number, iVals: number, IE: number, ib: number, IEg: number, ibg: number,
+    stride: number, lr: number, userReg: number, itemReg: number, adagrad: number, scratch: number, draws: number,
   ): number;
   dotRows(x: number, M: number, rowCount: number, stride: number, out: number): number;
   bfmSampleRows(
@@ -450,11 +458,28 @@ export class WasmEngine implements Engine {
     return residual;
   }
 
+  hybridBlocks(r: RatingsBlock, grid: BlockGrid, plan: BlockSchedule, p: HybridBlockPass, user: FeatureSide, item: FeatureSide, stride: number): number {
+    const list = [
+      HYBRID_LOSS_CODES[p.loss], offsetOf(r.users), offsetOf(r.items), offsetOf(r.values), 0, 0, 0,
+      p.slots, offsetOf(p.warpWeights), offsetOf(p.seenStart), offsetOf(p.seenItems), offsetOf(p.binItems), offsetOf(p.binStart), offsetOf(p.itemBin),
+      ...featureSideArgs(user), ...featureSideArgs(item), stride, p.lr, p.userReg, p.itemReg, p.adagrad ? 1 : 0, offsetOf(p.scratch), offsetOf(p.draws),
+    ];
+    const scratch: [number, number][] = [[33, 4 * threadPart(4 * stride, 4)], [34, 4 * threadPart(p.slots, 4)]];
+    const side = plan.side;
+    let wrong = 0;
+    for (let round = 0; round < side; round++) {
+      const ranges: Range[] = [];
+      for (let j = 0; j < side; j++) {
+        const entry = round * side + j, b = plan.blocks[entry], first = grid.start[b], end = grid.start[b + 1];
+        ranges.push([first, end, end - first, plan.seeds[entry]]);
+      }
+      for (const part of this.callRanges('hybridBlock', list, { first: 4, end: 5, extra: 6, scratch, stride }, ranges, 'blocked hybrid')) wrong += part;
+    }
+    return wrong;
+  }
+
   hybridEpoch(p: HybridPass, user: FeatureSide, item: FeatureSide, stride: number): number {
-    const side = (x: FeatureSide) => [
-      offsetOf(x.features.start), offsetOf(x.features.cols), offsetOf(x.features.vals),
-      offsetOf(x.E), offsetOf(x.b), offsetOf(x.gE), offsetOf(x.gb),
-    ] as const;
+    const side = featureSideArgs;
     return this.k.hybridEpoch(
       HYBRID_LOSS_CODES[p.loss], offsetOf(p.users), offsetOf(p.positives), p.first, p.count,
       offsetOf(p.candidates), p.slots, offsetOf(p.warpWeights), offsetOf(p.seenStart), offsetOf(p.seenItems),
@@ -635,6 +660,14 @@ export class WasmEngine implements Engine {
 }
 
 type Range = RowRange;
+
+/** A hybrid feature side as kernel arguments: features (start, cols, vals), E, b, and their accumulators. */
+function featureSideArgs(x: FeatureSide): [number, number, number, number, number, number, number] {
+  return [
+    offsetOf(x.features.start), offsetOf(x.features.cols), offsetOf(x.features.vals),
+    offsetOf(x.E), offsetOf(x.b), offsetOf(x.gE), offsetOf(x.gb),
+  ];
+}
 
 /** Triples of one sgdEpochBpr call (see WasmEngine.sgdEpochBpr). */
 const BPR_TRIPLES_PER_CALL = 65_536;

@@ -137,7 +137,7 @@ const KINDS = {
     example: { factors: 4, epochs: 30 }, capabilities: { partialFit: false, foldIn: true, similar: true, personal: true, features: true, attributes: true, epochs: true, seeded: true },
     flags: {
       factors: 'factors', epochs: 'epochs', lr: 'lr', reg: ['userReg', 'itemReg'], seed: 'seed', engine: 'engine', rng: 'rng',
-      loss: 'loss', maxSampled: 'maxSampled',
+      loss: 'loss', maxSampled: 'maxSampled', order: 'order', threads: 'threads', bins: 'bins',
       identity: (identity) => ({ userIdentity: identity === 'both' || identity === 'users', itemIdentity: identity === 'both' || identity === 'items' }),
     },
   },

@@ -10,7 +10,8 @@ import { DataError } from '../../errors.js';
 import { optionsObject } from '../core/arguments.js';
 import type { ModelShape, Trainer, TrainingSetup } from '../core/model.js';
 import { binsOption, checkOptionKeys, flag, nonNegative, oneOf, orderThreadsOption, positive } from '../core/options.js';
-import { binsByCount, gridFromBins, gridSideFor, MAX_GRID_SIDE, permutation, planEpoch, type BprSampler } from '../../engine/index.js';
+import { binsByCount, gridFromBins, MAX_GRID_SIDE, planEpoch, type BprSampler } from '../../engine/index.js';
+import { itemBins, samplingGridSide } from './item-bins.js';
 import { BLOCKED_SGD_THREADING } from '../core/blocked-threads.js';
 import type { FoldInSolver } from '../core/serving.js';
 import { bprRowSolver } from './row-sgd.js';
@@ -130,23 +131,15 @@ export class BPR extends LatentRanking {
 
 /**
  * order 'blocked': LIBMF's grid with item bins of equal size over a seeded random order of the
- * items (bins by interaction counts would put the few most popular items in one bin, and its
- * negatives would be popular items only), users in runs of about equal interactions.
+ * items (item-bins.ts), users in runs of about equal interactions.
  */
 function blockedTrainer(setup: TrainingSetup, o: BPR['options'], seenStart: Uint32Array, seenItems: Uint32Array, negatives: U32): Trainer {
   const { engine, train, ratings, factors, random } = setup;
   const n = ratings.count, items = train.itemCount;
-  // Each item bin keeps MIN_BIN_ITEMS items at least, so a negative is drawn from a real sample of
-  // the catalogue (a bin of two items would offer one negative); a small catalogue is one block.
-  const side = Math.max(1, Math.min(gridSideFor(o.bins, train.userCount, items, factors.stride), Math.floor(items / MIN_BIN_ITEMS)));
-  const order = engine.allocU32(items), itemBin = engine.allocU32(items), binStart = engine.allocU32(side + 1);
-  const binItems = order.array(), binOf = itemBin.array(), starts = binStart.array();
-  binItems.set(permutation(items, random));
-  // Position p of the order is in bin ⌊p·G/items⌋: G runs of equal size (±1).
-  for (let b = 0; b <= side; b++) starts[b] = Math.ceil((b * items) / side);
-  for (let p = 0; p < items; p++) binOf[binItems[p]] = Math.floor((p * side) / items);
-  const grid = gridFromBins(ratings, binsByCount(ratings.users.array(), n, train.userCount, side), binOf, side);
-  const sampler: BprSampler = { binItems: order, binStart, itemBin, seenStart: engine.allocU32(seenStart.length), seenItems: engine.allocU32(seenItems.length), verify: o.verifyNegatives };
+  const side = samplingGridSide(o.bins, train.userCount, items, factors.stride);
+  const bins = itemBins(engine, items, items, side, random);
+  const grid = gridFromBins(ratings, binsByCount(ratings.users.array(), n, train.userCount, side), bins.itemBin.array(), side);
+  const sampler: BprSampler = { ...bins, seenStart: engine.allocU32(seenStart.length), seenItems: engine.allocU32(seenItems.length), verify: o.verifyNegatives };
   sampler.seenStart.array().set(seenStart);
   sampler.seenItems.array().set(seenItems);
   return {
@@ -157,9 +150,6 @@ function blockedTrainer(setup: TrainingSetup, o: BPR['options'], seenStart: Uint
     predictionFactors: () => factors,
   };
 }
-
-/** The fewest items an item bin of the blocked order holds. */
-export const MIN_BIN_ITEMS = 64;
 
 /** order, then threads and bins (above 1 and set only with order 'blocked'). */
 function blockedOptions(given: BprOptions, fallback: BprOrder): { order: BprOrder; threads: number | 'auto'; bins: number | undefined } {

@@ -170,3 +170,19 @@ export function attributeRows(option: string, value: unknown): AttributeRows | u
   }
   return value;
 }
+
+/**
+ * Whether a feature belongs to two entities with interactions (an attribute shared by users, or
+ * by items): blocks of the blocked order that run at once may then update it together.
+ */
+export function sharesFeatures(l: SideLayout): boolean {
+  const owner = new Int32Array(l.featureCount).fill(-1);
+  for (let r = 0; r < l.active; r++) {
+    for (let t = l.start[r]; t < l.start[r + 1]; t++) {
+      const c = l.cols[t];
+      if (owner[c] >= 0 && owner[c] !== r) return true;
+      owner[c] = r;
+    }
+  }
+  return false;
+}

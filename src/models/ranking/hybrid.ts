@@ -7,17 +7,21 @@
 // assembly/hybrid.ts.
 import type { Dataset, RawId } from '../../data/dataset.js';
 import { sortedGroupValues } from '../../data/group.js';
-import { copyU32, type Engine, type FeatureSide, type HybridLoss, type SparseRows } from '../../engine/index.js';
+import { binsByCount, copyU32, gridFromBins, MAX_GRID_SIDE, planEpoch, threadPart, type Engine, type FeatureSide, type HybridBlockPass, type HybridLoss, type SparseRows } from '../../engine/index.js';
 import { DataError, LatentrecError } from '../../errors.js';
 import { IdMap } from '../../data/dataset.js';
 import { optionsObject, rawId } from '../core/arguments.js';
 import { copyFactors } from '../core/fitted.js';
+import { initNormal } from '../core/init.js';
 import type { FitSession, LoadOptions, ModelShape, Trainer, TrainingSetup } from '../core/model.js';
-import { checkOptionKeys, flag, integer, nonNegative, oneOf, positive } from '../core/options.js';
+import { binsOption, checkOptionKeys, flag, integer, nonNegative, oneOf, orderThreadsOption, positive } from '../core/options.js';
+import { BLOCKED_SGD_THREADING } from '../core/blocked-threads.js';
+import type { Threading } from '../core/fit-loop.js';
 import { PARAMETER_LIMIT, withinLimit, withinParameterLimit, type FeatureEmbeddings, type ModelState } from '../core/state.js';
 import type { CommonFitOptions, EpochReport, FitResult } from '../core/types.js';
 import { shuffleTriples } from './bpr.js';
-import { attributeRows, planHybrid, representFromAttributes, type AttributeRows, type HybridPlan, type SideLayout } from './hybrid-layout.js';
+import { itemBins, samplingGridSide } from './item-bins.js';
+import { attributeRows, planHybrid, representFromAttributes, sharesFeatures, type AttributeRows, type HybridPlan, type SideLayout } from './hybrid-layout.js';
 import { LatentRanking, resolveImplicitCommon, type ImplicitCommonOptions, type ResolvedImplicitCommon } from './latent-ranking.js';
 import { sortedContains } from '../../util/sorted.js';
 
@@ -41,7 +45,29 @@ export interface HybridOptions extends ImplicitCommonOptions {
   itemIdentity?: boolean;
   /** Scale each user's and item's feature weights to sum to 1 (default true, as LightFM's Dataset). */
   normalize?: boolean;
+  /**
+   * 'blocked' (default): LIBMF's grid as BPR's — users cut into `bins` runs of about equal
+   * interactions, items with interactions into `bins` seeded random sets of equal size; an epoch
+   * visits the bins² blocks in rounds of blocks that share no user and no item, each block
+   * shuffled and its candidates drawn from its positive's item set, so rounds run on `threads`
+   * threads. 'shuffle': all interactions shuffled every epoch, candidates from every item with
+   * interactions, one thread.
+   */
+  order?: HybridOrder;
+  /**
+   * Threads for order 'blocked' (the caller's included; wasm engine only): an integer 1..256, or
+   * 'auto' (default) — every core from 500,000 interactions. With identity features only (no
+   * feature shared by two users or two items) the model is the same bits for any count. When
+   * attributes are shared, blocks on different threads update them at once (Hogwild, as LightFM's
+   * threads): 'auto' then runs on one thread, to give the same model every run, and an explicit
+   * count above 1 trains a model that varies between runs within the spread of its seeds.
+   */
+  threads?: number | 'auto';
+  /** Order 'blocked': bins per side, 1..256 (default as SVD's: about 4 MiB of factor rows a block, at least 8; never bins under 64 items). */
+  bins?: number;
 }
+
+export type HybridOrder = 'blocked' | 'shuffle';
 
 /**
  * LightFM's loss and schedule with k=64 and 30 epochs. `bench/tune-implicit.ts --model hybrid`
@@ -52,13 +78,14 @@ export interface HybridOptions extends ImplicitCommonOptions {
  */
 export const HYBRID_DEFAULTS = {
   factors: 64, epochs: 30, lr: 0.05, initStd: 0.01, loss: 'warp', learningSchedule: 'adagrad',
-  userReg: 0, itemReg: 0, maxSampled: 10, userIdentity: true, itemIdentity: true, normalize: true,
+  userReg: 0, itemReg: 0, maxSampled: 10, userIdentity: true, itemIdentity: true, normalize: true, order: 'blocked',
 } as const;
 
 /** Every key HybridOptions has. */
 export const HYBRID_OPTION_KEYS = [
   'factors', 'epochs', 'initStd', 'seed', 'engine', 'wasmVariant', 'rng',
   'loss', 'lr', 'learningSchedule', 'userReg', 'itemReg', 'maxSampled', 'userIdentity', 'itemIdentity', 'normalize',
+  'order', 'threads', 'bins',
 ] as const satisfies readonly (keyof HybridOptions)[];
 
 export interface HybridFitOptions extends CommonFitOptions {
@@ -71,6 +98,7 @@ export interface HybridFitOptions extends CommonFitOptions {
 export type ResolvedHybridOptions = ResolvedImplicitCommon & {
   loss: HybridLoss; lr: number; learningSchedule: LearningSchedule; userReg: number; itemReg: number;
   maxSampled: number; userIdentity: boolean; itemIdentity: boolean; normalize: boolean;
+  order: HybridOrder; threads: number | 'auto'; bins: number | undefined;
 };
 
 /** What cold start after fitting needs: each side's attribute embeddings (k floats per row). */
@@ -88,6 +116,8 @@ export class Hybrid extends LatentRanking {
   readonly options: ResolvedHybridOptions;
   protected readonly shape: ModelShape;
   private plan: HybridPlan | undefined;
+  /** Whether this fit's plan has a feature shared by two users or two items (see HybridOptions.threads). */
+  private shared = false;
   private sides: { user: FeatureSide; item: FeatureSide; plan: HybridPlan } | undefined;
 
   protected override readonly supportsCheckpoint = false;
@@ -98,7 +128,10 @@ export class Hybrid extends LatentRanking {
   protected override extraMemoryBytes(_train: Dataset, stride: number): number {
     if (!this.plan) return 0;
     const side = (l: SideLayout) => (l.start.length + 2 * l.cols.length) * 4 + l.featureCount * (2 * stride + 2) * 4;
-    return side(this.plan.user) + side(this.plan.item) + CHUNK * (this.options.maxSampled + 1) * 4;
+    const slots = this.options.maxSampled + 1;
+    // Blocked: the item bins, and scratch and draws for up to 64 threads; shuffle: the candidates.
+    const order = this.options.order === 'blocked' ? (2 * this.plan.item.start.length + MAX_GRID_SIDE) * 4 + 64 * (4 * stride + slots) * 4 : CHUNK * slots * 4;
+    return side(this.plan.user) + side(this.plan.item) + order;
   }
   private attributes: { user: AttributeModel; item: AttributeModel } | undefined;
 
@@ -118,8 +151,31 @@ export class Hybrid extends LatentRanking {
       userIdentity: flag('userIdentity', options.userIdentity, d.userIdentity),
       itemIdentity: flag('itemIdentity', options.itemIdentity, d.itemIdentity),
       normalize: flag('normalize', options.normalize, d.normalize),
+      ...orderOptions(options, d.order),
     };
-    this.shape = this.shapeOf(this.options);
+    const shape = this.shapeOf(this.options);
+    this.shape = this.options.order === 'blocked' ? { ...shape, threads: this.options.threads, bins: this.options.bins, threading: this.threading() } : shape;
+  }
+
+  /**
+   * Blocked SGD's threading, except that with shared features (Hogwild across threads) 'auto'
+   * keeps one thread; the notes say so, and say when a fit ran Hogwild.
+   */
+  private threading(): Threading {
+    const blocked = BLOCKED_SGD_THREADING;
+    return {
+      support: blocked.support,
+      threadsFor: (shape, train) => (shape.threads === 'auto' && this.shared ? 1 : blocked.threadsFor(shape, train)),
+      note: (shape, train, engine) => {
+        const notes = [blocked.note?.(shape, train, engine)];
+        if (this.shared && engine.threads > 1) {
+          notes.push(`attributes shared by several users or items took updates from ${engine.threads} threads at once (Hogwild): the model varies between runs; threads: 1 or 'auto' gives the same model every run`);
+        } else if (this.shared && shape.threads === 'auto' && blocked.threadsFor(shape, train) > 1) {
+          notes.push(`running on 1 thread: attributes are shared by several users or items, and threads would update them at once (Hogwild), so the model would vary between runs; set threads to a count to accept that`);
+        }
+        return notes.filter((n) => n !== undefined).join('; ') || undefined;
+      },
+    };
   }
 
   /**
@@ -140,6 +196,7 @@ export class Hybrid extends LatentRanking {
     if (train.size === 0) throw new DataError('fit: the training set has no interactions');
     const o = this.options;
     this.plan = planHybrid(train, attributeRows('userFeatures', userFeatures), attributeRows('itemFeatures', itemFeatures), { userIdentity: o.userIdentity, itemIdentity: o.itemIdentity, normalize: o.normalize });
+    this.shared = sharesFeatures(this.plan.user) || sharesFeatures(this.plan.item);
     return {
       train: this.plan.data,
       options: fitOptions as O,
@@ -175,19 +232,49 @@ export class Hybrid extends LatentRanking {
     const verify = o.loss !== 'warp';
     if (verify) {
       for (let u = 0; u < plan.user.active; u++) {
-        if (new Set(itemsOf.subarray(start[u], start[u + 1])).size >= warm) {
+        // Distinct items (a repeated (user, item) row is one interaction): each user's are sorted.
+        let distinct = 0;
+        for (let t = start[u]; t < start[u + 1]; t++) if (t === start[u] || itemsOf[t] !== itemsOf[t - 1]) distinct++;
+        if (distinct >= warm) {
           throw new DataError(`Hybrid: user ${JSON.stringify(train.users.raw[u])} interacted with every item; no negative exists`);
         }
       }
     }
     const seenStart = copyU32(engine, start), seenItems = copyU32(engine, itemsOf);
     const slots = o.loss === 'warp' ? o.maxSampled : 1;
-    const candidates = engine.allocU32(CHUNK * slots);
     const warpWeights = engine.allocF32(slots);
     // LightFM's rank estimate: a violation on the N-th draw means about (n − 1)/N items rank above.
+    // Blocked: the draws come from the positive's bin, a random sample of the items with
+    // interactions; a violation on the N-th means about (bin − 1)/N of the bin rank above, so
+    // about (n − 1)/N of the whole — the same weights.
     warpWeights.array().set(Array.from({ length: slots }, (_, s) => Math.log(Math.max(1, Math.floor((warm - 1) / (s + 1))))));
-    const scratch = engine.allocF32(4 * stride);
     const n = ratings.count;
+    const done = (wrong: number) => ({ value: withinParameterLimit([user.E, user.b, item.E, item.b]) ? wrong / n : Infinity, kind: 'misranked' as const });
+    const prediction = () => {
+      engine.sparseTimesDense(user.features, user.E, factors.P, stride);
+      engine.sparseTimesDense(item.features, item.E, factors.Q, stride);
+      // User biases move only under the logistic loss and never change a ranking; like BPR's,
+      // the model's predictions are b_i + r_u·r_i.
+      biasSums(item, factors.bi.array());
+      return factors;
+    };
+    if (o.order === 'blocked') {
+      const side = samplingGridSide(o.bins, train.userCount, warm, stride);
+      const bins = itemBins(engine, warm, train.itemCount, side, random);
+      const grid = gridFromBins(ratings, binsByCount(ratings.users.array(), n, train.userCount, side), bins.itemBin.array(), side);
+      const threads = engine.threads;
+      const pass: HybridBlockPass = {
+        loss: o.loss, slots, warpWeights, seenStart, seenItems, ...bins, lr: o.lr, userReg: o.userReg, itemReg: o.itemReg, adagrad: o.learningSchedule === 'adagrad',
+        scratch: engine.allocF32(threads * threadPart(4 * stride, 4)), draws: engine.allocU32(threads * threadPart(slots, 4)),
+      };
+      return {
+        // Embeddings beyond the bound mean divergence: an infinite figure stops the fit loop.
+        epoch: () => done(engine.hybridBlocks(ratings, grid, planEpoch(side, random), pass, user, item, stride)),
+        predictionFactors: prediction,
+      };
+    }
+    const candidates = engine.allocU32(CHUNK * slots);
+    const scratch = engine.allocF32(4 * stride);
     const users = ratings.users.array(), positives = ratings.items.array();
     return {
       epoch: () => {
@@ -215,17 +302,9 @@ export class Hybrid extends LatentRanking {
             user, item, stride,
           );
         }
-        // Embeddings beyond the bound mean divergence: an infinite figure stops the fit loop.
-        return { value: withinParameterLimit([user.E, user.b, item.E, item.b]) ? wrong / n : Infinity, kind: 'misranked' };
+        return done(wrong);
       },
-      predictionFactors: () => {
-        engine.sparseTimesDense(user.features, user.E, factors.P, stride);
-        engine.sparseTimesDense(item.features, item.E, factors.Q, stride);
-        // User biases move only under the logistic loss and never change a ranking; like BPR's,
-        // the model's predictions are b_i + r_u·r_i.
-        biasSums(item, factors.bi.array());
-        return factors;
-      },
+      predictionFactors: prediction,
     };
   }
 
@@ -318,12 +397,17 @@ function featureSide(engine: Engine, l: SideLayout, k: number, stride: number, i
   const features: SparseRows = { start: copyU32(engine, l.start), cols: copyU32(engine, l.cols), vals: engine.allocF32(l.vals.length), rowCount: l.start.length - 1 };
   features.vals.array().set(l.vals);
   const E = engine.allocF32(l.featureCount * stride);
-  const e = E.array();
-  for (let r = 0; r < l.featureCount; r++) for (let c = 0; c < k; c++) e[r * stride + c] = random.nextNormal(0, initStd);
+  initNormal(E, l.featureCount, k, stride, 0, initStd, random);
   const gE = engine.allocF32(l.featureCount * stride), gb = engine.allocF32(l.featureCount);
   gE.array().fill(1);
   gb.array().fill(1);
   return { features, E, b: engine.allocF32(l.featureCount), gE, gb };
+}
+
+/** order, then threads and bins (above 1 and set only with order 'blocked'). */
+function orderOptions(given: HybridOptions, fallback: HybridOrder): { order: HybridOrder; threads: number | 'auto'; bins: number | undefined } {
+  const order = oneOf<HybridOrder>('order', given.order ?? fallback, ['blocked', 'shuffle']);
+  return { order, threads: orderThreadsOption(given.threads, order), bins: binsOption(given.bins, order, MAX_GRID_SIDE) };
 }
 
 /** out[r] = Σ w b over row r's features, in the kernels' order and float32 rounding. */
