@@ -66,7 +66,7 @@ describe.skipIf(!wasmSimdSupported())('the hybrid in blocked order', () => {
       const model = new Hybrid({ factors: 16, epochs: 20, threads, seed, bins: 6 });
       const fit = model.fit(split.train, { itemFeatures });
       expect(fit.threads).toBe(threads);
-      if (threads > 1) expect(fit.notes.join(' ')).toMatch(/Hogwild.*varies between runs/);
+      if (threads > 1) expect(fit.notes!.join(' ')).toMatch(/Hogwild.*varies between runs/);
       else expect(fit.notes).toEqual([]);
       return evaluateStrongGeneralization(model, split).ndcg100;
     };
@@ -90,7 +90,7 @@ describe.skipIf(!wasmSimdSupported())('the hybrid in blocked order', () => {
     const model = new Hybrid({ factors: 4, epochs: 1 });
     const withAttributes = model.fit(big, { itemFeatures: shared });
     expect(withAttributes.threads).toBe(1);
-    expect(withAttributes.notes.join(' ')).toMatch(/running on 1 thread: attributes are shared/);
+    expect(withAttributes.notes!.join(' ')).toMatch(/running on 1 thread: attributes are shared/);
     // Without attributes nothing is shared: every core (at most the grid's 8 bins).
     const identityOnly = model.fit(big);
     expect(identityOnly.threads).toBe(Math.min(hardwareThreads(), 8));
