@@ -7,7 +7,7 @@ export { alsSolveRows, gramian } from "./als";
 export { hybridEpoch, hybridBlock } from "./hybrid";
 export { predictPairs, scoreItems, dotRows } from "./score";
 export { bfmSampleRows } from "./bfm";
-export { easeGram, choleskyLower, invertLower, lowerGram, easeWeights, sumRows } from "./ease";
+export { easeGram, choleskyLower, invertLower, invertLowerRows, lowerGramRows, lowerGramPanel, easeWeights, sumRows } from "./ease";
 export { alsExactRows } from "./ials";
 export { bfmRowSums, bfmPredict, bfmGatherQ, bfmDrawLinear, bfmDrawFactor } from "./bfm-blocks";
 

@@ -62,6 +62,37 @@
   }
 }
 
+// y_r[0 .. count) += c_r x[0 .. count) for four rows y_r: four axpy64 sharing each load of x.
+// @ts-ignore: decorator
+@inline export function axpy64to4(y0: usize, c0: f64, y1: usize, c1: f64, y2: usize, c2: f64, y3: usize, c3: f64, x: usize, count: i32): void {
+  const pairs = <usize>(count & ~1) * F64_BYTES;
+  if (ASC_FEATURE_SIMD) {
+    const v0 = f64x2.splat(c0), v1 = f64x2.splat(c1), v2 = f64x2.splat(c2), v3 = f64x2.splat(c3);
+    for (let t: usize = 0; t < pairs; t += 16) {
+      const v = v128.load(x + t);
+      v128.store(y0 + t, f64x2.add(v128.load(y0 + t), f64x2.mul(v0, v)));
+      v128.store(y1 + t, f64x2.add(v128.load(y1 + t), f64x2.mul(v1, v)));
+      v128.store(y2 + t, f64x2.add(v128.load(y2 + t), f64x2.mul(v2, v)));
+      v128.store(y3 + t, f64x2.add(v128.load(y3 + t), f64x2.mul(v3, v)));
+    }
+  } else {
+    for (let t: usize = 0; t < pairs; t += 8) {
+      const v = load<f64>(x + t);
+      store<f64>(y0 + t, load<f64>(y0 + t) + c0 * v);
+      store<f64>(y1 + t, load<f64>(y1 + t) + c1 * v);
+      store<f64>(y2 + t, load<f64>(y2 + t) + c2 * v);
+      store<f64>(y3 + t, load<f64>(y3 + t) + c3 * v);
+    }
+  }
+  if (count & 1) {
+    const v = load<f64>(x + pairs);
+    store<f64>(y0 + pairs, load<f64>(y0 + pairs) + c0 * v);
+    store<f64>(y1 + pairs, load<f64>(y1 + pairs) + c1 * v);
+    store<f64>(y2 + pairs, load<f64>(y2 + pairs) + c2 * v);
+    store<f64>(y3 + pairs, load<f64>(y3 + pairs) + c3 * v);
+  }
+}
+
 // y[0 .. count) = c x[0 .. count)
 // @ts-ignore: decorator
 @inline export function scale64(y: usize, c: f64, x: usize, count: i32): void {

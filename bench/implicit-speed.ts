@@ -4,17 +4,21 @@
 // fit seconds, every iteration's seconds, and the median of the later ones. 'bpr-shuffle' (BPR's
 // shuffled order, one thread: host sampling and a kernel unchanged since the anchors of
 // ../shared/reference/frontier.md were measured, 0.85 s per epoch) tells how fast the machine
-// runs today against those anchors.
-//   npx tsx bench/implicit-speed.ts [--models als,ials,bpr,hybrid] [--threads 1,2] [--epochs 5] [--json]
+// runs today against those anchors. 'ease' fits EASE on EASE_SPEED_DATA (2,000 items: its time
+// grows as items³, and the 20,000 items above would need 4.8 GB), one closed-form solve: its
+// "iteration" is the whole fit.
+//   npx tsx bench/implicit-speed.ts [--models als,ials,bpr,hybrid,ease] [--threads 1,2] [--epochs 5] [--json]
 import { fileURLToPath } from 'node:url';
 import { generateScaleRatings } from '../src/data/generate-scale.js';
-import { ALS, BPR, Hybrid, IALS, type Dataset } from '../src/index.js';
+import { ALS, BPR, EASE, Hybrid, IALS, toImplicit, type Dataset } from '../src/index.js';
 import { flagValue } from './bench-args.js';
 import { childJson } from './child-json.js';
 import { median } from './kernels.js';
 
 export const IMPLICIT_SPEED_DATA = { ratings: 2_000_000, users: 50_000, items: 20_000, seed: 7 } as const;
-const MODELS = ['als', 'ials', 'bpr', 'hybrid', 'bpr-shuffle'] as const;
+/** EASE's set: 1M interactions over 2,000 items (the same generator). */
+export const EASE_SPEED_DATA = { ratings: 1_000_000, users: 30_000, items: 2_000, seed: 3 } as const;
+const MODELS = ['als', 'ials', 'bpr', 'hybrid', 'ease', 'bpr-shuffle'] as const;
 type SpeedModel = (typeof MODELS)[number];
 
 export interface ImplicitSpeedRow {
@@ -42,9 +46,10 @@ function fitOne(model: SpeedModel, k: number, threads: number, epochs: number, d
     : model === 'ials' ? new IALS(threaded)
     : model === 'bpr' ? new BPR(threaded)
     : model === 'bpr-shuffle' ? new BPR({ ...common, order: 'shuffle' })
-    : new Hybrid({ ...threaded, loss: 'bpr' });
+    : model === 'ease' ? new EASE({ threads })
+    : new Hybrid(threaded);
   const fit = m.fit(data);
-  const all = fit.epochs.map((e) => e.seconds);
+  const all = fit.epochs.length > 0 ? fit.epochs.map((e) => e.seconds) : [fit.fitSeconds];
   const later = all.length > 1 ? all.slice(1) : all;
   const per = median(later);
   return {
@@ -79,7 +84,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (at >= 0) {
     const [model, k, threads, epochs] = args.slice(at + 1);
     if (!MODELS.includes(model as SpeedModel)) throw new Error(`--models: one of ${MODELS.join(', ')} (got ${model})`);
-    const data = generateScaleRatings(IMPLICIT_SPEED_DATA);
+    const data = model === 'ease' ? toImplicit(generateScaleRatings(EASE_SPEED_DATA), { threshold: 0 }) : generateScaleRatings(IMPLICIT_SPEED_DATA);
     process.stdout.write(`${JSON.stringify(fitOne(model as SpeedModel, Number(k), Number(threads), Number(epochs), data))}\n`);
   } else {
     const models = (flagValue(args, '--models') ?? MODELS.join(',')).split(',');

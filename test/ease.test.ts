@@ -2,7 +2,7 @@
 // against their js twin bit for bit, scores as sums of the user's rows, and the memory refusal
 // (MovieLens 100k: ease-ml100k.test.ts).
 import { describe, expect, it } from 'vitest';
-import { Dataset, EASE, OptionError, DataError, type FactorModel } from '../src/index.js';
+import { Dataset, EASE, OptionError, DataError, wasmSimdSupported, type FactorModel } from '../src/index.js';
 import { mulberry32 } from './prng.js';
 
 /** A random binary interaction set (users x items, density p), with some (user, item) rows repeated. */
@@ -81,6 +81,26 @@ describe('EASE', () => {
       expect(Buffer.from(weightsOf(wasm).buffer).equals(Buffer.from(weightsOf(js).buffer)), wasmVariant).toBe(true);
       expect(Array.from(wasm.scoreAll('u3'))).toEqual(Array.from(js.scoreAll('u3')));
     }
+  });
+
+  it('across panels and column tiles (333 items: six panels of 64 rows, the last short and odd; two tiles of 256 columns): the same bits on 1, 2 and 3 threads as the js engine, and the closed form', async () => {
+    const wide = randomInteractions(300, 333, 0.06, 8);
+    expect(wide.itemCount).toBe(333);
+    const js = new EASE({ engine: 'js', reg: 4 });
+    js.fit(wide);
+    const expected = Buffer.from(weightsOf(js).buffer);
+    for (const threads of [1, 2, 3]) {
+      const wasm = new EASE({ reg: 4, threads, wasmVariant: 'simd' });
+      const fit = wasm.fit(wide);
+      expect(fit.threads).toBe(wasmSimdSupported() ? threads : 1);
+      expect(Buffer.from(weightsOf(wasm).buffer).equals(expected), `${threads} threads`).toBe(true);
+    }
+    const B = weightsOf(js), ref = await referenceWeights(wide, 4), n = wide.itemCount;
+    const scale = Math.max(...ref.flat().map(Math.abs));
+    let worst = 0;
+    for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(B[j * n + i] - ref[j][i]));
+    expect(worst / scale).toBeLessThan(1e-6);
+    expect(() => new EASE({ threads: 0 })).toThrow(OptionError);
   });
 
   it('a score is the sum of the rows of the user\'s distinct items; predict, scoreAll and recommend agree', () => {

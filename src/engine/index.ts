@@ -10,6 +10,7 @@ export { wasmSimdSupported, wasmVariants, WASM_VARIANTS, type WasmVariant, type 
 export { wasmThreadSupport } from './wasm-threads.js';
 export { buildGrid, binsByCount, gridFromBins, permutation, planEpoch, defaultGridSide, gridSideFor, MAX_GRID_SIDE, type BlockGrid, type BlockSchedule } from './block-grid.js';
 export { hardwareThreads, prepareThreads, threadsUnavailableReason } from './thread-pool.js';
+export type { RowRange } from './row-ranges.js';
 
 /**
  * A fresh engine with its own memory. 'wasm' picks the best build this runtime validates —

@@ -8,7 +8,7 @@ import * as blocks from './js-bfm-blocks.js';
 import * as ease from './js-ease.js';
 import { alsExactRows } from './js-ials.js';
 import { sortedContains } from '../util/sorted.js';
-import { CG_ROWS_PER_CALL, workRanges } from './row-ranges.js';
+import { CG_ROWS_PER_CALL, workRanges, type RowRange } from './row-ranges.js';
 import type { BlockGrid, BlockSchedule } from './block-grid.js';
 import type { BfmBlock, BfmGroupPrior, BfmPrior, BfmSide, BiasedRates, BprSampler, Engine, ExactRowSolve, F32, F64, FactorBlock, FeatureSide, Handle, HybridBlockPass, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
 
@@ -356,20 +356,31 @@ export class JsEngine implements Engine {
   alsExactRows(s: ExactRowSolve, X: F32, Y: F32, gram: F32, stride: number, k: number, lambdas: F64, A: F64, h: F64, b: F64): number {
     return alsExactRows(s, X, Y, gram, stride, k, lambdas, A, h, b);
   }
-  easeGram(start: U32, cols: U32, users: number, A: F64, m: number): void {
-    ease.easeGram(start, cols, users, A, m);
+  easeGram(start: U32, cols: U32, users: number, A: F64, m: number, ranges: readonly RowRange[]): void {
+    for (const [first, end] of ranges) ease.easeGram(start, cols, users, A, m, first, end);
   }
-  choleskyLower(A: F64, first: number, end: number, m: number): number {
-    return ease.choleskyLower(A, first, end, m);
+  choleskyLower(A: F64, m: number, from: number, to: number, ranges: readonly RowRange[]): number {
+    for (const [first, end] of ranges) {
+      const failed = ease.choleskyLower(A, first, end, m, from, to);
+      if (failed !== 0) return failed;
+    }
+    return 0;
   }
-  invertLower(A: F64, first: number, end: number, m: number, tmp: F64): void {
-    ease.invertLower(A, first, end, m, tmp);
+  invertLower(A: F64, m: number, from: number, to: number, ranges: readonly RowRange[], tmp: F64): void {
+    for (const [first, end] of ranges) ease.invertLower(A, first, end, m, tmp, from, to);
   }
-  lowerGram(A: F64, first: number, end: number, m: number, tmp: F64): void {
-    ease.lowerGram(A, first, end, m, tmp);
+  invertLowerRows(A: F64, m: number, to: number, ranges: readonly RowRange[], tmp: F64): void {
+    // Row by row: each element's terms in the kernel's order (increasing k).
+    for (const [first, end] of ranges) ease.invertLower(A, first, end, m, tmp, 0, to);
   }
-  easeWeights(A: F64, n: number, m: number, B: F32, s: number): void {
-    ease.easeWeights(A, n, m, B, s);
+  lowerGramRows(A: F64, m: number, W: F64, a: number, b: number, ranges: readonly RowRange[]): void {
+    for (const [first, end] of ranges) ease.lowerGramRows(A, first, end, m, W, a, b);
+  }
+  lowerGramPanel(A: F64, a: number, b: number, m: number, W: F64): void {
+    ease.lowerGramPanel(A, a, b, m, W);
+  }
+  easeWeights(A: F64, n: number, m: number, B: F32, s: number, ranges: readonly RowRange[]): void {
+    for (const [first, end] of ranges) ease.easeWeights(A, n, m, B, s, first, end);
   }
   sumRows(B: F32, s: number, rows: U32, count: number, out: F32): void {
     ease.sumRows(B, s, rows, count, out);

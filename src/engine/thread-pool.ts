@@ -61,7 +61,8 @@ export const ROUND_SGD = 0, ROUND_CALL = 1;
  * The kernels a ROUND_CALL may run, each on a range of rows that no other block of the round
  * writes: every row's result is then the same whichever thread computes it.
  */
-export const CALL_KERNELS = ['bfmSampleRows', 'alsSolveRows', 'alsExactRows', 'gramian', 'bprBlock', 'hybridBlock'] as const;
+export const CALL_KERNELS = ['bfmSampleRows', 'alsSolveRows', 'alsExactRows', 'gramian', 'bprBlock', 'hybridBlock',
+  'easeGram', 'choleskyLower', 'invertLower', 'invertLowerRows', 'lowerGramRows', 'easeWeights'] as const;
 export type CallKernel = (typeof CALL_KERNELS)[number];
 
 /** How long a worker may take to start before the fit goes on without it. */

@@ -1,3 +1,4 @@
+import type { RowRange } from './row-ranges.js';
 // The kernel interface. Two implementations: the wasm engine (the product) and the js engine
 // (the same algorithm in plain TypeScript with the same order of operations, for tests and the
 // benchmark). Models see only typed arrays and handles, never offsets.
@@ -270,20 +271,26 @@ export interface Engine {
   bfmSampleRows(side: BfmSide, Vo: F32, stride: number, k: number, e: F32, alpha: number, prior: BfmPrior, normals: F32, h: F32, eb: F32): void;
   /**
    * EASE (assembly/ease.ts) on an n x n f64 buffer A whose rows are m doubles apart: A's lower
-   * triangle += XᵀX for binary X given by user rows (cols[start[u] .. start[u+1]), ascending).
+   * triangle += XᵀX for binary X given by user rows (cols[start[u] .. start[u+1]), ascending), the
+   * rows of each range on the engine's threads.
    */
-  easeGram(start: U32, cols: U32, users: number, A: F64, m: number): void;
+  easeGram(start: U32, cols: U32, users: number, A: F64, m: number, ranges: readonly RowRange[]): void;
   /**
-   * Rows first .. end of the Cholesky factor of A's lower triangle, in place (the rows above done):
-   * 0, or 1 + the first row whose pivot is not positive. Called a range at a time so V8 tiers up.
+   * The Cholesky factor of A's lower triangle in place, for the rows of each range: columns
+   * from .. min(i, to) of row i, then its pivot when i < to (the rows a range reads are done).
+   * 0, or 1 + the first row whose pivot is not positive.
    */
-  choleskyLower(A: F64, first: number, end: number, m: number): number;
-  /** Rows first .. end of L⁻¹ in place of lower-triangular L, rows above done (tmp: one row of m doubles). */
-  invertLower(A: F64, first: number, end: number, m: number, tmp: F64): void;
-  /** Steps first .. end of XᵀX in place of lower-triangular X (its lower triangle; tmp: four rows of m doubles). */
-  lowerGram(A: F64, first: number, end: number, m: number, tmp: F64): void;
-  /** EASE's weights B[j][i] = −P[j][i] / P[i][i] (i ≠ j; 0 on the diagonal), rows s floats apart, from P's lower triangle in A. */
-  easeWeights(A: F64, n: number, m: number, B: F32, s: number): void;
+  choleskyLower(A: F64, m: number, from: number, to: number, ranges: readonly RowRange[]): number;
+  /** L⁻¹ in place of lower-triangular L for the rows of each range: the terms k in from .. min(i, to), then row i's scaling when i < to (tmp: threadPart(4m, 8) doubles per thread). */
+  invertLower(A: F64, m: number, from: number, to: number, ranges: readonly RowRange[], tmp: F64): void;
+  /** invertLower's terms k < to for the rows of each range (all at or below `to`), by column tiles (tmp: per thread, 256 doubles per row of a range, and at least 4m). */
+  invertLowerRows(A: F64, m: number, to: number, ranges: readonly RowRange[], tmp: F64): void;
+  /** The steps a .. b of XᵀX in place of lower-triangular X on the rows of each range (all below a), from the panel's rows of X copied to W. */
+  lowerGramRows(A: F64, m: number, W: F64, a: number, b: number, ranges: readonly RowRange[]): void;
+  /** The steps a .. b of XᵀX on the panel's own rows a .. b, from W. */
+  lowerGramPanel(A: F64, a: number, b: number, m: number, W: F64): void;
+  /** EASE's weights B[j][i] = −P[j][i] / P[i][i] (i ≠ j; 0 on the diagonal), rows s floats apart, from P's lower triangle in A, for the rows of each range. */
+  easeWeights(A: F64, n: number, m: number, B: F32, s: number, ranges: readonly RowRange[]): void;
   /** out[0 .. s) = Σ_t B[rows[t]] in list order (rows of s floats). */
   sumRows(B: F32, s: number, rows: U32, count: number, out: F32): void;
   /** A relation block's lin, q and self for every row (assembly/bfm-blocks.ts). */

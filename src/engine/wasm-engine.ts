@@ -96,11 +96,13 @@ export interface Kernels {
     start: number, cols: number, vals: number, first: number, end: number, X: number, Y: number, gram: number, stride: number, k: number,
     a: number, w0: number, alpha: number, lambdas: number, A: number, h: number, b: number,
   ): number;
-  easeGram(start: number, cols: number, users: number, A: number, m: number): void;
-  choleskyLower(A: number, first: number, end: number, m: number): number;
-  invertLower(A: number, first: number, end: number, m: number, tmp: number): void;
-  lowerGram(A: number, first: number, end: number, m: number, tmp: number): void;
-  easeWeights(A: number, n: number, m: number, B: number, s: number): void;
+  easeGram(start: number, cols: number, users: number, A: number, m: number, first: number, end: number): void;
+  choleskyLower(A: number, first: number, end: number, m: number, from: number, to: number): number;
+  invertLower(A: number, first: number, end: number, m: number, tmp: number, from: number, to: number): void;
+  invertLowerRows(A: number, first: number, end: number, m: number, tmp: number, to: number): void;
+  lowerGramRows(A: number, first: number, end: number, m: number, W: number, a: number, b: number): void;
+  lowerGramPanel(A: number, a: number, b: number, m: number, W: number): void;
+  easeWeights(A: number, n: number, m: number, B: number, s: number, first: number, end: number): void;
   sumRows(B: number, s: number, rows: number, count: number, out: number): void;
   bfmDrawLinear(
     ratingStart: number, slots: number, R: number, colStart: number, colRows: number, colVals: number, F: number, group: number,
@@ -573,20 +575,31 @@ export class WasmEngine implements Engine {
     const failed = this.callRanges('alsExactRows', list, { first: 3, end: 4, scratch: [[14, parts(A)], [15, parts(h)], [16, parts(b)]], stride }, ranges, 'ALS row solves');
     return failed.find((row) => row !== 0) ?? 0;
   }
-  easeGram(start: U32, cols: U32, users: number, A: F64, m: number): void {
-    this.k.easeGram(offsetOf(start), offsetOf(cols), users, offsetOf(A), m);
+  // EASE's steps: ranges of rows on the threads. A range's work (for the stall bound) is its
+  // multiply-adds, at the fallback's rate for a stride of one lane until the caller has timed some.
+  easeGram(start: U32, cols: U32, users: number, A: F64, m: number, ranges: readonly RowRange[]): void {
+    this.callRanges('easeGram', [offsetOf(start), offsetOf(cols), users, offsetOf(A), m, 0, 0], { first: 5, end: 6, scratch: [], stride: 1 }, ranges, 'the Gram matrix');
   }
-  choleskyLower(A: F64, first: number, end: number, m: number): number {
-    return this.k.choleskyLower(offsetOf(A), first, end, m);
+  choleskyLower(A: F64, m: number, from: number, to: number, ranges: readonly RowRange[]): number {
+    const failed = this.callRanges('choleskyLower', [offsetOf(A), 0, 0, m, from, to], { first: 1, end: 2, scratch: [], stride: 1 }, ranges, 'Cholesky rows');
+    return failed.find((row) => row !== 0) ?? 0;
   }
-  invertLower(A: F64, first: number, end: number, m: number, tmp: F64): void {
-    this.k.invertLower(offsetOf(A), first, end, m, offsetOf(tmp));
+  invertLower(A: F64, m: number, from: number, to: number, ranges: readonly RowRange[], tmp: F64): void {
+    const list = [offsetOf(A), 0, 0, m, offsetOf(tmp), from, to];
+    this.callRanges('invertLower', list, { first: 1, end: 2, scratch: [[4, 8 * Math.floor(tmp.length / this.threads)]], stride: 1 }, ranges, 'triangular inverse rows');
   }
-  lowerGram(A: F64, first: number, end: number, m: number, tmp: F64): void {
-    this.k.lowerGram(offsetOf(A), first, end, m, offsetOf(tmp));
+  invertLowerRows(A: F64, m: number, to: number, ranges: readonly RowRange[], tmp: F64): void {
+    const list = [offsetOf(A), 0, 0, m, offsetOf(tmp), to];
+    this.callRanges('invertLowerRows', list, { first: 1, end: 2, scratch: [[4, 8 * Math.floor(tmp.length / this.threads)]], stride: 1 }, ranges, 'triangular inverse rows');
   }
-  easeWeights(A: F64, n: number, m: number, B: F32, s: number): void {
-    this.k.easeWeights(offsetOf(A), n, m, offsetOf(B), s);
+  lowerGramRows(A: F64, m: number, W: F64, a: number, b: number, ranges: readonly RowRange[]): void {
+    this.callRanges('lowerGramRows', [offsetOf(A), 0, 0, m, offsetOf(W), a, b], { first: 1, end: 2, scratch: [], stride: 1 }, ranges, 'inverse Gram rows');
+  }
+  lowerGramPanel(A: F64, a: number, b: number, m: number, W: F64): void {
+    this.k.lowerGramPanel(offsetOf(A), a, b, m, offsetOf(W));
+  }
+  easeWeights(A: F64, n: number, m: number, B: F32, s: number, ranges: readonly RowRange[]): void {
+    this.callRanges('easeWeights', [offsetOf(A), n, m, offsetOf(B), s, 0, 0], { first: 5, end: 6, scratch: [], stride: 1 }, ranges, 'EASE weights');
   }
   sumRows(B: F32, s: number, rows: U32, count: number, out: F32): void {
     this.k.sumRows(offsetOf(B), s, offsetOf(rows), count, offsetOf(out));

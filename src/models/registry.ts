@@ -144,7 +144,7 @@ const KINDS = {
   ease: {
     model: EASE, task: 'ranking', summary: 'EASE (Steck 2019): the closed-form item–item model B = I − P/diag(P), P = (XᵀX + λI)⁻¹', optionKeys: EASE_OPTION_KEYS,
     example: { reg: 10 }, capabilities: { partialFit: false, foldIn: true, similar: 'items', personal: true, features: false, attributes: false, epochs: false, seeded: false },
-    flags: { reg: 'reg', engine: 'engine' },
+    flags: { reg: 'reg', engine: 'engine', threads: 'threads' },
     refuses: { reason: 'is computed in closed form (no factors, epochs, learning rate or seed)', flags: ['factors', 'epochs', 'lr', 'init', 'initScale', 'order', 'rng', 'seed'] },
   },
   popular: {

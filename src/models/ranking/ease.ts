@@ -5,16 +5,23 @@
 // of them. The inverse is computed in f64 in wasm (assembly/ease.ts: Gram, Cholesky, L⁻¹, LᵀL).
 //
 // Memory: one items x items f64 buffer for the inverse and the f32 weights, 12 bytes per item
-// pair (1,682 items: 34 MB; 17,000: 3.5 GB); time grows as items³ (1,447 items: about 1.2 s here; README, "Implicit feedback").
+// pair (1,682 items: 34 MB; 17,000: 3.5 GB); time grows as items³ (README, "Implicit feedback").
+//
+// Threads: each O(n³) step goes in panels of PANEL rows. A panel's rows against the rows above it
+// — almost all the work — are ranges of rows on the engine's threads; the panel against itself
+// runs on one. Every element is computed in the unblocked loop's order (assembly/ease.ts), so the
+// model is the same bits for any thread count and equals the js engine's.
 import { groupValues } from '../../data/group.js';
 import type { Dataset } from '../../data/dataset.js';
-import { strideFor, type EngineName, type WasmVariant } from '../../engine/index.js';
+import { hardwareThreads, strideFor, threadPart, wasmThreadSupport, type EngineName, type RowRange, type WasmVariant } from '../../engine/index.js';
+import { MAX_POOL_THREADS } from '../../engine/thread-pool.js';
+import type { Threading } from '../core/fit-loop.js';
 import { WASM_MEMORY_LIMIT } from '../../engine/wasm-engine.js';
 import { DataError, LatentrecError } from '../../errors.js';
 import { optionsObject } from '../core/arguments.js';
 import type { FitSession, ModelShape, Trainer, TrainingSetup } from '../core/model.js';
 import { fitMemoryBytes } from '../core/memory-limit.js';
-import { checkOptionKeys, positive, resolveCommon } from '../core/options.js';
+import { checkOptionKeys, positive, resolveCommon, threadsOption } from '../core/options.js';
 import { historyRows, type ItemItem } from '../core/item-item.js';
 import type { CommonFitOptions } from '../core/types.js';
 import { RankingBase } from './ranking-base.js';
@@ -25,25 +32,46 @@ export interface EaseOptions {
   engine?: EngineName;
   /** Force the wasm build the model serves on (default the best this runtime runs). */
   wasmVariant?: WasmVariant;
+  /**
+   * Threads for the Gram matrix and the inverse (the caller's included; wasm engine only): an
+   * integer 1..256, or 'auto' (default) — every core from EASE_AUTO_THREADS_MIN_ITEMS items. The
+   * model is the same bits for any count.
+   */
+  threads?: number | 'auto';
 }
 
-export const EASE_DEFAULTS = { reg: 200 } as const;
+/** With threads 'auto', catalogues this large get every core (a fit of 500 items takes about 50 ms, a worker about 40 ms to start). */
+export const EASE_AUTO_THREADS_MIN_ITEMS = 500;
+
+const EASE_THREADING: Threading = {
+  support: wasmThreadSupport,
+  threadsFor(shape, train) {
+    if (shape.engine === 'js' || shape.threads === undefined || shape.threads === 1) return 1;
+    if (shape.threads !== 'auto') return shape.threads;
+    return train.itemCount >= EASE_AUTO_THREADS_MIN_ITEMS ? Math.min(hardwareThreads(), MAX_POOL_THREADS) : 1;
+  },
+};
+
+export const EASE_DEFAULTS = { reg: 200, threads: 'auto' } as const;
 
 /** Every key EaseOptions has. */
-export const EASE_OPTION_KEYS = ['reg', 'engine', 'wasmVariant'] as const satisfies readonly (keyof EaseOptions)[];
+export const EASE_OPTION_KEYS = ['reg', 'engine', 'wasmVariant', 'threads'] as const satisfies readonly (keyof EaseOptions)[];
 
-/** Engine bytes a fit of `items` items needs: the f64 inverse (rows padded to 2), the f32 weights (rows padded to 4), scratch rows. */
-export function easeMemoryBytes(items: number): number {
+/**
+ * Engine bytes a fit of `items` items needs on `threads` threads: the f64 inverse (rows padded
+ * to 2), the f32 weights (rows padded to 4), a panel's copy and four scratch rows per thread.
+ */
+export function easeMemoryBytes(items: number, threads: number): number {
   const m = items + (items & 1), s = strideFor(items);
-  return 8 * items * m + 4 * items * s + 8 * 4 * m;
+  return 8 * items * m + 4 * items * s + 8 * PANEL * m + 8 * threads * threadPart(Math.max(4 * m, PANEL_RANGE_ROWS * TILE), 8);
 }
 
 /** The largest catalogue whose EASE fit fits in `limit` bytes beside `fixed` bytes of other data. */
-function largestItems(limit: number, fixed: number): number {
+function largestItems(limit: number, fixed: number, threads: number): number {
   let lo = 0, hi = 1 << 20;
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    if (easeMemoryBytes(mid) + fixed <= limit) lo = mid;
+    if (easeMemoryBytes(mid, threads) + fixed <= limit) lo = mid;
     else hi = mid - 1;
   }
   return lo;
@@ -52,20 +80,21 @@ function largestItems(limit: number, fixed: number): number {
 export class EASE extends RankingBase {
   protected readonly stateKind = 'ease' as const;
   protected readonly shape: ModelShape;
-  readonly options: { reg: number; engine: EngineName; wasmVariant: WasmVariant | undefined };
+  readonly options: { reg: number; engine: EngineName; wasmVariant: WasmVariant | undefined; threads: number | 'auto' };
 
   constructor(given: EaseOptions = {}) {
     super();
     const options = optionsObject('EASE options', given);
     checkOptionKeys('EASE', options, EASE_OPTION_KEYS);
     const common = resolveCommon(options, { factors: 0, epochs: 0, rng: 'mt19937' });
-    this.options = { reg: positive('reg', options.reg ?? EASE_DEFAULTS.reg), engine: common.engine, wasmVariant: common.wasmVariant };
-    this.shape = { factors: 0, biased: false, epochs: 0, engine: common.engine, wasmVariant: common.wasmVariant, seed: 0, rng: common.rng };
+    const threads = threadsOption(options.threads ?? EASE_DEFAULTS.threads);
+    this.options = { reg: positive('reg', options.reg ?? EASE_DEFAULTS.reg), engine: common.engine, wasmVariant: common.wasmVariant, threads };
+    this.shape = { factors: 0, biased: false, epochs: 0, engine: common.engine, wasmVariant: common.wasmVariant, seed: 0, rng: common.rng, threads, threading: EASE_THREADING };
   }
 
   /** The inverse's buffer and the weights, beyond the ratings the fit loop counts. */
   protected override extraMemoryBytes(train: Dataset): number {
-    return easeMemoryBytes(train.itemCount) + 4 * (train.size + train.userCount + 1);
+    return easeMemoryBytes(train.itemCount, this.threadsAtMost()) + 4 * (train.size + train.userCount + 1);
   }
 
   /** Refused before anything is allocated when the items x items matrices cannot fit in wasm32 memory. */
@@ -73,13 +102,13 @@ export class EASE extends RankingBase {
     if (this.shape.engine === 'wasm') {
       // The fit loop's estimate (ratings, empty factor rows, this model's extra); all but the items² part is fixed.
       const need = fitMemoryBytes(train, strideFor(0), this.extraMemoryBytes(train));
-      const fixed = need - easeMemoryBytes(train.itemCount);
+      const fixed = need - easeMemoryBytes(train.itemCount, this.threadsAtMost());
       if (need > WASM_MEMORY_LIMIT) {
         const gb = (bytes: number) => `${(bytes / 1e9).toFixed(1)} GB`;
         throw new DataError(
           `EASE: ${train.itemCount.toLocaleString('en-US')} items need about ${gb(need)} of WebAssembly memory ` +
             `(an items x items matrix, 12 bytes per item pair), beyond wasm32's 4 GiB: the largest catalogue that fits is ` +
-            `${largestItems(WASM_MEMORY_LIMIT, fixed).toLocaleString('en-US')} items; keep the most popular items, or use engine 'js'`,
+            `${largestItems(WASM_MEMORY_LIMIT, fixed, this.threadsAtMost()).toLocaleString('en-US')} items; keep the most popular items, or use engine 'js'`,
         );
       }
     }
@@ -87,6 +116,11 @@ export class EASE extends RankingBase {
   }
 
   protected initialize(): void {}
+
+  /** The most threads a fit can run on (the memory estimate's scratch rows). */
+  private threadsAtMost(): number {
+    return this.options.threads === 'auto' ? Math.min(hardwareThreads(), MAX_POOL_THREADS) : this.options.threads;
+  }
 
   protected createTrainer(setup: TrainingSetup): Trainer {
     const { engine, train } = setup;
@@ -99,21 +133,33 @@ export class EASE extends RankingBase {
       const startH = engine.allocU32(start.length), colsH = engine.allocU32(Math.max(1, cols.length));
       startH.array().set(start);
       colsH.array().set(cols);
-      const A = engine.allocF64(n * m), tmp = engine.allocF64(4 * m);
+      const A = engine.allocF64(n * m), tmp = engine.allocF64(engine.threads * threadPart(Math.max(4 * m, PANEL_RANGE_ROWS * TILE), 8)), W = engine.allocF64(PANEL * m);
       A.array().fill(0);
-      engine.easeGram(startH, colsH, train.userCount, A, m);
+      engine.easeGram(startH, colsH, train.userCount, A, m, gramRanges(start, cols, n));
       const a = A.array();
       for (let i = 0; i < n; i++) a[i * m + i] += this.options.reg;
-      for (const [first, end] of rowRanges(n)) {
-        const failed = engine.choleskyLower(A, first, end, m);
+      // L, then L⁻¹, then P = L⁻ᵀL⁻¹, panel by panel: each panel's rows against the rows above it
+      // on the threads (the rows above are done), then the panel against itself.
+      for (const [first, end] of panels(n)) {
+        if (first > 0) engine.choleskyLower(A, m, 0, first, panelRanges(first, end, first * first));
+        const failed = engine.choleskyLower(A, m, first, n, [[first, end, (end - first) * first * (end - first)]]);
         if (failed !== 0) {
           throw new LatentrecError(`EASE: XᵀX + λI is not positive definite in floating point at item ${failed - 1} (reg ${this.options.reg}); raise reg`);
         }
       }
-      for (const [first, end] of rowRanges(n)) engine.invertLower(A, first, end, m, tmp);
-      for (const [first, end] of rowRanges(n)) engine.lowerGram(A, first, end, m, tmp);
+      for (const [first, end] of panels(n)) {
+        if (first > 0) engine.invertLowerRows(A, m, first, panelRanges(first, end, first * first), tmp);
+        engine.invertLower(A, m, first, n, [[first, end, (end - first) * first * (end - first)]], tmp);
+      }
+      const w = W.array();
+      for (const [first, end] of panels(n)) {
+        // The panel's rows of X, before the panel's steps overwrite them.
+        for (let k = first; k < end; k++) w.set(a.subarray(k * m, k * m + k + 1), (k - first) * m);
+        if (first > 0) engine.lowerGramRows(A, m, W, first, end, triangleRanges(first, end - first));
+        engine.lowerGramPanel(A, first, end, m, W);
+      }
       weights.array().fill(0);
-      engine.easeWeights(A, n, m, weights, s);
+      engine.easeWeights(A, n, m, weights, s, triangleRanges(n, 0));
     } finally {
       engine.release(mark);
     }
@@ -127,20 +173,65 @@ export class EASE extends RankingBase {
   }
 }
 
-/**
- * The rows of an n x n step in ranges of about equal work (the steps cost about i² at row i), 64
- * ranges at most and multiples of 4 rows (lowerGram's blocks): short calls, so V8 runs all but the
- * first few in optimized code.
- */
-function rowRanges(n: number): [number, number][] {
-  const ranges: [number, number][] = [];
-  let first = 0;
-  for (let r = 1; r <= 64 && first < n; r++) {
-    const end = r === 64 ? n : Math.min(n, Math.ceil((n * Math.cbrt(r / 64)) / 4) * 4);
-    if (end > first) ranges.push([first, end]);
-    first = end;
+/** Rows per panel of the O(n³) steps: the panel against itself (about 3·PANEL/n of a step) runs on one thread. */
+const PANEL = 64;
+
+/** The panels of an n x n step: PANEL rows each (the last may be shorter). */
+function panels(n: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let first = 0; first < n; first += PANEL) out.push([first, Math.min(n, first + PANEL)]);
+  return out;
+}
+
+/** Rows per range of a panel: whole four-row groups, each column tile of the rows above loaded once for 16 rows. */
+const PANEL_RANGE_ROWS = 16;
+/** Columns per tile in assembly/ease.ts (invertLowerRows' scratch: TILE doubles per row of a range). */
+const TILE = 256;
+
+/** A panel's rows first .. end in ranges of PANEL_RANGE_ROWS, each `work` multiply-adds a row. */
+function panelRanges(first: number, end: number, work: number): RowRange[] {
+  const out: RowRange[] = [];
+  for (let r = first; r < end; r += PANEL_RANGE_ROWS) {
+    const last = Math.min(end, r + PANEL_RANGE_ROWS);
+    out.push([r, last, work * (last - r)]);
   }
-  return ranges;
+  return out;
+}
+
+/**
+ * Rows 0 .. rows in about 32 ranges of equal work when row i costs (i + 1)·perRow + rows (a
+ * triangle's row: lowerGramRows with perRow the panel's steps; easeWeights with perRow 0): short
+ * calls that balance the threads.
+ */
+function triangleRanges(rows: number, perRow: number): RowRange[] {
+  const cost = (i: number) => (i + 1) * perRow + rows;
+  let total = 0;
+  for (let i = 0; i < rows; i++) total += cost(i);
+  return cutRanges(rows, cost, total / 32);
+}
+
+/** The Gram matrix's rows (items) in about 64 ranges of equal pairs: row i gets one pair per item a user has at or below i. */
+function gramRanges(start: Uint32Array, cols: Uint32Array, n: number): RowRange[] {
+  const pairs = new Float64Array(n);
+  for (let u = 0; u + 1 < start.length; u++) for (let a = start[u]; a < start[u + 1]; a++) pairs[cols[a]] += a - start[u] + 1;
+  let total = 0;
+  for (let i = 0; i < n; i++) total += pairs[i] + 1;
+  return cutRanges(n, (i) => pairs[i] + 1, total / 64);
+}
+
+/** Consecutive rows 0 .. rows cut where the running cost reaches `target`. */
+function cutRanges(rows: number, cost: (i: number) => number, target: number): RowRange[] {
+  const out: RowRange[] = [];
+  let first = 0, work = 0;
+  for (let i = 0; i < rows; i++) {
+    work += cost(i);
+    if (work >= target || i === rows - 1) {
+      out.push([first, i + 1, work]);
+      first = i + 1;
+      work = 0;
+    }
+  }
+  return out;
 }
 
 /** Each user's distinct items, ascending (CSR): the rows of binary X, as serving adds them (historyRows). */
