@@ -7,7 +7,11 @@
 // runs today against those anchors. 'ease' fits EASE on EASE_SPEED_DATA (2,000 items: its time
 // grows as items³, and the 20,000 items above would need 4.8 GB), one closed-form solve: its
 // "iteration" is the whole fit.
-//   npx tsx bench/implicit-speed.ts [--models als,ials,bpr,hybrid,ease] [--threads 1,2] [--epochs 5] [--json]
+// With --repeat N every (model, threads) fit runs N times, interleaved (model by model, thread
+// count by thread count, then again), and each row gives the medians and the range of the
+// per-iteration seconds: timings on a shared machine swing between runs, and interleaving spreads
+// a slow spell over every configuration instead of one.
+//   npx tsx bench/implicit-speed.ts [--models als,ials,bpr,hybrid,ease] [--threads 1,2] [--epochs 5] [--repeat N] [--json]
 import { fileURLToPath } from 'node:url';
 import { generateScaleRatings } from '../src/data/generate-scale.js';
 import { ALS, BPR, EASE, Hybrid, IALS, toImplicit, type Dataset } from '../src/index.js';
@@ -36,6 +40,9 @@ export interface ImplicitSpeedRow {
   /** fitSeconds less the iterations: building rows, initializing, copying out. */
   setupSeconds: number;
   notes: string[];
+  /** With --repeat: how many runs the medians are of, and the range of secondsPerIteration over them. */
+  runs?: number;
+  secondsPerIterationRange?: [number, number];
 }
 
 function fitOne(model: SpeedModel, k: number, threads: number, epochs: number, data: Dataset): ImplicitSpeedRow {
@@ -69,12 +76,31 @@ export function implicitSpeedRows(models: readonly string[] = MODELS, threads: r
   return rows;
 }
 
+/** Every model on every thread count `repeat` times, interleaved; one row each of the medians (and the range). */
+export function repeatedSpeedRows(models: readonly string[], threads: readonly number[], epochs: number, repeat: number): ImplicitSpeedRow[] {
+  const runs: ImplicitSpeedRow[][] = [];
+  for (let r = 0; r < repeat; r++) runs.push(implicitSpeedRows(models, threads, epochs));
+  return runs[0].map((first, at) => {
+    const same = runs.map((rows) => rows[at]);
+    const per = same.map((row) => row.secondsPerIteration);
+    const mid = (f: (row: ImplicitSpeedRow) => number) => median(same.map(f));
+    return {
+      ...first, secondsPerIteration: median(per), firstIterationRatio: mid((row) => row.firstIterationRatio),
+      fitSeconds: mid((row) => row.fitSeconds), setupSeconds: mid((row) => row.setupSeconds),
+      runs: repeat, secondsPerIterationRange: [Math.min(...per), Math.max(...per)],
+    };
+  });
+}
+
 /** Markdown: one row per model and thread count. */
 export function implicitSpeedTable(rows: readonly ImplicitSpeedRow[]): string {
   return [
     '| model | k | threads | s / iteration | first / later | set-up s | fit s |',
     '|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.model} | ${r.k} | ${r.threads} | ${r.secondsPerIteration.toFixed(2)} | ${r.firstIterationRatio.toFixed(2)} | ${r.setupSeconds.toFixed(2)} | ${r.fitSeconds.toFixed(2)} |`),
+    ...rows.map((r) => {
+      const range = r.secondsPerIterationRange ? ` (${r.secondsPerIterationRange.map((x) => x.toFixed(2)).join('–')})` : '';
+      return `| ${r.model} | ${r.k} | ${r.threads} | ${r.secondsPerIteration.toFixed(2)}${range} | ${r.firstIterationRatio.toFixed(2)} | ${r.setupSeconds.toFixed(2)} | ${r.fitSeconds.toFixed(2)} |`;
+    }),
   ].join('\n');
 }
 
@@ -89,7 +115,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   } else {
     const models = (flagValue(args, '--models') ?? MODELS.join(',')).split(',');
     const threads = (flagValue(args, '--threads') ?? '1,2').split(',').map(Number);
-    const rows = implicitSpeedRows(models, threads, Number(flagValue(args, '--epochs') ?? 5));
+    const epochs = Number(flagValue(args, '--epochs') ?? 5), repeat = Number(flagValue(args, '--repeat') ?? 1);
+    const rows = repeat > 1 ? repeatedSpeedRows(models, threads, epochs, repeat) : implicitSpeedRows(models, threads, epochs);
     if (args.includes('--json')) console.log(JSON.stringify(rows));
     else console.log(implicitSpeedTable(rows));
   }

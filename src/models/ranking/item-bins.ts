@@ -1,7 +1,7 @@
 // The item side of the blocked order of the sampling models (BPR, the hybrid): items in seeded
 // random bins of equal size. Bins by interaction counts, as the rating models use, would put the
 // few most popular items in one bin, and a bin's negatives would be popular items only.
-import { gridSideFor, permutation, type Engine, type U32 } from '../../engine/index.js';
+import { gridSideFor, MAX_GRID_SIDE, permutation, type Engine, type U32 } from '../../engine/index.js';
 import type { RandomSource } from '../../util/random.js';
 
 /** The fewest items an item bin holds: a negative is drawn from a real sample of the catalogue (a bin of two items would offer one negative). */
@@ -14,9 +14,14 @@ export interface ItemBins {
   itemBin: U32;
 }
 
-/** Bins per side: as the rating models' grid, but never bins below MIN_BIN_ITEMS items (a small catalogue is one block). */
-export function samplingGridSide(bins: number | undefined, userCount: number, items: number, stride: number): number {
-  return Math.max(1, Math.min(gridSideFor(bins, userCount, items, stride), Math.floor(items / MIN_BIN_ITEMS)));
+/**
+ * Bins per side: as the rating models' grid (about 4 MiB of factor rows a block, at least 8 bins),
+ * or, with `blockBytes`, about that many bytes of parameters a block (`rowBytes` per user or item);
+ * never bins below MIN_BIN_ITEMS items (a small catalogue is one block).
+ */
+export function samplingGridSide(bins: number | undefined, userCount: number, items: number, stride: number, perBlock?: { rowBytes: number; blockBytes: number }): number {
+  const wanted = bins ?? (perBlock ? Math.max(8, Math.ceil(((userCount + items) * perBlock.rowBytes) / perBlock.blockBytes)) : undefined);
+  return Math.max(1, Math.min(gridSideFor(wanted === undefined ? undefined : Math.min(wanted, MAX_GRID_SIDE), userCount, items, stride), Math.floor(items / MIN_BIN_ITEMS)));
 }
 
 /**
