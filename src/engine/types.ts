@@ -171,7 +171,7 @@ export interface HybridBlockPass {
 export interface Engine {
   readonly name: EngineName;
   readonly variant: EngineVariant;
-  /** Threads that run blocked SGD, blocked BPR, ALS row solves and Gibbs rows: 1 unless a wasm engine was made with a thread pool. */
+  /** Threads that run blocked SGD, blocked BPR and the hybrid, ALS row solves, Gibbs rows and EASE's steps: 1 unless a wasm engine was made with a thread pool. */
   readonly threads: number;
   /** Why fewer threads run than were asked for (no shared memory, a thread that may not block, ...). */
   readonly threadsNote?: string;

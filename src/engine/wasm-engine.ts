@@ -217,7 +217,7 @@ export interface ThreadSupport {
 /** What a wasm engine is made with besides its build. */
 export interface WasmEngineOptions {
   /**
-   * Threads for blocked SGD and BPR, ALS row solves and Gibbs rows, the caller included: with more than 1 the engine's
+   * Threads for blocked SGD, BPR and the hybrid, ALS row solves, Gibbs rows and EASE's steps, the caller included: with more than 1 the engine's
    * memory is shared and `threads − 1` workers run the same kernels on it. Where that cannot be
    * done the engine runs on one thread and says why in `threadsNote`. Default 1.
    */

@@ -1,4 +1,4 @@
-// Worker threads for blocked SGD (SVD, MF, BPR): how many a fit asks for, and the engine support that
+// Worker threads for blocked SGD (SVD, MF, BPR, the hybrid): how many a fit asks for, and the engine support that
 // runs them. Only the models that train in blocked order reach this module, so only their bundles
 // carry the -threads wasm builds and the worker pool.
 import type { Dataset } from '../../data/dataset.js';
