@@ -101,8 +101,13 @@ describe.skipIf(!built)(`browser bundles of the built package${built ? '' : ` [s
     expect(b.text.split(WASM_BASE64_MAGIC).length - 1).toBe(b.builds.length);
   });
 
-  it('import { EASE } carries the three single-thread builds only (it trains on no worker thread)', async () => {
+  it('import { EASE } carries the threads builds too (its steps run on worker threads)', async () => {
     const b = await bundle(['EASE']);
+    expect(b.builds).toEqual(expect.arrayContaining(['relaxed', 'simd', 'scalar', 'relaxed-threads', 'simd-threads']));
+  });
+
+  it('import { SVDpp } carries the three single-thread builds only (it trains on no worker thread)', async () => {
+    const b = await bundle(['SVDpp']);
     expect(b.builds).toEqual(['relaxed', 'simd', 'scalar']);
   });
 
