@@ -10,9 +10,11 @@
 // Users and items are matched by raw id, so `train`, `test` and the scorer may number them
 // differently. The definitions of each metric are in ranking.ts.
 import type { Dataset } from '../data/dataset.js';
+import { topK } from '../util/top-k.js';
 import { DataError, LatentrecError, OptionError } from '../errors.js';
 import {
   auc,
+  aucBy,
   averagePrecisionAtK,
   hitRateAtK,
   ndcgAtK,
@@ -309,6 +311,40 @@ function checkScore(user: string, item: string, score: number): void {
   }
 }
 
+/** Whether candidate a ranks before b: higher score first, ties by the lower item index (the full protocol's order). */
+function before(scores: Float32Array, a: number, b: number): boolean {
+  const sa = scores[a], sb = scores[b];
+  return sa > sb || (sa === sb && a < b);
+}
+
+/**
+ * The first min(k, n) candidates of the full protocol's order, best first: what sorting every
+ * candidate and keeping k gives. util/top-k.ts's heap skips −Infinity scores, which rank last
+ * here (in index order, as ties).
+ */
+function topCandidates(scores: Float32Array, candidates: Uint32Array, k: number, isCandidate: (m: number) => boolean): Uint32Array {
+  const top = topK(scores, k, isCandidate), want = Math.min(k, candidates.length);
+  if (top.length === want) return top;
+  const out = new Uint32Array(want);
+  out.set(top);
+  let at = top.length;
+  for (let j = 0; j < candidates.length && at < want; j++) if (scores[candidates[j]] === -Infinity) out[at++] = candidates[j];
+  return out;
+}
+
+/** The place (1-based) of the first relevant candidate in the full protocol's order; Infinity when none is relevant. */
+function firstRelevantPlace(scores: Float32Array, candidates: Uint32Array, isRelevant: (candidate: number) => boolean): number {
+  let best = -1;
+  for (let j = 0; j < candidates.length; j++) {
+    const c = candidates[j];
+    if (isRelevant(c) && (best < 0 || before(scores, c, best))) best = c;
+  }
+  if (best < 0) return Infinity;
+  let ahead = 0;
+  for (let j = 0; j < candidates.length; j++) if (before(scores, candidates[j], best)) ahead++;
+  return ahead + 1;
+}
+
 function* evaluateFull(ctx: Context): Generator<number, RankingReport> {
   const { scorer, train, test, k, relevance, itemCount } = ctx;
   const { offsets, rows } = ctx.testRows;
@@ -316,6 +352,8 @@ function* evaluateFull(ctx: Context): Generator<number, RankingReport> {
   const trainItemToModel = mapItems(train, ctx.modelItem);
   const trainRows = groupRows(train.userIndex, train.userCount);
   const excluded = new Uint8Array(itemCount);
+  /** The current user's relevant items, marked (and unmarked after the user). */
+  const relevantMark = new Uint8Array(itemCount);
   const covered = new Uint8Array(itemCount);
   let coveredCount = 0;
   const sums = new MetricSums();
@@ -369,24 +407,28 @@ function* evaluateFull(ctx: Context): Generator<number, RankingReport> {
     let c = 0;
     for (let m = 0; m < itemCount; m++) {
       if (excluded[m] === 0) {
-        checkScore(user, scorer.itemIds[m], scores[m]);
+        if (Number.isNaN(scores[m])) checkScore(user, scorer.itemIds[m], scores[m]);
         candidates[c++] = m;
       }
     }
+    // Only the top k and the first relevant item's place are needed, not the whole order: the
+    // ranking metrics read the first k places, MRR one count, AUC no order at all.
+    const top = topCandidates(scores, candidates, k, (m) => excluded[m] === 0);
     for (const m of marked) excluded[m] = 0;
-    candidates.sort((a, b) => scores[b] - scores[a] || a - b);
 
-    precision.add(precisionAtK(candidates, relevant, k));
-    recall.add(recallAtK(candidates, relevant, k));
-    ndcg.add(ndcgAtK(candidates, relevant, k));
-    map.add(averagePrecisionAtK(candidates, relevant, k));
-    hitRate.add(hitRateAtK(candidates, relevant, k));
-    mrr.add(reciprocalRank(candidates, relevant));
-    aucs.add(auc(scores, candidates, relevant));
-    const top = Math.min(k, candidates.length);
-    for (let i = 0; i < top; i++) {
-      if (covered[candidates[i]] === 0) {
-        covered[candidates[i]] = 1;
+    precision.add(precisionAtK(top, relevant, k));
+    recall.add(recallAtK(top, relevant, k));
+    ndcg.add(ndcgAtK(top, relevant, k));
+    map.add(averagePrecisionAtK(top, relevant, k));
+    hitRate.add(hitRateAtK(top, relevant, k));
+    for (const m of relevant) relevantMark[m] = 1;
+    const isRelevant = (m: number) => relevantMark[m] === 1;
+    mrr.add(1 / firstRelevantPlace(scores, candidates, isRelevant));
+    aucs.add(aucBy(scores, candidates, isRelevant));
+    for (const m of relevant) relevantMark[m] = 0;
+    for (let i = 0; i < top.length; i++) {
+      if (covered[top[i]] === 0) {
+        covered[top[i]] = 1;
         coveredCount++;
       }
     }

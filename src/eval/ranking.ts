@@ -122,41 +122,65 @@ export function reciprocalRank(ranked: RankedList, relevant: ReadonlySet<number>
  * counting one half. `scores` is indexed by the candidates' ids (e.g. a model's scores of every
  * item); only the candidates are looked at. A candidate listed twice counts twice.
  *
- * Computed in O(n log n): the scores of P and of N are sorted, then one merge counts, for each
- * relevant score, the non-relevant scores below it and equal to it.
+ * Computed in O(n log |P|): the relevant scores are sorted, and each non-relevant score finds by
+ * binary search the relevant ones it is below and equal to (a user has a few relevant items among
+ * thousands of candidates; sorting every candidate cost most of a full-catalogue evaluation).
  * NaN when P or N is empty. A NaN score (or a candidate outside `scores`) throws a RangeError.
  */
 export function auc(scores: ArrayLike<number>, candidates: RankedList, relevant: ReadonlySet<number>): number {
+  return aucBy(scores, candidates, (c) => relevant.has(c));
+}
+
+/**
+ * auc with relevance given as a predicate, asked once per candidate: over thousands of candidates
+ * an array lookup costs far less than a Set's (the full-protocol evaluation marks each user's
+ * relevant items in an array).
+ */
+export function aucBy(scores: ArrayLike<number>, candidates: RankedList, isRelevant: (candidate: number) => boolean): number {
+  const flags = new Uint8Array(candidates.length);
   let positives = 0;
-  for (let j = 0; j < candidates.length; j++) if (relevant.has(candidates[j])) positives++;
-  const negatives = candidates.length - positives;
-  if (positives === 0 || negatives === 0) return NaN;
-  const pos = new Float64Array(positives);
-  const neg = new Float64Array(negatives);
-  let p = 0;
-  let q = 0;
   for (let j = 0; j < candidates.length; j++) {
     const c = candidates[j];
     const s = scores[c];
     if (typeof s !== 'number' || Number.isNaN(s)) {
       throw new RangeError(`auc: candidate ${c} has no score (got ${String(s)}); scores must be numbers, not NaN`);
     }
-    if (relevant.has(c)) pos[p++] = s;
-    else neg[q++] = s;
+    if (isRelevant(c)) {
+      flags[j] = 1;
+      positives++;
+    }
   }
+  const negatives = candidates.length - positives;
+  if (positives === 0 || negatives === 0) return NaN;
+  const pos = new Float64Array(positives);
+  let p = 0;
+  for (let j = 0; j < candidates.length; j++) if (flags[j] === 1) pos[p++] = scores[candidates[j]];
   pos.sort();
-  neg.sort();
-  // below = #negatives with score < s_p, upTo = #negatives with score <= s_p; both only grow as
-  // s_p grows.
-  let below = 0;
-  let upTo = 0;
-  let count = 0;
+  // Over the sorted relevant scores: startsBelow[i] counts the negatives below pos[i] but not below
+  // pos[i − 1], and equalFrom marks where each negative's run of equal relevant scores starts and
+  // ends; prefix sums give each relevant score's negatives below it and equal to it.
+  const startsBelow = new Float64Array(positives + 1), equalFrom = new Float64Array(positives + 1);
+  for (let j = 0; j < candidates.length; j++) {
+    if (flags[j] === 1) continue;
+    const s = scores[candidates[j]];
+    // lo = the first relevant score >= s, up = the first > s (runs of equal scores are short).
+    let lo = 0, hi = positives;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (pos[mid] < s) lo = mid + 1;
+      else hi = mid;
+    }
+    let up = lo;
+    while (up < positives && pos[up] === s) up++;
+    startsBelow[up]++;
+    equalFrom[lo]++;
+    equalFrom[up]--;
+  }
+  let below = 0, equal = 0, count = 0;
   for (let j = 0; j < positives; j++) {
-    const s = pos[j];
-    while (below < negatives && neg[below] < s) below++;
-    if (upTo < below) upTo = below;
-    while (upTo < negatives && neg[upTo] <= s) upTo++;
-    count += below + 0.5 * (upTo - below);
+    below += startsBelow[j];
+    equal += equalFrom[j];
+    count += below + 0.5 * equal;
   }
   return count / (positives * negatives);
 }

@@ -153,6 +153,61 @@ describe("evaluateRanking, protocol 'full'", () => {
   });
 });
 
+describe("evaluateRanking, protocol 'full', against a reference that sorts every candidate", () => {
+  it('equals sorting every candidate and counting every pair, on random data with many ties, signed zeros and −Infinity', () => {
+    let x = 7;
+    const rand = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 4294967296);
+    const items = Array.from({ length: 300 }, (_, i) => `i${i}`), users = Array.from({ length: 60 }, (_, u) => `u${u}`);
+    const trainRows: Triple[] = [], testRows: Triple[] = [];
+    for (const u of users) {
+      for (const i of items) {
+        const r = rand();
+        if (r < 0.05) trainRows.push([u, i, 1 + Math.floor(rand() * 5)]);
+        else if (r < 0.12) testRows.push([u, i, 1 + Math.floor(rand() * 5)]);
+      }
+    }
+    const train = Dataset.fromTriples(trainRows, SCALE), test = Dataset.fromTriples(testRows, SCALE);
+    // Scores on a coarse grid: many ties, −0 beside +0, and −Infinity (ranked last).
+    const grid = (v: number) => (v === -4 ? -Infinity : v === 0 && rand() < 0.5 ? -0 : v / 4);
+    const table = new Map(users.map((u) => [u, Float32Array.from(items, () => grid(Math.floor(rand() * 9) - 4))]));
+    const scorer: RankingScorer = { itemIds: items, scoreAll: (u) => table.get(u)! };
+    for (const k of [1, 5, 40, 400]) {
+      const got = evaluateRanking(scorer, train, test, { k });
+      // The reference: every candidate sorted by score (ties: lower index first), metrics on the
+      // whole list, AUC by counting every (relevant, other) pair.
+      const sums = { precision: 0, recall: 0, ndcg: 0, map: 0, hitRate: 0, mrr: 0, auc: 0 };
+      const covered = new Set<number>();
+      let n = 0;
+      for (const u of users) {
+        const seen = new Set(trainRows.filter((r) => r[0] === u).map((r) => items.indexOf(String(r[1]))));
+        const relevant = new Set(testRows.filter((r) => r[0] === u && r[2] >= 4).map((r) => items.indexOf(String(r[1]))).filter((i) => !seen.has(i)));
+        if (relevant.size === 0) continue;
+        n++;
+        const s = table.get(u)!;
+        const ranked = items.map((_, i) => i).filter((i) => !seen.has(i)).sort((a, b) => s[b] - s[a] || a - b);
+        const hits = ranked.slice(0, k).map((i) => relevant.has(i));
+        const count = hits.filter(Boolean).length;
+        sums.precision += count / k;
+        sums.recall += count / relevant.size;
+        let dcg = 0, idcg = 0, ap = 0, h = 0;
+        hits.forEach((hit, p) => { if (hit) { dcg += 1 / Math.log2(p + 2); ap += ++h / (p + 1); } });
+        for (let p = 0; p < Math.min(k, relevant.size); p++) idcg += 1 / Math.log2(p + 2);
+        sums.ndcg += dcg / idcg;
+        sums.map += ap / Math.min(k, relevant.size);
+        sums.hitRate += count > 0 ? 1 : 0;
+        sums.mrr += 1 / (ranked.findIndex((i) => relevant.has(i)) + 1);
+        let pairs = 0, above = 0;
+        for (const p of ranked) if (relevant.has(p)) for (const q of ranked) if (!relevant.has(q)) { pairs++; above += s[p] > s[q] ? 1 : s[p] === s[q] ? 0.5 : 0; }
+        sums.auc += above / pairs;
+        ranked.slice(0, k).forEach((i) => covered.add(i));
+      }
+      expect(got.users).toBe(n);
+      for (const key of Object.keys(sums) as (keyof typeof sums)[]) expect(got[key], `${key} at k=${k}`).toBeCloseTo(sums[key] / n, 12);
+      expect(got.coverage).toBe(covered.size / items.length);
+    }
+  });
+});
+
 describe("evaluateRanking, protocol 'faq' (Surprise's FAQ precision_recall_at_k)", () => {
   const trainTriples: Triple[] = [
     ['u1', 'a', 4],
