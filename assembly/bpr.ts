@@ -9,7 +9,7 @@
 import { F32_BYTES, LANES } from "./layout";
 import { dotDiff } from "./vector";
 import { shuffleRatings } from "./shuffle";
-import { isSeen } from "./sorted";
+import { drawNegative, drawState } from "./bin-draws";
 
 export function sgdEpochBpr(
   users: usize, positives: usize, negatives: usize, count: i32,
@@ -59,16 +59,11 @@ function updateBpr(p: usize, qi: usize, qj: usize, stride: i32, g: f32, lr: f32,
   }
 }
 
-// The most draws for one verified negative: a user who has most items of a bin would otherwise
-// loop for long (or forever, with all of them); after this many the last draw is kept.
-// @ts-ignore: decorator
-@inline const MAX_DRAWS: i32 = 32;
-
 // One block of BPR's blocked order (LIBMF's grid over users and items): the block's triples
 // first .. end are shuffled in place with `seed` (as shuffleRatings), each gets a negative drawn
 // uniformly from its positive's item bin — binItems[binStart[b] .. binStart[b + 1]) for
 // b = itemBin[i], redrawn while the user has it when `verify` (seenStart/seenItems: each user's
-// items, sorted), at most MAX_DRAWS times — by xorshift32 from seed ^ 0x5bd1e995, then one BPR
+// items, sorted; assembly/bin-draws.ts drawNegative), then one BPR
 // pass over the block. Blocks of a round share no user and no item bin, so they run on any
 // threads to the same bits. Returns the triples already ranked right.
 export function bprBlock(
@@ -78,20 +73,12 @@ export function bprBlock(
 ): f64 {
   const at = <usize>first << 2, count = end - first;
   shuffleRatings(users + at, items + at, values + at, count, seed);
-  let x: u32 = (seed ^ 0x5bd1e995) != 0 ? seed ^ 0x5bd1e995 : 0x9e3779b9;
+  let x = drawState(seed);
   for (let t = <usize>first; t < <usize>end; t++) {
-    const u = <usize>load<u32>(users + (t << 2));
+    const u = load<u32>(users + (t << 2));
     const b = <usize>load<u32>(itemBin + (<usize>load<u32>(items + (t << 2)) << 2));
     const lo = load<u32>(binStart + (b << 2)), size = load<u32>(binStart + (b << 2), 4) - lo;
-    let j: u32 = 0;
-    for (let draw = 0; draw < MAX_DRAWS; draw++) {
-      x ^= x << 13;
-      x ^= x >> 17;
-      x ^= x << 5;
-      j = load<u32>(binItems + (<usize>(lo + x % size) << 2));
-      if (verify == 0 || !isSeen(seenStart, seenItems, <u32>u, j)) break;
-    }
-    store<u32>(negatives + (t << 2), j);
+    x = drawNegative(x, binItems, lo, size, verify != 0, seenStart, seenItems, u, negatives + (t << 2));
   }
   return sgdEpochBpr(users + at, items + at, negatives + at, count, P, Q, bi, stride, lr, reg, regBias);
 }

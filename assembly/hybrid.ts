@@ -20,6 +20,7 @@ import { F32_BYTES, LANES } from "./layout";
 import { axpy, dot } from "./vector";
 import { isSeen } from "./sorted";
 import { shuffleRatings } from "./shuffle";
+import { binItem, drawNegative, drawState, xorshift32 } from "./bin-draws";
 
 // @ts-ignore: decorator
 @inline const LOSS_LOGISTIC: i32 = 0;
@@ -46,16 +47,12 @@ export function hybridEpoch(
   return wrong;
 }
 
-// The most draws for one verified negative (bpr and logistic losses), as blocked BPR's.
-// @ts-ignore: decorator
-@inline const MAX_DRAWS: i32 = 32;
-
 // One block of the hybrid's blocked order (LIBMF's grid, as assembly/bpr.ts bprBlock): the
 // block's triples first .. end are shuffled in place with `seed`, then for each triple the
 // candidates are drawn from its positive's item bin — binItems[binStart[b] .. binStart[b + 1])
-// for b = itemBin[i] — by xorshift32 from seed ^ 0x5bd1e995 into `draws` (WARP: `slots` draws,
+// for b = itemBin[i] — as blocked BPR's (assembly/bin-draws.ts) into `draws` (WARP: `slots` draws,
 // all of them whether or not used, so the stream does not depend on the scores; the others: one
-// negative redrawn while the user has it, at most MAX_DRAWS times), and the triple's step runs
+// verified negative, as BPR's), and the triple's step runs
 // as in hybridEpoch. Blocks of a round share no user and no item bin: when every feature belongs
 // to one user or one item (identity features only), they run on any threads to the same bits.
 // Returns the triples ranked wrong.
@@ -67,7 +64,7 @@ export function hybridBlock(
   stride: i32, lr: f32, userReg: f32, itemReg: f32, adagrad: i32, scratch: usize, draws: usize
 ): f64 {
   shuffleRatings(users + (<usize>first << 2), items + (<usize>first << 2), values + (<usize>first << 2), end - first, seed);
-  let x: u32 = (seed ^ 0x5bd1e995) != 0 ? seed ^ 0x5bd1e995 : 0x9e3779b9;
+  let x = drawState(seed);
   let wrong: f64 = 0;
   for (let t = <usize>first; t < <usize>end; t++) {
     const u = load<u32>(users + (t << 2)), i = load<u32>(items + (t << 2));
@@ -75,21 +72,11 @@ export function hybridBlock(
     const lo = load<u32>(binStart + (b << 2)), size = load<u32>(binStart + (b << 2), 4) - lo;
     if (loss == LOSS_WARP) {
       for (let s = 0; s < slots; s++) {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        store<u32>(draws + (<usize>s << 2), load<u32>(binItems + (<usize>(lo + x % size) << 2)));
+        x = xorshift32(x);
+        store<u32>(draws + (<usize>s << 2), binItem(binItems, lo, size, x));
       }
     } else {
-      let j: u32 = 0;
-      for (let draw = 0; draw < MAX_DRAWS; draw++) {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        j = load<u32>(binItems + (<usize>(lo + x % size) << 2));
-        if (!isSeen(seenStart, seenItems, u, j)) break;
-      }
-      store<u32>(draws, j);
+      x = drawNegative(x, binItems, lo, size, true, seenStart, seenItems, u, draws);
     }
     wrong += hybridTriple(
       loss, u, i, draws, slots, warpWeights, seenStart, seenItems,

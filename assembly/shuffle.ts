@@ -3,12 +3,12 @@
 // thread that runs it, so shuffling costs no serial time; the host picks the seeds, so the order
 // does not depend on which thread runs a block.
 
+import { xorshift32 } from "./bin-draws";
+
 export function shuffleRatings(users: usize, items: usize, values: usize, count: i32, seed: u32): void {
   let x: u32 = seed != 0 ? seed : 0x9e3779b9;
   for (let t = count - 1; t > 0; t--) {
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
+    x = xorshift32(x);
     // Modulo, not multiply-shift: the js twin computes it exactly (bias < 2^-10 for blocks under 4M).
     const j = <usize>(x % <u32>(t + 1));
     const a = <usize>(t << 2), b = j << 2;

@@ -4,17 +4,15 @@
 import { dot } from './js-vector.js';
 import { hybridBlocks, hybridEpoch } from './js-hybrid.js';
 import { swapRatings } from './swap-ratings.js';
+import { BinDraws, xorshift32 } from './js-bin-draws.js';
 import * as blocks from './js-bfm-blocks.js';
 import * as ease from './js-ease.js';
 import { alsExactRows } from './js-ials.js';
-import { sortedContains } from '../util/sorted.js';
 import { CG_ROWS_PER_CALL, workRanges, type RowRange } from './row-ranges.js';
 import type { BlockGrid, BlockSchedule } from './block-grid.js';
 import type { BfmBlock, BfmGroupPrior, BfmPrior, BfmSide, BiasedRates, BprSampler, Engine, ExactRowSolve, F32, F64, FactorBlock, FeatureSide, Handle, HybridBlockPass, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
 
 const f = Math.fround;
-/** assembly/bpr.ts MAX_DRAWS. */
-const BPR_MAX_DRAWS = 32;
 
 class ArrayHandle<T extends Float32Array | Uint32Array | Float64Array> implements Handle<T> {
   constructor(private readonly data: T) {}
@@ -128,9 +126,7 @@ export class JsEngine implements Engine {
     const users = r.users.array(), items = r.items.array(), values = r.values.array();
     let x = seed >>> 0 !== 0 ? seed >>> 0 : 0x9e3779b9;
     for (let t = count - 1; t > 0; t--) {
-      x = (x ^ (x << 13)) >>> 0;
-      x = (x ^ (x >>> 17)) >>> 0;
-      x = (x ^ (x << 5)) >>> 0;
+      x = xorshift32(x);
       swapRatings(users, items, values, first + t, first + (x % (t + 1)));
     }
   }
@@ -197,18 +193,10 @@ export class JsEngine implements Engine {
     for (let e = 0; e < plan.blocks.length; e++) {
       const b = plan.blocks[e], first = grid.start[b], end = grid.start[b + 1], seed = plan.seeds[e];
       this.shuffleRatings(r, first, end - first, seed);
-      let x = (seed ^ 0x5bd1e995) >>> 0 !== 0 ? (seed ^ 0x5bd1e995) >>> 0 : 0x9e3779b9;
+      const draws = new BinDraws(seed);
       for (let t = first; t < end; t++) {
-        const u = users[t], bin = itemBin[items[t]], lo = binStart[bin], size = binStart[bin + 1] - lo;
-        let j = 0;
-        for (let draw = 0; draw < BPR_MAX_DRAWS; draw++) {
-          x = (x ^ (x << 13)) >>> 0;
-          x = (x ^ (x >>> 17)) >>> 0;
-          x = (x ^ (x << 5)) >>> 0;
-          j = binItems[lo + (x % size)];
-          if (!sampler.verify || !sortedContains(seenItems, seenStart[u], seenStart[u + 1], j)) break;
-        }
-        neg[t] = j;
+        const bin = itemBin[items[t]], lo = binStart[bin];
+        neg[t] = draws.negative(binItems, lo, binStart[bin + 1] - lo, sampler.verify, seenStart, seenItems, users[t]);
       }
       correct += this.bprPass(users, items, neg, first, end - first, fb, lr, reg, regBias);
     }

@@ -1,6 +1,7 @@
 // The js twin of assembly/hybrid.ts (read its header for the model and losses): the same loops in
 // the same order of operations, rounded to float32 after every operation.
 import { sortedContains } from '../util/sorted.js';
+import { BinDraws } from './js-bin-draws.js';
 import { dot } from './js-vector.js';
 import type { BlockGrid, BlockSchedule } from './block-grid.js';
 import type { FeatureSide, HybridBlockPass, HybridPass, RatingsBlock } from './types.js';
@@ -32,9 +33,6 @@ export function hybridEpoch(p: HybridPass, userSide: FeatureSide, itemSide: Feat
   return wrong;
 }
 
-/** The most draws for one verified negative (bpr and logistic losses), as blocked BPR's. */
-const MAX_DRAWS = 32;
-
 /**
  * The blocked order's epoch (assembly/hybrid.ts hybridBlock, one block after another): `shuffle`
  * is the engine's shuffle of a block's ratings with a seed.
@@ -52,24 +50,13 @@ export function hybridBlocks(
   for (let e = 0; e < plan.blocks.length; e++) {
     const b = plan.blocks[e], first = grid.start[b], end = grid.start[b + 1], seed = plan.seeds[e];
     shuffle(first, end - first, seed);
-    let x = (seed ^ 0x5bd1e995) >>> 0 !== 0 ? (seed ^ 0x5bd1e995) >>> 0 : 0x9e3779b9;
-    const next = (): number => {
-      x = (x ^ (x << 13)) >>> 0;
-      x = (x ^ (x >>> 17)) >>> 0;
-      x = (x ^ (x << 5)) >>> 0;
-      return x;
-    };
+    const drawn = new BinDraws(seed);
     for (let t = first; t < end; t++) {
       const u = users[t], i = items[t], bin = itemBin[i], lo = binStart[bin], size = binStart[bin + 1] - lo;
       if (warp) {
-        for (let s = 0; s < p.slots; s++) draws[s] = binItems[lo + (next() % size)];
+        for (let s = 0; s < p.slots; s++) draws[s] = drawn.item(binItems, lo, size);
       } else {
-        let j = 0;
-        for (let draw = 0; draw < MAX_DRAWS; draw++) {
-          j = binItems[lo + (next() % size)];
-          if (!sortedContains(seenItems, seenStart[u], seenStart[u + 1], j)) break;
-        }
-        draws[0] = j;
+        draws[0] = drawn.negative(binItems, lo, size, true, seenStart, seenItems, u);
       }
       wrong += step(u, i, draws, 0);
     }

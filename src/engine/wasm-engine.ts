@@ -409,17 +409,25 @@ export class WasmEngine implements Engine {
       offsetOf(sampler.binItems), offsetOf(sampler.binStart), offsetOf(sampler.itemBin), offsetOf(sampler.seenStart), offsetOf(sampler.seenItems), sampler.verify ? 1 : 0,
       offsetOf(f.P), offsetOf(f.Q), offsetOf(f.bi), f.stride, lr, reg, regBias,
     ];
+    return this.blockRounds('bprBlock', list, { first: 4, end: 5, extra: 6, scratch: [], stride: f.stride }, grid, plan, 'blocked BPR');
+  }
+
+  /**
+   * A blocked epoch of kernel calls: round by round of the plan, each block's ratings a range
+   * (its seed the extra argument) on the threads. Returns the sum of the calls' results.
+   */
+  private blockRounds(kernel: CallKernel, list: number[], at: CallLayout, grid: BlockGrid, plan: BlockSchedule, what: string): number {
     const side = plan.side;
-    let correct = 0;
+    let sum = 0;
     for (let round = 0; round < side; round++) {
       const ranges: Range[] = [];
       for (let j = 0; j < side; j++) {
         const entry = round * side + j, b = plan.blocks[entry], first = grid.start[b], end = grid.start[b + 1];
         ranges.push([first, end, end - first, plan.seeds[entry]]);
       }
-      for (const part of this.callRanges('bprBlock', list, { first: 4, end: 5, extra: 6, scratch: [], stride: f.stride }, ranges, 'blocked BPR')) correct += part;
+      for (const part of this.callRanges(kernel, list, at, ranges, what)) sum += part;
     }
-    return correct;
+    return sum;
   }
 
   sgdEpochSvdpp(g: UserGroups, f: FactorBlock, Y: F32, z: F32, acc: F32, x: SvdppRates): number {
@@ -467,25 +475,14 @@ export class WasmEngine implements Engine {
       ...featureSideArgs(user), ...featureSideArgs(item), stride, p.lr, p.userReg, p.itemReg, p.adagrad ? 1 : 0, offsetOf(p.scratch), offsetOf(p.draws),
     ];
     const scratch: [number, number][] = [[33, 4 * threadPart(4 * stride, 4)], [34, 4 * threadPart(p.slots, 4)]];
-    const side = plan.side;
-    let wrong = 0;
-    for (let round = 0; round < side; round++) {
-      const ranges: Range[] = [];
-      for (let j = 0; j < side; j++) {
-        const entry = round * side + j, b = plan.blocks[entry], first = grid.start[b], end = grid.start[b + 1];
-        ranges.push([first, end, end - first, plan.seeds[entry]]);
-      }
-      for (const part of this.callRanges('hybridBlock', list, { first: 4, end: 5, extra: 6, scratch, stride }, ranges, 'blocked hybrid')) wrong += part;
-    }
-    return wrong;
+    return this.blockRounds('hybridBlock', list, { first: 4, end: 5, extra: 6, scratch, stride }, grid, plan, 'blocked hybrid');
   }
 
   hybridEpoch(p: HybridPass, user: FeatureSide, item: FeatureSide, stride: number): number {
-    const side = featureSideArgs;
     return this.k.hybridEpoch(
       HYBRID_LOSS_CODES[p.loss], offsetOf(p.users), offsetOf(p.positives), p.first, p.count,
       offsetOf(p.candidates), p.slots, offsetOf(p.warpWeights), offsetOf(p.seenStart), offsetOf(p.seenItems),
-      ...side(user), ...side(item), stride, p.lr, p.userReg, p.itemReg, p.adagrad ? 1 : 0, offsetOf(p.scratch),
+      ...featureSideArgs(user), ...featureSideArgs(item), stride, p.lr, p.userReg, p.itemReg, p.adagrad ? 1 : 0, offsetOf(p.scratch),
     );
   }
 

@@ -9,9 +9,9 @@ import type { U32 } from '../../engine/index.js';
 import { DataError } from '../../errors.js';
 import { optionsObject } from '../core/arguments.js';
 import type { ModelShape, Trainer, TrainingSetup } from '../core/model.js';
-import { binsOption, checkOptionKeys, flag, nonNegative, oneOf, orderThreadsOption, positive } from '../core/options.js';
+import { checkOptionKeys, flag, nonNegative, positive } from '../core/options.js';
 import { binsByCount, gridFromBins, MAX_GRID_SIDE, planEpoch, type BprSampler } from '../../engine/index.js';
-import { itemBins, samplingGridSide } from './item-bins.js';
+import { itemBins, samplingGridSide, samplingOrderOptions, type SamplingOrder } from './item-bins.js';
 import { BLOCKED_SGD_THREADING } from '../core/blocked-threads.js';
 import type { FoldInSolver } from '../core/serving.js';
 import { bprRowSolver } from './row-sgd.js';
@@ -44,7 +44,7 @@ export interface BprOptions extends ImplicitCommonOptions {
   bins?: number;
 }
 
-export type BprOrder = 'blocked' | 'shuffle';
+export type BprOrder = SamplingOrder;
 
 /**
  * Chosen by `bench/tune-implicit.ts` on MovieLens 100k (ratings >= 4 as interactions; 20% of each
@@ -80,7 +80,7 @@ export class BPR extends LatentRanking {
       reg: nonNegative('reg', options.reg ?? d.reg),
       regBias: nonNegative('regBias', options.regBias ?? d.regBias),
       verifyNegatives: flag('verifyNegatives', options.verifyNegatives, d.verifyNegatives),
-      ...blockedOptions(options, d.order),
+      ...samplingOrderOptions(options, d.order),
     };
     const shape = this.shapeOf(this.options);
     this.shape = this.options.order === 'blocked' ? { ...shape, threads: this.options.threads, bins: this.options.bins, threading: BLOCKED_SGD_THREADING } : shape;
@@ -149,12 +149,6 @@ function blockedTrainer(setup: TrainingSetup, o: BPR['options'], seenStart: Uint
     },
     predictionFactors: () => factors,
   };
-}
-
-/** order, then threads and bins (above 1 and set only with order 'blocked'). */
-function blockedOptions(given: BprOptions, fallback: BprOrder): { order: BprOrder; threads: number | 'auto'; bins: number | undefined } {
-  const order = oneOf<BprOrder>('order', given.order ?? fallback, ['blocked', 'shuffle']);
-  return { order, threads: orderThreadsOption(given.threads, order), bins: binsOption(given.bins, order, MAX_GRID_SIDE) };
 }
 
 export function shuffleTriples(users: Uint32Array, items: Uint32Array, random: { nextInt(n: number): number }): void {

@@ -14,13 +14,13 @@ import { optionsObject, rawId } from '../core/arguments.js';
 import { copyFactors } from '../core/fitted.js';
 import { initNormal } from '../core/init.js';
 import type { FitSession, LoadOptions, ModelShape, Trainer, TrainingSetup } from '../core/model.js';
-import { binsOption, checkOptionKeys, flag, integer, nonNegative, oneOf, orderThreadsOption, positive } from '../core/options.js';
+import { checkOptionKeys, flag, integer, nonNegative, oneOf, positive } from '../core/options.js';
 import { BLOCKED_SGD_THREADING } from '../core/blocked-threads.js';
 import type { Threading } from '../core/fit-loop.js';
 import { PARAMETER_LIMIT, withinLimit, withinParameterLimit, type FeatureEmbeddings, type ModelState } from '../core/state.js';
 import type { CommonFitOptions, EpochReport, FitResult } from '../core/types.js';
 import { shuffleTriples } from './bpr.js';
-import { itemBins, samplingGridSide } from './item-bins.js';
+import { itemBins, samplingGridSide, samplingOrderOptions, type SamplingOrder } from './item-bins.js';
 import { attributeRows, planHybrid, representFromAttributes, sharesFeatures, type AttributeRows, type HybridPlan, type SideLayout } from './hybrid-layout.js';
 import { LatentRanking, resolveImplicitCommon, type ImplicitCommonOptions, type ResolvedImplicitCommon } from './latent-ranking.js';
 import { sortedContains } from '../../util/sorted.js';
@@ -67,7 +67,7 @@ export interface HybridOptions extends ImplicitCommonOptions {
   bins?: number;
 }
 
-export type HybridOrder = 'blocked' | 'shuffle';
+export type HybridOrder = SamplingOrder;
 
 /**
  * LightFM's loss and schedule with k=64 and 30 epochs. `bench/tune-implicit.ts --model hybrid`
@@ -160,7 +160,7 @@ export class Hybrid extends LatentRanking {
       userIdentity: flag('userIdentity', options.userIdentity, d.userIdentity),
       itemIdentity: flag('itemIdentity', options.itemIdentity, d.itemIdentity),
       normalize: flag('normalize', options.normalize, d.normalize),
-      ...orderOptions(options, d.order),
+      ...samplingOrderOptions(options, d.order),
     };
     const shape = this.shapeOf(this.options);
     this.shape = this.options.order === 'blocked' ? { ...shape, threads: this.options.threads, bins: this.options.bins, threading: this.threading() } : shape;
@@ -413,12 +413,6 @@ function featureSide(engine: Engine, l: SideLayout, k: number, stride: number, i
   gE.array().fill(1);
   gb.array().fill(1);
   return { features, E, b: engine.allocF32(l.featureCount), gE, gb };
-}
-
-/** order, then threads and bins (above 1 and set only with order 'blocked'). */
-function orderOptions(given: HybridOptions, fallback: HybridOrder): { order: HybridOrder; threads: number | 'auto'; bins: number | undefined } {
-  const order = oneOf<HybridOrder>('order', given.order ?? fallback, ['blocked', 'shuffle']);
-  return { order, threads: orderThreadsOption(given.threads, order), bins: binsOption(given.bins, order, MAX_GRID_SIDE) };
 }
 
 /** out[r] = Σ w b over row r's features, in the kernels' order and float32 rounding. */

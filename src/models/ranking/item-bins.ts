@@ -2,7 +2,20 @@
 // random bins of equal size. Bins by interaction counts, as the rating models use, would put the
 // few most popular items in one bin, and a bin's negatives would be popular items only.
 import { gridSideFor, MAX_GRID_SIDE, permutation, type Engine, type U32 } from '../../engine/index.js';
+import { binsOption, oneOf, orderThreadsOption } from '../core/options.js';
 import type { RandomSource } from '../../util/random.js';
+
+/** The orders of the sampling models: LIBMF's blocked grid, or every interaction shuffled. */
+export type SamplingOrder = 'blocked' | 'shuffle';
+
+/** order, then threads and bins (above 1 and set only with order 'blocked'). */
+export function samplingOrderOptions(
+  given: { order?: SamplingOrder; threads?: number | 'auto'; bins?: number },
+  fallback: SamplingOrder,
+): { order: SamplingOrder; threads: number | 'auto'; bins: number | undefined } {
+  const order = oneOf<SamplingOrder>('order', given.order ?? fallback, ['blocked', 'shuffle']);
+  return { order, threads: orderThreadsOption(given.threads, order), bins: binsOption(given.bins, order, MAX_GRID_SIDE) };
+}
 
 /** The fewest items an item bin holds: a negative is drawn from a real sample of the catalogue (a bin of two items would offer one negative). */
 export const MIN_BIN_ITEMS = 64;
