@@ -9,13 +9,15 @@
 // and once the user's ratings are done, y_j <- y_j (1 - a)^n + acc for each j in I_u.
 //
 // Ratings are grouped by user: rows start[u] .. start[u+1] of items/values are user u's, and
-// I_u is their items. Users are visited in the order of userOrder[0 .. userCount).
-// z and acc are two scratch rows of `stride` floats.
+// I_u is their items. A call visits the users userOrder[first .. end); a pass is several calls
+// (ranges of the order), which threads may run at once: then q_i, b_i and y_j of items that users
+// on two threads share take concurrent updates (Hogwild). z and acc are two scratch rows of
+// `stride` floats (one pair per thread).
 import { F32_BYTES, LANES } from "./layout";
 import { dotSum, scale, scaleAdd } from "./vector";
 
 export function sgdEpochSvdpp(
-  userOrder: usize, userCount: i32, start: usize, items: usize, values: usize,
+  userOrder: usize, first: i32, end: i32, start: usize, items: usize, values: usize,
   P: usize, Q: usize, Y: usize, bu: usize, bi: usize, stride: i32, z: usize, acc: usize,
   mu: f32, lrBu: f32, lrBi: f32, lrPu: f32, lrQi: f32, lrYj: f32,
   regBu: f32, regBi: f32, regPu: f32, regQi: f32, regYj: f32
@@ -23,19 +25,19 @@ export function sgdEpochSvdpp(
   const rowBytes = <usize>(stride * F32_BYTES);
   const decay: f32 = 1 - lrYj * regYj;
   let sse: f64 = 0;
-  for (let k = 0; k < userCount; k++) {
+  for (let k = first; k < end; k++) {
     const u = <usize>load<u32>(userOrder + (<usize>k << 2));
-    const first = load<u32>(start + (u << 2));
-    const end = load<u32>(start + (u << 2), 4);
-    if (end == first) continue;
-    const invSqrt: f32 = 1 / Mathf.sqrt(<f32>(end - first));
-    implicitSum(z, Y, items, first, end, stride, rowBytes);
+    const lo = load<u32>(start + (u << 2));
+    const hi = load<u32>(start + (u << 2), 4);
+    if (hi == lo) continue;
+    const invSqrt: f32 = 1 / Mathf.sqrt(<f32>(hi - lo));
+    implicitSum(z, Y, items, lo, hi, stride, rowBytes);
     scale(z, invSqrt, stride);
     memory.fill(acc, 0, rowBytes);
     const pu = P + u * rowBytes;
     const bup = bu + (u << 2);
     let total: f32 = 1;
-    for (let t = first; t < end; t++) {
+    for (let t = lo; t < hi; t++) {
       const at = <usize>t << 2;
       const i = <usize>load<u32>(items + at);
       const qi = Q + i * rowBytes;
@@ -49,7 +51,7 @@ export function sgdEpochSvdpp(
       updateSvdpp(pu, qi, z, acc, stride, e, invSqrt, decay, lrPu, regPu, lrQi, regQi, lrYj);
       total *= decay;
     }
-    for (let t = first; t < end; t++) {
+    for (let t = lo; t < hi; t++) {
       const j = <usize>load<u32>(items + (<usize>t << 2));
       scaleAdd(Y + j * rowBytes, total, acc, stride);
     }

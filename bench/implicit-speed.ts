@@ -6,15 +6,16 @@
 // ../shared/reference/frontier.md were measured, 0.85 s per epoch) tells how fast the machine
 // runs today against those anchors. 'ease' fits EASE on EASE_SPEED_DATA (2,000 items: its time
 // grows as items³, and the 20,000 items above would need 4.8 GB), one closed-form solve: its
-// "iteration" is the whole fit.
+// "iteration" is the whole fit. 'svdpp' is SVD++ (explicit ratings, the same set's values) in its
+// shuffled order: on two threads Hogwild, the one kind here whose thread count changes the model.
 // With --repeat N every (model, threads) fit runs N times, interleaved (model by model, thread
 // count by thread count, then again), and each row gives the medians and the range of the
 // per-iteration seconds: timings on a shared machine swing between runs, and interleaving spreads
 // a slow spell over every configuration instead of one.
-//   npx tsx bench/implicit-speed.ts [--models als,ials,bpr,hybrid,ease] [--threads 1,2] [--epochs 5] [--repeat N] [--json]
+//   npx tsx bench/implicit-speed.ts [--models als,ials,bpr,hybrid,ease,svdpp] [--threads 1,2] [--epochs 5] [--repeat N] [--json]
 import { fileURLToPath } from 'node:url';
 import { generateScaleRatings } from '../src/data/generate-scale.js';
-import { ALS, BPR, EASE, Hybrid, IALS, toImplicit, type Dataset } from '../src/index.js';
+import { ALS, BPR, EASE, Hybrid, IALS, SVDpp, toImplicit, type Dataset } from '../src/index.js';
 import { flagValue } from './bench-args.js';
 import { childJson } from './child-json.js';
 import { median } from './kernels.js';
@@ -22,7 +23,7 @@ import { median } from './kernels.js';
 export const IMPLICIT_SPEED_DATA = { ratings: 2_000_000, users: 50_000, items: 20_000, seed: 7 } as const;
 /** EASE's set: 1M interactions over 2,000 items (the same generator). */
 export const EASE_SPEED_DATA = { ratings: 1_000_000, users: 30_000, items: 2_000, seed: 3 } as const;
-const MODELS = ['als', 'ials', 'bpr', 'hybrid', 'ease', 'bpr-shuffle'] as const;
+const MODELS = ['als', 'ials', 'bpr', 'hybrid', 'ease', 'svdpp', 'bpr-shuffle'] as const;
 type SpeedModel = (typeof MODELS)[number];
 
 export interface ImplicitSpeedRow {
@@ -54,6 +55,7 @@ function fitOne(model: SpeedModel, k: number, threads: number, epochs: number, d
     : model === 'bpr' ? new BPR(threaded)
     : model === 'bpr-shuffle' ? new BPR({ ...common, order: 'shuffle' })
     : model === 'ease' ? new EASE({ threads })
+    : model === 'svdpp' ? new SVDpp(threaded)
     : new Hybrid(threaded);
   const fit = m.fit(data);
   const all = fit.epochs.length > 0 ? fit.epochs.map((e) => e.seconds) : [fit.fitSeconds];

@@ -106,9 +106,14 @@ describe.skipIf(!built)(`browser bundles of the built package${built ? '' : ` [s
     expect(b.builds).toEqual(expect.arrayContaining(['relaxed', 'simd', 'scalar', 'relaxed-threads', 'simd-threads']));
   });
 
-  it('import { SVDpp } carries the three single-thread builds only (it trains on no worker thread)', async () => {
-    const b = await bundle(['SVDpp']);
+  it('import { Baseline } carries the three single-thread builds only (it trains on no worker thread)', async () => {
+    const b = await bundle(['Baseline']);
     expect(b.builds).toEqual(['relaxed', 'simd', 'scalar']);
+  });
+
+  it('import { SVDpp } carries the threads builds too (users on worker threads, Hogwild)', async () => {
+    const b = await bundle(['SVDpp']);
+    expect(b.builds).toEqual(expect.arrayContaining(['relaxed', 'simd', 'scalar', 'relaxed-threads', 'simd-threads']));
   });
 
   it('import { BPR } carries the threads builds too (blocked order on worker threads)', async () => {

@@ -5,7 +5,7 @@ import { generateRatings } from '../src/data/generate.js';
 import { groupRows } from '../src/data/group.js';
 import { loadFolds } from '../src/data/load-node.js';
 import { crossValidate } from '../src/eval/cross-validate.js';
-import { SVDpp } from '../src/index.js';
+import { hardwareThreads, holdoutSplit, SVDpp, type SvdppOptions } from '../src/index.js';
 import { MT19937 } from '../src/util/mt19937.js';
 import { hasMl100k, ml100kDir, ml100kNote } from './helpers.js';
 
@@ -75,6 +75,48 @@ describe('SVDpp', () => {
     });
   });
 
+  it('runs on threads Hogwild: within one thread\'s accuracy, said in the notes; one thread is the js engine\'s pass', () => {
+    const big = generateRatings({ users: 600, items: 400, ratings: 40_000, minPerUser: 10, seed: 11 });
+    const { train, test } = holdoutSplit(big, { testRatio: 0.2, seed: 4 });
+    const fitted = (options: SvdppOptions) => {
+      const model = new SVDpp({ factors: 12, epochs: 8, seed: 5, wasmVariant: 'simd', ...options });
+      const result = model.fit(train, { validation: test });
+      return { result, estimates: Array.from(model.predictMany(test)) };
+    };
+    const one = fitted({ threads: 1 }), js = fitted({ engine: 'js' });
+    expect(one.result.threads).toBe(1);
+    expect(one.result.notes).toEqual([]);
+    // One thread runs the ranges of users one after another: the same bits as the js engine.
+    expect(one.estimates).toEqual(js.estimates);
+    expect(one.result.epochs.map((e) => e.trainRmse)).toEqual(js.result.epochs.map((e) => e.trainRmse));
+    for (const threads of [2, 3]) {
+      const many = fitted({ threads });
+      expect(many.result.threads).toBe(threads);
+      expect(many.result.notes).toEqual([expect.stringMatching(new RegExp(`^users on ${threads} threads updated the items they share at once \\(Hogwild\\)`))]);
+      // The stated tolerance: every epoch's train and held-out RMSE within 0.5 % of one thread's.
+      many.result.epochs.forEach((e, k) => {
+        const base = one.result.epochs[k];
+        expect(Math.abs(e.trainRmse / base.trainRmse - 1)).toBeLessThan(0.005);
+        expect(Math.abs(e.validationRmse! / base.validationRmse! - 1)).toBeLessThan(0.005);
+      });
+      // It learned: the held-out RMSE fell well below the first epoch's.
+      expect(many.result.epochs.at(-1)!.validationRmse!).toBeLessThan(many.result.epochs[0].validationRmse! - 0.02);
+    }
+  });
+
+  it("'auto' keeps one thread (Hogwild is opt-in), and threads need the shuffled order", () => {
+    expect(new SVDpp().options.threads).toBe('auto');
+    expect(new SVDpp({ factors: 4, epochs: 1 }).fit(data).threads).toBe(1);
+    expect(new SVDpp({ order: 'fixed' }).options.threads).toBe(1);
+    expect(() => new SVDpp({ order: 'fixed', threads: 2 })).toThrow(`option threads must be 1 with order "fixed" (only order 'shuffle' runs on several threads) (got 2)`);
+    expect(() => new SVDpp({ threads: 0 })).toThrow('option threads must be an integer in [1, 256] (got 0)');
+    // From 500,000 ratings, where SVD's 'auto' would take every core, the notes say why it did not.
+    const big = generateRatings({ users: 20_000, items: 2_000, ratings: 500_000, minPerUser: 1, seed: 2 });
+    const fit = new SVDpp({ factors: 1, epochs: 1 }).fit(big);
+    expect(fit.threads).toBe(1);
+    expect(fit.notes).toEqual(hardwareThreads() > 1 ? [expect.stringMatching(/^running on 1 thread: SVD\+\+ on threads updates shared items at once \(Hogwild\)/)] : []);
+  });
+
   it('uses Surprise\'s defaults: k = 20, lr 0.007, reg 0.02', () => {
     const o = new SVDpp().options;
     expect([o.factors, o.lrPu, o.lrYj, o.regYj, o.epochs]).toEqual([20, 0.007, 0.007, 0.02, 20]);
@@ -89,9 +131,12 @@ describe.skipIf(!hasMl100k)(`SVDpp on ML-100k u1..u5${ml100kNote}`, async () => 
     cv.folds.forEach((f, k) => expect(Math.abs(f.rmse - surprise[k])).toBeLessThan(0.0002));
     expect(Math.abs(cv.mean.mae - 0.7238)).toBeLessThan(0.0005);
   });
-  it('shuffled: mean RMSE within 0.004 of 0.9218', () => {
+  it('shuffled: mean RMSE within 0.004 of 0.9218, on one thread and on two (Hogwild)', () => {
     const cv = crossValidate(() => new SVDpp(), folds);
     expect(Math.abs(cv.mean.rmse - 0.9218)).toBeLessThan(0.004);
+    const two = crossValidate(() => new SVDpp({ threads: 2 }), folds);
+    expect(Math.abs(two.mean.rmse - 0.9218)).toBeLessThan(0.004);
+    expect(Math.abs(two.mean.rmse - cv.mean.rmse)).toBeLessThan(0.001);
   });
 });
 

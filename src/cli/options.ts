@@ -108,7 +108,7 @@ export function addModelOptions(command: Command): Command {
       new Option('--order <order>', "order per epoch: blocked (LIBMF's grid; default for svd, mf, bpr, hybrid), shuffle (svdpp's default), fixed (baseline's)")
         .choices(['blocked', 'shuffle', 'fixed']),
     )
-    .option('--threads <n>', 'threads for --order blocked (svd, mf, bpr, hybrid), als, ials, ease and bfm with --bags none, or auto (default: every core from 500,000 ratings; als and ials from 100,000, bfm from 50,000, ease from 500 items; the model is the same for any count, but for the hybrid with shared attributes)')
+    .option('--threads <n>', 'threads for --order blocked (svd, mf, bpr, hybrid), svdpp, als, ials, ease and bfm with --bags none, or auto (default: every core from 500,000 ratings; als and ials from 100,000, bfm from 50,000, ease from 500 items; svdpp 1; the model is the same for any count, but for svdpp and the hybrid with shared attributes, which train Hogwild)')
     .option('--bins <n>', 'bins per side of the blocked grid, 1..256 (default: from the data size and k)')
     .addOption(new Option('--init <init>', 'starting factors: random (default) or svd (truncated SVD of the user-mean-filled matrix)').choices(['random', 'svd']))
     .option('--init-scale <s>', 'with --init svd: factors start at s·U·sqrt(Σ), s·V·sqrt(Σ) (default 0.2)')

@@ -8,7 +8,7 @@ import { BinDraws, xorshift32 } from './js-bin-draws.js';
 import * as blocks from './js-bfm-blocks.js';
 import * as ease from './js-ease.js';
 import { alsExactRows } from './js-ials.js';
-import { CG_ROWS_PER_CALL, workRanges, type RowRange } from './row-ranges.js';
+import { CG_ROWS_PER_CALL, orderRanges, SVDPP_USERS_PER_CALL, workRanges, type RowRange } from './row-ranges.js';
 import type { BlockGrid, BlockSchedule } from './block-grid.js';
 import type { BfmBlock, BfmGroupPrior, BfmPrior, BfmSide, BiasedRates, BprSampler, Engine, ExactRowSolve, F32, F64, FactorBlock, FeatureSide, Handle, HybridBlockPass, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
 
@@ -149,8 +149,14 @@ export class JsEngine implements Engine {
     const mu = f(x.mu), lrBu = f(x.lrBu), lrBi = f(x.lrBi), lrPu = f(x.lrPu), lrQi = f(x.lrQi), lrYj = f(x.lrYj);
     const regBu = f(x.regBu), regBi = f(x.regBi), regPu = f(x.regPu), regQi = f(x.regQi), regYj = f(x.regYj);
     const decay = f(1 - f(lrYj * regYj));
-    let sse = 0;
+    let sse = 0, rangeSse = 0;
+    // Each range's sum apart, added in range order, as the wasm engine's calls return them.
+    const ends = new Set(orderRanges(order.subarray(0, g.count), start, SVDPP_USERS_PER_CALL).map(([, end]) => end));
     for (let k = 0; k < g.count; k++) {
+      if (ends.has(k)) {
+        sse += rangeSse;
+        rangeSse = 0;
+      }
       const u = order[k];
       const first = start[u], end = start[u + 1];
       if (end === first) continue;
@@ -163,7 +169,7 @@ export class JsEngine implements Engine {
         const i = items[t], qi = i * stride;
         const bU = bu[u], bI = bi[i];
         const e = f(values[t] - f(f(f(mu + bU) + bI) + dotSum(Q, qi, P, pu, z, stride)));
-        sse += e * e;
+        rangeSse += e * e;
         bu[u] = f(bU + f(lrBu * f(e - f(regBu * bU))));
         bi[i] = f(bI + f(lrBi * f(e - f(regBi * bI))));
         const g1 = f(lrYj * e), gs = f(g1 * invSqrt);
@@ -178,7 +184,7 @@ export class JsEngine implements Engine {
       }
       for (let t = first; t < end; t++) scaleAdd(Y, items[t] * stride, total, acc, 0, stride);
     }
-    return sse;
+    return sse + rangeSse;
   }
 
   sgdEpochBpr(usersH: U32, posH: U32, negH: U32, count: number, fb: FactorBlock, lrIn: number, regIn: number, regBiasIn: number): number {

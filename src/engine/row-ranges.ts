@@ -34,3 +34,16 @@ export function workRanges(start: Uint32Array, from: number, to: number, rowWork
 export const CG_ROWS_PER_CALL = 512;
 /** Rows of one alsExactRows call at most; a row costs about k/3 nonzeros beyond its own (the factorization). */
 export const EXACT_ROWS_PER_CALL = 256;
+
+/** Users of one sgdEpochSvdpp call at most; a user costs about one rating beyond its own (z_u and the y update). */
+export const SVDPP_USERS_PER_CALL = 1024;
+
+/**
+ * Ranges over positions 0 .. order.length of a visiting order (SVD++'s users in epoch order),
+ * cut as workRanges cuts rows, a position's work being its row's nonzeros in `start` plus one.
+ */
+export function orderRanges(order: Uint32Array, start: Uint32Array, maxRows: number): RowRange[] {
+  const cumulative = new Uint32Array(order.length + 1);
+  for (let k = 0; k < order.length; k++) cumulative[k + 1] = cumulative[k] + start[order[k] + 1] - start[order[k]];
+  return workRanges(cumulative, 0, order.length, 1, maxRows);
+}

@@ -202,7 +202,10 @@ export interface Engine {
   sgdBlocks(r: RatingsBlock, grid: BlockGrid, plan: BlockSchedule, f: FactorBlock, rates: BiasedRates, biased: boolean): number;
   /**
    * One SGD pass of SVD++ over user groups; Y holds the implicit factors y_j (items x stride),
-   * z and acc are scratch rows of `stride` floats. Returns the pass's sum of squared errors.
+   * z and acc are scratch, one row of threadPart(stride, 4) floats per engine thread. The users
+   * are visited in ranges of the order (row-ranges.ts orderRanges): on one thread one after
+   * another; on several at once, items shared by users on two threads taking both updates as
+   * they come (Hogwild). Returns the pass's sum of squared errors (range sums added in order).
    */
   sgdEpochSvdpp(g: UserGroups, f: FactorBlock, Y: F32, z: F32, acc: F32, rates: SvdppRates): number;
   /**

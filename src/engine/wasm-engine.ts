@@ -15,7 +15,7 @@ import { MAX_GRID_SIDE } from './block-grid.js';
 import { ARG, CALL_KERNELS, MAX_CALL_ARGS, MAX_SCRATCH, ROUND_CALL, ROUND_SGD, TABLE_STRIDE, type CallKernel, type ThreadPool } from './thread-pool.js';
 import type { BfmBlock, BfmGroupPrior, BfmPrior, BfmSide, BiasedRates, BprSampler, Engine, ExactRowSolve, F32, F64, FactorBlock, FeatureSide, Handle, HybridBlockPass, HybridPass, RatingsBlock, SparseRows, SvdppRates, U32, UserGroups } from './types.js';
 import { threadPart } from './types.js';
-import { CG_ROWS_PER_CALL, EXACT_ROWS_PER_CALL, workRanges, type RowRange } from './row-ranges.js';
+import { CG_ROWS_PER_CALL, EXACT_ROWS_PER_CALL, orderRanges, SVDPP_USERS_PER_CALL, workRanges, type RowRange } from './row-ranges.js';
 
 const PAGE = 65536;
 /** Every array starts on a 64-byte cache line (SIMD needs 16; threads' parts must not share a line). */
@@ -40,7 +40,7 @@ export interface Kernels {
     lrPu: number, lrQi: number, regPu: number, regQi: number,
   ): number;
   sgdEpochSvdpp(
-    userOrder: number, userCount: number, start: number, items: number, values: number,
+    userOrder: number, first: number, end: number, start: number, items: number, values: number,
     P: number, Q: number, Y: number, bu: number, bi: number, stride: number, z: number, acc: number,
     mu: number, lrBu: number, lrBi: number, lrPu: number, lrQi: number, lrYj: number,
     regBu: number, regBi: number, regPu: number, regQi: number, regYj: number,
@@ -431,11 +431,16 @@ export class WasmEngine implements Engine {
   }
 
   sgdEpochSvdpp(g: UserGroups, f: FactorBlock, Y: F32, z: F32, acc: F32, x: SvdppRates): number {
-    return this.k.sgdEpochSvdpp(
-      offsetOf(g.order), g.count, offsetOf(g.start), offsetOf(g.items), offsetOf(g.values),
+    const list = [
+      offsetOf(g.order), 0, 0, offsetOf(g.start), offsetOf(g.items), offsetOf(g.values),
       offsetOf(f.P), offsetOf(f.Q), offsetOf(Y), offsetOf(f.bu), offsetOf(f.bi), f.stride, offsetOf(z), offsetOf(acc),
       x.mu, x.lrBu, x.lrBi, x.lrPu, x.lrQi, x.lrYj, x.regBu, x.regBi, x.regPu, x.regQi, x.regYj,
-    );
+    ];
+    const part = 4 * threadPart(f.stride, 4);
+    const ranges = orderRanges(g.order.array().subarray(0, g.count), g.start.array(), SVDPP_USERS_PER_CALL);
+    let sse = 0;
+    for (const range of this.callRanges('sgdEpochSvdpp', list, { first: 1, end: 2, scratch: [[12, part], [13, part]], stride: f.stride }, ranges, 'SVD++ users')) sse += range;
+    return sse;
   }
 
   sgdEpochBpr(users: U32, positives: U32, negatives: U32, count: number, f: FactorBlock, lr: number, reg: number, regBias: number): number {

@@ -60,14 +60,16 @@ export function binsOption(given: unknown, order: string, maxBins: number): numb
 }
 
 /**
- * `threads` of a kind with orders: above 1 only with order 'blocked' (where rounds of blocks run
- * on threads); undefined or 'auto' is 'auto' there, else 1.
+ * `threads` of a kind with orders: above 1 only with an order that runs on threads (`threaded`:
+ * 'blocked', where rounds of blocks run on threads, unless the kind says otherwise); undefined or
+ * 'auto' is 'auto' there, else 1.
  */
-export function orderThreadsOption(given: unknown, order: string): number | 'auto' {
-  if (given === undefined || given === 'auto') return order === 'blocked' ? 'auto' : 1;
+export function orderThreadsOption(given: unknown, order: string, threaded: readonly string[] = ['blocked']): number | 'auto' {
+  if (given === undefined || given === 'auto') return threaded.includes(order) ? 'auto' : 1;
   const threads = integer('threads', given as number, 1, MAX_POOL_THREADS);
-  if (threads > 1 && order !== 'blocked') {
-    throw new OptionError('threads', `1 with order ${JSON.stringify(order)} (only order 'blocked' runs on several threads)`, given);
+  if (threads > 1 && !threaded.includes(order)) {
+    const which = threaded.map((o) => `'${o}'`).join(' or ');
+    throw new OptionError('threads', `1 with order ${JSON.stringify(order)} (only order ${which} runs on several threads)`, given);
   }
   return threads;
 }

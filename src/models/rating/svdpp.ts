@@ -3,8 +3,12 @@
 // (k = 20, lr 0.007, reg 0.02). The kernel (assembly/svdpp.ts) does Surprise's exact updates in
 // O(k) per rating instead of O(|I_u| k): z and the y_j updates are tracked in closed form and
 // applied once per user. Ratings are visited user by user (what that needs): 'fixed' is
-// Surprise's order; 'shuffle' shuffles the users and each user's ratings every epoch.
-import { strideFor, type F32, type UserGroups } from '../../engine/index.js';
+// Surprise's order; 'shuffle' shuffles the users and each user's ratings every epoch, and can run
+// on threads, ranges of users at once (Hogwild: see SvdppOptions.threads).
+import { hardwareThreads, threadPart, wasmThreadSupport, type F32, type UserGroups } from '../../engine/index.js';
+import { MAX_POOL_THREADS } from '../../engine/thread-pool.js';
+import { AUTO_THREADS_MIN_RATINGS } from '../core/blocked-threads.js';
+import type { Threading } from '../core/fit-loop.js';
 import { groupRows } from '../../data/group.js';
 import type { Dataset } from '../../data/dataset.js';
 import { optionsObject } from '../core/arguments.js';
@@ -29,8 +33,8 @@ export class SVDpp extends RatingBase {
     super();
     const options = optionsObject('SVDpp options', given);
     checkOptionKeys('SVDpp', options, SVDPP_OPTION_KEYS);
-    this.options = resolveSgdOptions(options, SVDPP_DEFAULTS, ['shuffle', 'fixed']);
-    this.shape = { ...this.options, biased: true };
+    this.options = resolveSgdOptions(options, SVDPP_DEFAULTS, ['shuffle', 'fixed'], ['shuffle']);
+    this.shape = { ...this.options, biased: true, threading: SVDPP_THREADING };
   }
 
   protected initialize(setup: TrainingSetup): void {
@@ -46,8 +50,8 @@ export class SVDpp extends RatingBase {
     initNormal(Y, train.itemCount, o.factors, stride, o.initMean, o.initStd, random);
 
     const groups = userGroups(setup);
-    const z: F32 = engine.allocF32(strideFor(o.factors));
-    const acc: F32 = engine.allocF32(strideFor(o.factors));
+    const z: F32 = engine.allocF32(engine.threads * threadPart(stride, 4));
+    const acc: F32 = engine.allocF32(engine.threads * threadPart(stride, 4));
     const effective = { ...factors, P: engine.allocF32(train.userCount * stride) };
     const rates = {
       mu, lrBu: o.lrBu, lrBi: o.lrBi, lrPu: o.lrPu, lrQi: o.lrQi, lrYj: o.lrYj,
@@ -65,6 +69,26 @@ export class SVDpp extends RatingBase {
     };
   }
 }
+
+/**
+ * SVD++'s threads: only an explicit count runs on several (Hogwild: users on different threads
+ * update the items they share at once, so the model varies between runs); 'auto' keeps one, and
+ * says so where blocked SGD's rule would have given more.
+ */
+const SVDPP_THREADING: Threading = {
+  support: wasmThreadSupport,
+  threadsFor: (shape) => (typeof shape.threads === 'number' && shape.engine !== 'js' ? shape.threads : 1),
+  note(shape, train, engine) {
+    if (engine.threads > 1) {
+      return `users on ${engine.threads} threads updated the items they share at once (Hogwild): the model varies between runs, within the accuracy of one thread's; threads: 1 or 'auto' gives the same model every run`;
+    }
+    const cores = Math.min(hardwareThreads(), MAX_POOL_THREADS);
+    if (shape.threads === 'auto' && shape.engine !== 'js' && train.size >= AUTO_THREADS_MIN_RATINGS && cores > 1) {
+      return `running on 1 thread: SVD++ on threads updates shared items at once (Hogwild), so the model would vary between runs; set threads to a count (this machine has ${cores} cores) to accept that`;
+    }
+    return undefined;
+  },
+};
 
 /** The training ratings grouped by user in engine memory, users in order of first appearance. */
 function userGroups({ engine, train }: TrainingSetup): UserGroups {
