@@ -8,6 +8,7 @@
 //   npm run bench -- --json  one JSON object
 //   options: --ratings N --users N --items N --rounds N (e.g. --ratings 200000 --rounds 2 to check quickly)
 //   npm run bench -- --suite full [--json]   the speed-and-scale suite on 20M ratings (bench/suite.ts)
+//   npm run bench -- --suite ranking [--json] [--threads N] [--per-user]   the full ranking protocol's time against the fit's (bench/ranking-speed.ts)
 import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -19,12 +20,18 @@ import { truncatedSvdOfFilled } from '../src/index.js';
 import { Random } from '../src/util/random.js';
 import { flagValue, parseBenchArgs } from './bench-args.js';
 import { runSuite } from './suite.js';
+import { printRankingSpeed, rankingSpeed } from './ranking-speed.js';
 import { generateBenchData, KERNEL_FACTORS, kernelTable, measureKernelsAt, median, setUpBlocks } from './kernels.js';
 
 const suite = flagValue(process.argv.slice(2), '--suite');
-if (suite !== undefined && suite !== 'full' && suite !== 'quick') throw new Error(`--suite is full or quick (got ${JSON.stringify(suite)})`);
+if (suite !== undefined && suite !== 'full' && suite !== 'quick' && suite !== 'ranking') throw new Error(`--suite is full, quick or ranking (got ${JSON.stringify(suite)})`);
 if (suite === 'full') {
   await runSuite(process.argv.slice(2));
+  process.exit(0);
+}
+if (suite === 'ranking') {
+  const args = process.argv.slice(2);
+  printRankingSpeed(rankingSpeed(args), args.includes('--json'));
   process.exit(0);
 }
 

@@ -30,7 +30,7 @@ export { SGD_DEFAULTS, SVDPP_DEFAULTS, type SgdOptions, type SvdppOptions, type 
 export type { CommonOptions, RandomKind } from './models/core/options.js';
 export { MAX_FACTORS } from './models/core/state.js';
 export type {
-  EpochReport, RatingEpochReport, EpochLoss, LossKind, FitOptions, CommonFitOptions, PartialFitOptions, FitResult, EarlyStopping, Prediction, RatingModel, Recommendation,
+  EpochReport, RatingEpochReport, EpochLoss, LossKind, FitOptions, CommonFitOptions, PartialFitOptions, FitResult, EarlyStopping, Prediction, RatingModel, Recommendation, UserScorer,
 } from './models/core/types.js';
 export { rmse, mae } from './eval/metrics.js';
 export {
@@ -55,7 +55,7 @@ export {
   strongGeneralizationSplit, evaluateStrongGeneralization,
   type StrongGeneralizationOptions, type StrongGeneralizationSplit, type StrongGeneralizationReport, type HeldOutUser, type HistoryScorer,
 } from './eval/strong-generalization.js';
-export { evaluateModelRanking, scorerOf } from './eval/model-scorer.js';
+export { evaluateModelRanking, scorerOf, AUTO_SCORING_WORK, type ModelRankingOptions } from './eval/model-scorer.js';
 export {
   precisionAtK, recallAtK, cappedRecallAtK, ndcgAtK, averagePrecisionAtK, hitRateAtK, reciprocalRank, auc, catalogueCoverage,
 } from './eval/ranking.js';

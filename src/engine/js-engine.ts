@@ -4,6 +4,7 @@
 import { dot } from './js-vector.js';
 import { hybridBlocks, hybridEpoch } from './js-hybrid.js';
 import { swapRatings } from './swap-ratings.js';
+import { topK } from '../util/top-k.js';
 import { BinDraws, xorshift32 } from './js-bin-draws.js';
 import * as blocks from './js-bfm-blocks.js';
 import * as ease from './js-ease.js';
@@ -458,5 +459,36 @@ export class JsEngine implements Engine {
     const o = out.array(), P = fb.P.array(), Q = fb.Q.array(), bi = fb.bi.array();
     const stride = fb.stride, b = f(base), pu = user * stride;
     for (let i = 0; i < itemCount; i++) o[i] = f(f(b + bi[i]) + dot(P, pu, Q, i * stride, stride));
+  }
+
+  rowCounts(rowH: F32, n: number, thresholdsH: F32, m: number, belowH: U32, equalH: U32): number {
+    const row = rowH.array(), thresholds = thresholdsH.array(), below = belowH.array(), equal = equalH.array();
+    let nan = 0;
+    for (let i = 0; i < n; i++) if (row[i] !== row[i]) nan++;
+    for (let j = 0; j < m; j++) {
+      const t = thresholds[j];
+      let lt = 0, eq = 0;
+      for (let i = 0; i < n; i++) {
+        lt += +(row[i] < t);
+        eq += +(row[i] === t);
+      }
+      below[j] = lt;
+      equal[j] = eq;
+    }
+    return nan;
+  }
+
+  rowTop(rowH: F32, n: number, maskH: U32, k: number, heapH: U32): number {
+    const row = rowH.array().subarray(0, n), m = maskH.array(), mask = new Uint8Array(m.buffer, m.byteOffset, n);
+    const top = topK(row, k, (i) => mask[i] === 0);
+    heapH.array().set(top);
+    return top.length;
+  }
+
+  scoreUsers(usersH: U32, count: number, fb: FactorBlock, basesH: F32, itemCount: number, out: F32): void {
+    const users = usersH.array(), bases = basesH.array();
+    for (let t = 0; t < count; t++) {
+      this.scoreItems(users[t], fb, itemCount, bases[t], { length: itemCount, array: () => out.array().subarray(t * itemCount, (t + 1) * itemCount) });
+    }
   }
 }

@@ -62,7 +62,7 @@ export const ROUND_SGD = 0, ROUND_CALL = 1;
  * writes: every row's result is then the same whichever thread computes it.
  */
 export const CALL_KERNELS = ['bfmSampleRows', 'alsSolveRows', 'alsExactRows', 'gramian', 'bprBlock', 'hybridBlock',
-  'easeGram', 'choleskyLower', 'invertLower', 'invertLowerRows', 'lowerGramRows', 'easeWeights', 'sgdEpochSvdpp'] as const;
+  'easeGram', 'choleskyLower', 'invertLower', 'invertLowerRows', 'lowerGramRows', 'easeWeights', 'sgdEpochSvdpp', 'scoreUserRows'] as const;
 export type CallKernel = (typeof CALL_KERNELS)[number];
 
 /** How long a worker may take to start before the fit goes on without it. */

@@ -265,6 +265,22 @@ export interface Engine {
   /** out[i] = base + bi[i] + p_user . q_i for every item (ranking scores, unclipped). */
   scoreItems(user: number, f: FactorBlock, itemCount: number, base: number, out: F32): void;
   /**
+   * scoreItems for `count` users at once: row t of `out` (itemCount floats) = bases[t] + bi[i] +
+   * p_{users[t]} . q_i, the bits scoreItems gives. Ranges of users run on the engine's threads.
+   */
+  scoreUsers(users: U32, count: number, f: FactorBlock, bases: F32, itemCount: number, out: F32): void;
+  /**
+   * Counts over the first n scores of `row`: below[j] = #scores < thresholds[j] and equal[j] =
+   * #scores == thresholds[j] for j < m. Returns how many scores are NaN (counted in neither).
+   */
+  rowCounts(row: F32, n: number, thresholds: F32, m: number, below: U32, equal: U32): number;
+  /**
+   * The min(k, candidates) best of the first n scores of `row` whose byte in `mask` (a U32 read as
+   * bytes) is 0, into heap[0 ..) best first (ties to the lower index; NaN and −Infinity skipped).
+   * Returns how many.
+   */
+  rowTop(row: F32, n: number, mask: U32, k: number, heap: U32): number;
+  /**
    * One Gibbs pass over the rows of one side of a Bayesian factorization machine (see
    * assembly/bfm.ts): each row's linear term and factors drawn from their conditionals, the
    * residuals `e` kept current. `normals` holds k + 1 standard normals per row; h (k x n4) and

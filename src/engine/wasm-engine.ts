@@ -58,6 +58,9 @@ export interface Kernels {
     mu: number, lo: number, hi: number, out: number,
   ): number;
   scoreItems(p: number, Q: number, bi: number, itemCount: number, stride: number, base: number, out: number): number;
+  scoreUserRows(users: number, first: number, end: number, P: number, Q: number, bi: number, bases: number, itemCount: number, stride: number, out: number): void;
+  rowCounts(row: number, n: number, thresholds: number, m: number, below: number, equal: number): number;
+  rowTop(row: number, n: number, mask: number, k: number, heap: number): number;
   heapBase(): number;
   alsSolveRows(
     start: number, cols: number, vals: number, first: number, end: number, X: number, Y: number, gram: number,
@@ -672,6 +675,24 @@ export class WasmEngine implements Engine {
   scoreItems(user: number, f: FactorBlock, itemCount: number, base: number, out: F32): void {
     this.k.scoreItems(offsetOf(f.P) + user * f.stride * 4, offsetOf(f.Q), offsetOf(f.bi), itemCount, f.stride, base, offsetOf(out));
   }
+
+  rowCounts(row: F32, n: number, thresholds: F32, m: number, below: U32, equal: U32): number {
+    return this.k.rowCounts(offsetOf(row), n, offsetOf(thresholds), m, offsetOf(below), offsetOf(equal));
+  }
+
+  rowTop(row: F32, n: number, mask: U32, k: number, heap: U32): number {
+    return this.k.rowTop(offsetOf(row), n, offsetOf(mask), k, offsetOf(heap));
+  }
+
+  scoreUsers(users: U32, count: number, f: FactorBlock, bases: F32, itemCount: number, out: F32): void {
+    const list = [offsetOf(users), 0, 0, offsetOf(f.P), offsetOf(f.Q), offsetOf(f.bi), offsetOf(bases), itemCount, f.stride, offsetOf(out)];
+    const ranges: Range[] = [];
+    for (let first = 0; first < count; first += SCORE_USERS_PER_CALL) {
+      const end = Math.min(count, first + SCORE_USERS_PER_CALL);
+      ranges.push([first, end, (end - first) * itemCount]);
+    }
+    this.callRanges('scoreUserRows', list, { first: 1, end: 2, scratch: [], stride: f.stride }, ranges, 'scores');
+  }
 }
 
 type Range = RowRange;
@@ -686,6 +707,9 @@ function featureSideArgs(x: FeatureSide): [number, number, number, number, numbe
 
 /** Triples of one sgdEpochBpr call (see WasmEngine.sgdEpochBpr). */
 const BPR_TRIPLES_PER_CALL = 65_536;
+
+/** Users of one scoreUserRows call: each block of items is read from memory once per 16 users. */
+const SCORE_USERS_PER_CALL = 16;
 
 /** Gram rows per gramian call: 64 factors make four calls, enough for two to four threads. */
 const GRAM_ROWS_PER_CALL = 16;

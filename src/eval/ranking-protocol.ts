@@ -10,11 +10,10 @@
 // Users and items are matched by raw id, so `train`, `test` and the scorer may number them
 // differently. The definitions of each metric are in ranking.ts.
 import type { Dataset } from '../data/dataset.js';
-import { topK } from '../util/top-k.js';
+import { RowRanker } from './full-row.js';
 import { DataError, LatentrecError, OptionError } from '../errors.js';
 import {
   auc,
-  aucBy,
   averagePrecisionAtK,
   hitRateAtK,
   ndcgAtK,
@@ -40,7 +39,16 @@ export interface RankingScorer {
    * `skipped`. The 'full' protocol ignores it.
    */
   fallback?(user: string, item: string): number;
+  /**
+   * Optional, 'full' only: scoreAll of many users at once (row t, itemIds.length floats, for
+   * users[t]), e.g. a model's userScorer on worker threads. The full protocol then scores its
+   * test users in tiles of SCORE_TILE_USERS.
+   */
+  scoreMany?(users: readonly string[]): Float32Array;
 }
+
+/** Test users the full protocol scores in one scoreMany call: 256 users x 20,000 items are 20 MB. */
+export const SCORE_TILE_USERS = 256;
 
 export type RankingProtocol = 'full' | 'faq';
 
@@ -311,38 +319,47 @@ function checkScore(user: string, item: string, score: number): void {
   }
 }
 
-/** Whether candidate a ranks before b: higher score first, ties by the lower item index (the full protocol's order). */
-function before(scores: Float32Array, a: number, b: number): boolean {
-  const sa = scores[a], sb = scores[b];
-  return sa > sb || (sa === sb && a < b);
-}
-
 /**
- * The first min(k, n) candidates of the full protocol's order, best first: what sorting every
- * candidate and keeping k gives. util/top-k.ts's heap skips −Infinity scores, which rank last
- * here (in index order, as ties).
+ * The full protocol's scores by tiles: asked for test user u, scores u and the next test users
+ * that may need scores (known, with a relevant test rating of a known item) up to
+ * SCORE_TILE_USERS of them, in one scoreMany call. Users are asked for in increasing order.
  */
-function topCandidates(scores: Float32Array, candidates: Uint32Array, k: number, isCandidate: (m: number) => boolean): Uint32Array {
-  const top = topK(scores, k, isCandidate), want = Math.min(k, candidates.length);
-  if (top.length === want) return top;
-  const out = new Uint32Array(want);
-  out.set(top);
-  let at = top.length;
-  for (let j = 0; j < candidates.length && at < want; j++) if (scores[candidates[j]] === -Infinity) out[at++] = candidates[j];
-  return out;
-}
+class ScoreTiles {
+  private rows: Float32Array = new Float32Array(0);
+  private readonly rowOf = new Map<number, number>();
 
-/** The place (1-based) of the first relevant candidate in the full protocol's order; Infinity when none is relevant. */
-function firstRelevantPlace(scores: Float32Array, candidates: Uint32Array, isRelevant: (candidate: number) => boolean): number {
-  let best = -1;
-  for (let j = 0; j < candidates.length; j++) {
-    const c = candidates[j];
-    if (isRelevant(c) && (best < 0 || before(scores, c, best))) best = c;
+  constructor(private readonly ctx: Context, private readonly scoreMany: (users: readonly string[]) => Float32Array) {}
+
+  scoresOf(u: number): Float32Array {
+    const { itemCount, test } = this.ctx;
+    let row = this.rowOf.get(u);
+    if (row === undefined) {
+      this.rowOf.clear();
+      const users: string[] = [];
+      for (let v = u; v < test.userCount && users.length < SCORE_TILE_USERS; v++) {
+        if (v === u || this.mayNeedScores(v)) {
+          this.rowOf.set(v, users.length);
+          users.push(test.users.raw[v]);
+        }
+      }
+      this.rows = this.scoreMany(users);
+      if (this.rows.length !== users.length * itemCount) {
+        throw new DataError(`evaluateRanking: scoreMany of ${users.length} users returned ${this.rows.length} scores for ${users.length} x ${itemCount}`);
+      }
+      row = 0;
+    }
+    return this.rows.subarray(row * itemCount, (row + 1) * itemCount);
   }
-  if (best < 0) return Infinity;
-  let ahead = 0;
-  for (let j = 0; j < candidates.length; j++) if (before(scores, candidates[j], best)) ahead++;
-  return ahead + 1;
+
+  private mayNeedScores(v: number): boolean {
+    const { test, relevance, testItemToModel, testRows } = this.ctx;
+    if (!this.ctx.knows(test.users.raw[v])) return false;
+    for (let t = testRows.offsets[v]; t < testRows.offsets[v + 1]; t++) {
+      const row = testRows.rows[t];
+      if (test.ratings[row] >= relevance && testItemToModel[test.itemIndex[row]] >= 0) return true;
+    }
+    return false;
+  }
 }
 
 function* evaluateFull(ctx: Context): Generator<number, RankingReport> {
@@ -351,102 +368,97 @@ function* evaluateFull(ctx: Context): Generator<number, RankingReport> {
   const skipped = emptySkipped();
   const trainItemToModel = mapItems(train, ctx.modelItem);
   const trainRows = groupRows(train.userIndex, train.userCount);
-  const excluded = new Uint8Array(itemCount);
-  /** The current user's relevant items, marked (and unmarked after the user). */
-  const relevantMark = new Uint8Array(itemCount);
-  const covered = new Uint8Array(itemCount);
-  let coveredCount = 0;
-  const sums = new MetricSums();
-  const { precision, recall, ndcg, map, hitRate, mrr, aucs } = sums;
-  let testUsers = 0;
+  const ranker = new RowRanker(itemCount, k);
+  const excluded = ranker.excluded();
+  try {
+    const covered = new Uint8Array(itemCount);
+    let coveredCount = 0;
+    const sums = new MetricSums();
+    const { precision, recall, ndcg, map, hitRate, mrr, aucs } = sums;
+    let testUsers = 0;
+    const tiles = scorer.scoreMany ? new ScoreTiles(ctx, scorer.scoreMany.bind(scorer)) : undefined;
 
-  for (let u = 0; u < test.userCount; u++) {
-    if ((u & 15) === 15) yield u;
-    const start = offsets[u];
-    const end = offsets[u + 1];
-    if (start === end) continue;
-    testUsers++;
-    const user = test.users.raw[u];
-    if (!ctx.knows(user)) {
-      skipped.unknownUsers++;
-      continue;
-    }
-    // Mark the user's training items; unmarked again before the next user.
-    const tu = train.users.get(user);
-    const marked: number[] = [];
-    if (tu >= 0) {
-      for (let t = trainRows.offsets[tu]; t < trainRows.offsets[tu + 1]; t++) {
-        const m = trainItemToModel[train.itemIndex[trainRows.rows[t]]];
-        if (m >= 0 && excluded[m] === 0) {
-          excluded[m] = 1;
-          marked.push(m);
+    for (let u = 0; u < test.userCount; u++) {
+      if ((u & 15) === 15) yield u;
+      const start = offsets[u];
+      const end = offsets[u + 1];
+      if (start === end) continue;
+      testUsers++;
+      const user = test.users.raw[u];
+      if (!ctx.knows(user)) {
+        skipped.unknownUsers++;
+        continue;
+      }
+      // Mark the user's training items; unmarked again before the next user.
+      const tu = train.users.get(user);
+      const marked: number[] = [];
+      if (tu >= 0) {
+        for (let t = trainRows.offsets[tu]; t < trainRows.offsets[tu + 1]; t++) {
+          const m = trainItemToModel[train.itemIndex[trainRows.rows[t]]];
+          if (m >= 0 && excluded[m] === 0) {
+            excluded[m] = 1;
+            marked.push(m);
+          }
+        }
+      }
+      const relevant = new Set<number>();
+      let usable = 0;
+      for (let t = start; t < end; t++) {
+        const row = rows[t];
+        const m = ctx.testItemToModel[test.itemIndex[row]];
+        if (m < 0) skipped.unknownItemRatings++;
+        else if (excluded[m] === 1) skipped.trainItemRatings++;
+        else {
+          usable++;
+          if (test.ratings[row] >= relevance) relevant.add(m);
+        }
+      }
+      if (usable === 0 || relevant.size === 0) {
+        if (usable === 0) skipped.emptyUsers++;
+        else skipped.noRelevantUsers++;
+        for (const m of marked) excluded[m] = 0;
+        continue;
+      }
+
+      ranker.load(tiles ? tiles.scoresOf(u) : ctx.scoresOf(user));
+      const nan = ranker.firstNaN();
+      if (nan >= 0) checkScore(user, scorer.itemIds[nan], NaN);
+      // Only the top k and the first relevant item's place are needed, not the whole order: the
+      // ranking metrics read the first k places, MRR one count, AUC no order at all.
+      const top = ranker.top(k, itemCount - marked.length);
+      const { place, auc } = ranker.ranks([...relevant], marked);
+      precision.add(precisionAtK(top, relevant, k));
+      recall.add(recallAtK(top, relevant, k));
+      ndcg.add(ndcgAtK(top, relevant, k));
+      map.add(averagePrecisionAtK(top, relevant, k));
+      hitRate.add(hitRateAtK(top, relevant, k));
+      mrr.add(1 / place);
+      aucs.add(auc);
+      for (const m of marked) excluded[m] = 0;
+      for (let i = 0; i < top.length; i++) {
+        if (covered[top[i]] === 0) {
+          covered[top[i]] = 1;
+          coveredCount++;
         }
       }
     }
-    const relevant = new Set<number>();
-    let usable = 0;
-    for (let t = start; t < end; t++) {
-      const row = rows[t];
-      const m = ctx.testItemToModel[test.itemIndex[row]];
-      if (m < 0) skipped.unknownItemRatings++;
-      else if (excluded[m] === 1) skipped.trainItemRatings++;
-      else {
-        usable++;
-        if (test.ratings[row] >= relevance) relevant.add(m);
-      }
-    }
-    if (usable === 0 || relevant.size === 0) {
-      if (usable === 0) skipped.emptyUsers++;
-      else skipped.noRelevantUsers++;
-      for (const m of marked) excluded[m] = 0;
-      continue;
-    }
 
-    const scores = ctx.scoresOf(user);
-    const candidates = new Uint32Array(itemCount - marked.length);
-    let c = 0;
-    for (let m = 0; m < itemCount; m++) {
-      if (excluded[m] === 0) {
-        if (Number.isNaN(scores[m])) checkScore(user, scorer.itemIds[m], scores[m]);
-        candidates[c++] = m;
-      }
-    }
-    // Only the top k and the first relevant item's place are needed, not the whole order: the
-    // ranking metrics read the first k places, MRR one count, AUC no order at all.
-    const top = topCandidates(scores, candidates, k, (m) => excluded[m] === 0);
-    for (const m of marked) excluded[m] = 0;
-
-    precision.add(precisionAtK(top, relevant, k));
-    recall.add(recallAtK(top, relevant, k));
-    ndcg.add(ndcgAtK(top, relevant, k));
-    map.add(averagePrecisionAtK(top, relevant, k));
-    hitRate.add(hitRateAtK(top, relevant, k));
-    for (const m of relevant) relevantMark[m] = 1;
-    const isRelevant = (m: number) => relevantMark[m] === 1;
-    mrr.add(1 / firstRelevantPlace(scores, candidates, isRelevant));
-    aucs.add(aucBy(scores, candidates, isRelevant));
-    for (const m of relevant) relevantMark[m] = 0;
-    for (let i = 0; i < top.length; i++) {
-      if (covered[top[i]] === 0) {
-        covered[top[i]] = 1;
-        coveredCount++;
-      }
-    }
+    return {
+      k,
+      protocol: 'full',
+      relevance,
+      users: precision.count,
+      rankedUsers: precision.count,
+      aucUsers: aucs.count,
+      testUsers,
+      ...sums.means(),
+      coverage: itemCount === 0 ? NaN : coveredCount / itemCount,
+      fallbackRatings: 0,
+      skipped,
+    };
+  } finally {
+    ranker.dispose();
   }
-
-  return {
-    k,
-    protocol: 'full',
-    relevance,
-    users: precision.count,
-    rankedUsers: precision.count,
-    aucUsers: aucs.count,
-    testUsers,
-    ...sums.means(),
-    coverage: itemCount === 0 ? NaN : coveredCount / itemCount,
-    fallbackRatings: 0,
-    skipped,
-  };
 }
 
 function* evaluateFaq(ctx: Context): Generator<number, RankingReport> {

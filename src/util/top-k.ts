@@ -25,9 +25,12 @@ export function topK(scores: ArrayLike<number>, n: number, keep: (i: number) => 
     }
   };
   if (n === 0) return heap;
+  // Once the heap is full, index i (above every index in it) enters only by beating its worst
+  // score: one comparison rejects most indices before keep() is asked.
+  let worst = -Infinity;
   for (let i = 0; i < scores.length; i++) {
     const s = scores[i];
-    if (!(s > -Infinity) || !keep(i)) continue;
+    if (!(s > worst) || !keep(i)) continue;
     if (size < n) {
       let at = size++;
       heap[at] = i;
@@ -39,9 +42,11 @@ export function topK(scores: ArrayLike<number>, n: number, keep: (i: number) => 
         heap[parent] = t;
         at = parent;
       }
-    } else if (below(heap[0], i)) {
+      if (size === n) worst = scores[heap[0]];
+    } else {
       heap[0] = i;
       siftDown(0);
+      worst = scores[heap[0]];
     }
   }
   // Pop the heap from the worst up to get best first.

@@ -6,7 +6,7 @@
 // (FactorModel.load in models/registry.ts): this base knows no kind but its own.
 import { Dataset, IdMap, type RatingScale, type RawId } from '../../data/dataset.js';
 import { groupRows, groupValues } from '../../data/group.js';
-import { makeEngine, strideFor, type Engine, type EngineVariant, type F32, type FactorBlock, type RatingsBlock, type WasmVariant } from '../../engine/index.js';
+import { makeEngine, strideFor, type Engine, type EngineVariant, type F32, type FactorBlock, type RatingsBlock, type ThreadSupport, type U32, type WasmVariant } from '../../engine/index.js';
 import { DataError, describeValue, LatentrecError, OptionError } from '../../errors.js';
 import { MT19937 } from '../../util/mt19937.js';
 import { Random, type RandomSource } from '../../util/random.js';
@@ -24,7 +24,7 @@ import {
   type FoldInOptions, type FoldInSolution, type FoldInSolver, type RecommendOptions, type Similar,
 } from './serving.js';
 import { withinParameterLimit, type ModelState, type ModelStateKind } from './state.js';
-import type { CommonFitOptions, EpochLoss, EpochReport, FitResult, PartialFitOptions, Prediction, Recommendation } from './types.js';
+import type { CommonFitOptions, EpochLoss, EpochReport, FitResult, PartialFitOptions, Prediction, Recommendation, UserScorer } from './types.js';
 
 export type { ModelShape };
 
@@ -455,6 +455,49 @@ export abstract class Model<R extends EpochReport = EpochReport> {
     const u = m.users.get(user);
     if (u < 0) throw this.unknownUser('scoreAll', user);
     return servedScores(m, (out) => scoreUser(m, u, this.shape.biased, out));
+  }
+
+  /**
+   * Scores of many known users at once, for evaluation over the whole catalogue: the model's
+   * factors copied into an engine of `threads` worker threads (`support` starts them, e.g.
+   * wasmThreadSupport), which scores tiles of users on every thread. Row t of what `score`
+   * returns (itemIds.length floats) holds scoreAll(users[t])'s bits, in the scorer's memory until
+   * its next call (copy what must outlive it). Undefined for a model that
+   * scores from item–item weights (EASE). dispose() frees the engine; the model is not touched.
+   */
+  userScorer(threads = 1, support?: ThreadSupport): UserScorer | undefined {
+    const m = this.model();
+    if (m.itemItem) return undefined;
+    const engine = makeEngine(m.engine.name, m.engine.variant === 'js' ? undefined : m.engine.variant, { threads, threadSupport: support });
+    const { factors } = copyFactors(m.factors, engine);
+    const itemCount = m.items.size, biased = this.shape.biased, bu = m.factors.bu.array();
+    // Kept from call to call (scratch handed out again would be zeroed first: 20 MB a tile).
+    let capacity = 0, ids: U32 | undefined, bases: F32 | undefined, out: F32 | undefined;
+    return {
+      threads: engine.threads,
+      score: (users) => {
+        const n = users.length;
+        if (!ids || !bases || !out || n > capacity) {
+          capacity = Math.max(n, 1);
+          ids = engine.allocU32(capacity);
+          bases = engine.allocF32(capacity);
+          out = engine.allocF32(capacity * itemCount);
+        }
+        const idArray = ids.array(), baseArray = bases.array();
+        users.forEach((user, t) => {
+          rawId('userScorer', 'each of users', user);
+          const u = m.users.get(user);
+          if (u < 0) throw this.unknownUser('userScorer', user);
+          idArray[t] = u;
+          baseArray[t] = biased ? m.mu + bu[u] : 0; // rounded to f32, as scoreItems's base argument
+        });
+        engine.scoreUsers(ids, n, factors, bases, itemCount, out);
+        const rows = out.array().subarray(0, n * itemCount);
+        if (m.link) for (let x = 0; x < rows.length; x++) rows[x] = expectedRating(m.link, rows[x]);
+        return rows;
+      },
+      dispose: () => engine.dispose(),
+    };
   }
 
   /** Whether the model knows this user (trained or folded in). */

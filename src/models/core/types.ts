@@ -131,3 +131,11 @@ export interface RatingModel {
   predict(user: RawId, item: RawId): Prediction;
   predictMany(pairs: Dataset): Float32Array;
 }
+
+/** Model.userScorer's scorer: many known users' scores at once, on `threads` threads. */
+export interface UserScorer {
+  readonly threads: number;
+  /** Row t (itemIds.length floats) holds scoreAll(users[t]); the array is overwritten by the next call. */
+  score(users: readonly RawId[]): Float32Array;
+  dispose(): void;
+}
