@@ -322,6 +322,43 @@ describe('model files from the command line', () => {
     expect(ev.rmse).toBeGreaterThan(0);
   });
 
+  it('evaluate --ranking-users ranks a seeded sample of the test users (stated), --no-ranking none', () => {
+    const [header, ...lines] = readFileSync(join(dir, 'ratings.csv'), 'utf8').trim().split('\n');
+    writeFileSync(join(dir, 'part.csv'), `${header}\n${lines.slice(0, 4500).join('\n')}\n`);
+    writeFileSync(join(dir, 'rest.csv'), `${header}\n${lines.slice(4500).join('\n')}\n`);
+    expect(run('train', '--data', 'part.csv', '--factors', '6', '--epochs', '4', '--save', 'part.lrec').code).toBe(0);
+    const evaluate = (...extra: string[]) => JSON.parse(run('evaluate', '--model', 'part.lrec', '--test', 'rest.csv', '--json', ...extra).stdout);
+    const all = evaluate();
+    expect(all.ranking.users).toBeGreaterThan(30);
+    const testUsers = new Set(lines.slice(4500).map((line) => line.split(',')[0])).size;
+    // As many users as the test set has: the same figures as ranking every one.
+    const whole = evaluate('--ranking-users', String(testUsers));
+    expect(whole.ranking.sampledUsers).toEqual({ users: testUsers, of: testUsers, seed: 0 });
+    const { sampledUsers: _, ...same } = whole.ranking;
+    expect(same).toEqual(all.ranking);
+    // A sample: at most that many users ranked, the same for the same seed, another for another.
+    const a = evaluate('--ranking-users', '15', '--seed', '2'), b = evaluate('--ranking-users', '15', '--seed', '2'), c = evaluate('--ranking-users', '15', '--seed', '3');
+    expect(a.ranking.sampledUsers).toEqual({ users: 15, of: testUsers, seed: 2 });
+    expect(a.ranking.users).toBeLessThanOrEqual(15);
+    expect(b).toEqual(a);
+    expect(c.ranking.ndcg).not.toBe(a.ranking.ndcg);
+    expect(a.rmse).toBe(all.rmse); // RMSE/MAE stay on the whole test set
+    const none = evaluate('--no-ranking');
+    expect(none).toEqual({ rmse: all.rmse, mae: all.mae });
+    expect(run('evaluate', '--model', 'part.lrec', '--test', 'rest.csv', '--no-ranking', '--ranking-users', '5').stderr).toMatch(/--ranking-users samples the users --no-ranking skips/);
+    expect(run('evaluate', '--model', 'part.lrec', '--test', 'rest.csv', '--ranking-users', '-1').stderr).toMatch(/option --ranking-users must be an integer >= 1 \(got "-1"\)/);
+  });
+
+  it('train --ranking-users and --no-ranking: a sampled ranking stated in the JSON, or none; both need a test set', () => {
+    const sampled = JSON.parse(run('train', '--data', 'ratings.csv', '--test-ratio', '0.2', '--factors', '4', '--epochs', '2', '--ranking-users', '10', '--json').stdout);
+    expect(sampled.ranking.sampledUsers).toEqual({ users: 10, of: expect.any(Number), seed: 0 });
+    expect(sampled.ranking.users).toBeLessThanOrEqual(10);
+    const none = JSON.parse(run('train', '--data', 'ratings.csv', '--test-ratio', '0.2', '--factors', '4', '--epochs', '2', '--no-ranking', '--json').stdout);
+    expect(none.ranking).toBeUndefined();
+    expect(none.test.rmse).toBe(sampled.test.rmse);
+    expect(run('train', '--data', 'ratings.csv', '--epochs', '1', '--no-ranking').stderr).toMatch(/--no-ranking applies to the ranking of a test set/);
+  });
+
   it('embeddings --svg draws one dot per item, labels the most rated, and reports the geometry', () => {
     const r = run('embeddings', '--model', 'm.lrec', '--svg', 'emb.svg', '--labels', '5', '--json');
     expect(r.stderr).toBe('');

@@ -36,6 +36,8 @@ addDataOptions(
       .option('--validation-ratio <r>', 'with --patience: the holdout fraction of the training data (default 0.1)')
       .option('--train-rmse <how>', 'pass (default: during each epoch, free) or full (after each epoch, one more pass)')
       .option('--cold-items <r>', 'cold start: hold this fraction of the items out of training entirely (seeded) and rank them for the test users')
+      .option('--ranking-users <n>', 'rank a sample of n test users (seeded by --seed; stated in the JSON) instead of every one')
+      .option('--no-ranking', 'skip the full-catalogue ranking of the test set (test RMSE/MAE only)')
       .addOption(new Option('--protocol <p>', 'strong: hold out whole users of --data (seeded by --seed), train on the others, score 20 % of each held-out user\'s items from the other 80 % (Recall@20/50, NDCG@100; ranking kinds)').choices(['strong']))
       .option('--heldout-users <r>', 'with --protocol strong: the share of users held out (default 0.2)')
       .option('--json', 'print one JSON object, no progress bar'),
@@ -128,6 +130,9 @@ addDataOptions(
     .option('--k <k>', 'cut-off of the ranking metrics (default 10)')
     .addOption(new Option('--protocol <p>', 'full (rank the whole catalogue minus training items; default) or faq (Surprise\'s: rank each user\'s test items)').choices(['full', 'faq']))
     .option('--relevance <r>', 'a test rating >= r is relevant (default 4)')
+    .option('--ranking-users <n>', 'rank a sample of n test users (seeded by --seed; stated in the JSON) instead of every one')
+    .option('--no-ranking', 'skip the ranking (RMSE/MAE only)')
+    .option('--seed <n>', 'seed of the --ranking-users sample (default 0)')
     .option('--json', 'print one JSON object'),
 ).action(async (flags: EvaluateFlags) => {
   await evaluateCommand(flags);

@@ -3,6 +3,7 @@ import { Dataset, IdMap } from '../data/dataset.js';
 import { OptionError } from '../errors.js';
 import { evaluate } from '../eval/cross-validate.js';
 import { evaluateModelRanking } from '../eval/model-scorer.js';
+import { describeSample, rankingPlan, rankingTest, type RankingFlags } from './ranking-sample.js';
 import type { RankingProtocol } from '../eval/ranking-protocol.js';
 import { loadModelFile } from '../io/model-file-node.js';
 import { Hybrid } from '../models/ranking/hybrid.js';
@@ -64,12 +65,13 @@ export async function similarCommand(flags: ServeFlags & { item: string }): Prom
   print(flags.json, 'item', flags.item, model.similarItems(flags.item, { n }).map((s) => ({ item: s.id, score: s.score })), titles);
 }
 
-export interface EvaluateFlags extends DataFlags {
+export interface EvaluateFlags extends DataFlags, RankingFlags {
   model: string;
   test: string;
   k?: string;
   protocol?: string;
   relevance?: string;
+  seed?: string;
   json?: boolean;
 }
 
@@ -79,18 +81,24 @@ export async function evaluateCommand(flags: EvaluateFlags): Promise<void> {
   if (protocol !== 'full' && protocol !== 'faq') throw new OptionError('--protocol', 'full or faq', flags.protocol);
   const relevance = flags.relevance === undefined ? 4 : Number(flags.relevance);
   if (!Number.isFinite(relevance)) throw new OptionError('--relevance', 'a number', flags.relevance);
+  const plan = rankingPlan(flags);
+  const seed = flags.seed === undefined ? 0 : Number(flags.seed);
+  if (!Number.isSafeInteger(seed)) throw new OptionError('--seed', 'an integer', flags.seed);
   const { model } = await open(flags.model);
   // A Bayesian FM with the day group scores each test rating on its day: the file's times are read.
   const test = (await loadFile(flags.test, { ...parseOptions(flags), ...(model.toState().days ? { timestamps: true } : {}) })).dataset;
   const scores = evaluate(model, test);
-  const ranking = evaluateModelRanking(model, seenDataset(model), test, { k, protocol, relevance });
+  const ranked = rankingTest(test, plan.users, seed);
+  const ranking = plan.rank ? evaluateModelRanking(model, seenDataset(model), ranked.test, { k, protocol, relevance }) : undefined;
   const report = {
     rmse: scores.rmse,
     mae: scores.mae,
-    ranking: {
-      k, precision: ranking.precision, recall: ranking.recall, ndcg: ranking.ndcg, map: ranking.map,
-      auc: ranking.auc, coverage: ranking.coverage, protocol, relevance, users: ranking.users,
-    },
+    ...(ranking && {
+      ranking: {
+        k, precision: ranking.precision, recall: ranking.recall, ndcg: ranking.ndcg, map: ranking.map,
+        auc: ranking.auc, coverage: ranking.coverage, protocol, relevance, users: ranking.users, ...(ranked.sample && { sampledUsers: ranked.sample }),
+      },
+    }),
   };
   if (flags.json) {
     console.log(jsonForTerminal(report));
@@ -98,8 +106,9 @@ export async function evaluateCommand(flags: EvaluateFlags): Promise<void> {
   }
   console.log(`RMSE ${report.rmse.toFixed(4)}, MAE ${report.mae.toFixed(4)} on ${test.size} ratings`);
   const r = report.ranking;
+  if (!r) return;
   console.log(
-    `${protocol} protocol, k=${k}, relevant = rating >= ${relevance}, ${r.users} users: precision ${r.precision.toFixed(4)}, ` +
+    `${protocol} protocol, k=${k}, relevant = rating >= ${relevance}, ${r.users} users${describeSample(ranked.sample)}: precision ${r.precision.toFixed(4)}, ` +
       `recall ${r.recall.toFixed(4)}, NDCG ${r.ndcg.toFixed(4)}, MAP ${r.map.toFixed(4)}, AUC ${r.auc.toFixed(4)}, coverage ${r.coverage.toFixed(4)}`,
   );
 }

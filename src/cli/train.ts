@@ -23,9 +23,10 @@ import { asFlagError, isRankingKind, modelFactory, parseOptions, type DataFlags,
 import { checkOutputs, type InputSpec } from './outputs.js';
 import { createProgress } from './progress.js';
 import { abortOnSignals, CommandInterrupted, holdingSignals } from './signals.js';
+import { describeSample, rankingPlan, rankingTest, type RankingFlags, type RankingSample } from './ranking-sample.js';
 import { forTerminal, jsonForTerminal } from './terminal.js';
 
-export interface TrainFlags extends ModelFlags, DataFlags {
+export interface TrainFlags extends ModelFlags, DataFlags, RankingFlags {
   data: string;
   test?: string;
   testRatio?: string;
@@ -38,7 +39,7 @@ export interface TrainFlags extends ModelFlags, DataFlags {
   coldItems?: string;
 }
 
-type RankingFigures = { k: number; precision: number; recall: number; ndcg: number; map: number; auc: number; coverage: number; protocol: string; relevance: number };
+type RankingFigures = { k: number; precision: number; recall: number; ndcg: number; map: number; auc: number; coverage: number; protocol: string; relevance: number; users: number; sampledUsers?: RankingSample };
 
 export interface TrainReport {
   model: string;
@@ -69,6 +70,11 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport | und
   const heldOut = flags.test !== undefined || flags.testRatio !== undefined;
   if (flags.coldItems !== undefined && !heldOut) {
     throw new Error('--cold-items ranks held-out items for test users: give a test set too (--test FILE or --test-ratio R)');
+  }
+  const plan = rankingPlan(flags);
+  if (!plan.rank && flags.coldItems !== undefined) throw new Error('--cold-items ranks held-out items for test users: drop --no-ranking');
+  if ((!plan.rank || plan.users !== undefined) && !heldOut) {
+    throw new Error(`${plan.rank ? '--ranking-users' : '--no-ranking'} applies to the ranking of a test set: give one (--test FILE or --test-ratio R)`);
   }
   // Before anything is loaded or fitted: a bad output path costs a second, not a fit.
   checkOutputs([{ flag: '--save', path: flags.save, kind: 'model' }, { flag: '--plot', path: flags.plot, kind: 'svg' }], trainInputs(flags));
@@ -139,17 +145,22 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport | und
     const progress = createProgress(!flags.json);
     try {
       const scores = evaluate(model, test);
+      report.test = { rmse: scores.rmse, mae: scores.mae };
       // Ranking on the test set, for every kind: the whole catalogue minus the user's training
       // items (every item the user rated, whatever the implicit threshold); relevant = a test rating
       // >= 4, or >= the implicit threshold when one is given to an implicit model.
       const relevance = implicit && threshold !== undefined ? threshold : 4;
-      progress.start(test.userCount, 'ranking test users');
-      const ranking = await evaluateModelRankingAsync(model, train, test, {
-        k: 10, protocol: 'full', relevance, signal: stop.signal, onProgress: (done) => progress.update(done),
-      });
-      progress.stop();
+      const ranked = rankingTest(test, plan.users, seed);
+      let ranking: RankingReport | undefined;
+      if (plan.rank) {
+        progress.start(ranked.test.userCount, 'ranking test users');
+        ranking = await evaluateModelRankingAsync(model, train, ranked.test, {
+          k: 10, protocol: 'full', relevance, signal: stop.signal, onProgress: (done) => progress.update(done),
+        });
+        progress.stop();
+        report.ranking = rankingFigures(ranking, relevance, ranked.sample);
+      }
       const coldReport = cold ? evaluateColdStart(model, train, test, cold.items, { k: 10, relevance }) : undefined;
-      Object.assign(report, { test: { rmse: scores.rmse, mae: scores.mae }, ranking: rankingFigures(ranking, relevance) });
       if (coldReport) {
         report.coldStart = {
           items: coldReport.items, scorable: coldReport.scorable, users: coldReport.ranking?.users ?? 0,
@@ -159,7 +170,9 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport | und
       if (!flags.json) {
         // A ranking model's scores are not ratings: its RMSE (still in --json) means nothing to a reader.
         if (!implicit) console.log(`test RMSE ${scores.rmse.toFixed(4)}, MAE ${scores.mae.toFixed(4)}`);
-        console.log(`ranking (full catalogue, k=10, relevant = rating >= ${relevance}): precision ${ranking.precision.toFixed(4)}, NDCG ${ranking.ndcg.toFixed(4)}, AUC ${ranking.auc.toFixed(4)}`);
+        if (ranking) {
+          console.log(`ranking (full catalogue, k=10, relevant = rating >= ${relevance})${describeSample(ranked.sample)}: precision ${ranking.precision.toFixed(4)}, NDCG ${ranking.ndcg.toFixed(4)}, AUC ${ranking.auc.toFixed(4)}`);
+        }
         if (coldReport) console.log(describeColdStart(coldReport.items, coldReport.scorable, report.coldStart!));
       }
     } catch (error) {
@@ -193,8 +206,11 @@ function trainInputs(flags: TrainFlags): InputSpec[] {
   ];
 }
 
-function rankingFigures(r: RankingReport, relevance: number): RankingFigures {
-  return { k: r.k, precision: r.precision, recall: r.recall, ndcg: r.ndcg, map: r.map, auc: r.auc, coverage: r.coverage, protocol: r.protocol, relevance };
+function rankingFigures(r: RankingReport, relevance: number, sample: RankingSample | undefined): RankingFigures {
+  return {
+    k: r.k, precision: r.precision, recall: r.recall, ndcg: r.ndcg, map: r.map, auc: r.auc, coverage: r.coverage, protocol: r.protocol, relevance,
+    users: r.users, ...(sample && { sampledUsers: sample }),
+  };
 }
 
 export interface PendingOutput {

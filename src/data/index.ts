@@ -14,7 +14,7 @@ export type {
 } from './parse.js';
 export { dedupeRatings, resolveDuplicates, DUPLICATE_POLICIES } from './duplicates.js';
 export type { DedupeResult, DuplicatePolicy } from './duplicates.js';
-export { holdoutSplit, kFold, perUserHoldout, coldItemsSplit } from './splits.js';
+export { holdoutSplit, kFold, perUserHoldout, coldItemsSplit, sampleUsers, type SampleUsersOptions } from './splits.js';
 export type { Fold, HoldoutOptions, KFoldOptions, PerUserHoldoutOptions, ColdItemsOptions } from './splits.js';
 export { Features, parseFeatures, HEADER_ID_NAMES } from './features.js';
 export type { FeatureParseOptions } from './features.js';

@@ -199,3 +199,31 @@ export function coldItemsSplit(dataset: Dataset, options: ColdItemsOptions): { t
   for (let t = 0; t < dataset.size; t++) if (!cold[dataset.itemIndex[t]]) rows.push(t);
   return { train: dataset.subset(rows), items: Array.from(order.subarray(0, count), (i) => dataset.items.raw[i]) };
 }
+
+export interface SampleUsersOptions {
+  /** How many distinct users to keep, integer >= 1 (all of them when the data has fewer). */
+  users: number;
+  /** Integer seed of the user permutation (default 0). */
+  seed?: number;
+}
+
+/**
+ * A seeded sample of the users with all their rows (rows in their original order), e.g. the test
+ * users a full-catalogue ranking scores when scoring every one would take too long. `of` is how
+ * many users there were.
+ */
+export function sampleUsers(dataset: Dataset, options: SampleUsersOptions): { data: Dataset; users: number; of: number } {
+  const users = options.users;
+  if (typeof users !== 'number' || !Number.isInteger(users) || users < 1) throw new OptionError('users', 'an integer >= 1', users);
+  const seed = checkSeed(options.seed);
+  const of = dataset.userCount;
+  if (users >= of) return { data: dataset, users: of, of };
+  const chosen = new Uint8Array(of);
+  const order = new Random(seed).permutation(of);
+  for (let j = 0; j < users; j++) chosen[order[j]] = 1;
+  let count = 0;
+  for (let t = 0; t < dataset.size; t++) count += chosen[dataset.userIndex[t]];
+  const rows = new Uint32Array(count);
+  for (let t = 0, w = 0; t < dataset.size; t++) if (chosen[dataset.userIndex[t]] === 1) rows[w++] = t;
+  return { data: dataset.subset(rows), users, of };
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Dataset } from '../../src/data/dataset.js';
-import { coldItemsSplit, holdoutSplit, kFold, perUserHoldout, type Fold } from '../../src/data/splits.js';
+import { coldItemsSplit, holdoutSplit, kFold, perUserHoldout, sampleUsers, type Fold } from '../../src/data/splits.js';
 import { DataError, OptionError } from '../../src/errors.js';
 import { Random } from '../../src/util/random.js';
 import { thrown, triples } from './helpers.js';
@@ -202,5 +202,25 @@ describe('coldItemsSplit', () => {
     expect(coldItemsSplit(data, { ratio: 0.3, seed: 1 }).items).toEqual(coldItemsSplit(data, { ratio: 0.3, seed: 1 }).items);
     expect(coldItemsSplit(data, { ratio: 0.3, seed: 1 }).items).not.toEqual(coldItemsSplit(data, { ratio: 0.3, seed: 2 }).items);
     expect(() => coldItemsSplit(data, { ratio: 1 })).toThrow(/option ratio must be in \(0, 1\)/);
+  });
+});
+
+describe('sampleUsers', () => {
+  const data = generated(5);
+  it('keeps n distinct users with every row of theirs, in input order; seeded', () => {
+    const { data: sample, users, of } = sampleUsers(data, { users: 17, seed: 4 });
+    expect([users, of]).toEqual([17, 60]);
+    expect(sample.userCount).toBe(17);
+    const kept = new Set(sample.users.raw);
+    const expected = triples(data).filter(([u]) => kept.has(u));
+    expect(triples(sample)).toEqual(expected);
+    expect(sampleUsers(data, { users: 17, seed: 4 }).data.users.raw).toEqual(sample.users.raw);
+    expect(new Set(sampleUsers(data, { users: 17, seed: 5 }).data.users.raw)).not.toEqual(kept);
+  });
+  it('keeps everything when asked for as many users or more, and refuses a count below 1', () => {
+    expect(sampleUsers(data, { users: 60 }).data).toBe(data);
+    expect(sampleUsers(data, { users: 500 })).toMatchObject({ users: 60, of: 60 });
+    expect(thrown(() => sampleUsers(data, { users: 0 }))).toEqual(new OptionError('users', 'an integer >= 1', 0));
+    expect(() => sampleUsers(data, { users: 2.5 })).toThrow('option users must be an integer >= 1 (got 2.5)');
   });
 });
