@@ -32,6 +32,23 @@ describe.each(engines)('userScorer on the %s engine (%s)', (engine, wasmVariant)
   );
 });
 
+describe.each(engines)('recommendAll in tiles on the %s engine (%s)', (engine, wasmVariant) => {
+  it('gives recommend()\'s list for every user, across two tiles and a short one; an unknown user throws at its turn', () => {
+    const model = new SVD({ factors: 7, epochs: 2, engine, wasmVariant });
+    model.fit(data);
+    const options = { n: 12, exclude: [data.items.raw[0]] };
+    const all = [...model.recommendAll(options)];
+    expect(all.map((r) => r.user)).toEqual(model.userIds); // 120 users: tiles of 64 and 56
+    for (const { user, items } of all) expect(items).toEqual(model.recommend(user, options));
+    const users = [...model.userIds.slice(0, 70), 'nobody', model.userIds[70]];
+    const seen: string[] = [];
+    expect(() => {
+      for (const { user } of model.recommendAll({ users })) seen.push(user);
+    }).toThrow(/nobody/);
+    expect(seen).toEqual(model.userIds.slice(0, 70));
+  });
+});
+
 describe('userScorer', () => {
   it('serves scores through the ordinal link as scoreAll does, and refuses an unknown user', () => {
     const model = new BayesianFM({ factors: 4, samples: 8, ordinal: true, bags: [], seed: 2 });
@@ -43,10 +60,11 @@ describe('userScorer', () => {
     scorer.dispose();
   });
 
-  it('is undefined for EASE (its scores come from item–item weights): evaluation scores user by user', () => {
+  it('is undefined for EASE (its scores come from item–item weights): evaluation and recommendAll go user by user', () => {
     const ease = new EASE({ reg: 50 });
     ease.fit(toImplicit(data, { threshold: 0 }));
     expect(ease.userScorer()).toBeUndefined();
+    for (const { user, items } of ease.recommendAll({ users: ease.userIds.slice(0, 5), n: 5 })) expect(items).toEqual(ease.recommend(user, { n: 5 }));
   });
 });
 

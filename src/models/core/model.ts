@@ -77,6 +77,9 @@ export interface FitSession<O> {
 /** Fit options every kind takes (a family adds its own). */
 const COMMON_FIT_KEYS = ['onEpoch', 'checkpoint', 'signal'] as const;
 
+/** Users recommendAll scores at once: 64 catalogues of 20,000 items are 5 MB. */
+export const RECOMMEND_TILE_USERS = 64;
+
 export abstract class Model<R extends EpochReport = EpochReport> {
   protected abstract readonly shape: ModelShape;
   /** The kind written into model files (its registry row). */
@@ -470,7 +473,7 @@ export abstract class Model<R extends EpochReport = EpochReport> {
     if (m.itemItem) return undefined;
     const engine = makeEngine(m.engine.name, m.engine.variant === 'js' ? undefined : m.engine.variant, { threads, threadSupport: support });
     const { factors } = copyFactors(m.factors, engine);
-    const itemCount = m.items.size, biased = this.shape.biased, bu = m.factors.bu.array();
+    const itemCount = m.items.size, biased = this.shape.biased;
     // Kept from call to call (scratch handed out again would be zeroed first: 20 MB a tile).
     let capacity = 0, ids: U32 | undefined, bases: F32 | undefined, out: F32 | undefined;
     return {
@@ -483,7 +486,8 @@ export abstract class Model<R extends EpochReport = EpochReport> {
           bases = engine.allocF32(capacity);
           out = engine.allocF32(capacity * itemCount);
         }
-        const idArray = ids.array(), baseArray = bases.array();
+        // Views taken now: growing wasm memory (here or in the model's engine) detaches older ones.
+        const idArray = ids.array(), baseArray = bases.array(), bu = factors.bu.array();
         users.forEach((user, t) => {
           rawId('userScorer', 'each of users', user);
           const u = m.users.get(user);
@@ -507,8 +511,10 @@ export abstract class Model<R extends EpochReport = EpochReport> {
   }
 
   /**
-   * recommend() for many users (default: every known user), one at a time through one scratch
-   * buffer: memory stays at one catalogue of scores, never users x items.
+   * recommend() for many users (default: every known user), the same lists: scored in tiles of
+   * RECOMMEND_TILE_USERS users (each block of items read once for the tile, not once per user),
+   * so memory stays at that many catalogues of scores, never users x items. An unknown user
+   * throws at its turn, after the users before it.
    */
   recommendAll(options: RecommendOptions & { users?: Iterable<RawId> } = {}): Generator<{ user: string; items: Recommendation[] }> {
     // Checked now, not at the first next(): a generator body would defer the errors.
@@ -519,11 +525,55 @@ export abstract class Model<R extends EpochReport = EpochReport> {
   }
 
   private *recommendEach(m: Fitted, users: Iterable<RawId>, options: ReturnType<typeof checkRecommendOptions>): Generator<{ user: string; items: Recommendation[] }> {
-    for (const user of users) {
+    const known = (user: RawId): number => {
       rawId('recommendAll', 'each of users', user);
       const u = m.users.get(user);
       if (u < 0) throw this.unknownUser('recommendAll', user);
-      yield { user: String(user), items: recommendFor(m, u, this.shape.biased, options) };
+      return u;
+    };
+    if (m.itemItem) {
+      // EASE scores from each user's items: one user at a time.
+      for (const user of users) yield { user: String(user), items: recommendFor(m, known(user), this.shape.biased, options) };
+      return;
+    }
+    const itemCount = m.items.size, biased = this.shape.biased;
+    const iterator = users[Symbol.iterator]();
+    for (;;) {
+      const tile: { user: RawId; u: number }[] = [];
+      let failure: unknown;
+      while (tile.length < RECOMMEND_TILE_USERS) {
+        const next = iterator.next();
+        if (next.done) break;
+        try {
+          tile.push({ user: next.value, u: known(next.value) });
+        } catch (error) {
+          failure = error;
+          break;
+        }
+      }
+      // Scored into scratch, copied out before the first yield: the caller may use the model between yields.
+      const mark = m.engine.mark();
+      let rows: Float32Array;
+      try {
+        const ids = m.engine.allocU32(Math.max(1, tile.length)), bases = m.engine.allocF32(Math.max(1, tile.length));
+        const out = m.engine.allocF32(Math.max(1, tile.length * itemCount));
+        // Views taken after the allocations: growing wasm memory detaches older ones.
+        const bu = m.factors.bu.array();
+        tile.forEach(({ u }, t) => {
+          ids.array()[t] = u;
+          bases.array()[t] = biased ? m.mu + bu[u] : 0; // rounded to f32, as scoreItems's base argument
+        });
+        m.engine.scoreUsers(ids, tile.length, m.factors, bases, itemCount, out);
+        rows = out.array().slice(0, tile.length * itemCount);
+      } finally {
+        m.engine.release(mark);
+      }
+      for (let t = 0; t < tile.length; t++) {
+        const { user, u } = tile[t];
+        yield { user: String(user), items: bestOf(m, rows.subarray(t * itemCount, (t + 1) * itemCount), seenOf(m, u), options) };
+      }
+      if (failure !== undefined) throw failure;
+      if (tile.length < RECOMMEND_TILE_USERS) return;
     }
   }
 
