@@ -86,7 +86,7 @@ function twin(o: Twin = {}) {
   model.fit(toImplicit(fitOn, { threshold: 4 }), { userFeatures: o.userFeatures, itemFeatures: o.itemFeatures });
   const r = evaluateModelRanking(model, fitOn, test, { k: 10, protocol: 'full', relevance: 4 });
   const ranking = {
-    k: r.k, precision: r.precision, recall: r.recall, ndcg: r.ndcg, map: r.map, auc: r.auc, coverage: r.coverage, protocol: r.protocol, relevance: 4,
+    k: r.k, precision: r.precision, recall: r.recall, ndcg: r.ndcg, map: r.map, auc: r.auc, coverage: r.coverage, protocol: r.protocol, relevance: 4, users: r.users,
   };
   const coldStart = cold && evaluateColdStart(model, fitOn, test, cold.items, { k: 10, relevance: 4 });
   return { model, ranking, coldStart, fitOn };
@@ -101,7 +101,7 @@ describe('latentrec train --model hybrid', () => {
   it.each(['default (warp)', 'bpr', 'logistic'] as const)('loss %s: the report\'s ranking is the in-process model\'s, relevance 4', (loss) => {
     const out = report(...HYBRID, ...(loss === 'default (warp)' ? [] : ['--loss', loss]));
     expect(out.model).toBe('hybrid');
-    expect(Object.keys(out.ranking).sort()).toEqual(['auc', 'coverage', 'k', 'map', 'ndcg', 'precision', 'protocol', 'recall', 'relevance']);
+    expect(Object.keys(out.ranking).sort()).toEqual(['auc', 'coverage', 'k', 'map', 'ndcg', 'precision', 'protocol', 'recall', 'relevance', 'users']);
     expect(out.ranking.relevance).toBe(4);
     expect(out.ranking.protocol).toBe('full');
     expect(out.data).toEqual({ users: train.userCount, items: train.itemCount, ratings: train.size });
