@@ -357,6 +357,7 @@ describe('model files from the command line', () => {
     expect(none.ranking).toBeUndefined();
     expect(none.test.rmse).toBe(sampled.test.rmse);
     expect(run('train', '--data', 'ratings.csv', '--epochs', '1', '--no-ranking').stderr).toMatch(/--no-ranking applies to the ranking of a test set/);
+    expect(run('train', '--data', 'ratings.csv', '--model', 'bpr', '--protocol', 'strong', '--ranking-users', '5').stderr).toMatch(/--ranking-users applies to the full ranking of a test set, not to --protocol strong/);
   });
 
   it('embeddings --svg draws one dot per item, labels the most rated, and reports the geometry', () => {

@@ -60,6 +60,18 @@ describe('userScorer', () => {
     scorer.dispose();
   });
 
+  it('refuses a user folded in after it copied the factors, rather than scoring stale rows', () => {
+    const model = new SVD({ factors: 4, epochs: 2 });
+    model.fit(data);
+    const scorer = model.userScorer()!;
+    const visitor = model.foldIn([[data.items.raw[0], 5], [data.items.raw[1], 2]]);
+    expect(() => scorer.score([visitor])).toThrow(/added \(foldIn\) after this scorer copied the factors/);
+    const fresh = model.userScorer()!;
+    expect(Array.from(fresh.score([visitor]))).toEqual(Array.from(model.scoreAll(visitor)));
+    scorer.dispose();
+    fresh.dispose();
+  });
+
   it('is undefined for EASE (its scores come from item–item weights): evaluation and recommendAll go user by user', () => {
     const ease = new EASE({ reg: 50 });
     ease.fit(toImplicit(data, { threshold: 0 }));

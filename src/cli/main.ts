@@ -43,7 +43,12 @@ addDataOptions(
       .option('--json', 'print one JSON object, no progress bar'),
   ),
 ).action(async (flags: StrongFlags) => {
-  if (flags.protocol === 'strong') await strongProtocolCommand(flags);
+  if (flags.protocol === 'strong') {
+    if (flags.ranking === false || flags.rankingUsers !== undefined) {
+      throw new Error(`${flags.ranking === false ? '--no-ranking' : '--ranking-users'} applies to the full ranking of a test set, not to --protocol strong (which scores every held-out user)`);
+    }
+    await strongProtocolCommand(flags);
+  }
   else {
     if (flags.heldoutUsers !== undefined) throw new Error('--heldout-users applies to --protocol strong');
     await trainCommand(flags);

@@ -50,9 +50,11 @@ export class RowRanker {
     return new Uint8Array(m.buffer, m.byteOffset, this.n);
   }
 
+  /** Copies a row in: every count and comparison then reads these float32 values. */
   load(scores: Float32Array): void {
-    this.scores = scores;
-    this.row.array().set(scores);
+    const row = this.row.array();
+    row.set(scores);
+    this.scores = row; // never detached: the ranker allocates nothing after its constructor
   }
 
   /** The first candidate whose score is NaN, or −1. */

@@ -47,8 +47,10 @@ export interface RankingScorer {
   scoreMany?(users: readonly string[]): Float32Array;
 }
 
-/** Test users the full protocol scores in one scoreMany call: 256 users x 20,000 items are 20 MB. */
+/** Test users the full protocol scores in one scoreMany call, at most: 256 users x 20,000 items are 20 MB. */
 export const SCORE_TILE_USERS = 256;
+/** ... and no more than this many bytes of scores a tile, however large the catalogue. */
+export const SCORE_TILE_BYTES = 64 << 20;
 
 export type RankingProtocol = 'full' | 'faq';
 
@@ -322,7 +324,8 @@ function checkScore(user: string, item: string, score: number): void {
 /**
  * The full protocol's scores by tiles: asked for test user u, scores u and the next test users
  * that may need scores (known, with a relevant test rating of a known item) up to
- * SCORE_TILE_USERS of them, in one scoreMany call. Users are asked for in increasing order.
+ * SCORE_TILE_USERS of them (fewer when their scores would pass SCORE_TILE_BYTES), in one
+ * scoreMany call. Users are asked for in increasing order.
  */
 class ScoreTiles {
   private rows: Float32Array = new Float32Array(0);
@@ -336,7 +339,8 @@ class ScoreTiles {
     if (row === undefined) {
       this.rowOf.clear();
       const users: string[] = [];
-      for (let v = u; v < test.userCount && users.length < SCORE_TILE_USERS; v++) {
+      const tileUsers = Math.max(1, Math.min(SCORE_TILE_USERS, Math.floor(SCORE_TILE_BYTES / (4 * Math.max(1, itemCount)))));
+      for (let v = u; v < test.userCount && users.length < tileUsers; v++) {
         if (v === u || this.mayNeedScores(v)) {
           this.rowOf.set(v, users.length);
           users.push(test.users.raw[v]);

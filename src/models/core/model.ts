@@ -77,8 +77,10 @@ export interface FitSession<O> {
 /** Fit options every kind takes (a family adds its own). */
 const COMMON_FIT_KEYS = ['onEpoch', 'checkpoint', 'signal'] as const;
 
-/** Users recommendAll scores at once: 64 catalogues of 20,000 items are 5 MB. */
+/** Users recommendAll scores at once, at most: 64 catalogues of 20,000 items are 5 MB... */
 export const RECOMMEND_TILE_USERS = 64;
+/** ... and never more than this many bytes of scores (wasm memory, once grown, stays). */
+const RECOMMEND_TILE_BYTES = 16 << 20;
 
 export abstract class Model<R extends EpochReport = EpochReport> {
   protected abstract readonly shape: ModelShape;
@@ -473,7 +475,7 @@ export abstract class Model<R extends EpochReport = EpochReport> {
     if (m.itemItem) return undefined;
     const engine = makeEngine(m.engine.name, m.engine.variant === 'js' ? undefined : m.engine.variant, { threads, threadSupport: support });
     const { factors } = copyFactors(m.factors, engine);
-    const itemCount = m.items.size, biased = this.shape.biased;
+    const itemCount = m.items.size, biased = this.shape.biased, userCount = m.users.size;
     // Kept from call to call (scratch handed out again would be zeroed first: 20 MB a tile).
     let capacity = 0, ids: U32 | undefined, bases: F32 | undefined, out: F32 | undefined;
     return {
@@ -492,6 +494,9 @@ export abstract class Model<R extends EpochReport = EpochReport> {
           rawId('userScorer', 'each of users', user);
           const u = m.users.get(user);
           if (u < 0) throw this.unknownUser('userScorer', user);
+          if (u >= userCount) {
+            throw new LatentrecError(`userScorer: user ${describeValue(user)} was added (foldIn) after this scorer copied the factors; make a new scorer`);
+          }
           idArray[t] = u;
           baseArray[t] = biased ? m.mu + bu[u] : 0; // rounded to f32, as scoreItems's base argument
         });
@@ -537,11 +542,12 @@ export abstract class Model<R extends EpochReport = EpochReport> {
       return;
     }
     const itemCount = m.items.size, biased = this.shape.biased;
+    const tileUsers = Math.max(1, Math.min(RECOMMEND_TILE_USERS, Math.floor(RECOMMEND_TILE_BYTES / (4 * Math.max(1, itemCount)))));
     const iterator = users[Symbol.iterator]();
     for (;;) {
       const tile: { user: RawId; u: number }[] = [];
       let failure: unknown;
-      while (tile.length < RECOMMEND_TILE_USERS) {
+      while (tile.length < tileUsers) {
         const next = iterator.next();
         if (next.done) break;
         try {
@@ -573,7 +579,7 @@ export abstract class Model<R extends EpochReport = EpochReport> {
         yield { user: String(user), items: bestOf(m, rows.subarray(t * itemCount, (t + 1) * itemCount), seenOf(m, u), options) };
       }
       if (failure !== undefined) throw failure;
-      if (tile.length < RECOMMEND_TILE_USERS) return;
+      if (tile.length < tileUsers) return;
     }
   }
 
