@@ -67,6 +67,13 @@ function implicitMean(out: Float32Array, o: number, Y: Float32Array, items: Uint
   }
 }
 
+/** o[at + i] = base + bi[i] + p_user . q_i for every item (assembly/score.ts scoreItems). */
+function scoreRow(fb: FactorBlock, user: number, base: number, itemCount: number, o: Float32Array, at: number): void {
+  const P = fb.P.array(), Q = fb.Q.array(), bi = fb.bi.array();
+  const stride = fb.stride, b = f(base), pu = user * stride;
+  for (let i = 0; i < itemCount; i++) o[at + i] = f(f(b + bi[i]) + dot(P, pu, Q, i * stride, stride));
+}
+
 export class JsEngine implements Engine {
   readonly name = 'js' as const;
   readonly variant = 'js' as const;
@@ -456,9 +463,7 @@ export class JsEngine implements Engine {
   }
 
   scoreItems(user: number, fb: FactorBlock, itemCount: number, base: number, out: F32): void {
-    const o = out.array(), P = fb.P.array(), Q = fb.Q.array(), bi = fb.bi.array();
-    const stride = fb.stride, b = f(base), pu = user * stride;
-    for (let i = 0; i < itemCount; i++) o[i] = f(f(b + bi[i]) + dot(P, pu, Q, i * stride, stride));
+    scoreRow(fb, user, base, itemCount, out.array(), 0);
   }
 
   rowCounts(rowH: F32, n: number, thresholdsH: F32, m: number, belowH: U32, equalH: U32): number {
@@ -486,9 +491,7 @@ export class JsEngine implements Engine {
   }
 
   scoreUsers(usersH: U32, count: number, fb: FactorBlock, basesH: F32, itemCount: number, out: F32): void {
-    const users = usersH.array(), bases = basesH.array();
-    for (let t = 0; t < count; t++) {
-      this.scoreItems(users[t], fb, itemCount, bases[t], { length: itemCount, array: () => out.array().subarray(t * itemCount, (t + 1) * itemCount) });
-    }
+    const users = usersH.array(), bases = basesH.array(), o = out.array();
+    for (let t = 0; t < count; t++) scoreRow(fb, users[t], bases[t], itemCount, o, t * itemCount);
   }
 }

@@ -6,7 +6,7 @@
 import { makeEngine, type Engine, type F32, type U32 } from '../engine/index.js';
 
 /** Whether item a ranks before b: higher score first, ties by the lower item index (the full protocol's order). */
-export function before(scores: ArrayLike<number>, a: number, b: number): boolean {
+function before(scores: ArrayLike<number>, a: number, b: number): boolean {
   const sa = scores[a], sb = scores[b];
   return sa > sb || (sa === sb && a < b);
 }
@@ -82,7 +82,7 @@ export class RowRanker {
   /**
    * MRR's place and AUC from one count of the row against each relevant score (relevant items
    * are candidates; `marked` lists the excluded ones). AUC adds, over the relevant items, the
-   * other candidates below (1) and equal (½): ranking.ts's aucBy, whose terms these are.
+   * other candidates below (1) and equal (½): ranking.ts's auc, whose terms these are.
    */
   ranks(relevant: readonly number[], marked: readonly number[]): RowRanks {
     const s = this.scores, p = relevant.length, t = this.thresholds.array();

@@ -128,15 +128,6 @@ export function reciprocalRank(ranked: RankedList, relevant: ReadonlySet<number>
  * NaN when P or N is empty. A NaN score (or a candidate outside `scores`) throws a RangeError.
  */
 export function auc(scores: ArrayLike<number>, candidates: RankedList, relevant: ReadonlySet<number>): number {
-  return aucBy(scores, candidates, (c) => relevant.has(c));
-}
-
-/**
- * auc with relevance given as a predicate, asked once per candidate: over thousands of candidates
- * an array lookup costs far less than a Set's (the full-protocol evaluation marks each user's
- * relevant items in an array).
- */
-export function aucBy(scores: ArrayLike<number>, candidates: RankedList, isRelevant: (candidate: number) => boolean): number {
   const flags = new Uint8Array(candidates.length);
   let positives = 0;
   for (let j = 0; j < candidates.length; j++) {
@@ -145,7 +136,7 @@ export function aucBy(scores: ArrayLike<number>, candidates: RankedList, isRelev
     if (typeof s !== 'number' || Number.isNaN(s)) {
       throw new RangeError(`auc: candidate ${c} has no score (got ${String(s)}); scores must be numbers, not NaN`);
     }
-    if (isRelevant(c)) {
+    if (relevant.has(c)) {
       flags[j] = 1;
       positives++;
     }

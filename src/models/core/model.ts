@@ -20,7 +20,7 @@ import { copyEngineParts, copyFactors, engineLike, fromModelState, seenOf, toMod
 import { checkStateFor, encodeState } from './format.js';
 import { checkOptionKeys, integer, oneOf } from './options.js';
 import {
-  bestOf, checkRecommendOptions, installFoldIn, recommendFor, scoreFoldIn, scoreLength, scoreUser, similarByWeights, similarRows, solveFoldIn,
+  bestOf, checkRecommendOptions, installFoldIn, recommendFor, scoreFoldIn, scoreLength, scoreUser, scoreUsersInto, similarByWeights, similarRows, solveFoldIn,
   type FoldInOptions, type FoldInSolution, type FoldInSolver, type RecommendOptions, type Similar,
 } from './serving.js';
 import { withinParameterLimit, type ModelState, type ModelStateKind } from './state.js';
@@ -488,19 +488,16 @@ export abstract class Model<R extends EpochReport = EpochReport> {
           bases = engine.allocF32(capacity);
           out = engine.allocF32(capacity * itemCount);
         }
-        // Views taken now: growing wasm memory (here or in the model's engine) detaches older ones.
-        const idArray = ids.array(), baseArray = bases.array(), bu = factors.bu.array();
-        users.forEach((user, t) => {
+        const us = users.map((user) => {
           rawId('userScorer', 'each of users', user);
           const u = m.users.get(user);
           if (u < 0) throw this.unknownUser('userScorer', user);
           if (u >= userCount) {
             throw new LatentrecError(`userScorer: user ${describeValue(user)} was added (foldIn) after this scorer copied the factors; make a new scorer`);
           }
-          idArray[t] = u;
-          baseArray[t] = biased ? m.mu + bu[u] : 0; // rounded to f32, as scoreItems's base argument
+          return u;
         });
-        engine.scoreUsers(ids, n, factors, bases, itemCount, out);
+        scoreUsersInto(engine, factors, m.mu, biased, us, ids, bases, itemCount, out);
         const rows = out.array().subarray(0, n * itemCount);
         if (m.link) for (let x = 0; x < rows.length; x++) rows[x] = expectedRating(m.link, rows[x]);
         return rows;
@@ -563,13 +560,7 @@ export abstract class Model<R extends EpochReport = EpochReport> {
       try {
         const ids = m.engine.allocU32(Math.max(1, tile.length)), bases = m.engine.allocF32(Math.max(1, tile.length));
         const out = m.engine.allocF32(Math.max(1, tile.length * itemCount));
-        // Views taken after the allocations: growing wasm memory detaches older ones.
-        const bu = m.factors.bu.array();
-        tile.forEach(({ u }, t) => {
-          ids.array()[t] = u;
-          bases.array()[t] = biased ? m.mu + bu[u] : 0; // rounded to f32, as scoreItems's base argument
-        });
-        m.engine.scoreUsers(ids, tile.length, m.factors, bases, itemCount, out);
+        scoreUsersInto(m.engine, m.factors, m.mu, biased, tile.map((x) => x.u), ids, bases, itemCount, out);
         rows = out.array().slice(0, tile.length * itemCount);
       } finally {
         m.engine.release(mark);

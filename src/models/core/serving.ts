@@ -1,7 +1,7 @@
 // Serving a fitted model: top-N for a user, similar items and users, and fold-in of a new user.
 import type { RatingScale, RawId } from '../../data/dataset.js';
 import { DataError, describeValue, OptionError } from '../../errors.js';
-import type { F32 } from '../../engine/index.js';
+import type { Engine, F32, FactorBlock, U32 } from '../../engine/index.js';
 import { PARAMETER_LIMIT as MODEL_PARAMETER_LIMIT } from './state.js';
 import { solveSpd, zeros } from '../../linalg/index.js';
 import { topK } from '../../util/top-k.js';
@@ -86,6 +86,23 @@ export function scoreLength(m: Fitted): number {
 export function scoreUser(m: Fitted, u: number, biased: boolean, out: F32): void {
   if (m.itemItem) scoreHistory(m.engine, m.itemItem, historyRows(seenOf(m, u)), out);
   else m.engine.scoreItems(u, m.factors, m.items.size, biased ? m.mu + m.factors.bu.array()[u] : 0, out);
+}
+
+/**
+ * scoreUser for users us[0 ..) of a factor model at once, through the engine's scoreUsers: row t
+ * of `out` (itemCount floats) for us[t]. `ids` and `bases` are scratch of us.length in `engine`,
+ * where `factors` live (the model's own, or a copy).
+ */
+export function scoreUsersInto(
+  engine: Engine, factors: FactorBlock, mu: number, biased: boolean, us: readonly number[], ids: U32, bases: F32, itemCount: number, out: F32,
+): void {
+  // Views taken now: an allocation that grew wasm memory detached older ones.
+  const idArray = ids.array(), baseArray = bases.array(), bu = factors.bu.array();
+  us.forEach((u, t) => {
+    idArray[t] = u;
+    baseArray[t] = biased ? mu + bu[u] : 0; // rounded to f32, as scoreItems's base argument
+  });
+  engine.scoreUsers(ids, us.length, factors, bases, itemCount, out);
 }
 
 function markItem(m: Fitted, raw: RawId, into: Uint8Array, value: number): void {
