@@ -9,6 +9,7 @@
 //   options: --ratings N --users N --items N --rounds N (e.g. --ratings 200000 --rounds 2 to check quickly)
 //   npm run bench -- --suite full [--json]   the speed-and-scale suite on 20M ratings (bench/suite.ts)
 //   npm run bench -- --suite ranking [--json] [--threads N] [--per-user]   the full ranking protocol's time against the fit's (bench/ranking-speed.ts)
+//   npm run bench -- --suite netflix [--json] [--threads N] [--ratings N] [--copy]   SVD k=100 on 100M ratings of the Netflix shape from a text file (bench/netflix.ts)
 import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -20,11 +21,16 @@ import { truncatedSvdOfFilled } from '../src/index.js';
 import { Random } from '../src/util/random.js';
 import { flagValue, parseBenchArgs } from './bench-args.js';
 import { runSuite } from './suite.js';
+import { runNetflixSuite } from './netflix.js';
 import { printRankingSpeed, rankingSpeed } from './ranking-speed.js';
 import { generateBenchData, KERNEL_FACTORS, kernelTable, measureKernelsAt, median, setUpBlocks } from './kernels.js';
 
 const suite = flagValue(process.argv.slice(2), '--suite');
-if (suite !== undefined && suite !== 'full' && suite !== 'quick' && suite !== 'ranking') throw new Error(`--suite is full, quick or ranking (got ${JSON.stringify(suite)})`);
+if (suite !== undefined && !['full', 'quick', 'ranking', 'netflix'].includes(suite)) throw new Error(`--suite is full, quick, ranking or netflix (got ${JSON.stringify(suite)})`);
+if (suite === 'netflix') {
+  await runNetflixSuite(process.argv.slice(2));
+  process.exit(0);
+}
 if (suite === 'full') {
   await runSuite(process.argv.slice(2));
   process.exit(0);

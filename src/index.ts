@@ -3,7 +3,7 @@
 export { Dataset, IdMap, inferScale, type RawId, type RatingScale } from './data/dataset.js';
 export * from './data/index.js';
 export { generateRatings, GENERATE_DEFAULTS, type GenerateOptions } from './data/generate.js';
-export { generateScaleRatings, encodeRatingsTsv, SCALE_DEFAULTS, type ScaleOptions, type EncodeOptions } from './data/generate-scale.js';
+export { generateScaleRatings, encodeRatingsTsv, SCALE_DEFAULTS, NETFLIX_SCALE, type ScaleOptions, type EncodeOptions } from './data/generate-scale.js';
 export { SVD } from './models/rating/svd.js';
 export { MF } from './models/rating/mf.js';
 export { SVDpp } from './models/rating/svdpp.js';

@@ -1,14 +1,33 @@
 // Loading files for the commands: errors re-labelled with the flag the user typed, and the load
 // summary (format, scale, duplicates and the policy applied) shown for every file read.
-import { loadRatingsFile } from '../data/load-node.js';
-import type { LoadResult, LoadSummary, ParseOptions } from '../data/parse.js';
+import { loadRatingsFile, type LoadFileOptions } from '../data/load-node.js';
+import type { LoadResult, LoadSummary } from '../data/parse.js';
 import { asFlagError } from './options.js';
+import { createProgress } from './progress.js';
 
-export async function loadFile(path: string, options: ParseOptions): Promise<LoadResult> {
+const MIB = 1 << 20;
+
+/**
+ * Loads a ratings file, with a progress bar on the bytes read (in MiB) while a person watches
+ * (`watch`: no --json) and the file is large enough to take a moment.
+ */
+export async function loadFile(path: string, options: LoadFileOptions, watch = false): Promise<LoadResult> {
+  const progress = createProgress(watch);
+  let started = false;
   try {
-    return await loadRatingsFile(path, options);
+    return await loadRatingsFile(path, {
+      ...options,
+      onProgress: (bytes, total) => {
+        if (total === undefined || total < 16 * MIB) return;
+        if (!started) progress.start(Math.ceil(total / MIB), `reading ${path} (MiB)`);
+        started = true;
+        progress.update(Math.floor(bytes / MIB));
+      },
+    });
   } catch (error) {
     throw asFlagError(error);
+  } finally {
+    if (started) progress.stop();
   }
 }
 

@@ -37,7 +37,7 @@ export async function strongProtocolCommand(flags: StrongFlags): Promise<{ ranki
   const factory = modelFactory(takesSeed ? flags : { ...flags, seed: undefined });
   const heldoutUsers = flags.heldoutUsers === undefined ? undefined : Number(flags.heldoutUsers);
   const threshold = thresholdOf(flags);
-  const loaded = await loadFile(flags.data, parseOptions(flags));
+  const loaded = await loadFile(flags.data, parseOptions(flags), !flags.json);
   let split;
   try {
     split = strongGeneralizationSplit(toImplicit(loaded.dataset, { threshold }), { heldoutUsers, seed: splitSeed });

@@ -79,7 +79,7 @@ export async function trainCommand(flags: TrainFlags): Promise<TrainReport | und
   // Before anything is loaded or fitted: a bad output path costs a second, not a fit.
   checkOutputs([{ flag: '--save', path: flags.save, kind: 'model' }, { flag: '--plot', path: flags.plot, kind: 'svg' }], trainInputs(flags));
   const seed = factory.make().settings.seed;
-  const loaded = await loadTrainTest(flags, seed);
+  const loaded = await loadTrainTest(flags, seed, undefined, !flags.json);
   const { test, summaries } = loaded;
   // --cold-items: a seeded share of the items loses every training rating (cold start).
   const cold = flags.coldItems === undefined ? undefined : coldSplit(loaded.train, flags.coldItems, seed);
@@ -263,20 +263,21 @@ export interface TrainTest {
  * --data trains (or, for commands that need a test set, a `defaultTestRatio` holdout).
  */
 export async function loadTrainTest(
-  flags: DataFlags & { data: string; test?: string; testRatio?: string }, seed: number, defaultTestRatio?: number,
+  flags: DataFlags & { data: string; test?: string; testRatio?: string }, seed: number, defaultTestRatio?: number, watch = false,
 ): Promise<TrainTest> {
   const parse = parseOptions(flags);
   if (flags.test !== undefined && flags.testRatio !== undefined) {
     throw new Error('give either --test FILE or --test-ratio R, not both');
   }
-  const loaded = await loadFile(flags.data, parse);
+  const ratio = flags.test !== undefined ? undefined : flags.testRatio === undefined ? defaultTestRatio : Number(flags.testRatio);
+  // Data that trains as it is loaded goes straight into the fit's wasm memory (no copy); a split copies anyway.
+  const loaded = await loadFile(flags.data, { ...parse, inPlace: ratio === undefined }, watch);
   if (flags.test !== undefined) {
     // The test file keeps its own inferred scale (an explicit --scale applies to both):
     // predictions are clipped to the training scale anyway.
-    const loadedTest = await loadFile(flags.test, parse);
+    const loadedTest = await loadFile(flags.test, parse, watch);
     return { train: loaded.dataset, test: loadedTest.dataset, summaries: [loaded.summary, loadedTest.summary] };
   }
-  const ratio = flags.testRatio === undefined ? defaultTestRatio : Number(flags.testRatio);
   if (ratio === undefined) return { train: loaded.dataset, summaries: [loaded.summary] };
   try {
     const { train, test } = holdoutSplit(loaded.dataset, { testRatio: ratio, seed });

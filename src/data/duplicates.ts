@@ -41,6 +41,8 @@ export function dedupeRatings(
   itemCount: number,
   policy: DuplicatePolicy,
   times?: Float64Array,
+  /** Compact the kept rows within the given arrays (returned as views of them) rather than into new ones. */
+  inPlace = false,
 ): DedupeResult {
   const n = ratings.length;
 
@@ -118,9 +120,10 @@ export function dedupeRatings(
   }
 
   const m = n - found;
-  const outU = new Uint32Array(m);
-  const outI = new Uint32Array(m);
-  const outR = new Float32Array(m);
+  // In place: row w <= row, so a kept row is written over one already read.
+  const outU = inPlace ? userIndex : new Uint32Array(m);
+  const outI = inPlace ? itemIndex : new Uint32Array(m);
+  const outR = inPlace ? ratings : new Float32Array(m);
   const outT = when ? new Float64Array(m) : undefined;
   let w = 0;
   for (let row = 0; row < n; row++) {
@@ -131,7 +134,7 @@ export function dedupeRatings(
     if (outT) outT[w] = when![row];
     w++;
   }
-  return { userIndex: outU, itemIndex: outI, ratings: outR, times: outT, found, removed: found };
+  return { userIndex: outU.subarray(0, m), itemIndex: outI.subarray(0, m), ratings: outR.subarray(0, m), times: outT, found, removed: found };
 }
 
 /** The end of the band of users from u0: as many users as fit `budget` rows, at least one. */

@@ -38,6 +38,20 @@ export const SCALE_DEFAULTS = {
   seed: 42,
 } as const;
 
+/**
+ * The Netflix Prize's shape (100,480,507 ratings by 480,189 users of 17,770 movies) for
+ * generateScaleRatings: with item skew 1.8 a few items get hundreds of thousands of ratings (the
+ * most rated movie had 232,944; here the top ones saturate near half the users), the median item
+ * a few thousand; users need only one rating, so a long tail of users has a handful.
+ */
+export const NETFLIX_SCALE = {
+  ratings: 100_480_507,
+  users: 480_189,
+  items: 17_770,
+  itemSkew: 1.8,
+  minPerUser: 1,
+} as const;
+
 /** 2^-32: a 32-bit word to [0, 1). */
 const U32_TO_UNIT = 2.3283064365386963e-10;
 

@@ -1,11 +1,14 @@
 // Node-only loading: streams files from disk into RatingsParser.
 import { createReadStream } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataError, OptionError } from '../errors.js';
 import type { Dataset } from './dataset.js';
 import { encodeRatingsTsv, type EncodeOptions } from './generate-scale.js';
-import { RatingsParser, type LoadResult, type ParseOptions } from './parse.js';
+import { RatingsParser, type LoadResult, type ParseOptions, type RowArrays } from './parse.js';
+import { countByte, parseInParallel, partCuts, surveyFile } from './load-parallel-node.js';
+import { maxResidentRows, residentRows } from '../util/resident-memory.js';
 import type { Fold } from './splits.js';
 
 /** Bytes read per chunk by default (the parser decodes them in smaller slices). */
@@ -17,22 +20,99 @@ export interface LoadFileOptions extends ParseOptions {
    * characters straddle chunks) and for tuning memory against speed; the result does not depend on it.
    */
   chunkSize?: number;
+  /**
+   * Load the rows straight into a shared WebAssembly.Memory that a wasm fit adopts, training on
+   * them where they lie: no copy, so a fit's peak memory holds each rating once (12 bytes) instead
+   * of twice. The fit reorders the rows (the same ratings in another order: split or write the
+   * data before fitting, not after). The file must be a regular file, and its rows fit wasm32's
+   * 4 GiB: otherwise refused before parsing, with the most ratings that fit. Where shared memory
+   * is missing the rows are plain arrays and `summary.inPlace` says why. Default false.
+   */
+  inPlace?: boolean;
+  /**
+   * Threads that parse a regular file: 'auto' (the default) uses every core for files from 32 MiB,
+   * one thread below. Parts of whole lines are parsed on worker threads and joined in file order,
+   * so the dataset is the one a single thread makes; a file with lines only the general parser
+   * takes (quoted fields, non-ASCII ids, old Mac line breaks, errors) is parsed on one thread.
+   */
+  threads?: number | 'auto';
+  /** Bytes per part parsed by a worker (default from the size and threads); for tests and tuning. */
+  partBytes?: number;
+  /** Called as the file is read: bytes parsed so far, of the file's size (undefined for a pipe). */
+  onProgress?: (bytes: number, totalBytes: number | undefined) => void;
 }
+
+/** Files from this size are parsed on every core by default. */
+const PARALLEL_FROM_BYTES = 32 << 20;
 
 /** Parses a ratings file by streaming it (source in errors and summary = the path as given). */
 export async function loadRatingsFile(path: string, options: LoadFileOptions = {}): Promise<LoadResult> {
-  const { chunkSize = READ_CHUNK, ...parseOptions } = options;
+  const { chunkSize = READ_CHUNK, inPlace = false, threads = 'auto', partBytes, onProgress, ...parseOptions } = options;
   // Checked here since createReadStream would take 0 or a fraction without complaint.
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new OptionError('chunkSize', 'an integer >= 1', chunkSize);
+  if (typeof inPlace !== 'boolean') throw new OptionError('inPlace', 'true or false', inPlace);
+  if (threads !== 'auto' && (!Number.isInteger(threads) || threads < 1 || threads > MAX_PARSE_THREADS)) {
+    throw new OptionError('threads', `'auto' or an integer from 1 to ${MAX_PARSE_THREADS}`, threads);
+  }
+  if (partBytes !== undefined && (!Number.isInteger(partBytes) || partBytes < 1)) throw new OptionError('partBytes', 'an integer >= 1', partBytes);
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw new OptionError('onProgress', 'a function', onProgress);
   let parser: RatingsParser | undefined;
   let stream: ReturnType<typeof createReadStream> | undefined;
+  let inPlaceNote: string | undefined;
+  let duplicatesFound: number | undefined;
+  let threadsUsed = 1;
   try {
     // A first, cheap pass counts the line breaks of a regular file, so that the parser puts the
     // rows in one block sized for them and never joins blocks (which would hold the rows twice).
-    const lines = (await stat(path)).isFile() ? await countLineBreaks(path, chunkSize) : undefined;
-    parser = new RatingsParser({ ...parseOptions, source: parseOptions.source ?? path }, lines);
-    stream = createReadStream(path, { highWaterMark: chunkSize });
-    for await (const chunk of stream) parser.push(chunk as Buffer);
+    const info = await stat(path);
+    const regular = info.isFile();
+    const size = regular ? info.size : undefined;
+    const parseThreads = threads === 'auto' ? (size !== undefined && size >= PARALLEL_FROM_BYTES ? availableParallelism() : 1) : threads;
+    // The same pass finds where the parts parsed on other threads begin.
+    const parts = size !== undefined && parseThreads > 1 && typeof SharedArrayBuffer === 'function'
+      ? await surveyFile(path, size, partCuts(size, parseThreads, partBytes), chunkSize)
+      : undefined;
+    const lines = parts ? Math.max(parts.lf, parts.cr) : regular ? await countLineBreaks(path, chunkSize) : undefined;
+    let rowArrays: RowArrays | undefined;
+    if (inPlace) {
+      if (lines === undefined) throw new OptionError('inPlace', 'used with a regular file (its lines are counted first)', `${path}, not a regular file`);
+      if (lines + 1 > maxResidentRows()) {
+        throw new DataError(
+          `${path} has ${lines} lines; loaded in place, wasm32 memory holds at most ${maxResidentRows()} ratings ` +
+            `(12 bytes each, of 4 GiB): use a smaller file, or load it without inPlace for the js engine`,
+        );
+      }
+      const made = residentRows(lines + 1);
+      if ('reason' in made) inPlaceNote = `loaded into plain arrays: ${made.reason}`;
+      else rowArrays = made;
+    }
+    // Parts parsed on other threads write their rows straight into shared arrays.
+    if (parts && parts.starts.length > 2 && lines !== undefined) rowArrays = sharedRowArrays(lines + 1, rowArrays, parseOptions.timestamps ? true : false);
+    const source = parseOptions.source ?? path;
+    parser = new RatingsParser({ ...parseOptions, source }, lines, rowArrays);
+    let parsed = false;
+    if (parts && rowArrays && size !== undefined && parts.starts.length > 2) {
+      const outcome = await parseInParallel(parser, { path, size, parts, threads: parseThreads, rows: rowArrays, onBytes: (bytes) => onProgress?.(bytes, size) });
+      if (typeof outcome !== 'string') {
+        parsed = true;
+        duplicatesFound = outcome.duplicatesFound;
+        threadsUsed = outcome.threads;
+        checkUnchanged(path, size, (await stat(path)).size, 'when it was parsed');
+      } else {
+        // A line only the general parser takes: the whole file again, on this thread.
+        parser = new RatingsParser({ ...parseOptions, source }, lines, rowArrays);
+      }
+    }
+    if (!parsed) {
+      stream = createReadStream(path, { highWaterMark: chunkSize });
+      let bytes = 0;
+      for await (const chunk of stream) {
+        parser.push(chunk as Buffer);
+        bytes += (chunk as Buffer).length;
+        onProgress?.(bytes, size);
+      }
+      if (size !== undefined) checkUnchanged(path, size, bytes, 'were read');
+    }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
@@ -42,7 +122,39 @@ export async function loadRatingsFile(path: string, options: LoadFileOptions = {
   } finally {
     stream?.destroy();
   }
-  return parser.finish();
+  const result = parser.finish(duplicatesFound);
+  if (inPlaceNote) result.summary.inPlace = inPlaceNote;
+  result.summary.threads = threadsUsed;
+  return result;
+}
+
+/**
+ * Row arrays in shared memory for `rows` rows: the resident ones when loading in place (times, if
+ * kept, beside them), else fresh. A dataset parsed on several threads therefore holds views of a
+ * SharedArrayBuffer (slice() them to post them to a worker as a transfer).
+ */
+function sharedRowArrays(rows: number, resident: RowArrays | undefined, timed: boolean): RowArrays {
+  const times = timed ? new Float64Array(new SharedArrayBuffer(rows * 8)) : undefined;
+  if (resident) return { ...resident, times };
+  return {
+    users: new Uint32Array(new SharedArrayBuffer(rows * 4)),
+    items: new Uint32Array(new SharedArrayBuffer(rows * 4)),
+    ratings: new Float32Array(new SharedArrayBuffer(rows * 4)),
+    times,
+  };
+}
+
+/** Parse threads at most (the kernels' pool has the same limit). */
+const MAX_PARSE_THREADS = 256;
+
+/** A regular file must read as the size it had when the load started: else the rows are of no one version of it. */
+function checkUnchanged(path: string, size: number, now: number, what: string): void {
+  if (now !== size) {
+    throw new DataError(
+      `${path} changed while being read: it had ${size} bytes when the load started, and ${now} ${what}; ` +
+        `load a file nothing is writing to (copy it first)`,
+    );
+  }
 }
 
 /**
@@ -64,12 +176,6 @@ async function countLineBreaks(path: string, chunkSize: number): Promise<number>
   return Math.max(lf, cr);
 }
 
-/** Occurrences of a byte (Buffer.indexOf is memchr: far faster than a loop over the bytes). */
-function countByte(bytes: Buffer, byte: number): number {
-  let count = 0;
-  for (let at = bytes.indexOf(byte); at >= 0; at = bytes.indexOf(byte, at + 1)) count++;
-  return count;
-}
 
 /**
  * Writes a dataset as an ml100k-style file (`user\titem\trating\ttimestamp` per line, raw ids as

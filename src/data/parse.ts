@@ -80,6 +80,10 @@ export interface LoadSummary {
   scale: RatingScale;
   scaleInferred: boolean;
   duplicates: { policy: DuplicatePolicy; found: number; removed: number };
+  /** loadRatingsFile's `inPlace` was asked for but not done: why (the rows are plain arrays). */
+  inPlace?: string;
+  /** Threads that parsed the text (loadRatingsFile's `threads`; 1 elsewhere). */
+  threads: number;
 }
 
 export interface LoadResult {
@@ -395,6 +399,51 @@ const MAX_BLOCK_ROWS = 1 << 20;
  * `take` joins the blocks once, one array at a time, letting each array's blocks go before the next
  * array is allocated; a single block (the expected row count was given) is not copied at all.
  */
+/** The in-place line parser's settings (RatingsParser.fastPathSettings). */
+export interface FastPathSettings {
+  /** SPLIT_CHAR (0), SPLIT_DOUBLE_COLON (1) or SPLIT_WHITESPACE (2). */
+  split: number;
+  /** The delimiter's character code (SPLIT_CHAR; ':' for '::'). */
+  delimiter: number;
+  /** Fields a line needs. */
+  needed: number;
+  user: number;
+  item: number;
+  rating: number;
+  /** The time column, or -1 when times are not kept. */
+  time: number;
+  scaleLo: number | null;
+  scaleHi: number | null;
+}
+
+/** What a part parsed elsewhere by the fast path needs interned (RatingsParser.appendKeys). */
+export interface ParsedKeys {
+  /** Lines read, blank ones included. */
+  lines: number;
+  rows: number;
+  /** Per local id (numbered by first appearance in the part): its integer key, or -1 for the next of the strings. */
+  userInts: Int32Array;
+  userStrings: string[];
+  itemInts: Int32Array;
+  itemStrings: string[];
+}
+
+/** Internal ids of a part's local ids: integer keys, or (where -1) the next string. */
+function localIds(interner: Interner, ints: Int32Array, strings: readonly string[]): Uint32Array {
+  const out = new Uint32Array(ints.length);
+  for (let l = 0, s = 0; l < ints.length; l++) out[l] = ints[l] >= 0 ? interner.internInt(ints[l]) : interner.intern(strings[s++]);
+  return out;
+}
+
+/** Three parallel arrays for the rows. */
+export interface RowArrays {
+  users: Uint32Array;
+  items: Uint32Array;
+  ratings: Float32Array;
+  /** The times, when kept (else the parser makes its own, or none). */
+  times?: Float64Array;
+}
+
 class RowStore {
   private doneU: Uint32Array[] = [];
   private doneI: Uint32Array[] = [];
@@ -410,12 +459,27 @@ class RowStore {
   /** Rows in the current block. */
   at = 0;
 
-  constructor(expectedRows: number, private timed: boolean) {
+  /**
+   * `given`: the first block's arrays (loadRatingsFile's `inPlace` rows in wasm memory), kept as
+   * they are by `take` — never copied to trim them — while the rows fit in them.
+   */
+  constructor(expectedRows: number, private timed: boolean, public given?: RowArrays) {
     const rows = Math.max(1, expectedRows);
-    this.u = new Uint32Array(rows);
-    this.i = new Uint32Array(rows);
-    this.r = new Float32Array(rows);
-    this.t = new Float64Array(timed ? rows : 0);
+    this.u = given?.users ?? new Uint32Array(rows);
+    this.i = given?.items ?? new Uint32Array(rows);
+    this.r = given?.ratings ?? new Float32Array(rows);
+    this.t = timed ? (given?.times ?? new Float64Array(this.r.length)) : new Float64Array(0);
+  }
+
+  /** Whether the rows still go into `given` (they have not outgrown them), times included when kept. */
+  uses(given: RowArrays): boolean {
+    return this.given === given && this.u === given.users && (!this.timed || this.t === given.times);
+  }
+
+  /** `count` rows written into the given arrays by others, after the rows so far. */
+  advance(count: number): void {
+    if (this.at + count > this.r.length) throw new LatentrecError('RowStore: rows written past the given arrays');
+    this.at += count;
   }
 
   get size(): number {
@@ -438,6 +502,7 @@ class RowStore {
   }
 
   private nextBlock(): void {
+    this.given = undefined; // more rows than the given arrays hold: joined into plain arrays
     this.doneU.push(this.u);
     this.doneI.push(this.i);
     this.doneR.push(this.r);
@@ -454,6 +519,16 @@ class RowStore {
   /** The rows as three arrays of exactly `size` elements; the store is empty afterwards. */
   take(): { u: Uint32Array; i: Uint32Array; r: Float32Array; t?: Float64Array } {
     const n = this.size;
+    if (this.given) {
+      const { users, items, ratings } = this.given;
+      const t = this.timed ? this.t.slice(0, n) : undefined;
+      this.given = undefined;
+      this.u = this.i = new Uint32Array(0);
+      this.r = new Float32Array(0);
+      this.t = new Float64Array(0);
+      this.at = 0;
+      return { u: users.subarray(0, n), i: items.subarray(0, n), r: ratings.subarray(0, n), t };
+    }
     const u = joinBlocks(this.doneU, this.u, this.at, n, (m) => new Uint32Array(m));
     this.doneU = [];
     this.u = new Uint32Array(0);
@@ -516,18 +591,21 @@ class Interner {
         if (d < 0 || d > 9) break;
         v = v * 10 + d;
       }
-      if (p === end) {
-        if (v < this.table.length) {
-          const known = this.table[v];
-          if (known !== 0) return known - 1;
-        }
-        const id = this.intern(text.slice(start, end));
-        if (v >= this.table.length) this.growTable(v);
-        if (v < this.table.length) this.table[v] = id + 1;
-        return id;
-      }
+      if (p === end) return this.internInt(v);
     }
     return this.intern(text.slice(start, end));
+  }
+
+  /** Internal id of the canonical decimal integer v (< 10^9), as `span` of its digits. */
+  internInt(v: number): number {
+    if (v < this.table.length) {
+      const known = this.table[v];
+      if (known !== 0) return known - 1;
+    }
+    const id = this.intern(String(v));
+    if (v >= this.table.length) this.growTable(v);
+    if (v < this.table.length) this.table[v] = id + 1;
+    return id;
   }
 
   intern(key: string): number {
@@ -593,24 +671,75 @@ export class RatingsParser {
   private readonly userIds = new Interner(this.users);
   private readonly itemIds = new Interner(this.items);
   private readonly rows: RowStore;
+  private readonly inPlace: boolean;
 
   /**
    * `expectedRows`: the number of rows to expect, or an upper bound (e.g. the number of line
    * breaks in the input); with it the rows go into one block that is not copied at the end. A
-   * wrong guess costs memory or a copy, never a wrong result.
+   * wrong guess costs memory or a copy, never a wrong result. `rowArrays`: where to put the rows
+   * (for loadRatingsFile's `inPlace`), at least expectedRows + 1 long; the dataset's arrays are
+   * then views of them, and removed duplicates are compacted within them.
    */
-  constructor(options: ParseOptions = {}, expectedRows?: number) {
+  constructor(options: ParseOptions = {}, expectedRows?: number, rowArrays?: RowArrays) {
     options ??= {}; // JavaScript callers may pass null
     this.o = resolveOptions(options);
     if (expectedRows !== undefined && (!Number.isInteger(expectedRows) || expectedRows < 0)) {
       throw new OptionError('expectedRows', 'an integer >= 0', expectedRows);
     }
-    this.rows = new RowStore(expectedRows === undefined ? FIRST_BLOCK_ROWS : expectedRows + 1, this.o.timestamps !== false);
+    this.rows = new RowStore(expectedRows === undefined ? FIRST_BLOCK_ROWS : expectedRows + 1, this.o.timestamps !== false, rowArrays);
+    this.inPlace = rowArrays !== undefined;
   }
 
   /** What was detected, once enough lines were seen (or after `finish`). */
   get detected(): Detection | undefined {
     return this.detection;
+  }
+
+  /**
+   * What the in-place line parser needs, once the format is detected and the header (if any)
+   * passed, for parsing on other threads (load-parallel-node.ts) into `rows` (the arrays this
+   * parser was made with): lines parsed there exactly as parseInPlace would are then added with
+   * appendKeys. Otherwise why not. The bytes pushed so far must end with a line break (so no
+   * partial UTF-8 character is pending either).
+   */
+  fastPathSettings(rows: RowArrays): FastPathSettings | string {
+    if (this.detection === undefined) return 'the first part did not settle the format';
+    if (this.headerPending || this.pending !== '' || this.skipLF || this.finished) return 'the first part did not end at a line start';
+    if (!this.rows.uses(rows)) return 'the rows outgrew the arrays made for them';
+    const c = this.columns;
+    return {
+      split: this.splitMode, delimiter: this.delimiterCode, needed: this.needed,
+      user: c.user, item: c.item, rating: c.rating, time: this.timeColumn,
+      scaleLo: this.o.scale ? this.o.scale.lo : null, scaleHi: this.o.scale ? this.o.scale.hi : null,
+    };
+  }
+
+  /**
+   * Adds a part parsed elsewhere, in file order: its local ids are interned here in the order they
+   * first appear in the part (so ids are numbered as if the lines were parsed here), and its rows
+   * count as the next `keys.rows` rows. Returns each local id's internal id and the row the part's
+   * rows must be moved to (they are written elsewhere, and mapped there).
+   */
+  appendKeys(keys: ParsedKeys): { userOf: Uint32Array; itemOf: Uint32Array; at: number } {
+    if (this.finished) throw new LatentrecError('RatingsParser: appendKeys() after finish()');
+    const userOf = localIds(this.userIds, keys.userInts, keys.userStrings);
+    const itemOf = localIds(this.itemIds, keys.itemInts, keys.itemStrings);
+    const at = this.rows.size;
+    this.rows.advance(keys.rows);
+    this.lineNo += keys.lines;
+    return { userOf, itemOf, at };
+  }
+
+  /** Under the 'keep' policy duplicates are only counted: the rows so far, to count them elsewhere. */
+  rowsToCount(): { users: Uint32Array; items: Uint32Array; userCount: number; itemCount: number } | undefined {
+    if (this.o.duplicates !== 'keep' || !this.rows.given) return undefined;
+    const n = this.rows.size;
+    return { users: this.rows.u.subarray(0, n), items: this.rows.i.subarray(0, n), userCount: this.users.size, itemCount: this.items.size };
+  }
+
+  /** Physical lines read so far. */
+  get linesRead(): number {
+    return this.lineNo;
   }
 
   push(chunk: string | Uint8Array): void {
@@ -631,7 +760,11 @@ export class RatingsParser {
     }
   }
 
-  finish(): LoadResult {
+  /**
+   * The dataset and summary. `duplicatesFound`: the duplicate rows, when counted elsewhere (the
+   * parallel loader counts them on its workers) under the 'keep' policy, which only counts them.
+   */
+  finish(duplicatesFound?: number): LoadResult {
     if (this.finished) throw new LatentrecError('RatingsParser: finish() called twice');
     if (this.decoder) this.feed(this.decoder.decode());
     if (this.pending !== '') {
@@ -650,7 +783,10 @@ export class RatingsParser {
       );
     }
     const rows = this.rows.take();
-    const d = dedupeRatings(rows.u, rows.i, rows.r, this.users.size, this.items.size, o.duplicates, rows.t);
+    const d =
+      o.duplicates === 'keep' && duplicatesFound !== undefined
+        ? { userIndex: rows.u, itemIndex: rows.i, ratings: rows.r, times: rows.t, found: duplicatesFound, removed: 0 }
+        : dedupeRatings(rows.u, rows.i, rows.r, this.users.size, this.items.size, o.duplicates, rows.t, this.inPlace);
     const scale = o.scale ? { lo: o.scale.lo, hi: o.scale.hi } : inferScale(d.ratings);
     const dataset = new Dataset(this.users, this.items, d.userIndex, d.itemIndex, d.ratings, scale, d.times);
     return {
@@ -669,6 +805,7 @@ export class RatingsParser {
         scale,
         scaleInferred: o.scale === undefined,
         duplicates: { policy: o.duplicates, found: d.found, removed: d.removed },
+        threads: 1,
       },
     };
   }

@@ -177,6 +177,11 @@ export interface Engine {
   readonly threadsNote?: string;
   /** Stops the engine's worker threads, if any. The engine's memory stays readable. */
   dispose(): void;
+  /**
+   * The rows as a RatingsBlock without a copy, where they already lie in this engine's memory (a
+   * wasm engine made with `memory`, on loadRatingsFile's `inPlace` rows); else undefined.
+   */
+  rowsInMemory?(users: Uint32Array, items: Uint32Array, values: Float32Array): RatingsBlock | undefined;
   allocF32(length: number): F32;
   allocU32(length: number): U32;
   /** 8-byte floats: the relation-block sampler keeps its state in f64 (assembly/bfm-blocks.ts). */

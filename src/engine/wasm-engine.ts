@@ -10,6 +10,7 @@ import { relaxedBase64 } from './kernels-relaxed.generated.js';
 import { scalarBase64 } from './kernels-scalar.generated.js';
 import { simdBase64 } from './kernels-simd.generated.js';
 import { LatentrecError } from '../errors.js';
+import { RESIDENT_ROWS_AT, residentMemoryOf, type ResidentMemory } from '../util/resident-memory.js';
 import type { BlockGrid, BlockSchedule } from './block-grid.js';
 import { MAX_GRID_SIDE } from './block-grid.js';
 import { ARG, CALL_KERNELS, MAX_CALL_ARGS, MAX_SCRATCH, ROUND_CALL, ROUND_SGD, TABLE_STRIDE, type CallKernel, type ThreadPool } from './thread-pool.js';
@@ -214,7 +215,7 @@ export interface ThreadSupport {
    * The `variant`'s threads build over a fresh shared memory with up to `threads − 1` workers for
    * rounds of at most `maxBlocks` blocks, or why this runtime or build cannot have them.
    */
-  open(variant: WasmVariant, threads: number, maxBlocks: number): SharedKernels | { reason: string };
+  open(variant: WasmVariant, threads: number, maxBlocks: number, memory?: WebAssembly.Memory): SharedKernels | { reason: string };
 }
 
 /** What a wasm engine is made with besides its build. */
@@ -227,6 +228,13 @@ export interface WasmEngineOptions {
   threads?: number;
   /** What runs those threads; without it the engine has one thread and says why (createEngine always gives it). */
   threadSupport?: ThreadSupport;
+  /**
+   * A shared memory holding a dataset's rows (loadRatingsFile's `inPlace`): the engine runs on it,
+   * allocating above the rows, and `rowsInMemory` hands the rows to kernels without a copy. Needs
+   * `threadSupport` (the shared-memory builds); where it cannot be adopted — no thread support, the
+   * scalar build, another engine on it — the engine has its own memory, as without it.
+   */
+  memory?: ResidentMemory;
 }
 
 class MemoryHandle<T extends Float32Array | Uint32Array | Float64Array> implements Handle<T> {
@@ -263,6 +271,8 @@ export class WasmEngine implements Engine {
   private readonly k: Kernels;
   private readonly base: number;
   private readonly pool: ThreadPool | undefined;
+  /** The resident memory this engine runs on, until disposed. */
+  private adopted: ResidentMemory | undefined;
   private top: number;
   /** The highest `top` so far: memory above it was never handed out, so it is still zero. */
   private highWater: number;
@@ -271,31 +281,63 @@ export class WasmEngine implements Engine {
   constructor(variant?: WasmVariant, options: WasmEngineOptions = {}) {
     this.variant = resolveWasmVariant(variant);
     const wanted = options.threads ?? 1;
+    // Two engines on one resident memory would allocate over each other: the second copies.
+    const adopt = options.memory && !options.memory.busy && options.threadSupport ? options.memory : undefined;
     const shared =
-      wanted <= 1 ? undefined
-      : options.threadSupport ? options.threadSupport.open(this.variant, wanted, MAX_GRID_SIDE)
+      wanted <= 1 && !adopt ? undefined
+      : options.threadSupport ? options.threadSupport.open(this.variant, wanted, MAX_GRID_SIDE, adopt?.memory)
       : { reason: 'this engine was made without thread support (createEngine gives it, and the models that run blocked SGD)' };
     if (shared && 'memory' in shared) {
       this.memory = shared.memory;
       this.k = shared.kernels;
       this.pool = shared.pool;
-      this.threadsNote = shared.reason === undefined ? undefined : `running on 1 thread instead of ${wanted}: ${shared.reason}`;
+      this.threadsNote = shared.reason === undefined || wanted <= 1 ? undefined : `running on 1 thread instead of ${wanted}: ${shared.reason}`;
+      if (adopt) {
+        // The build's static data lies below __heap_base, written at instantiation: it must end
+        // below the rows (it is a few KiB; the rows start at 1 MiB).
+        if (this.k.heapBase() > RESIDENT_ROWS_AT) throw new LatentrecError(`wasm engine: the kernels' static data (${this.k.heapBase()} bytes) reaches into the resident rows`);
+        adopt.busy = true;
+        this.adopted = adopt;
+      }
     } else {
       // No `maximum`: a large reservation can fail up front on 32-bit or mobile browsers; growth
       // is checked against the wasm32 limit in reserve().
       this.memory = new WebAssembly.Memory({ initial: 1 });
       this.k = new WebAssembly.Instance(compiled(this.variant), { env: { memory: this.memory } }).exports as unknown as Kernels;
-      if (shared) this.threadsNote = `running on 1 thread instead of ${wanted}: ${shared.reason}`;
+      if (shared && wanted > 1) this.threadsNote = `running on 1 thread instead of ${wanted}: ${shared.reason}`;
     }
     this.threads = this.pool?.threads ?? 1;
-    // Static data (lookup tables of Mathf.exp, ...) lives below __heap_base: never hand it out.
-    this.base = Math.max(HEAP_START, Math.ceil(this.k.heapBase() / ALIGN) * ALIGN);
+    // Static data (lookup tables of Mathf.exp, ...) lives below __heap_base: never hand it out;
+    // nor an adopted memory's rows. What an earlier engine used there is not zero any more.
+    this.base = Math.max(HEAP_START, Math.ceil(this.k.heapBase() / ALIGN) * ALIGN, this.adopted?.rowsEnd ?? 0);
     this.top = this.base;
-    this.highWater = this.base;
+    this.highWater = Math.max(this.base, this.adopted?.dirtyEnd ?? 0);
   }
 
   dispose(): void {
     this.pool?.close();
+    if (this.adopted) {
+      this.adopted.dirtyEnd = Math.max(this.adopted.dirtyEnd, this.highWater);
+      this.adopted.busy = false;
+      this.adopted = undefined;
+    }
+  }
+
+  /**
+   * The rows as kernel arguments without a copy, when all three arrays are the resident rows of
+   * this engine's adopted memory; else undefined. Kernels may reorder them (blocked SGD does):
+   * the memory is marked so.
+   */
+  rowsInMemory(users: Uint32Array, items: Uint32Array, values: Float32Array): RatingsBlock | undefined {
+    const adopted = this.adopted;
+    if (adopted === undefined || residentMemoryOf({ userIndex: users, itemIndex: items, ratings: values }) !== adopted) return undefined;
+    adopted.reordered = true;
+    return {
+      users: new MemoryHandle(this, users.byteOffset, users.length, makeU32),
+      items: new MemoryHandle(this, items.byteOffset, items.length, makeU32),
+      values: new MemoryHandle(this, values.byteOffset, values.length, makeF32),
+      count: values.length,
+    };
   }
 
   /** Bytes handed out so far (the engine's share of memory). */

@@ -17,14 +17,14 @@ const modules: Partial<Record<WasmVariant, WebAssembly.Module>> = {};
  * shared memory and the threads build really work is found out by making them, each with its own
  * reason.
  */
-function open(variant: WasmVariant, threads: number, maxBlocks: number): SharedKernels | { reason: string } {
+function open(variant: WasmVariant, threads: number, maxBlocks: number, given?: WebAssembly.Memory): SharedKernels | { reason: string } {
   const base64 = BASE64[variant];
   if (base64 === undefined) return { reason: `threads need a SIMD build (this engine runs the ${variant} build)` };
   const unavailable = threadsUnavailableReason();
   if (unavailable !== undefined) return { reason: unavailable };
   let memory: WebAssembly.Memory;
   try {
-    memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+    memory = given ?? new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
   } catch (err) {
     return { reason: `shared memory of 4 GiB could not be reserved (${(err as Error).message})` };
   }
@@ -35,6 +35,8 @@ function open(variant: WasmVariant, threads: number, maxBlocks: number): SharedK
   } catch (err) {
     return { reason: `this runtime does not run the shared-memory build (${(err as Error).message})` };
   }
+  // One thread (a given memory adopted for its rows): the shared build, and no pool.
+  if (threads <= 1) return { memory, kernels, pool: undefined };
   const { pool, reason } = ThreadPool.open(threads, module, memory, maxBlocks);
   return { memory, kernels, pool, reason };
 }

@@ -4,6 +4,7 @@
 // early stopping and the notes on how the fit ran. What differs between the families (a rating
 // model's RMSE and validation scores, a ranking model's loss) comes in as a FitScoring.
 import type { Dataset } from '../../data/dataset.js';
+import { residentMemoryOf } from '../../util/resident-memory.js';
 import { makeEngine, type Engine, type EngineName, type FactorBlock, type ThreadSupport, type WasmVariant } from '../../engine/index.js';
 import { DivergenceError, LatentrecError } from '../../errors.js';
 import { checkMemory } from './memory-limit.js';
@@ -176,7 +177,7 @@ export function* inEngine<T>(request: EngineRequest, body: (engine: Engine) => G
   const { model, train, shape } = request;
   checkMemory(model, train, shape, (stride) => request.extraMemoryBytes(stride));
   const threading = shape.threading;
-  const engine = request.engine?.() ?? makeEngine(shape.engine, shape.wasmVariant, { threads: threading?.threadsFor(shape, train) ?? 1, threadSupport: threading?.support });
+  const engine = request.engine?.() ?? makeEngine(shape.engine, shape.wasmVariant, { threads: threading?.threadsFor(shape, train) ?? 1, threadSupport: threading?.support, memory: residentMemoryOf(train) });
   try {
     const value = yield* body(engine);
     return { value, threads: engine.threads, notes: fitNotes(shape, engine, train) };

@@ -1,6 +1,7 @@
 // A fitted model's state in engine memory, and its conversion to and from plain ModelState
 // (what model files hold).
-import { IdMap, type RatingScale } from '../../data/dataset.js';
+import { IdMap, type Dataset, type RatingScale } from '../../data/dataset.js';
+import { groupStarts } from '../../data/group.js';
 import { makeEngine, strideFor, type Engine, type EngineName, type F32, type FactorBlock, type WasmVariant } from '../../engine/index.js';
 import type { DayTerms } from './days.js';
 import type { UserBag } from './user-bag.js';
@@ -27,17 +28,40 @@ export interface Fitted {
   bag?: UserBag;
   /** EASE's item–item weights (core/item-item.ts): scores come from them and the user's items, not from factors. */
   itemItem?: ItemItem;
-  /** Items each user rated in training (CSR): seenItems[seenStart[u] .. seenStart[u+1]). */
+  /**
+   * Items each user rated in training (CSR): seenItems[seenStart[u] .. seenStart[u+1]), 2 bytes
+   * per rating when item ids fit (see compactItems).
+   */
   seenStart: Uint32Array;
-  seenItems: Uint32Array;
+  seenItems: ItemIds;
   /** Items of users added after training (fold-in), by internal user id. */
   extraSeen: Map<number, Uint32Array>;
   /** Row norms of P and Q for cosine similarity, computed on first use. */
   norms?: { P?: Float32Array; Q?: Float32Array };
 }
 
+/** Item ids: 16-bit where every id fits, else 32-bit. */
+export type ItemIds = Uint32Array | Uint16Array;
+
+/**
+ * `items` in 16 bits when the catalogue has at most 65,536 items (Netflix's 17,770 do): the seen
+ * index of 100M ratings is then 200 MB instead of 400.
+ */
+export function compactItems(items: Uint32Array, itemCount: number): ItemIds {
+  return itemCount <= 0x10000 ? Uint16Array.from(items) : items;
+}
+
+/** The training items of each user (a CSR by user, each user's in row order), compact. */
+export function seenIndex(train: Dataset): { start: Uint32Array; values: ItemIds } {
+  const start = groupStarts(train.userIndex, train.userCount), next = start.slice(0, train.userCount);
+  const users = train.userIndex, items = train.itemIndex, n = users.length;
+  const values = train.itemCount <= 0x10000 ? new Uint16Array(n) : new Uint32Array(n);
+  for (let t = 0; t < n; t++) values[next[users[t]]++] = items[t];
+  return { start, values };
+}
+
 /** The items a user rated (training or fold-in). */
-export function seenOf(m: Fitted, u: number): Uint32Array {
+export function seenOf(m: Fitted, u: number): ItemIds {
   const extra = m.extraSeen.get(u);
   if (extra) return extra;
   return u + 1 < m.seenStart.length ? m.seenItems.subarray(m.seenStart[u], m.seenStart[u + 1]) : new Uint32Array(0);
@@ -80,7 +104,7 @@ export function toModelState(m: Fitted, kind: ModelStateKind, options: Record<st
     return out;
   };
   const seenStart = new Uint32Array(users + 1);
-  const lists: Uint32Array[] = [];
+  const lists: ItemIds[] = [];
   for (let u = 0; u < users; u++) {
     const seen = seenOf(m, u);
     lists.push(seen);
@@ -130,10 +154,16 @@ export function fromModelState(s: ModelState, engineName: EngineName = 'wasm', w
     users: IdMap.from(s.userIds), items: IdMap.from(s.itemIds),
     mu: s.mu, trainMean: s.trainMean, scale: { ...s.scale },
     // Copies: the model must not change when the caller later reuses the state's arrays.
-    seenStart: s.seenStart.slice(), seenItems: s.seenItems.slice(), extraSeen: new Map(),
+    seenStart: s.seenStart.slice(), seenItems: compactCopy(s.seenItems, items), extraSeen: new Map(),
     ...(s.link ? { link: copyLink(s.link) } : {}),
     ...(s.days ? { days: copyDays(s.days) } : {}),
     ...(s.bag ? { bag: { factors: s.bag.factors.slice(), biases: s.bag.biases.slice() } } : {}),
     ...(s.itemItem ? { itemItem: padItemItem(s.itemItem, items, engine) } : {}),
   };
+}
+
+/** A copy of `items`, compact where ids fit (compactItems, which may return its argument). */
+function compactCopy(items: Uint32Array, itemCount: number): ItemIds {
+  const compact = compactItems(items, itemCount);
+  return compact === items ? items.slice() : compact;
 }

@@ -5,7 +5,7 @@
 // scored and predictions bounded. Loading a file of any kind is the registry's
 // (FactorModel.load in models/registry.ts): this base knows no kind but its own.
 import { Dataset, IdMap, type RatingScale, type RawId } from '../../data/dataset.js';
-import { groupRows, groupValues } from '../../data/group.js';
+import { groupRows } from '../../data/group.js';
 import { makeEngine, strideFor, type Engine, type EngineVariant, type F32, type FactorBlock, type RatingsBlock, type ThreadSupport, type U32, type WasmVariant } from '../../engine/index.js';
 import { DataError, describeValue, LatentrecError, OptionError } from '../../errors.js';
 import { MT19937 } from '../../util/mt19937.js';
@@ -16,7 +16,7 @@ import { dayDeviation, dayRow, type DayTerms } from './days.js';
 import type { UserBag } from './user-bag.js';
 import { historyRows, scorePairOf, type ItemItem } from './item-item.js';
 import { expectedRating, type OrdinalLink } from './link.js';
-import { copyEngineParts, copyFactors, engineLike, fromModelState, seenOf, toModelState, type Fitted } from './fitted.js';
+import { copyEngineParts, copyFactors, engineLike, fromModelState, seenIndex, seenOf, toModelState, type Fitted } from './fitted.js';
 import { checkStateFor, encodeState } from './format.js';
 import { checkOptionKeys, integer, oneOf } from './options.js';
 import {
@@ -208,19 +208,20 @@ export abstract class Model<R extends EpochReport = EpochReport> {
     };
     const trainMean = train.globalMean();
     const mu = shape.biased ? trainMean : 0;
+    // Built first: a trainer may reorder rows loaded in place (see setup.ratings).
+    const { start: seenStart, values: seenItems } = seenIndex(train);
     // The ratings are copied into the engine when a trainer first asks (SGD does; ALS, iALS and
-    // EASE build their own rows and never do).
+    // EASE build their own rows and never do) — unless they were loaded into its memory.
     let ratings: RatingsBlock | undefined;
     const setup: TrainingSetup = {
       engine, train, factors, mu, random: randomOf(shape, shape.seed),
       get ratings() {
-        return (ratings ??= copyRatings(engine, train.userIndex, train.itemIndex, train.ratings));
+        return (ratings ??= engine.rowsInMemory?.(train.userIndex, train.itemIndex, train.ratings) ?? copyRatings(engine, train.userIndex, train.itemIndex, train.ratings));
       },
     };
     this.trained = undefined;
     this.initialize(setup);
     const trainer = this.createTrainer(setup);
-    const { start: seenStart, values: seenItems } = groupValues(train.userIndex, train.userCount, train.itemIndex);
     const fitted: Fitted = {
       engine, factors, users: IdMap.from(train.users.raw), items: IdMap.from(train.items.raw), mu, trainMean, scale: properScale(train.scale),
       seenStart, seenItems, extraSeen: new Map(),

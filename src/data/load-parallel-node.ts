@@ -1,0 +1,238 @@
+// Parsing a ratings file on every core (issue 17). A first pass over the file (which also counts
+// its lines for the row arrays) finds where the parts begin: each at a line start, with the
+// number of lines before it. The calling thread parses the first part — the lines that settle
+// the format and the header — with RatingsParser; worker threads parse the others with the fast
+// path (parse-worker-source.ts), writing each part's rows straight into the shared row arrays at
+// the part's first line, with ids local to the part. In file order the caller then interns each
+// part's ids as they first appear there, and a worker maps the part's rows to those ids and moves
+// them down to follow the rows before (one part at a time, since the parts' places can overlap).
+// The dataset is therefore the one a single thread makes, bit for bit, and the rows are written
+// once, by the threads in parallel. Any line the fast path does not take makes a worker give up,
+// and the caller parses the whole file again on one thread (same result, or the same error).
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
+import { DataError, LatentrecError } from '../errors.js';
+import { parseWorkerSource } from './parse-worker-source.js';
+import type { FastPathSettings, ParsedKeys, RatingsParser, RowArrays } from './parse.js';
+
+/** The first part, parsed on the calling thread: at least this many bytes, to a line break. */
+export const FIRST_PART_BYTES = 1 << 20;
+/** Parts per thread (for balance), each at most MAX_PART_BYTES. */
+const PARTS_PER_THREAD = 8;
+const MAX_PART_BYTES = 64 << 20;
+
+/** Where the parts of a file start (line starts, the first 0, then `size`), and the '\n's before each. */
+export interface FileParts {
+  /** Line breaks in the file: '\n' and '\r' bytes. */
+  lf: number;
+  cr: number;
+  /** Part p is bytes [starts[p], starts[p + 1]); the last entry is the file's size. */
+  starts: number[];
+  /** '\n' bytes before starts[p]. */
+  linesBefore: number[];
+}
+
+/** Nominal cuts: the first part's end, then every `partBytes` (default from the size and threads). */
+export function partCuts(size: number, threads: number, partBytes?: number): number[] {
+  const step = partBytes ?? Math.min(MAX_PART_BYTES, Math.max(FIRST_PART_BYTES, Math.ceil((size - FIRST_PART_BYTES) / (threads * PARTS_PER_THREAD))));
+  const cuts: number[] = [];
+  for (let at = Math.min(FIRST_PART_BYTES, partBytes ?? FIRST_PART_BYTES); at < size; at += step) cuts.push(at);
+  return cuts;
+}
+
+/**
+ * One pass over the file: its '\n' and '\r' bytes, and for each cut the first line start at or
+ * after it (just past the first '\n' at or after cut − 1) with the '\n's before that start.
+ * Cuts that fall in one line give one part.
+ */
+export async function surveyFile(path: string, size: number, cuts: readonly number[], chunkSize: number): Promise<FileParts> {
+  let lf = 0, cr = 0, base = 0, k = 0;
+  const starts = [0], linesBefore = [0];
+  const stream = createReadStream(path, { highWaterMark: Math.max(chunkSize, 1 << 20), end: size - 1 });
+  try {
+    for await (const data of stream) {
+      const chunk = data as Buffer;
+      const end = base + chunk.length;
+      while (k < cuts.length && cuts[k] - 1 < end) {
+        const from = Math.max(cuts[k] - 1, base, starts[starts.length - 1]);
+        if (from >= end) break;
+        const at = chunk.indexOf(10, from - base);
+        if (at < 0) break; // the line goes on in the next chunk
+        const start = base + at + 1;
+        if (start < size && start > starts[starts.length - 1]) {
+          starts.push(start);
+          linesBefore.push(lf + countByte(chunk.subarray(0, at + 1), 10));
+        }
+        k++;
+      }
+      lf += countByte(chunk, 10);
+      cr += countByte(chunk, 13);
+      base = end;
+    }
+  } finally {
+    stream.destroy();
+  }
+  if (base !== size) throw new DataError(`${path} changed while being read: it had ${size} bytes when the load started, and ${base} were read`);
+  starts.push(size);
+  linesBefore.push(lf);
+  return { lf, cr, starts, linesBefore };
+}
+
+/** Occurrences of a byte (Buffer.indexOf is memchr: far faster than a loop over the bytes). */
+export function countByte(bytes: Buffer, byte: number): number {
+  let count = 0;
+  for (let at = bytes.indexOf(byte); at >= 0; at = bytes.indexOf(byte, at + 1)) count++;
+  return count;
+}
+
+export interface ParallelParse {
+  path: string;
+  /** The file's size when the load started; the parts cover exactly these bytes. */
+  size: number;
+  parts: FileParts;
+  threads: number;
+  /** The parser's row arrays: shared memory, at least lf + 1 rows (the parser was made with them). */
+  rows: RowArrays;
+  onBytes?: (bytes: number) => void;
+}
+
+type WorkerReply = ParsedKeys & { part: number; bail?: string; changed?: boolean; remapped?: boolean; found?: number };
+
+/** What the workers found: duplicate rows, when the parser counts them only (the 'keep' policy). */
+export interface ParallelOutcome {
+  /** Threads that parsed: the workers and the calling thread, or 1 when it parsed every part itself. */
+  threads: number;
+  duplicatesFound?: number;
+}
+
+/** Bands of users for counting duplicates: at least this many (each is a pass over the user ids), about equal rows. */
+const COUNT_BANDS = 4;
+
+/**
+ * Parses the file into `parser` on `threads` workers. Returns what they found when done, or why the
+ * fast path gave up (then `parser` holds a partial parse and must be thrown away).
+ */
+export async function parseInParallel(parser: RatingsParser, plan: ParallelParse): Promise<ParallelOutcome | string> {
+  const { path, size, parts: { starts, linesBefore }, rows } = plan;
+  const parts = starts.length - 1;
+  // Workers start while the first part is parsed here.
+  const workers: Worker[] = [];
+  const count = Math.min(plan.threads, parts - 1);
+  if (count < 1) return 'the file is one part';
+  for (let w = 0; w < count; w++) {
+    workers.push(new Worker(parseWorkerSource(), { eval: true, workerData: { users: rows.users, items: rows.items, ratings: rows.ratings, times: rows.times } }));
+  }
+  try {
+    // Parts are parsed here until the format is settled (the first usually does).
+    let settings: FastPathSettings | string = 'no part read';
+    let here = 0;
+    const file = await open(path, 'r');
+    try {
+      while (here < parts && typeof settings === 'string') {
+        const bytes = Buffer.allocUnsafe(starts[here + 1] - starts[here]);
+        for (let got = 0; got < bytes.length; ) {
+          const { bytesRead } = await file.read(bytes, got, bytes.length - got, starts[here] + got);
+          if (bytesRead === 0) throw new DataError(`${path} changed while being read: it is shorter than the ${size} bytes it had when the load started`);
+          got += bytesRead;
+        }
+        parser.push(bytes);
+        here++;
+        plan.onBytes?.(starts[here]);
+        settings = parser.fastPathSettings(rows);
+      }
+    } finally {
+      await file.close();
+    }
+    if (here === parts) return { threads: 1 };
+    if (typeof settings === 'string') return settings;
+    const fastPath = settings;
+    return await new Promise<ParallelOutcome | string>((resolve, reject) => {
+      const keys = new Map<number, WorkerReply>();
+      const idle: Worker[] = [];
+      let nextParse = here, nextAppend = here, remapping = false, settled = false, counting = 0, found = 0;
+      const finish = (outcome: ParallelOutcome | string | undefined, error?: unknown) => {
+        if (settled) return;
+        settled = true;
+        if (error !== undefined) reject(error);
+        else resolve(outcome as ParallelOutcome | string);
+      };
+      // Every part is in place: count the duplicates on the workers, by bands of users.
+      const countDuplicates = () => {
+        const rowsNow = parser.rowsToCount();
+        if (rowsNow === undefined) return finish({ threads: workers.length + 1 });
+        const { users, userCount, itemCount } = rowsNow, n = users.length;
+        const start = new Uint32Array(new SharedArrayBuffer((userCount + 1) * 4));
+        for (let t = 0; t < n; t++) start[users[t] + 1]++;
+        for (let u = 0; u < userCount; u++) start[u + 1] += start[u];
+        const bandCount = Math.max(COUNT_BANDS, workers.length), bands: [number, number][] = [];
+        for (let u0 = 0, b = 1; u0 < userCount; b++) {
+          let u1 = u0 + 1;
+          while (u1 < userCount && start[u1] < (n * b) / bandCount) u1++;
+          bands.push([u0, u1]);
+          u0 = u1;
+        }
+        const per = Math.ceil(bands.length / workers.length);
+        for (let w = 0; w < workers.length && w * per < bands.length; w++) {
+          counting++;
+          workers[w].postMessage({ kind: 'count', part: -1, start, n, bands: bands.slice(w * per, (w + 1) * per), itemCount });
+        }
+      };
+      const changed = () => new DataError(`${path} changed while being read: its lines are not where a first pass found them (${size} bytes when the load started)`);
+      // The next part whose ids are known is mapped and moved down, one at a time: its new place
+      // may overlap the place of the part before.
+      const pump = () => {
+        while (idle.length > 0) {
+          const worker = idle[idle.length - 1];
+          const ready = keys.get(nextAppend);
+          if (!remapping && ready) {
+            keys.delete(nextAppend);
+            const { userOf, itemOf, at } = parser.appendKeys(ready);
+            worker.postMessage({ kind: 'remap', part: nextAppend, from: linesBefore[nextAppend], to: at, rows: ready.rows, userOf, itemOf }, [userOf.buffer as ArrayBuffer, itemOf.buffer as ArrayBuffer]);
+            plan.onBytes?.(starts[nextAppend + 1]);
+            nextAppend++;
+            remapping = true;
+          } else if (nextParse < parts) {
+            const p = nextParse++;
+            // Slots for every line of the part (the last may end without a '\n').
+            const slots = linesBefore[p + 1] - linesBefore[p] + (p === parts - 1 ? 1 : 0);
+            worker.postMessage({ kind: 'parse', part: p, path, start: starts[p], end: starts[p + 1], slot: linesBefore[p], slots, s: fastPath });
+          } else {
+            return;
+          }
+          idle.pop();
+        }
+      };
+      for (const worker of workers) {
+        worker.on('message', (reply: WorkerReply) => {
+          if (settled) return;
+          if (reply.bail !== undefined) return finish(reply.bail);
+          if (reply.changed) return finish(undefined, changed());
+          if (reply.found !== undefined) {
+            found += reply.found;
+            if (--counting === 0) finish({ threads: workers.length + 1, duplicatesFound: found });
+            return;
+          }
+          if (reply.remapped) {
+            remapping = false;
+            if (nextAppend === parts) return countDuplicates();
+          } else {
+            keys.set(reply.part, reply);
+          }
+          idle.push(worker);
+          try {
+            pump();
+          } catch (err) {
+            finish(undefined, err);
+          }
+        });
+        worker.on('error', (err) => finish(undefined, new LatentrecError(`a parse worker failed: ${err.message}`)));
+        worker.on('exit', (code) => finish(undefined, new LatentrecError(`a parse worker exited (code ${code}) before the file was parsed`)));
+        idle.push(worker);
+      }
+      pump();
+    });
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
