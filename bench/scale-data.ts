@@ -3,6 +3,10 @@
 // fresh child process, so that the peak RSS printed is the loader's own (plus Node's and tsx's
 // baseline, printed beside it), and prints one JSON object with the machine it ran on.
 //   npx tsx bench/scale-data.ts [--out /tmp/scale20m.tsv] [--ratings N] [--users N] [--items N] [--seed N]
+//                               [--threads 1,2] [--repeat 3]
+// With --threads, each thread count loads in its own process, the counts taking turns --repeat
+// times; the JSON then has "loads": [{threads, loadSeconds, peakRssBytes}] and the median
+// seconds and speed-up of each count against the first.
 // The file is not regenerated when it exists, whatever the sizes given: delete it to change them.
 import { existsSync, statSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -23,10 +27,10 @@ function whole(name: string, fallback: number): number {
 }
 
 /** The child: loads the file and prints its figures as one JSON line. */
-async function loadChild(path: string): Promise<void> {
+async function loadChild(path: string, threads: number | 'auto'): Promise<void> {
   const baselineRssBytes = process.memoryUsage().rss;
   const t0 = performance.now();
-  const { dataset, summary } = await loadRatingsFile(path);
+  const { dataset, summary } = await loadRatingsFile(path, { threads });
   const loadSeconds = (performance.now() - t0) / 1000;
   const peakRssBytes = process.resourceUsage().maxRSS * 1024;
   const dataBytes = dataset.userIndex.byteLength + dataset.itemIndex.byteLength + dataset.ratings.byteLength;
@@ -36,6 +40,7 @@ async function loadChild(path: string): Promise<void> {
       users: dataset.userCount,
       items: dataset.itemCount,
       format: summary.format,
+      threads: summary.threads,
       duplicates: summary.duplicates.found,
       loadSeconds: Number(loadSeconds.toFixed(2)),
       peakRssBytes,
@@ -50,7 +55,8 @@ async function loadChild(path: string): Promise<void> {
 async function main(): Promise<void> {
   const loadAt = args.indexOf('--load-child');
   if (loadAt >= 0) {
-    await loadChild(args[loadAt + 1]);
+    const threads = args[loadAt + 2];
+    await loadChild(args[loadAt + 1], threads === undefined || threads === 'auto' ? 'auto' : Number(threads));
     return;
   }
   const out = flagValue(args, '--out') ?? '/tmp/scale20m.tsv';
@@ -73,7 +79,21 @@ async function main(): Promise<void> {
   }
 
   // A fresh process (same node, same loader flags, e.g. tsx's) for an honest peak RSS.
-  const load = childJson<Record<string, unknown>>('the loading process', fileURLToPath(import.meta.url), ['--load-child', out]);
+  const threadList = flagValue(args, '--threads')?.split(',').map((t) => (t === 'auto' ? t : String(Number(t))));
+  const repeat = whole('--repeat', 1);
+  const child = (threads: string) => childJson<Record<string, unknown>>(`the loading process (threads ${threads})`, fileURLToPath(import.meta.url), ['--load-child', out, threads]);
+  const load: Record<string, unknown> & { loads: Record<string, unknown>[] } = threadList === undefined ? { ...child('auto'), loads: [] } : { loads: [] };
+  if (threadList !== undefined) {
+    for (let r = 0; r < repeat; r++) for (const t of threadList) load.loads.push({ requested: t, ...child(t) });
+    const medianOf = (t: string) => {
+      const s = load.loads.filter((l) => l.requested === t).map((l) => l.loadSeconds as number).sort((a, b) => a - b);
+      return s[s.length >> 1];
+    };
+    Object.assign(load, {
+      medianLoadSeconds: Object.fromEntries(threadList.map((t) => [t, medianOf(t)])),
+      speedup: Object.fromEntries(threadList.map((t) => [t, Number((medianOf(threadList[0]) / medianOf(t)).toFixed(2))])),
+    });
+  }
   const cpu = cpus()[0];
   const result = {
     ...load,

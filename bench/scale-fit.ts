@@ -1,5 +1,6 @@
-// The 20M-rating run of issue 7: SVD (k=64, blocked SGD) trained from a ratings text file in a
-// fresh process per thread count, so each peak RSS is the whole run's own — loading the file,
+// The 20M-rating run of issue 7: SVD (k=64, blocked SGD) trained from a ratings text file (loaded
+// in place, on every core: issue 17) in a fresh process per thread count, so each peak RSS is the
+// whole run's own — loading the file,
 // the fit, everything — read from process.resourceUsage().maxRSS. The file (the generated scale
 // set: 200,000 users, 50,000 items, popularity skew) is written first when it is missing.
 //   npx tsx bench/scale-fit.ts [--file /tmp/scale20m.tsv] [--k 64] [--threads 1,2] [--epochs 3] [--json]
@@ -47,7 +48,7 @@ export function scaleRun(file: string, k: number, threads: number, epochs: numbe
 
 async function child(file: string, k: number, threads: number, epochs: number): Promise<void> {
   const t0 = performance.now();
-  const { dataset } = await loadRatingsFile(file);
+  const { dataset } = await loadRatingsFile(file, { inPlace: true });
   const loadSeconds = (performance.now() - t0) / 1000;
   const model = new SVD({ factors: k, epochs, threads, lrAll: 0.005, regAll: 0.02 });
   const fit = model.fit(dataset);

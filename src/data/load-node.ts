@@ -7,7 +7,7 @@ import { DataError, OptionError } from '../errors.js';
 import type { Dataset } from './dataset.js';
 import { encodeRatingsTsv, type EncodeOptions } from './generate-scale.js';
 import { RatingsParser, type LoadResult, type ParseOptions, type RowArrays } from './parse.js';
-import { countByte, parseInParallel, partCuts, surveyFile } from './load-parallel-node.js';
+import { countByte, parseInParallel, ParseWorkers, partCuts, partStarts, type FileParts } from './load-parallel-node.js';
 import { maxResidentRows, residentRows } from '../util/resident-memory.js';
 import type { Fold } from './splits.js';
 
@@ -61,6 +61,7 @@ export async function loadRatingsFile(path: string, options: LoadFileOptions = {
   let inPlaceNote: string | undefined;
   let duplicatesFound: number | undefined;
   let threadsUsed = 1;
+  let pool: ParseWorkers | undefined;
   try {
     // A first, cheap pass counts the line breaks of a regular file, so that the parser puts the
     // rows in one block sized for them and never joins blocks (which would hold the rows twice).
@@ -68,10 +69,15 @@ export async function loadRatingsFile(path: string, options: LoadFileOptions = {
     const regular = info.isFile();
     const size = regular ? info.size : undefined;
     const parseThreads = threads === 'auto' ? (size !== undefined && size >= PARALLEL_FROM_BYTES ? availableParallelism() : 1) : threads;
-    // The same pass finds where the parts parsed on other threads begin.
-    const parts = size !== undefined && parseThreads > 1 && typeof SharedArrayBuffer === 'function'
-      ? await surveyFile(path, size, partCuts(size, parseThreads, partBytes), chunkSize)
-      : undefined;
+    // On several threads the workers count the lines of the parts they will parse.
+    let parts: FileParts | undefined;
+    if (size !== undefined && parseThreads > 1 && typeof SharedArrayBuffer === 'function') {
+      const starts = await partStarts(path, size, partCuts(size, parseThreads, partBytes));
+      if (starts.length > 2) {
+        pool = new ParseWorkers(Math.min(parseThreads, starts.length - 2));
+        parts = await pool.survey(path, starts);
+      }
+    }
     const lines = parts ? Math.max(parts.lf, parts.cr) : regular ? await countLineBreaks(path, chunkSize) : undefined;
     let rowArrays: RowArrays | undefined;
     if (inPlace) {
@@ -87,12 +93,12 @@ export async function loadRatingsFile(path: string, options: LoadFileOptions = {
       else rowArrays = made;
     }
     // Parts parsed on other threads write their rows straight into shared arrays.
-    if (parts && parts.starts.length > 2 && lines !== undefined) rowArrays = sharedRowArrays(lines + 1, rowArrays, parseOptions.timestamps ? true : false);
+    if (parts && lines !== undefined) rowArrays = sharedRowArrays(lines + 1, rowArrays, parseOptions.timestamps ? true : false);
     const source = parseOptions.source ?? path;
     parser = new RatingsParser({ ...parseOptions, source }, lines, rowArrays);
     let parsed = false;
-    if (parts && rowArrays && size !== undefined && parts.starts.length > 2) {
-      const outcome = await parseInParallel(parser, { path, size, parts, threads: parseThreads, rows: rowArrays, onBytes: (bytes) => onProgress?.(bytes, size) });
+    if (parts && pool && rowArrays && size !== undefined) {
+      const outcome = await parseInParallel(parser, { path, size, parts, pool, rows: rowArrays, onBytes: (bytes) => onProgress?.(bytes, size) });
       if (typeof outcome !== 'string') {
         parsed = true;
         duplicatesFound = outcome.duplicatesFound;
@@ -121,6 +127,7 @@ export async function loadRatingsFile(path: string, options: LoadFileOptions = {
     throw err;
   } finally {
     stream?.destroy();
+    await pool?.close();
   }
   const result = parser.finish(duplicatesFound);
   if (inPlaceNote) result.summary.inPlace = inPlaceNote;

@@ -9,7 +9,6 @@
 // The dataset is therefore the one a single thread makes, bit for bit, and the rows are written
 // once, by the threads in parallel. Any line the fast path does not take makes a worker give up,
 // and the caller parses the whole file again on one thread (same result, or the same error).
-import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { DataError, LatentrecError } from '../errors.js';
@@ -42,42 +41,39 @@ export function partCuts(size: number, threads: number, partBytes?: number): num
 }
 
 /**
- * One pass over the file: its '\n' and '\r' bytes, and for each cut the first line start at or
- * after it (just past the first '\n' at or after cut − 1) with the '\n's before that start.
- * Cuts that fall in one line give one part.
+ * The first line start at or after each cut (just past the first '\n' at or after cut − 1; a cut
+ * inside a long line moves to its end), read from small windows around the cuts. Returns the
+ * part starts: 0, the distinct line starts, then `size`.
  */
-export async function surveyFile(path: string, size: number, cuts: readonly number[], chunkSize: number): Promise<FileParts> {
-  let lf = 0, cr = 0, base = 0, k = 0;
-  const starts = [0], linesBefore = [0];
-  const stream = createReadStream(path, { highWaterMark: Math.max(chunkSize, 1 << 20), end: size - 1 });
+export async function partStarts(path: string, size: number, cuts: readonly number[]): Promise<number[]> {
+  const starts = [0];
+  const file = await open(path, 'r');
   try {
-    for await (const data of stream) {
-      const chunk = data as Buffer;
-      const end = base + chunk.length;
-      while (k < cuts.length && cuts[k] - 1 < end) {
-        const from = Math.max(cuts[k] - 1, base, starts[starts.length - 1]);
-        if (from >= end) break;
-        const at = chunk.indexOf(10, from - base);
-        if (at < 0) break; // the line goes on in the next chunk
-        const start = base + at + 1;
-        if (start < size && start > starts[starts.length - 1]) {
-          starts.push(start);
-          linesBefore.push(lf + countByte(chunk.subarray(0, at + 1), 10));
+    const window = Buffer.allocUnsafe(WINDOW);
+    for (const cut of cuts) {
+      let from = Math.max(cut - 1, starts[starts.length - 1]);
+      let start = size;
+      while (from < size) {
+        const { bytesRead } = await file.read(window, 0, Math.min(WINDOW, size - from), from);
+        if (bytesRead === 0) break;
+        const at = window.subarray(0, bytesRead).indexOf(10);
+        if (at >= 0) {
+          start = from + at + 1;
+          break;
         }
-        k++;
+        from += bytesRead;
       }
-      lf += countByte(chunk, 10);
-      cr += countByte(chunk, 13);
-      base = end;
+      if (start >= size) break;
+      if (start > starts[starts.length - 1]) starts.push(start);
     }
   } finally {
-    stream.destroy();
+    await file.close();
   }
-  if (base !== size) throw new DataError(`${path} changed while being read: it had ${size} bytes when the load started, and ${base} were read`);
   starts.push(size);
-  linesBefore.push(lf);
-  return { lf, cr, starts, linesBefore };
+  return starts;
 }
+
+const WINDOW = 1 << 16;
 
 /** Occurrences of a byte (Buffer.indexOf is memchr: far faster than a loop over the bytes). */
 export function countByte(bytes: Buffer, byte: number): number {
@@ -86,12 +82,80 @@ export function countByte(bytes: Buffer, byte: number): number {
   return count;
 }
 
+/** Worker threads for one load: they count the parts' lines, then parse them (parseInParallel). */
+export class ParseWorkers {
+  readonly workers: Worker[] = [];
+
+  constructor(threads: number) {
+    for (let w = 0; w < threads; w++) this.workers.push(new Worker(parseWorkerSource(), { eval: true }));
+  }
+
+  /**
+   * The line breaks of each part, counted on the workers, and so where each part's lines start
+   * among the file's. Throws a DataError when the file is shorter than `starts` says.
+   */
+  async survey(path: string, starts: readonly number[]): Promise<FileParts> {
+    const parts = starts.length - 1;
+    const counts = await this.run<{ lf: number; cr: number }>(parts, (part) => ({ kind: 'survey', part, path, start: starts[part], end: starts[part + 1] }), path);
+    const linesBefore = [0];
+    let lf = 0, cr = 0;
+    for (const c of counts) {
+      lf += c.lf;
+      cr += c.cr;
+      linesBefore.push(lf);
+    }
+    return { lf, cr, starts: [...starts], linesBefore };
+  }
+
+  /** Runs `count` independent jobs over the workers; their answers in job order. */
+  private run<T>(count: number, job: (index: number) => object, path: string): Promise<T[]> {
+    return new Promise<T[]>((resolve, reject) => {
+      const out: T[] = new Array(count);
+      let next = 0, done = 0, settled = false;
+      const listeners: (() => void)[] = [];
+      const end = (error?: unknown) => {
+        if (settled) return;
+        settled = true;
+        for (const off of listeners) off();
+        if (error !== undefined) reject(error);
+        else resolve(out);
+      };
+      for (const worker of this.workers) {
+        const onMessage = (reply: T & { part: number; changed?: boolean; failed?: string }) => {
+          if (reply.changed) return end(new DataError(`${path} changed while being read: it is shorter than when the load started`));
+          if (reply.failed !== undefined) return end(new LatentrecError(reply.failed));
+          out[reply.part] = reply;
+          if (++done === count) return end();
+          if (next < count) worker.postMessage(job(next++));
+        };
+        const onError = (err: Error) => end(new LatentrecError(`a parse worker failed: ${err.message}`));
+        const onExit = (code: number) => end(new LatentrecError(`a parse worker exited (code ${code}) before the file was read`));
+        worker.on('message', onMessage);
+        worker.on('error', onError);
+        worker.on('exit', onExit);
+        listeners.push(() => {
+          worker.off('message', onMessage);
+          worker.off('error', onError);
+          worker.off('exit', onExit);
+        });
+        if (next < count) worker.postMessage(job(next++));
+      }
+      if (count === 0) end();
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
 export interface ParallelParse {
   path: string;
   /** The file's size when the load started; the parts cover exactly these bytes. */
   size: number;
   parts: FileParts;
-  threads: number;
+  /** The workers that surveyed the parts: they parse them now. */
+  pool: ParseWorkers;
   /** The parser's row arrays: shared memory, at least lf + 1 rows (the parser was made with them). */
   rows: RowArrays;
   onBytes?: (bytes: number) => void;
@@ -107,7 +171,7 @@ export interface ParallelOutcome {
 }
 
 /** Bands of users for counting duplicates: at least this many (each is a pass over the user ids), about equal rows. */
-const COUNT_BANDS = 4;
+const COUNT_BANDS = 2;
 
 /**
  * Parses the file into `parser` on `threads` workers. Returns what they found when done, or why the
@@ -116,14 +180,10 @@ const COUNT_BANDS = 4;
 export async function parseInParallel(parser: RatingsParser, plan: ParallelParse): Promise<ParallelOutcome | string> {
   const { path, size, parts: { starts, linesBefore }, rows } = plan;
   const parts = starts.length - 1;
-  // Workers start while the first part is parsed here.
-  const workers: Worker[] = [];
-  const count = Math.min(plan.threads, parts - 1);
-  if (count < 1) return 'the file is one part';
-  for (let w = 0; w < count; w++) {
-    workers.push(new Worker(parseWorkerSource(), { eval: true, workerData: { users: rows.users, items: rows.items, ratings: rows.ratings, times: rows.times } }));
-  }
-  try {
+  if (parts < 2) return 'the file is one part';
+  const workers = plan.pool.workers;
+  for (const worker of workers) worker.postMessage({ kind: 'rows', users: rows.users, items: rows.items, ratings: rows.ratings, times: rows.times });
+  {
     // Parts are parsed here until the format is settled (the first usually does).
     let settings: FastPathSettings | string = 'no part read';
     let here = 0;
@@ -232,7 +292,5 @@ export async function parseInParallel(parser: RatingsParser, plan: ParallelParse
       }
       pump();
     });
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
   }
 }

@@ -9,7 +9,8 @@
 // range: integer keys (canonical decimals of at most 9 digits, as Interner.span keys them) or
 // strings.
 //
-// workerData: the shared row arrays { users, items, ratings, times? }.
+// Survey: { kind: 'survey', part, path, start, end } answers { part, lf, cr }: its line breaks.
+// Rows:   { kind: 'rows', users, items, ratings, times? }: the shared row arrays (no answer).
 // Parse:  { kind: 'parse', part, path, start, end, slot, slots, s: FastPathSettings } writes the
 //         part's rows (local ids) from row \`slot\` and answers { part, lines, rows, userInts,
 //         userStrings, itemInts, itemStrings }, or { part, bail: reason }, or { part, changed: true }
@@ -19,8 +20,9 @@
 //         rows among the first n of the users in the bands ([u0, u1) pairs; start: rows per user, as a CSR).
 
 export const parseWorkerSource = (): string => `'use strict';
-const { parentPort, workerData } = require('node:worker_threads');
-const { users: U, items: I, ratings: R, times: T } = workerData;
+const { parentPort } = require('node:worker_threads');
+/** The shared row arrays, from the 'rows' message. */
+let U, I, R, T;
 const fs = require('node:fs');
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 const PIECE = 1 << 22;
@@ -311,10 +313,34 @@ function count(job) {
   return { part: job.part, found };
 }
 
+/** The '\n' and '\r' bytes of bytes [start, end) of the file. */
+function survey(job) {
+  const buf = Buffer.allocUnsafe(PIECE);
+  const fd = fs.openSync(job.path, 'r');
+  let lf = 0, cr = 0;
+  try {
+    for (let offset = job.start; offset < job.end; ) {
+      const got = fs.readSync(fd, buf, 0, Math.min(buf.length, job.end - offset), offset);
+      if (got === 0) throw new Changed();
+      const piece = got === buf.length ? buf : buf.subarray(0, got);
+      for (let at = piece.indexOf(10); at >= 0; at = piece.indexOf(10, at + 1)) lf++;
+      for (let at = piece.indexOf(13); at >= 0; at = piece.indexOf(13, at + 1)) cr++;
+      offset += got;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return { part: job.part, lf, cr };
+}
+
 parentPort.on('message', (job) => {
+  if (job.kind === 'rows') {
+    ({ users: U, items: I, ratings: R, times: T } = job);
+    return;
+  }
   let result;
   try {
-    result = job.kind === 'remap' ? remap(job) : job.kind === 'count' ? count(job) : parsePart(job);
+    result = job.kind === 'survey' ? survey(job) : job.kind === 'remap' ? remap(job) : job.kind === 'count' ? count(job) : parsePart(job);
   } catch (err) {
     if (err instanceof Changed) result = { part: job.part, changed: true };
     else result = { part: job.part, bail: err instanceof Bail ? err.message : 'the parse worker failed: ' + (err && err.message) };
