@@ -20,7 +20,7 @@ export function tempPathFor(path: string): string {
  * Writes `data` to `path` atomically. On any failure the temporary file is removed and `path`
  * is left as it was; the error is the file system's (callers add what to do).
  */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+export async function writeFileAtomic(path: string, data: Uint8Array | string | Iterable<Uint8Array>): Promise<void> {
   const dir = dirname(path);
   await removeStaleTemps(path);
   const temp = tempPathFor(path);
@@ -30,7 +30,14 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
     created = true;
     liveTemps.add(temp);
     try {
-      await handle.writeFile(data);
+      if (typeof data === 'string' || data instanceof Uint8Array) await handle.writeFile(data);
+      else {
+        // Chunk by chunk (a model file of any size, never held whole); each is written in full
+        // before the next is asked for, since a chunk may be a view the next one reuses.
+        for (const chunk of data) {
+          for (let at = 0; at < chunk.length; ) at += (await handle.write(chunk, at, chunk.length - at)).bytesWritten;
+        }
+      }
       await handle.sync();
     } finally {
       await handle.close();

@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from './atomic-write-node.js';
-import { decodeModel, encodeModel, ModelFileError } from './model-file.js';
+import { decodeOwnedModel, encodeModelChunks, ModelFileError } from './model-file.js';
 import type { ModelState } from '../models/core/state.js';
 
 /**
@@ -15,9 +15,11 @@ import type { ModelState } from '../models/core/state.js';
  * encoder's ModelFileError when the state is inconsistent.
  */
 export async function saveModelFile(path: string, state: ModelState): Promise<void> {
-  const bytes = encodeModel(state); // before touching the disk: an invalid state writes nothing
+  // Checked before touching the disk (an invalid state writes nothing), then written chunk by
+  // chunk: a model of gigabytes is never held twice.
+  const { chunks } = encodeModelChunks(state);
   try {
-    await writeFileAtomic(path, bytes);
+    await writeFileAtomic(path, chunks);
   } catch (err) {
     throw new ModelFileError('io', `cannot write the model file: ${describeFsError(err, dirname(path))}`, path, { cause: err });
   }
@@ -32,7 +34,8 @@ const READ_CHUNK_BYTES = 1 << 30;
 /**
  * Reads and decodes the model file at `path`. Throws ModelFileError: problem 'io' when the file
  * cannot be read or is not a regular file (a FIFO, a device, a directory), otherwise the
- * decoder's error; either way the message starts with the path.
+ * decoder's error; either way the message starts with the path. The file is read in pieces
+ * (any size), and the state's number arrays are views of the bytes read, not copies of them.
  */
 export async function loadModelFile(path: string): Promise<ModelState> {
   let bytes: Uint8Array;
@@ -43,7 +46,8 @@ export async function loadModelFile(path: string): Promise<ModelState> {
     throw new ModelFileError('io', `cannot read the model file: ${describeFsError(err, dirname(path))}`, path, { cause: err });
   }
   try {
-    return decodeModel(bytes);
+    // The bytes are this call's own: the state's arrays may be views of them (no second copy).
+    return decodeOwnedModel(bytes);
   } catch (err) {
     if (err instanceof ModelFileError) throw new ModelFileError(err.problem, err.reason, path, { cause: err });
     throw err;

@@ -2,7 +2,7 @@
 // these entry points accept the kinds of the registry, so a file of a kind this latentrec does not
 // know is refused by name ("a newer latentrec may read it").
 import { ModelFileError } from '../errors.js';
-import { checkState, decodeState, encodeState, MODEL_FILE_MAGIC, MODEL_FILE_VERSION } from '../models/core/format.js';
+import { checkState, decodeState, encodeState, encodeStateChunks, MODEL_FILE_MAGIC, MODEL_FILE_VERSION } from '../models/core/format.js';
 import type { ModelState } from '../models/core/state.js';
 import { stateKinds } from '../models/registry.js';
 
@@ -14,12 +14,25 @@ export function encodeModel(state: ModelState): Uint8Array {
 }
 
 /**
+ * The state as a model file in chunks (at most 16 MiB each, in file order), for writing files of
+ * any size: checked now (ModelFileError, nothing made), encoded as the chunks are taken.
+ */
+export function encodeModelChunks(state: ModelState): { byteLength: number; chunks: Iterable<Uint8Array> } {
+  return encodeStateChunks(state, stateKinds());
+}
+
+/**
  * The state stored in a model file. Everything is checked; any problem (truncation, corruption,
  * another format version, an unknown kind, inconsistent contents) throws ModelFileError. The
  * arrays returned are fresh copies, never views of `bytes`.
  */
 export function decodeModel(bytes: Uint8Array | ArrayBuffer): ModelState {
   return decodeState(bytes, stateKinds());
+}
+
+/** decodeModel for bytes the caller owns and drops (a file just read): number sections may be views of them. */
+export function decodeOwnedModel(bytes: Uint8Array): ModelState {
+  return decodeState(bytes, stateKinds(), true);
 }
 
 /** Throws ModelFileError unless `state` is a complete, consistent state that predicts no NaN. */

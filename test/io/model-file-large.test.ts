@@ -1,12 +1,13 @@
 // Model files of any size the writer produces can be read back: Node's readFile refuses files of
-// 2 GiB or more, so the loader reads in pieces. The pieces are checked with a small piece size on
-// every run; a real file over 2 GiB (about 10 GB of memory and a minute) only when asked for with
+// 2 GiB or more, so the loader reads in pieces; and they are written in chunks, never held whole. The pieces are checked with a small piece size on
+// every run; a real file over 2 GiB (about 5 GB of memory and a minute) only when asked for with
 // LATENTREC_LARGE_FILE_TEST=1.
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SVD, generateRatings, type ModelState } from '../../src/index.js';
+import { SVD, decodeModel, encodeModel, generateRatings, ModelFileError, type ModelState } from '../../src/index.js';
+import { encodeStateChunks } from '../../src/models/core/format.js';
 import { loadModelFile, saveModelFile } from '../../src/node.js';
 import { readRegularFile } from '../../src/io/model-file-node.js';
 
@@ -53,4 +54,44 @@ describe('reading model files in pieces', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 600_000);
+});
+
+describe('writing model files in chunks', () => {
+  it('gives the bytes of the one-array encoding for any chunk size, and saves them', async () => {
+    const model = new SVD({ factors: 6, epochs: 2 });
+    model.fit(generateRatings({ users: 50, items: 35, ratings: 1200, seed: 4 }));
+    const state = model.toState();
+    const whole = encodeModel(state);
+    for (const chunkBytes of [4, 12, 1000, 1 << 24]) {
+      const { byteLength, chunks } = encodeStateChunks(state, ['svd'], chunkBytes);
+      const parts = [...chunks];
+      expect(byteLength).toBe(whole.length);
+      expect(Math.max(...parts.map((p) => p.length))).toBeLessThanOrEqual(Math.max(chunkBytes, 4));
+      expect(Buffer.concat(parts).equals(Buffer.from(whole))).toBe(true);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'latentrec-chunks-'));
+    try {
+      const path = join(dir, 'm.lrec');
+      await saveModelFile(path, state);
+      expect(readFileSync(path).equals(Buffer.from(whole))).toBe(true);
+      const back = await loadModelFile(path);
+      expect(back).toEqual(decodeModel(whole));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an inconsistent state before a chunk is made or a file touched', async () => {
+    const model = new SVD({ factors: 3, epochs: 1 });
+    model.fit(generateRatings({ users: 10, items: 8, ratings: 70, minPerUser: 5, seed: 1 }));
+    const state = { ...model.toState(), P: new Float32Array(3) };
+    expect(() => encodeStateChunks(state, ['svd'])).toThrow(ModelFileError);
+    const dir = mkdtempSync(join(tmpdir(), 'latentrec-chunks-'));
+    try {
+      await expect(saveModelFile(join(dir, 'bad.lrec'), state)).rejects.toThrow(ModelFileError);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,7 +1,6 @@
 // The atomic save, watched from inside: fs/promises is wrapped so the test can look at the disk
 // at the moment of the rename, and make a write fail halfway.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -11,8 +10,8 @@ import { expectSameState, makeState } from './helpers.js';
 
 const hooks = vi.hoisted(() => ({
   beforeRename: undefined as ((from: string, to: string) => void) | undefined,
-  /** Replaces FileHandle.writeFile for the next save. */
-  writeFile: undefined as ((handle: FileHandle, data: Uint8Array) => Promise<void>) | undefined,
+  /** Replaces FileHandle.write for the next save (`write` is the real one). */
+  write: undefined as ((data: Uint8Array, offset: number, length: number, write: (data: Uint8Array, offset: number, length: number) => Promise<unknown>) => Promise<{ bytesWritten: number }>) | undefined,
   syncs: 0,
 }));
 
@@ -22,8 +21,9 @@ vi.mock('node:fs/promises', async (importOriginal) => {
     ...fs,
     open: async (...args: Parameters<typeof fs.open>) => {
       const handle = await fs.open(...args);
-      const { writeFile, sync } = handle;
-      handle.writeFile = ((data: Uint8Array) => (hooks.writeFile ? hooks.writeFile(handle, data) : writeFile.call(handle, data))) as never;
+      const { write, sync } = handle;
+      const real = (data: Uint8Array, offset: number, length: number) => write.call(handle, data, offset, length);
+      handle.write = ((data: Uint8Array, offset: number, length: number) => (hooks.write ? hooks.write(data, offset, length, real) : real(data, offset, length))) as never;
       handle.sync = () => {
         hooks.syncs++;
         return sync.call(handle);
@@ -41,7 +41,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'latentrec-atomic-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 afterEach(() => {
   hooks.beforeRename = undefined;
-  hooks.writeFile = undefined;
+  hooks.write = undefined;
   hooks.syncs = 0;
 });
 
@@ -79,8 +79,8 @@ describe('saveModelFile is atomic', () => {
     const old = encodeModel(makeState({ users: 2, items: 2, k: 1, seed: 3 }));
     writeFileSync(path, old);
     let tempPath = '';
-    hooks.writeFile = async (handle, data) => {
-      await handle.write(data, 0, data.length >> 1); // half of it reaches the disk
+    hooks.write = async (data, offset, length, write) => {
+      await write(data, offset, length >> 1); // half of the first chunk reaches the disk
       tempPath = readdirSync(dir).find((f) => f.endsWith('.tmp')) ?? '';
       throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
     };

@@ -345,7 +345,32 @@ function checkSeen(seenStart: unknown, seenItems: unknown, users: number, items:
 // Encoding
 
 /** The state as a model file. Throws ModelFileError (nothing written) if the state is inconsistent or of none of `kinds`. */
+/**
+ * The model file of `state` as one array (encodeStateChunks joined). Throws ModelFileError
+ * before anything is made when the state is inconsistent.
+ */
 export function encodeState(state: ModelState, kinds: readonly string[]): Uint8Array {
+  const encoded = encodeStateChunks(state, kinds);
+  const out = new Uint8Array(encoded.byteLength);
+  let at = 0;
+  for (const chunk of encoded.chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+/** Bytes per chunk of encodeStateChunks (a large section is handed out in slices of this). */
+const ENCODE_CHUNK_BYTES = 1 << 24;
+
+/**
+ * The model file of `state` in chunks of at most 16 MiB, for writing a file of any size without
+ * holding it whole: the state is checked and the layout planned now (throwing ModelFileError when
+ * the state is inconsistent, before a byte is made); `chunks` then yields the header, each
+ * section (on little-endian hosts as views of the state's own arrays, which must not change until
+ * the chunks are consumed) and the checksum, in file order.
+ */
+export function encodeStateChunks(state: ModelState, kinds: readonly string[], chunkBytes = ENCODE_CHUNK_BYTES): { byteLength: number; chunks: Iterable<Uint8Array> } {
   try {
     validateState(state, kinds);
   } catch (err) {
@@ -361,39 +386,39 @@ export function encodeState(state: ModelState, kinds: readonly string[]): Uint8A
   const itemIds = encoder.encode(JSON.stringify(state.itemIds));
   const features = state.features;
   const featureNames = features ? FEATURE_SIDES.map((f) => encoder.encode(JSON.stringify(features[f.side].names))) : [];
-  const lengths: [SectionName, number][] = [
-    ['P', users * k * 4],
-    ['Q', items * k * 4],
-    ['bu', users * 4],
-    ['bi', items * 4],
-    ['seenStart', (users + 1) * 4],
-    ['seenItems', state.seenItems.length * 4],
-    ['userIds', userIds.length],
-    ['itemIds', itemIds.length],
+  // Every section in file order, with its contents.
+  const payloads: [SectionName, Float32Array | Uint32Array | Uint8Array][] = [
+    ['P', state.P],
+    ['Q', state.Q],
+    ['bu', state.bu],
+    ['bi', state.bi],
+    ['seenStart', state.seenStart],
+    ['seenItems', state.seenItems],
+    ['userIds', userIds],
+    ['itemIds', itemIds],
   ];
   if (features) {
     FEATURE_SIDES.forEach((f, t) => {
-      const n = features[f.side].names.length;
-      lengths.push([f.names, featureNames[t].length], [f.factors, n * k * 4], [f.biases, n * 4]);
+      payloads.push([f.names, featureNames[t]], [f.factors, features[f.side].factors], [f.biases, features[f.side].biases]);
     });
   }
   const days = state.days;
-  if (days) lengths.push(['dayNumbers', days.days.length * 4], ['dayFactors', days.days.length * k * 4], ['dayBiases', days.days.length * 4]);
+  if (days) payloads.push(['dayNumbers', days.days], ['dayFactors', days.factors], ['dayBiases', days.biases]);
   const bag = state.bag;
-  if (bag) lengths.push(['bagFactors', items * k * 4], ['bagBiases', items * 4]);
+  if (bag) payloads.push(['bagFactors', bag.factors], ['bagBiases', bag.biases]);
   const itemItem = state.itemItem;
-  if (itemItem) lengths.push(['itemItem', items * items * 4]);
+  if (itemItem) payloads.push(['itemItem', itemItem]);
   const sections: Section[] = [];
   let cursor = 0;
-  for (const [name, length] of lengths) {
-    sections.push({ name, offset: cursor, length });
-    cursor = align4(cursor + length);
+  for (const [name, payload] of payloads) {
+    sections.push({ name, offset: cursor, length: payload.byteLength });
+    cursor = align4(cursor + payload.byteLength);
   }
   // Only hybrid files have the feature counts, so every other file keeps its exact old bytes.
   const featureCounts = features ? `"userFeatures":${features.user.names.length},"itemFeatures":${features.item.names.length},` : '';
   // Likewise only ordinal Bayesian FM files have a link.
   const link = state.link;
- const dayCount = (days ? `"days":${days.days.length},` : '') + (bag ? '"userBag":true,' : '') + (itemItem ? '"itemItem":true,' : '');
+  const dayCount = (days ? `"days":${days.days.length},` : '') + (bag ? '"userBag":true,' : '') + (itemItem ? '"itemItem":true,' : '');
   const linkText = link ? `"link":{"levels":[${link.levels.map(numberText).join(',')}],"cutpoints":[${link.cutpoints.map(numberText).join(',')}],"spread":${numberText(link.spread)}},` : '';
   const header =
     `{"kind":${JSON.stringify(state.kind)},"options":${jsonText(state.options, 'options', 0)},` +
@@ -402,49 +427,46 @@ export function encodeState(state: ModelState, kinds: readonly string[]): Uint8A
     `"users":${users},"items":${items},"seenCount":${state.seenItems.length},${featureCounts}${linkText}${dayCount}"sections":${JSON.stringify(sections)}}`;
   const headerBytes = encoder.encode(header);
   const dataStart = align4(PREFIX + headerBytes.length);
-  const total = dataStart + cursor + 4;
-  const out = new Uint8Array(total);
-  const view = new DataView(out.buffer);
-  for (let t = 0; t < 8; t++) out[t] = MODEL_FILE_MAGIC.charCodeAt(t);
-  view.setUint32(8, MODEL_FILE_VERSION, true);
-  view.setUint32(12, headerBytes.length, true);
-  out.set(headerBytes, PREFIX);
-  const at = (name: SectionName): number => dataStart + sections.find((x) => x.name === name)!.offset;
-  writeF32(view, at('P'), state.P);
-  writeF32(view, at('Q'), state.Q);
-  writeF32(view, at('bu'), state.bu);
-  writeF32(view, at('bi'), state.bi);
-  writeU32(view, at('seenStart'), state.seenStart);
-  writeU32(view, at('seenItems'), state.seenItems);
-  out.set(userIds, at('userIds'));
-  out.set(itemIds, at('itemIds'));
-  if (features) {
-    FEATURE_SIDES.forEach((f, t) => {
-      out.set(featureNames[t], at(f.names));
-      writeF32(view, at(f.factors), features[f.side].factors);
-      writeF32(view, at(f.biases), features[f.side].biases);
-    });
+  const head = new Uint8Array(dataStart);
+  for (let t = 0; t < 8; t++) head[t] = MODEL_FILE_MAGIC.charCodeAt(t);
+  const headView = new DataView(head.buffer);
+  headView.setUint32(8, MODEL_FILE_VERSION, true);
+  headView.setUint32(12, headerBytes.length, true);
+  head.set(headerBytes, PREFIX);
+
+  function* chunks(): Generator<Uint8Array> {
+    let crc = 0;
+    const pieces = function* (bytes: Uint8Array): Generator<Uint8Array> {
+      for (let at = 0; at < bytes.length; at += chunkBytes) {
+        const piece = bytes.subarray(at, Math.min(bytes.length, at + chunkBytes));
+        crc = crc32(piece, crc);
+        yield piece;
+      }
+    };
+    yield* pieces(head);
+    for (const [, payload] of payloads) {
+      if (payload instanceof Uint8Array) yield* pieces(payload);
+      else for (let at = 0; at < payload.length; at += chunkBytes >>> 2) yield* pieces(littleEndian(payload.subarray(at, at + (chunkBytes >>> 2))));
+      const pad = align4(payload.byteLength) - payload.byteLength;
+      if (pad > 0) yield* pieces(new Uint8Array(pad));
+    }
+    const tail = new Uint8Array(4);
+    new DataView(tail.buffer).setUint32(0, crc, true);
+    yield tail;
   }
-  if (bag) {
-    writeF32(view, at('bagFactors'), bag.factors);
-    writeF32(view, at('bagBiases'), bag.biases);
-  }
-  if (itemItem) writeF32(view, at('itemItem'), itemItem);
-  if (days) {
-    writeF32(view, at('dayNumbers'), days.days);
-    writeF32(view, at('dayFactors'), days.factors);
-    writeF32(view, at('dayBiases'), days.biases);
-  }
-  view.setUint32(total - 4, crc32(out.subarray(0, total - 4)), true);
+  return { byteLength: dataStart + cursor + 4, chunks: { [Symbol.iterator]: chunks } };
+}
+
+/** Whether this host stores numbers little-endian (as the file does): then arrays are written as they lie. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The bytes of `a` in little-endian order: a view of it on a little-endian host, else a converted copy. */
+function littleEndian(a: Float32Array | Uint32Array): Uint8Array {
+  if (LITTLE_ENDIAN) return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const out = new Uint8Array(a.byteLength), view = new DataView(out.buffer);
+  if (a instanceof Float32Array) for (let t = 0; t < a.length; t++) view.setFloat32(4 * t, a[t], true);
+  else for (let t = 0; t < a.length; t++) view.setUint32(4 * t, a[t], true);
   return out;
-}
-
-function writeF32(view: DataView, at: number, a: Float32Array): void {
-  for (let t = 0; t < a.length; t++) view.setFloat32(at + 4 * t, a[t], true);
-}
-
-function writeU32(view: DataView, at: number, a: Uint32Array): void {
-  for (let t = 0; t < a.length; t++) view.setUint32(at + 4 * t, a[t], true);
 }
 
 /** A JSON number that keeps -0. */
@@ -500,10 +522,10 @@ function utf8(): TextDecoder {
  * another format version, inconsistent contents) throws ModelFileError. The arrays returned are
  * fresh copies, never views of `bytes`.
  */
-export function decodeState(bytes: Uint8Array | ArrayBuffer, kinds: readonly string[]): ModelState {
+export function decodeState(bytes: Uint8Array | ArrayBuffer, kinds: readonly string[], views = false): ModelState {
   const b = asBytes(bytes);
   try {
-    return decode(b, kinds);
+    return decode(b, kinds, views);
   } catch (err) {
     if (err instanceof Invalid) throw new ModelFileError(err.problem, `${err.what}; ${DECODE_HINT}`);
     throw err;
@@ -518,7 +540,12 @@ function asBytes(input: unknown): Uint8Array {
   throw new ModelFileError('input', `decodeModel needs the file's bytes as a Uint8Array or ArrayBuffer (got ${describe(input)})`);
 }
 
-function decode(bytes: Uint8Array, kinds: readonly string[]): ModelState {
+/**
+ * `views`: the number sections may be views of `bytes` rather than copies (where the host is
+ * little-endian and they are aligned): for a caller whose bytes are its own (a file just read),
+ * so a large model is not held twice.
+ */
+function decode(bytes: Uint8Array, kinds: readonly string[], views: boolean): ModelState {
   const n = bytes.length;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magicLength = Math.min(n, 8);
@@ -610,17 +637,20 @@ function decode(bytes: Uint8Array, kinds: readonly string[]): ModelState {
   }
 
   const sectionAt = (name: SectionName): Section => header.sections.find((s) => s.name === name)!;
+  const viewable = (at: number): boolean => views && LITTLE_ENDIAN && (bytes.byteOffset + at) % 4 === 0;
   const f32 = (name: SectionName): Float32Array => {
     const s = sectionAt(name);
-    const a = new Float32Array(s.length / 4);
     const at = dataStart + s.offset;
+    if (viewable(at)) return new Float32Array(bytes.buffer, bytes.byteOffset + at, s.length / 4);
+    const a = new Float32Array(s.length / 4);
     for (let t = 0; t < a.length; t++) a[t] = view.getFloat32(at + 4 * t, true);
     return a;
   };
   const u32 = (name: SectionName): Uint32Array => {
     const s = sectionAt(name);
-    const a = new Uint32Array(s.length / 4);
     const at = dataStart + s.offset;
+    if (viewable(at)) return new Uint32Array(bytes.buffer, bytes.byteOffset + at, s.length / 4);
+    const a = new Uint32Array(s.length / 4);
     for (let t = 0; t < a.length; t++) a[t] = view.getUint32(at + 4 * t, true);
     return a;
   };
