@@ -22,7 +22,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
     open: async (...args: Parameters<typeof fs.open>) => {
       const handle = await fs.open(...args);
       const { write, sync } = handle;
-      const real = (data: Uint8Array, offset: number, length: number) => write.call(handle, data, offset, length);
+      const real = (data: Uint8Array, offset: number, length: number) => (write as (d: Uint8Array, o: number, l: number) => Promise<unknown>).call(handle, data, offset, length);
       handle.write = ((data: Uint8Array, offset: number, length: number) => (hooks.write ? hooks.write(data, offset, length, real) : real(data, offset, length))) as never;
       handle.sync = () => {
         hooks.syncs++;

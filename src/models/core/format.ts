@@ -458,11 +458,13 @@ export function encodeStateChunks(state: ModelState, kinds: readonly string[], c
 }
 
 /** Whether this host stores numbers little-endian (as the file does): then arrays are written as they lie. */
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+function littleEndianHost(): boolean {
+  return new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+}
 
 /** The bytes of `a` in little-endian order: a view of it on a little-endian host, else a converted copy. */
 function littleEndian(a: Float32Array | Uint32Array): Uint8Array {
-  if (LITTLE_ENDIAN) return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  if (littleEndianHost()) return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   const out = new Uint8Array(a.byteLength), view = new DataView(out.buffer);
   if (a instanceof Float32Array) for (let t = 0; t < a.length; t++) view.setFloat32(4 * t, a[t], true);
   else for (let t = 0; t < a.length; t++) view.setUint32(4 * t, a[t], true);
@@ -637,7 +639,8 @@ function decode(bytes: Uint8Array, kinds: readonly string[], views: boolean): Mo
   }
 
   const sectionAt = (name: SectionName): Section => header.sections.find((s) => s.name === name)!;
-  const viewable = (at: number): boolean => views && LITTLE_ENDIAN && (bytes.byteOffset + at) % 4 === 0;
+  const little = littleEndianHost();
+  const viewable = (at: number): boolean => views && little && (bytes.byteOffset + at) % 4 === 0;
   const f32 = (name: SectionName): Float32Array => {
     const s = sectionAt(name);
     const at = dataStart + s.offset;
