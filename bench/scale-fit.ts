@@ -1,7 +1,7 @@
 // The 20M-rating run of issue 7: SVD (k=64, blocked SGD) trained from a ratings text file (loaded
 // in place, on every core: issue 17) in a fresh process per thread count, so each peak RSS is the
-// whole run's own — loading the file,
-// the fit, everything — read from process.resourceUsage().maxRSS. The file (the generated scale
+// whole run's own — loading the file, the fit, everything — read from
+// process.resourceUsage().maxRSS. The file (the generated scale
 // set: 200,000 users, 50,000 items, popularity skew) is written first when it is missing.
 //   npx tsx bench/scale-fit.ts [--file /tmp/scale20m.tsv] [--k 64] [--threads 1,2] [--epochs 3] [--json]
 import { existsSync } from 'node:fs';

@@ -1,9 +1,10 @@
-// Parsing a ratings file on every core (issue 17). A first pass over the file (which also counts
-// its lines for the row arrays) finds where the parts begin: each at a line start, with the
-// number of lines before it. The calling thread parses the first part — the lines that settle
-// the format and the header — with RatingsParser; worker threads parse the others with the fast
-// path (parse-worker-source.ts), writing each part's rows straight into the shared row arrays at
-// the part's first line, with ids local to the part. In file order the caller then interns each
+// Parsing a ratings file on every core (issue 17). The file is cut into parts at line starts
+// (found by small reads around evenly spaced cuts); the workers first count each part's line
+// breaks, which size the row arrays and give each part its first row. The calling thread then
+// parses the first part — the lines that settle the format and the header — with RatingsParser;
+// worker threads parse the others with the fast path (parse-worker-source.ts), writing each
+// part's rows straight into the shared row arrays at the part's first line, with ids local to
+// the part. In file order the caller then interns each
 // part's ids as they first appear there, and a worker maps the part's rows to those ids and moves
 // them down to follow the rows before (one part at a time, since the parts' places can overlap).
 // The dataset is therefore the one a single thread makes, bit for bit, and the rows are written
