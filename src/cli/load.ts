@@ -21,7 +21,7 @@ export async function loadFile(path: string, options: LoadFileOptions, watch = f
         if (total === undefined || total < 16 * MIB) return;
         if (!started) progress.start(Math.ceil(total / MIB), `reading ${path} (MiB)`);
         started = true;
-        progress.update(Math.floor(bytes / MIB));
+        progress.update(bytes >= total ? Math.ceil(total / MIB) : Math.floor(bytes / MIB));
       },
     });
   } catch (error) {
