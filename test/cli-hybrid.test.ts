@@ -1,4 +1,4 @@
-// `latentrec train --model hybrid` run as a user runs it (the built dist/cli.js), on generated
+// `latentrec train --model hybrid` run as a user runs it (the built dist/cli/main.js), on generated
 // ratings and feature files written to a temp dir: its figures against the same model fitted
 // in-process, the feature-file errors, the flag checks, cold start and a saved model served.
 import { spawnSync } from 'node:child_process';
@@ -19,7 +19,7 @@ import type { HybridLoss } from '../src/engine/index.js';
 import { Hybrid } from '../src/index.js';
 import { hasMl100k, ml100kDir, ml100kNote, repoRoot } from './helpers.js';
 
-const cli = resolve(repoRoot, 'dist/cli.js');
+const cli = resolve(repoRoot, 'dist/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'latentrec-cli-hybrid-'));
 
 function run(...args: string[]) {

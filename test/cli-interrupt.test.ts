@@ -10,7 +10,7 @@ import { FactorModel, generateRatings } from '../src/index.js';
 import { loadModelFromFile } from '../src/node.js';
 import { repoRoot } from './helpers.js';
 
-const cli = resolve(repoRoot, 'dist/cli.js');
+const cli = resolve(repoRoot, 'dist/cli/main.js');
 const builtNote = existsSync(cli) ? '' : ' [skipped: dist/ missing, run npm run build]';
 
 describe.skipIf(!existsSync(cli))(`Ctrl-C during train${builtNote}`, () => {

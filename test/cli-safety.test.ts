@@ -14,7 +14,7 @@ import { Dataset, FactorModel, SVD, generateRatings } from '../src/index.js';
 import { loadModelFromFile, saveModelFile } from '../src/node.js';
 import { repoRoot } from './helpers.js';
 
-const cli = resolve(repoRoot, 'dist/cli.js');
+const cli = resolve(repoRoot, 'dist/cli/main.js');
 const built = existsSync(cli);
 const builtNote = built ? '' : ' [skipped: dist/ missing, run npm run build]';
 const dir = mkdtempSync(join(tmpdir(), 'latentrec-safety-'));

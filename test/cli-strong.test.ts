@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Dataset, EASE, evaluateStrongGeneralization, generateRatings, strongGeneralizationSplit, toImplicit } from '../src/index.js';
 import { repoRoot } from './helpers.js';
 
-const cli = resolve(repoRoot, 'dist/cli.js');
+const cli = resolve(repoRoot, 'dist/cli/main.js');
 
 describe('latentrec train --protocol strong', () => {
   beforeAll(() => {

@@ -1,4 +1,4 @@
-// The built `latentrec` command, run as a user runs it (dist/cli.js from `npm ci` / `npm run build`).
+// The built `latentrec` command, run as a user runs it (dist/cli/main.js from `npm ci` / `npm run build`).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,7 @@ import { generateRatings } from '../src/data/generate.js';
 import { ML100K_GENRES } from '../src/index.js';
 import { hasMl100k, ml100kDir, ml100kNote, repoRoot } from './helpers.js';
 
-const cli = resolve(repoRoot, 'dist/cli.js');
+const cli = resolve(repoRoot, 'dist/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'latentrec-cli-'));
 
 function run(...args: string[]) {
@@ -29,6 +29,18 @@ beforeAll(() => {
   writeFileSync(join(dir, 'bad.tsv'), '1\t2\t3\n1\t3\tabc\n');
   writeFileSync(join(dir, 'short.tsv'), '1\t2\t3\n1\t3\n');
   writeFileSync(join(dir, 'empty.tsv'), '');
+});
+
+describe('latentrec --version', () => {
+  it("prints package.json's version, and the command is the one package.json's bin names", () => {
+    const pkg = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string> };
+    expect(resolve(repoRoot, pkg.bin.latentrec)).toBe(cli);
+    for (const flag of ['--version', '-V']) {
+      const r = run(flag);
+      expect(r.code).toBe(0);
+      expect(r.stdout.trim()).toBe(pkg.version);
+    }
+  });
 });
 
 describe('latentrec train', () => {

@@ -14,12 +14,14 @@ import { trainCommand } from './train.js';
 import { removeLiveTempsSync } from '../io/atomic-write-node.js';
 import { CommandInterrupted, exitCodeOf } from './signals.js';
 import { forTerminal } from './terminal.js';
+import { packageVersion } from './version.js';
 
 // A write cut short by an exit (an uncaught error, process.exit) leaves no temp file behind.
 process.on('exit', removeLiveTempsSync);
 
 const program = new Command('latentrec')
   .description('matrix-factorization recommenders on a WebAssembly SIMD engine')
+  .version(packageVersion(), '-V, --version', 'print the version of latentrec')
   .showHelpAfterError();
 
 addDataOptions(
