@@ -1,0 +1,55 @@
+// The packed tarball as a TypeScript user gets it: installed into a fresh project, a consumer of
+// both entries (`latentrec`, `latentrec/node`) type-checks under strict mode with each module
+// resolution TypeScript offers — node10 (CommonJS projects of old, which ignore `exports` and
+// once could not find latentrec/node), node16 (a CommonJS and an ES module file) and bundler.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from './helpers.js';
+
+const built = existsSync(resolve(repoRoot, 'dist/index.js'));
+const dir = mkdtempSync(join(tmpdir(), 'latentrec-types-'));
+const project = join(dir, 'project');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const CONSUMER = `import { SVD, Dataset, type FitResult, type RatingEpochReport } from 'latentrec';
+import { loadRatingsFile } from 'latentrec/node';
+const model: SVD = new SVD({ factors: 2 });
+export async function train(path: string): Promise<number> {
+  const { dataset } = await loadRatingsFile(path, { threads: 'auto' });
+  const data: Dataset = dataset;
+  const fit: FitResult<RatingEpochReport> = model.fit(data);
+  return fit.epochs.length + model.recommend(data.users.raw[0], { n: 3 }).length;
+}
+`;
+
+describe.skipIf(!built)(`the packed package's types${built ? '' : ' [skipped: dist/ missing, run npm run build]'}`, () => {
+  beforeAll(() => {
+    // The tarball npm would publish (its `files`), unpacked where a user's install puts it.
+    const tgz = execFileSync('npm', ['pack', repoRoot, '--ignore-scripts', '--silent', '--pack-destination', dir], { encoding: 'utf8' }).trim().split('\n').pop()!;
+    const installed = join(project, 'node_modules', 'latentrec');
+    mkdirSync(installed, { recursive: true });
+    execFileSync('tar', ['-xzf', join(dir, tgz), '-C', installed, '--strip-components', '1']);
+    writeFileSync(join(project, 'consumer.ts'), CONSUMER);
+    writeFileSync(join(project, 'consumer.mts'), CONSUMER);
+  }, 60_000);
+
+  const cases = [
+    { resolution: 'node10', module: 'commonjs', files: ['consumer.ts'] },
+    { resolution: 'node16', module: 'node16', files: ['consumer.ts', 'consumer.mts'] },
+    { resolution: 'bundler', module: 'esnext', files: ['consumer.ts'] },
+  ];
+  for (const c of cases) {
+    it(`type-checks a strict consumer of latentrec and latentrec/node under moduleResolution ${c.resolution}`, () => {
+      const tsc = resolve(repoRoot, 'node_modules/typescript/bin/tsc');
+      const r = spawnSync(process.execPath, [
+        tsc, '--noEmit', '--strict', '--target', 'es2022', '--module', c.module, '--moduleResolution', c.resolution,
+        '--types', 'node', '--typeRoots', resolve(repoRoot, 'node_modules/@types'), ...c.files,
+      ], { cwd: project, encoding: 'utf8' });
+      expect(r.stdout + r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    }, 60_000);
+  }
+});
