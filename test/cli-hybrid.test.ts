@@ -120,13 +120,13 @@ describe('latentrec train --model hybrid', () => {
     // The attributes changed the model: not the identity-only figures.
     expect(out.ranking).not.toEqual(twin().ranking);
 
-    const served = run('recommend', '--model', 'hybrid.lrec', '--user', '7', '--json');
+    const served = run('recommend', '--model-file', 'hybrid.lrec', '--user', '7', '--json');
     expect(served.stderr).toBe('');
     expect(served.code).toBe(0);
     const list = JSON.parse(served.stdout);
     expect(list.user).toBe('7');
     expect(list.items).toHaveLength(10);
-    expect(list.items).toEqual(expected.model.recommend('7', { n: 10 }));
+    expect(list.items).toEqual(expected.model.recommend('7', { n: 10 }).map((r) => ({ item: r.id, score: r.score })));
     // Never an item user 7 interacted with in training (rating >= 4).
     const seen = new Set<string>();
     const positives = toImplicit(train, { threshold: 4 });

@@ -59,13 +59,13 @@ const OUTPUTS: { flag: string; args: (out: string) => string[]; input: string }[
   { flag: '--save', args: (out) => ['train', '--data', 'r.tsv', '--factors', '3', '--epochs', '2', '--save', out], input: 'r.tsv' },
   { flag: '--plot', args: (out) => ['train', '--data', 'r.tsv', '--factors', '3', '--epochs', '2', '--plot', out], input: 'r.tsv' },
   { flag: '--out', args: (out) => ['curve', '--data', 'r.tsv', '--factors', '3', '--epochs', '2', '--out', out], input: 'r.tsv' },
-  { flag: '--svg', args: (out) => ['embeddings', '--model', 'm.lrec', '--svg', out], input: 'm.lrec' },
+  { flag: '--svg', args: (out) => ['embeddings', '--model-file', 'm.lrec', '--svg', out], input: 'm.lrec' },
 ];
 
 describe.skipIf(!built)(`output paths are checked before any work and never replace what the user gave${builtNote}`, () => {
   const cases: [string, (o: (typeof OUTPUTS)[number]) => string, RegExp][] = [
-    ['an input of the command', (o) => o.input, /is the same file as --(data|model) /],
-    ['a link to an input', (o) => (o.input === 'r.tsv' ? 'link-to-data.tsv' : o.input), /is the same file as --(data|model) /],
+    ['an input of the command', (o) => o.input, /is the same file as --(data|model-file) /],
+    ['a link to an input', (o) => (o.input === 'r.tsv' ? 'link-to-data.tsv' : o.input), /is the same file as --(data|model-file) /],
     ['a missing folder', () => 'no-such-folder/out.x', /the folder no-such-folder does not exist/],
     ['a directory', () => 'sub', /it is a directory/],
     ['a FIFO', () => 'pipe', /it is a FIFO \(named pipe\), not a regular file/],
@@ -209,14 +209,14 @@ describe.skipIf(!built)(`a model file is data, never instructions${builtNote}`, 
   const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
   it('recommend and similar print ids and titles escaped: one inert line per item, nothing a terminal acts on', () => {
-    const rec = run(['recommend', '--model', 'evil.lrec', '--user', evilUser, '-n', '12', '--titles', 'titles.item'], { timeout: 20_000 });
+    const rec = run(['recommend', '--model-file', 'evil.lrec', '--user', evilUser, '-n', '12', '--titles', 'titles.item'], { timeout: 20_000 });
     expect(rec.signal).toBeNull(); // the FIFO named by the file's trainedOn was never opened
     expect(rec.code).toBe(0);
     expect(rec.stdout).not.toMatch(RAW_CONTROL);
     const lines = rec.stdout.trim().split('\n');
     expect(lines.every((l) => /^ *-?\d+\.\d{4}  /.test(l))).toBe(true); // no forged line
     expect(rec.stdout).toContain('\\u001b[31mRed Title\\u0007');
-    const sim = run(['similar', '--model', 'evil.lrec', '--item', 'i8', '-n', '11'], { timeout: 20_000 });
+    const sim = run(['similar', '--model-file', 'evil.lrec', '--item', 'i8', '-n', '11'], { timeout: 20_000 });
     expect(sim.code).toBe(0);
     expect(sim.stdout).not.toMatch(RAW_CONTROL);
     expect(sim.stdout).toContain('\\u202eevil');
@@ -224,25 +224,25 @@ describe.skipIf(!built)(`a model file is data, never instructions${builtNote}`, 
   });
 
   it('--json stays exact: the ids parse back to the very strings, with no raw control character in the output', async () => {
-    const rec = run(['recommend', '--model', 'evil.lrec', '--user', evilUser, '-n', '12', '--json'], { timeout: 20_000 });
+    const rec = run(['recommend', '--model-file', 'evil.lrec', '--user', evilUser, '-n', '12', '--json'], { timeout: 20_000 });
     expect(rec.stdout).not.toMatch(RAW_CONTROL);
     const parsed = JSON.parse(rec.stdout);
     const model: FactorModel = await loadModelFromFile(evilPath);
     expect(parsed.user).toBe(evilUser);
-    expect(parsed.items).toEqual(model.recommend(evilUser, { n: 12 }));
+    expect(parsed.items).toEqual(model.recommend(evilUser, { n: 12 }).map((r) => ({ item: r.id, score: r.score })));
     // The user rated items 1, 2, 4, 5, ...: the unrated ones include two of the crafted ids.
     expect(parsed.items.map((x: { item: string }) => x.item)).toEqual(expect.arrayContaining([evilItems[0], evilItems[3]]));
   });
 
   it('an error quoting an id from the command line or a file is printed inert too', () => {
-    const r = run(['similar', '--model', 'evil.lrec', '--item', '\u001b[2J\u009bX']);
+    const r = run(['similar', '--model-file', 'evil.lrec', '--item', '\u001b[2J\u009bX']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/unknown item/);
     expect(r.stderr).not.toMatch(RAW_CONTROL);
   });
 
   it('a model path that is a FIFO is refused at once instead of waiting for a writer', () => {
-    const r = run(['recommend', '--model', 'pipe', '--user', 'u1'], { timeout: 20_000 });
+    const r = run(['recommend', '--model-file', 'pipe', '--user', 'u1'], { timeout: 20_000 });
     expect(r.signal).toBeNull();
     expect(r.stderr).toMatch(/pipe: cannot read the model file: it is a FIFO \(named pipe\), not a regular file/);
   });

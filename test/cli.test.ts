@@ -31,6 +31,22 @@ beforeAll(() => {
   writeFileSync(join(dir, 'empty.tsv'), '');
 });
 
+describe('--model-file, and --model FILE as its deprecated name', () => {
+  it('reads the same model either way, notes the old name on stderr, and wants the file once', () => {
+    const t = run('train', '--data', 'ratings.csv', '--factors', '4', '--epochs', '2', '--save', 'flags.lrec', '--json');
+    expect(t.code).toBe(0);
+    const now = run('recommend', '--model-file', 'flags.lrec', '--user', '1', '-n', '3', '--json');
+    const old = run('recommend', '--model', 'flags.lrec', '--user', '1', '-n', '3', '--json');
+    expect(now.code).toBe(0);
+    expect(old.code).toBe(0);
+    expect(old.stdout).toBe(now.stdout);
+    expect(now.stderr).toBe('');
+    expect(old.stderr).toMatch(/--model FILE is deprecated in this command; use --model-file FILE/);
+    expect(run('similar', '--item', '1').stderr).toMatch(/required option '--model-file <file\.lrec>' not specified/);
+    expect(run('similar', '--model-file', 'flags.lrec', '--model', 'other.lrec', '--item', '1').stderr).toMatch(/give the model file once/);
+  });
+});
+
 describe('latentrec --version', () => {
   it("prints package.json's version, and the command is the one package.json's bin names", () => {
     const pkg = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string> };
@@ -184,7 +200,7 @@ describe('latentrec cv', () => {
     for (const f of JSON.parse(cv.stdout).folds) expect(Number.isFinite(f.rmse)).toBe(true);
     const trained = run('train', ...args, '--time', '--save', 'timed.lrec');
     expect(trained.code).toBe(0);
-    const evaluated = run('evaluate', '--model', 'timed.lrec', '--test', 'timed.txt', '--columns', '0,1,2,3', '--json');
+    const evaluated = run('evaluate', '--model-file', 'timed.lrec', '--test', 'timed.txt', '--columns', '0,1,2,3', '--json');
     expect(evaluated.code).toBe(0);
     expect(Number.isFinite(JSON.parse(evaluated.stdout).rmse)).toBe(true);
     // The accurate preset takes the day where the file has times: the same ratings without them give other figures.
@@ -323,12 +339,12 @@ describe('model files from the command line', () => {
     const model = FactorModel.load(readFileSync(join(dir, 'm.lrec')));
     const user = model.userIds[0], item = model.itemIds[0];
 
-    const rec = JSON.parse(run('recommend', '--model', 'm.lrec', '--user', user, '-n', '4', '--json').stdout);
-    expect(rec).toEqual({ user, items: model.recommend(user, { n: 4 }) });
-    const sim = JSON.parse(run('similar', '--model', 'm.lrec', '--item', item, '-n', '3', '--json').stdout);
+    const rec = JSON.parse(run('recommend', '--model-file', 'm.lrec', '--user', user, '-n', '4', '--json').stdout);
+    expect(rec).toEqual({ user, items: model.recommend(user, { n: 4 }).map((r) => ({ item: r.id, score: r.score })) });
+    const sim = JSON.parse(run('similar', '--model-file', 'm.lrec', '--item', item, '-n', '3', '--json').stdout);
     expect(sim.items.map((x: { item: string }) => x.item)).toEqual(model.similarItems(item, { n: 3 }).map((x) => x.id));
 
-    const ev = JSON.parse(run('evaluate', '--model', 'm.lrec', '--test', 'half.csv', '--json').stdout);
+    const ev = JSON.parse(run('evaluate', '--model-file', 'm.lrec', '--test', 'half.csv', '--json').stdout);
     expect(Object.keys(ev.ranking)).toEqual(expect.arrayContaining(['k', 'precision', 'recall', 'ndcg', 'map', 'auc', 'coverage', 'protocol']));
     expect(ev.ranking.protocol).toBe('full');
     expect(ev.rmse).toBeGreaterThan(0);
@@ -339,7 +355,7 @@ describe('model files from the command line', () => {
     writeFileSync(join(dir, 'part.csv'), `${header}\n${lines.slice(0, 4500).join('\n')}\n`);
     writeFileSync(join(dir, 'rest.csv'), `${header}\n${lines.slice(4500).join('\n')}\n`);
     expect(run('train', '--data', 'part.csv', '--factors', '6', '--epochs', '4', '--save', 'part.lrec').code).toBe(0);
-    const evaluate = (...extra: string[]) => JSON.parse(run('evaluate', '--model', 'part.lrec', '--test', 'rest.csv', '--json', ...extra).stdout);
+    const evaluate = (...extra: string[]) => JSON.parse(run('evaluate', '--model-file', 'part.lrec', '--test', 'rest.csv', '--json', ...extra).stdout);
     const all = evaluate();
     expect(all.ranking.users).toBeGreaterThan(30);
     const testUsers = new Set(lines.slice(4500).map((line) => line.split(',')[0])).size;
@@ -357,8 +373,8 @@ describe('model files from the command line', () => {
     expect(a.rmse).toBe(all.rmse); // RMSE/MAE stay on the whole test set
     const none = evaluate('--no-ranking');
     expect(none).toEqual({ rmse: all.rmse, mae: all.mae });
-    expect(run('evaluate', '--model', 'part.lrec', '--test', 'rest.csv', '--no-ranking', '--ranking-users', '5').stderr).toMatch(/--ranking-users samples the users --no-ranking skips/);
-    expect(run('evaluate', '--model', 'part.lrec', '--test', 'rest.csv', '--ranking-users', '-1').stderr).toMatch(/option --ranking-users must be an integer >= 1 \(got "-1"\)/);
+    expect(run('evaluate', '--model-file', 'part.lrec', '--test', 'rest.csv', '--no-ranking', '--ranking-users', '5').stderr).toMatch(/--ranking-users samples the users --no-ranking skips/);
+    expect(run('evaluate', '--model-file', 'part.lrec', '--test', 'rest.csv', '--ranking-users', '-1').stderr).toMatch(/option --ranking-users must be an integer >= 1 \(got "-1"\)/);
   });
 
   it('train --ranking-users and --no-ranking: a sampled ranking stated in the JSON, or none; both need a test set', () => {
@@ -373,7 +389,7 @@ describe('model files from the command line', () => {
   });
 
   it('embeddings --svg draws one dot per item, labels the most rated, and reports the geometry', () => {
-    const r = run('embeddings', '--model', 'm.lrec', '--svg', 'emb.svg', '--labels', '5', '--json');
+    const r = run('embeddings', '--model-file', 'm.lrec', '--svg', 'emb.svg', '--labels', '5', '--json');
     expect(r.stderr).toBe('');
     const report = JSON.parse(r.stdout);
     const svg = readFileSync(join(dir, 'emb.svg'), 'utf8');
@@ -383,11 +399,11 @@ describe('model files from the command line', () => {
   });
 
   it.each([
-    [['recommend', '--model', 'missing.lrec', '--user', '1'], /missing\.lrec: cannot read the model file/],
-    [['recommend', '--model', 'ratings.csv', '--user', '1'], /ratings\.csv: not a latentrec model file/],
-    [['recommend', '--model', 'm.lrec', '--user', 'nobody'], /unknown user "nobody"/],
-    [['recommend', '--model', 'm.lrec', '--user', '1', '-n', '0'], /option -n must be an integer >= 1/],
-    [['evaluate', '--model', 'm.lrec', '--test', 'ratings.csv', '--protocol', 'best'], /argument 'best' is invalid/],
+    [['recommend', '--model-file', 'missing.lrec', '--user', '1'], /missing\.lrec: cannot read the model file/],
+    [['recommend', '--model-file', 'ratings.csv', '--user', '1'], /ratings\.csv: not a latentrec model file/],
+    [['recommend', '--model-file', 'm.lrec', '--user', 'nobody'], /unknown user "nobody"/],
+    [['recommend', '--model-file', 'm.lrec', '--user', '1', '-n', '0'], /option -n must be an integer >= 1/],
+    [['evaluate', '--model-file', 'm.lrec', '--test', 'ratings.csv', '--protocol', 'best'], /argument 'best' is invalid/],
   ])('%j fails clearly', (args, message) => {
     const r = run(...args);
     expect(r.code).not.toBe(0);

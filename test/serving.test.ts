@@ -177,3 +177,31 @@ describe('partialFit', () => {
     expect(() => m.partialFit(data)).toThrow(/SVDpp does not support partialFit/);
   });
 });
+
+describe('one vocabulary for every list a model returns (issue 18)', () => {
+  it('recommend, recommendAll, similarItems and similarUsers give { id, score }; recommend keeps item as an alias', () => {
+    const data = generateRatings({ users: 40, items: 30, ratings: 900, seed: 8 });
+    const model = new SVD({ factors: 4, epochs: 3, seed: 2 });
+    model.fit(data);
+    const user = data.users.raw[0], item = data.items.raw[0];
+    const lists = [
+      model.recommend(user, { n: 5 }),
+      [...model.recommendAll({ users: [user], n: 5 })][0].items,
+      model.similarItems(item, { n: 5 }),
+      model.similarUsers(user, { n: 5 }),
+    ];
+    for (const list of lists) {
+      expect(list).toHaveLength(5);
+      for (const entry of list) {
+        expect(typeof entry.id).toBe('string');
+        expect(Number.isFinite(entry.score)).toBe(true);
+      }
+    }
+    // The items recommended are items, the users similar are users, each list best first.
+    for (const r of lists[0]) expect(data.items.has(r.id)).toBe(true);
+    for (const s of lists[3]) expect(data.users.has(s.id)).toBe(true);
+    for (const list of lists) for (let k = 1; k < list.length; k++) expect(list[k].score).toBeLessThanOrEqual(list[k - 1].score);
+    expect(lists[1]).toEqual(lists[0]);
+    for (const r of model.recommend(user, { n: 5 })) expect(r.item).toBe(r.id);
+  });
+});

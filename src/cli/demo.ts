@@ -61,7 +61,7 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   printCurve(fit.epochs);
   console.log(`fit ${fit.fitSeconds.toFixed(3)} s; test RMSE ${scores.rmse.toFixed(4)}, MAE ${scores.mae.toFixed(4)} on ${test.size} ratings`);
   console.log(forTerminal(`top 5 for user ${user} (items not rated in training):`));
-  for (const { item, score } of top) {
+  for (const { id: item, score } of top) {
     console.log(`  ${score.toFixed(3)}  ${forTerminal(item)}${titles?.has(item) ? `  ${forTerminal(titles.get(item)!)}` : ''}`);
   }
 }

@@ -24,10 +24,10 @@ export interface EmbeddingsFlags {
 export async function embeddingsCommand(flags: EmbeddingsFlags): Promise<void> {
   const labelCount = flags.labels === undefined ? 30 : Number(flags.labels);
   if (!Number.isInteger(labelCount) || labelCount < 0) throw new OptionError('--labels', 'an integer >= 0', flags.labels);
-  checkOutputs([{ flag: '--svg', path: flags.svg, kind: 'svg' }], [{ flag: '--model', path: flags.model }, { flag: '--titles', path: flags.titles }]);
+  checkOutputs([{ flag: '--svg', path: flags.svg, kind: 'svg' }], [{ flag: '--model-file', path: flags.model }, { flag: '--titles', path: flags.titles }]);
   const titles = !flags.users && flags.titles !== undefined ? loadTitles('--titles', flags.titles) : undefined;
   const state = await loadModelFile(flags.model);
-  if (state.factors < 2) throw new OptionError('--model', 'a model with at least 2 factors', `k=${state.factors}`);
+  if (state.factors < 2) throw new OptionError('--model-file', 'a model with at least 2 factors', `k=${state.factors}`);
   const which = flags.users ? 'users' : 'items';
   const ids = which === 'users' ? state.userIds : state.itemIds;
   const matrix = { rows: ids.length, k: state.factors, data: which === 'users' ? state.P : state.Q };

@@ -106,33 +106,36 @@ addDataOptions(
 program
   .command('recommend')
   .description('top-N items for a user from a saved model')
-  .requiredOption('--model <file.lrec>', 'model file (latentrec train --save)')
+  .option('--model-file <file.lrec>', 'model file (latentrec train --save)')
+  .addOption(deprecatedModelFlag())
   .option('--user <id>', 'user id')
   .option('--features <names>', 'hybrid models: a new user by attributes, e.g. "gender:F,occupation:writer" (names as in training)')
   .option('-n <n>', 'how many items (default 10)')
   .option('--titles <file>', 'show titles from a MovieLens-style u.item file (id|title|...)')
   .option('--json', 'print one JSON object')
   .action(async (flags) => {
-    await recommendCommand(flags);
+    await recommendCommand(withModelFile(flags));
   });
 
 program
   .command('similar')
   .description('items most similar to an item (cosine of factor vectors) from a saved model')
-  .requiredOption('--model <file.lrec>', 'model file (latentrec train --save)')
+  .option('--model-file <file.lrec>', 'model file (latentrec train --save)')
+  .addOption(deprecatedModelFlag())
   .requiredOption('--item <id>', 'item id')
   .option('-n <n>', 'how many items (default 10)')
   .option('--titles <file>', 'show titles from a MovieLens-style u.item file (id|title|...)')
   .option('--json', 'print one JSON object')
   .action(async (flags) => {
-    await similarCommand(flags);
+    await similarCommand(withModelFile(flags));
   });
 
 addDataOptions(
   program
     .command('evaluate')
     .description('RMSE/MAE and ranking metrics of a saved model on a test file')
-    .requiredOption('--model <file.lrec>', 'model file (latentrec train --save)')
+    .option('--model-file <file.lrec>', 'model file (latentrec train --save)')
+    .addOption(deprecatedModelFlag())
     .requiredOption('--test <file>', 'test ratings file')
     .option('--k <k>', 'cut-off of the ranking metrics (default 10)')
     .addOption(new Option('--protocol <p>', 'full (rank the whole catalogue minus training items; default) or faq (Surprise\'s: rank each user\'s test items)').choices(['full', 'faq']))
@@ -142,20 +145,21 @@ addDataOptions(
     .option('--seed <n>', 'seed of the --ranking-users sample (default 0)')
     .option('--json', 'print one JSON object'),
 ).action(async (flags: EvaluateFlags) => {
-  await evaluateCommand(flags);
+  await evaluateCommand(withModelFile(flags));
 });
 
 program
   .command('embeddings')
   .description("a saved model's item (or user) vectors: norms, cosine of random pairs vs nearest neighbours, 2-D PCA as SVG")
-  .requiredOption('--model <file.lrec>', 'model file (latentrec train --save)')
+  .option('--model-file <file.lrec>', 'model file (latentrec train --save)')
+  .addOption(deprecatedModelFlag())
   .option('--svg <file.svg>', 'write the PCA projection, the most popular items labelled')
   .option('--users', 'analyse the user vectors instead of the item vectors')
   .option('--labels <n>', 'how many of the most popular items to label (default 30)')
   .option('--titles <file>', 'label items with titles from a MovieLens-style u.item file (id|title|...)')
   .option('--json', 'print one JSON object')
   .action(async (flags) => {
-    await embeddingsCommand(flags);
+    await embeddingsCommand(withModelFile(flags));
   });
 
 addModelOptions(
@@ -166,6 +170,26 @@ addModelOptions(
     .option('--user <id>', 'user to recommend for (default: user "1", else the first)')
     .option('--json', 'print one JSON object, no progress bar'),
 ).action((flags: DemoFlags) => demoCommand(flags));
+
+/**
+ * `--model` named a model file in recommend, similar, evaluate and embeddings but a model kind in
+ * train: those commands now take `--model-file`, and `--model FILE` still works there for this
+ * version, with a note on stderr.
+ */
+function deprecatedModelFlag(): Option {
+  return new Option('--model <file.lrec>', 'deprecated name of --model-file').hideHelp();
+}
+
+function withModelFile<T extends { model?: string; modelFile?: string }>(flags: T): T & { model: string } {
+  const { model, modelFile } = flags;
+  if (model !== undefined && modelFile !== undefined && model !== modelFile) {
+    throw new Error('give the model file once, with --model-file (--model is its old name)');
+  }
+  const path = modelFile ?? model;
+  if (path === undefined) throw new Error("required option '--model-file <file.lrec>' not specified");
+  if (modelFile === undefined) process.stderr.write('note: --model FILE is deprecated in this command; use --model-file FILE (in train, --model names a model kind)\n');
+  return { ...flags, model: path };
+}
 
 program.parseAsync(process.argv).catch((raw: unknown) => {
   if (raw instanceof CommandInterrupted) {

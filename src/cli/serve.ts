@@ -33,8 +33,9 @@ async function open(path: string, titlesPath?: string): Promise<{ model: FactorM
   return { model: FactorModel.fromState(state), titles };
 }
 
-function print(json: boolean | undefined, key: 'user' | 'item', id: string, items: { item: string; score: number }[], titles?: Map<string, string>) {
-  const rows = items.map((r) => ({ ...r, ...(titles?.has(r.item) ? { title: titles.get(r.item) } : {}) }));
+/** The list as rows of `item`, `score` (and `title`): the CLI's lists are always of items. */
+function print(json: boolean | undefined, key: 'user' | 'item', id: string, items: { id: string; score: number }[], titles?: Map<string, string>) {
+  const rows = items.map((r) => ({ item: r.id, score: r.score, ...(titles?.has(r.id) ? { title: titles.get(r.id) } : {}) }));
   if (json) {
     console.log(jsonForTerminal({ [key]: id, items: rows }));
     return;
@@ -62,7 +63,7 @@ export async function recommendCommand(flags: ServeFlags & { user?: string; feat
 export async function similarCommand(flags: ServeFlags & { item: string }): Promise<void> {
   const n = count('-n', flags.n, 10);
   const { model, titles } = await open(flags.model, flags.titles);
-  print(flags.json, 'item', flags.item, model.similarItems(flags.item, { n }).map((s) => ({ item: s.id, score: s.score })), titles);
+  print(flags.json, 'item', flags.item, model.similarItems(flags.item, { n }), titles);
 }
 
 export interface EvaluateFlags extends DataFlags, RankingFlags {

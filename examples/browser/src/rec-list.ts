@@ -12,7 +12,7 @@ export function renderRecommendations(
   becauseOf: (item: string) => string | undefined,
 ): void {
   list.replaceChildren(
-    ...recommendations.map(({ item, score }) => {
+    ...recommendations.map(({ id: item, score }) => {
       const { title, genres } = catalog.describe(item);
       const liked = becauseOf(item);
       return el('li', { className: 'rec-item', attrs: { 'data-testid': 'rec-item', 'data-item-id': item, 'data-score': String(score) } }, [

@@ -74,7 +74,10 @@ export function bestOf(m: Fitted, s: Float32Array, seen: Iterable<number>, optio
   const best = topK(s, n, (i) => blocked[i] === 0);
   // The link is increasing: the best scores are the best estimates, which are reported.
   const link = m.link;
-  return Array.from(best, (i) => ({ item: m.items.raw[i], score: link ? Math.fround(expectedRating(link, s[i])) : s[i] }));
+  return Array.from(best, (i) => {
+    const id = m.items.raw[i];
+    return { id, score: link ? Math.fround(expectedRating(link, s[i])) : s[i], item: id };
+  });
 }
 
 /** Floats a buffer of every item's scores needs (an item–item model writes whole padded rows). */
@@ -112,6 +115,7 @@ function markItem(m: Fitted, raw: RawId, into: Uint8Array, value: number): void 
   if (i >= 0) into[i] = value;
 }
 
+/** An entry of similarItems / similarUsers: the same names as every list a model returns (Recommendation's `id` and `score`). */
 export interface Similar {
   id: string;
   /** Cosine similarity of the two factor vectors, in [-1, 1] (EASE: the items' partial correlation). */

@@ -120,9 +120,18 @@ export interface Prediction {
   reason?: string;
 }
 
+/**
+ * One entry of a list a model returns (recommend, recommendAll, similarItems, similarUsers):
+ * the raw id and its score. Every list uses these two names.
+ */
 export interface Recommendation {
-  item: string;
+  id: string;
   score: number;
+  /**
+   * The same as `id`, the name recommend() used before every list took `id`.
+   * @deprecated Use `id`; `item` goes in the next minor version.
+   */
+  item: string;
 }
 
 /** What evaluation, cross-validation and the CLI need of a rating model. */
