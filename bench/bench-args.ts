@@ -44,3 +44,12 @@ export function ml100kDirArg(args: readonly string[]): string {
   }
   return dir;
 }
+
+/** The whole number after `name` (>= 1), `fallback` when the flag is absent; anything else is an error. */
+export function wholeFlag(args: readonly string[], name: string, fallback: number): number {
+  const text = flagValue(args, name);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} needs a whole number >= 1 (got ${JSON.stringify(text)})`);
+  return value;
+}

@@ -13,7 +13,7 @@ import { generateScaleRatings, NETFLIX_SCALE } from '../src/data/generate-scale.
 import { loadRatingsFile, writeRatingsFile } from '../src/data/load-node.js';
 import { strideFor } from '../src/engine/index.js';
 import { SVD } from '../src/index.js';
-import { flagValue } from './bench-args.js';
+import { flagValue, wholeFlag } from './bench-args.js';
 import { childJson } from './child-json.js';
 import { median } from './kernels.js';
 
@@ -38,13 +38,7 @@ export interface NetflixRun {
 
 const args = process.argv.slice(2);
 
-function whole(name: string, fallback: number): number {
-  const text = flagValue(args, name);
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} needs a whole number >= 1 (got ${JSON.stringify(text)})`);
-  return value;
-}
+const whole = (name: string, fallback: number): number => wholeFlag(args, name, fallback);
 
 /** The Netflix shape scaled to `ratings` (users in proportion, all 17,770 items while they fit). */
 function shapeFor(ratings: number): { ratings: number; users: number; items: number; itemSkew: number; minPerUser: number } {

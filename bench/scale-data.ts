@@ -13,18 +13,12 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { generateScaleRatings, SCALE_DEFAULTS } from '../src/data/generate-scale.js';
 import { loadRatingsFile, writeRatingsFile } from '../src/data/load-node.js';
-import { flagValue } from './bench-args.js';
+import { flagValue, wholeFlag } from './bench-args.js';
 import { childJson } from './child-json.js';
 
 const args = process.argv.slice(2);
 
-function whole(name: string, fallback: number): number {
-  const text = flagValue(args, name);
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} needs a whole number >= 1 (got ${JSON.stringify(text)})`);
-  return value;
-}
+const whole = (name: string, fallback: number): number => wholeFlag(args, name, fallback);
 
 /** The child: loads the file and prints its figures as one JSON line. */
 async function loadChild(path: string, threads: number | 'auto'): Promise<void> {
