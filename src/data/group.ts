@@ -15,11 +15,14 @@ export function groupRows(keys: Uint32Array, keyCount: number): Groups {
 
 /**
  * `values` grouped by key, each key's in their original order: what mapping groupRows' rows
- * through `values` gives, without the row array (4 bytes per row less at peak).
+ * through `values` gives, without the row array (4 bytes per row less at peak). `into` (as long
+ * as `keys`) receives them instead of a new Uint32Array: a Uint16Array when every value fits.
  */
-export function groupValues(keys: Uint32Array, keyCount: number, values: Uint32Array): { start: Uint32Array; values: Uint32Array } {
+export function groupValues<T extends Uint32Array | Uint16Array = Uint32Array>(
+  keys: Uint32Array, keyCount: number, values: Uint32Array, into?: T,
+): { start: Uint32Array; values: T } {
   const start = groupStarts(keys, keyCount), next = start.slice(0, keyCount);
-  const grouped = new Uint32Array(keys.length);
+  const grouped = into ?? (new Uint32Array(keys.length) as T);
   for (let t = 0; t < keys.length; t++) grouped[next[keys[t]]++] = values[t];
   return { start, values: grouped };
 }

@@ -7,7 +7,7 @@ import { DataError, OptionError } from '../errors.js';
 import type { Dataset } from './dataset.js';
 import { encodeRatingsTsv, type EncodeOptions } from './generate-scale.js';
 import { RatingsParser, type LoadResult, type ParseOptions, type RowArrays } from './parse.js';
-import { countByte, parseInParallel, ParseWorkers, partCuts, partStarts, type FileParts } from './load-parallel-node.js';
+import { parseInParallel, ParseWorkers, partCuts, partStarts, type FileParts } from './load-parallel-node.js';
 import { maxResidentRows, residentRows } from '../util/resident-memory.js';
 import type { Fold } from './splits.js';
 
@@ -183,6 +183,12 @@ async function countLineBreaks(path: string, chunkSize: number): Promise<number>
   return Math.max(lf, cr);
 }
 
+/** Occurrences of a byte (Buffer.indexOf is memchr: far faster than a loop over the bytes). */
+function countByte(bytes: Buffer, byte: number): number {
+  let count = 0;
+  for (let at = bytes.indexOf(byte); at >= 0; at = bytes.indexOf(byte, at + 1)) count++;
+  return count;
+}
 
 /**
  * Writes a dataset as an ml100k-style file (`user\titem\trating\ttimestamp` per line, raw ids as

@@ -4,15 +4,16 @@
 // parses the first part — the lines that settle the format and the header — with RatingsParser;
 // worker threads parse the others with the fast path (parse-worker-source.ts), writing each
 // part's rows straight into the shared row arrays at the part's first line, with ids local to
-// the part. In file order the caller then interns each
-// part's ids as they first appear there, and a worker maps the part's rows to those ids and moves
-// them down to follow the rows before (one part at a time, since the parts' places can overlap).
+// the part. In file order the caller then interns each part's ids as they first appear there, and
+// a worker maps the part's rows to those ids and moves them down to follow the rows before (one
+// part at a time, since the parts' places can overlap).
 // The dataset is therefore the one a single thread makes, bit for bit, and the rows are written
 // once, by the threads in parallel. Any line the fast path does not take makes a worker give up,
 // and the caller parses the whole file again on one thread (same result, or the same error).
 import { open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { DataError, LatentrecError } from '../errors.js';
+import { groupStarts } from './group.js';
 import { parseWorkerSource } from './parse-worker-source.js';
 import type { FastPathSettings, ParsedKeys, RatingsParser, RowArrays } from './parse.js';
 
@@ -76,13 +77,6 @@ export async function partStarts(path: string, size: number, cuts: readonly numb
 
 const WINDOW = 1 << 16;
 
-/** Occurrences of a byte (Buffer.indexOf is memchr: far faster than a loop over the bytes). */
-export function countByte(bytes: Buffer, byte: number): number {
-  let count = 0;
-  for (let at = bytes.indexOf(byte); at >= 0; at = bytes.indexOf(byte, at + 1)) count++;
-  return count;
-}
-
 /** Worker threads for one load: they count the parts' lines, then parse them (parseInParallel). */
 export class ParseWorkers {
   readonly workers: Worker[] = [];
@@ -122,9 +116,10 @@ export class ParseWorkers {
         else resolve(out);
       };
       for (const worker of this.workers) {
-        const onMessage = (reply: T & { part: number; changed?: boolean; failed?: string }) => {
+        const onMessage = (reply: T & { part: number; changed?: boolean; bail?: string }) => {
           if (reply.changed) return end(new DataError(`${path} changed while being read: it is shorter than when the load started`));
-          if (reply.failed !== undefined) return end(new LatentrecError(reply.failed));
+          // A survey has no line to give up on: a bail here is the worker's own failure.
+          if (reply.bail !== undefined) return end(new LatentrecError(reply.bail));
           out[reply.part] = reply;
           if (++done === count) return end();
           if (next < count) worker.postMessage(job(next++));
@@ -184,114 +179,110 @@ export async function parseInParallel(parser: RatingsParser, plan: ParallelParse
   if (parts < 2) return 'the file is one part';
   const workers = plan.pool.workers;
   for (const worker of workers) worker.postMessage({ kind: 'rows', users: rows.users, items: rows.items, ratings: rows.ratings, times: rows.times });
-  {
-    // Parts are parsed here until the format is settled (the first usually does).
-    let settings: FastPathSettings | string = 'no part read';
-    let here = 0;
-    const file = await open(path, 'r');
-    try {
-      while (here < parts && typeof settings === 'string') {
-        const bytes = Buffer.allocUnsafe(starts[here + 1] - starts[here]);
-        for (let got = 0; got < bytes.length; ) {
-          const { bytesRead } = await file.read(bytes, got, bytes.length - got, starts[here] + got);
-          if (bytesRead === 0) throw new DataError(`${path} changed while being read: it is shorter than the ${size} bytes it had when the load started`);
-          got += bytesRead;
-        }
-        parser.push(bytes);
-        here++;
-        plan.onBytes?.(starts[here]);
-        settings = parser.fastPathSettings(rows);
+  // Parts are parsed here until the format is settled (the first usually does).
+  let settings: FastPathSettings | string = 'no part read';
+  let here = 0;
+  const file = await open(path, 'r');
+  try {
+    while (here < parts && typeof settings === 'string') {
+      const bytes = Buffer.allocUnsafe(starts[here + 1] - starts[here]);
+      for (let got = 0; got < bytes.length; ) {
+        const { bytesRead } = await file.read(bytes, got, bytes.length - got, starts[here] + got);
+        if (bytesRead === 0) throw new DataError(`${path} changed while being read: it is shorter than the ${size} bytes it had when the load started`);
+        got += bytesRead;
       }
-    } finally {
-      await file.close();
+      parser.push(bytes);
+      here++;
+      plan.onBytes?.(starts[here]);
+      settings = parser.fastPathSettings(rows);
     }
-    if (here === parts) return { threads: 1 };
-    if (typeof settings === 'string') return settings;
-    const fastPath = settings;
-    return await new Promise<ParallelOutcome | string>((resolve, reject) => {
-      const keys = new Map<number, WorkerReply>();
-      const idle: Worker[] = [];
-      let nextParse = here, nextAppend = here, remapping = false, settled = false, counting = 0, found = 0;
-      const finish = (outcome: ParallelOutcome | string | undefined, error?: unknown) => {
-        if (settled) return;
-        settled = true;
-        if (error !== undefined) reject(error);
-        else resolve(outcome as ParallelOutcome | string);
-      };
-      // Every part is in place: count the duplicates on the workers, by bands of users.
-      const countDuplicates = () => {
-        const rowsNow = parser.rowsToCount();
-        if (rowsNow === undefined) return finish({ threads: workers.length + 1 });
-        const { users, userCount, itemCount } = rowsNow, n = users.length;
-        const start = new Uint32Array(new SharedArrayBuffer((userCount + 1) * 4));
-        for (let t = 0; t < n; t++) start[users[t] + 1]++;
-        for (let u = 0; u < userCount; u++) start[u + 1] += start[u];
-        const bandCount = Math.max(COUNT_BANDS, workers.length), bands: [number, number][] = [];
-        for (let u0 = 0, b = 1; u0 < userCount; b++) {
-          let u1 = u0 + 1;
-          while (u1 < userCount && start[u1] < (n * b) / bandCount) u1++;
-          bands.push([u0, u1]);
-          u0 = u1;
-        }
-        const per = Math.ceil(bands.length / workers.length);
-        for (let w = 0; w < workers.length && w * per < bands.length; w++) {
-          counting++;
-          workers[w].postMessage({ kind: 'count', part: -1, start, n, bands: bands.slice(w * per, (w + 1) * per), itemCount });
-        }
-      };
-      const changed = () => new DataError(`${path} changed while being read: its lines are not where a first pass found them (${size} bytes when the load started)`);
-      // The next part whose ids are known is mapped and moved down, one at a time: its new place
-      // may overlap the place of the part before.
-      const pump = () => {
-        while (idle.length > 0) {
-          const worker = idle[idle.length - 1];
-          const ready = keys.get(nextAppend);
-          if (!remapping && ready) {
-            keys.delete(nextAppend);
-            const { userOf, itemOf, at } = parser.appendKeys(ready);
-            worker.postMessage({ kind: 'remap', part: nextAppend, from: linesBefore[nextAppend], to: at, rows: ready.rows, userOf, itemOf }, [userOf.buffer as ArrayBuffer, itemOf.buffer as ArrayBuffer]);
-            plan.onBytes?.(starts[nextAppend + 1]);
-            nextAppend++;
-            remapping = true;
-          } else if (nextParse < parts) {
-            const p = nextParse++;
-            // Slots for every line of the part (the last may end without a '\n').
-            const slots = linesBefore[p + 1] - linesBefore[p] + (p === parts - 1 ? 1 : 0);
-            worker.postMessage({ kind: 'parse', part: p, path, start: starts[p], end: starts[p + 1], slot: linesBefore[p], slots, s: fastPath });
-          } else {
-            return;
-          }
-          idle.pop();
-        }
-      };
-      for (const worker of workers) {
-        worker.on('message', (reply: WorkerReply) => {
-          if (settled) return;
-          if (reply.bail !== undefined) return finish(reply.bail);
-          if (reply.changed) return finish(undefined, changed());
-          if (reply.found !== undefined) {
-            found += reply.found;
-            if (--counting === 0) finish({ threads: workers.length + 1, duplicatesFound: found });
-            return;
-          }
-          if (reply.remapped) {
-            remapping = false;
-            if (nextAppend === parts) return countDuplicates();
-          } else {
-            keys.set(reply.part, reply);
-          }
-          idle.push(worker);
-          try {
-            pump();
-          } catch (err) {
-            finish(undefined, err);
-          }
-        });
-        worker.on('error', (err) => finish(undefined, new LatentrecError(`a parse worker failed: ${err.message}`)));
-        worker.on('exit', (code) => finish(undefined, new LatentrecError(`a parse worker exited (code ${code}) before the file was parsed`)));
-        idle.push(worker);
-      }
-      pump();
-    });
+  } finally {
+    await file.close();
   }
+  if (here === parts) return { threads: 1 };
+  if (typeof settings === 'string') return settings;
+  const fastPath = settings;
+  return await new Promise<ParallelOutcome | string>((resolve, reject) => {
+    const keys = new Map<number, WorkerReply>();
+    const idle: Worker[] = [];
+    let nextParse = here, nextAppend = here, remapping = false, settled = false, counting = 0, found = 0;
+    const finish = (outcome: ParallelOutcome | string | undefined, error?: unknown) => {
+      if (settled) return;
+      settled = true;
+      if (error !== undefined) reject(error);
+      else resolve(outcome as ParallelOutcome | string);
+    };
+    // Every part is in place: count the duplicates on the workers, by bands of users.
+    const countDuplicates = () => {
+      const rowsNow = parser.rowsToCount();
+      if (rowsNow === undefined) return finish({ threads: workers.length + 1 });
+      const { users, userCount, itemCount } = rowsNow, n = users.length;
+      const start = groupStarts(users, userCount);
+      const bandCount = Math.max(COUNT_BANDS, workers.length), bands: [number, number][] = [];
+      for (let u0 = 0, b = 1; u0 < userCount; b++) {
+        let u1 = u0 + 1;
+        while (u1 < userCount && start[u1] < (n * b) / bandCount) u1++;
+        bands.push([u0, u1]);
+        u0 = u1;
+      }
+      const per = Math.ceil(bands.length / workers.length);
+      for (let w = 0; w < workers.length && w * per < bands.length; w++) {
+        counting++;
+        workers[w].postMessage({ kind: 'count', part: -1, start, n, bands: bands.slice(w * per, (w + 1) * per), itemCount });
+      }
+    };
+    const changed = () => new DataError(`${path} changed while being read: its lines are not where a first pass found them (${size} bytes when the load started)`);
+    // The next part whose ids are known is mapped and moved down, one at a time: its new place
+    // may overlap the place of the part before.
+    const pump = () => {
+      while (idle.length > 0) {
+        const worker = idle[idle.length - 1];
+        const ready = keys.get(nextAppend);
+        if (!remapping && ready) {
+          keys.delete(nextAppend);
+          const { userOf, itemOf, at } = parser.appendKeys(ready);
+          worker.postMessage({ kind: 'remap', part: nextAppend, from: linesBefore[nextAppend], to: at, rows: ready.rows, userOf, itemOf }, [userOf.buffer as ArrayBuffer, itemOf.buffer as ArrayBuffer]);
+          plan.onBytes?.(starts[nextAppend + 1]);
+          nextAppend++;
+          remapping = true;
+        } else if (nextParse < parts) {
+          const p = nextParse++;
+          // Slots for every line of the part (the last may end without a '\n').
+          const slots = linesBefore[p + 1] - linesBefore[p] + (p === parts - 1 ? 1 : 0);
+          worker.postMessage({ kind: 'parse', part: p, path, start: starts[p], end: starts[p + 1], slot: linesBefore[p], slots, s: fastPath });
+        } else {
+          return;
+        }
+        idle.pop();
+      }
+    };
+    for (const worker of workers) {
+      worker.on('message', (reply: WorkerReply) => {
+        if (settled) return;
+        if (reply.bail !== undefined) return finish(reply.bail);
+        if (reply.changed) return finish(undefined, changed());
+        if (reply.found !== undefined) {
+          found += reply.found;
+          if (--counting === 0) finish({ threads: workers.length + 1, duplicatesFound: found });
+          return;
+        }
+        if (reply.remapped) {
+          remapping = false;
+          if (nextAppend === parts) return countDuplicates();
+        } else {
+          keys.set(reply.part, reply);
+        }
+        idle.push(worker);
+        try {
+          pump();
+        } catch (err) {
+          finish(undefined, err);
+        }
+      });
+      worker.on('error', (err) => finish(undefined, new LatentrecError(`a parse worker failed: ${err.message}`)));
+      worker.on('exit', (code) => finish(undefined, new LatentrecError(`a parse worker exited (code ${code}) before the file was parsed`)));
+      idle.push(worker);
+    }
+    pump();
+  });
 }

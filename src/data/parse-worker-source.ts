@@ -120,61 +120,33 @@ class PartState {
   }
 }
 
-/** One line bytes[a, b), without its line break: parseInPlace's checks, in its order. */
-function parseLine(bytes, a, b, st) {
+/**
+ * One line bytes[a, b) of fields separated by runs of whitespace, without its line break:
+ * parseInPlace's checks, in its order (scanLines does the other delimiters).
+ */
+function parseSpacedLine(bytes, a, b, st) {
   st.lines++;
-  // Leading whitespace, then blank or not; a carriage return anywhere else is caught by the field scans.
-  let first = a;
-  while (first < b && isSpace(bytes[first])) {
-    if (bytes[first] === 13) throw new Bail('a carriage return inside a line');
-    first++;
-  }
-  if (first === b) return;
   const bounds = st.bounds, needed = st.needed;
   let field = 0;
-  if (st.split === 2) {
-    let p = a;
-    for (;;) {
-      while (p < b && isSpace(bytes[p])) {
-        if (bytes[p] === 13) throw new Bail('a carriage return inside a line');
-        p++;
-      }
-      if (p >= b) break;
-      const fs0 = p;
-      for (; p < b; p++) {
-        const c = bytes[p];
-        if (isSpace(c)) break;
-        if (c >= 128 || c === 34) throw new Bail('a line the fast path does not take');
-      }
-      if (field < needed) {
-        bounds[2 * field] = fs0;
-        bounds[2 * field + 1] = p;
-      }
-      field++;
+  for (let p = a; ; ) {
+    while (p < b && isSpace(bytes[p])) {
+      if (bytes[p] === 13) throw new Bail('a carriage return inside a line');
+      p++;
     }
-  } else {
-    const d = st.delimiter, double = st.split === 1;
-    let fs0 = a;
-    for (let p = a; p < b; p++) {
+    if (p >= b) break;
+    const fs0 = p;
+    for (; p < b; p++) {
       const c = bytes[p];
-      if (c === d && (!double || (p + 1 < b && bytes[p + 1] === 58))) {
-        if (field < needed) {
-          bounds[2 * field] = fs0;
-          bounds[2 * field + 1] = p;
-        }
-        field++;
-        if (double) p++;
-        fs0 = p + 1;
-      } else if (c >= 128 || c === 34 || c === 13) {
-        throw new Bail('a line the fast path does not take');
-      }
+      if (isSpace(c)) break;
+      if (c >= 128 || c === 34) throw new Bail('a line the fast path does not take');
     }
     if (field < needed) {
       bounds[2 * field] = fs0;
-      bounds[2 * field + 1] = b;
+      bounds[2 * field + 1] = p;
     }
     field++;
   }
+  if (field === 0) return; // blank
   finishLine(bytes, field, st);
 }
 
@@ -233,31 +205,26 @@ function finishLine(bytes, field, st) {
 
 /**
  * Every complete line of bytes[p, have) at once, for one-character and '::' delimiters: the line
- * breaks and the fields are found in one pass (no search call per line). Returns where the first
- * incomplete line starts (have when none). Lines parseLine would bail on bail here too; blank
- * lines (whitespace only) are skipped after the fact, as they are rare.
+ * breaks and the fields are found in one pass (no search call per line). At the end of the part
+ * (atEnd) a last line without a break is complete too. Returns where the first incomplete line
+ * starts (have when none). Lines parseInPlace would not take bail; blank lines (whitespace only)
+ * are skipped after the fact, as they are rare.
  */
-function scanLines(bytes, p, have, st) {
+function scanLines(bytes, p, have, st, atEnd) {
   const d = st.delimiter, double = st.split === 1, needed = st.needed, bounds = st.bounds;
   let lineStart = p, field = 0, fs0 = p;
   for (let q = p; q < have; q++) {
     const c = bytes[q];
     if (c === 10) {
-      let end = q;
-      if (end > lineStart && bytes[end - 1] === 13) end--;
-      if (field < needed) {
-        bounds[2 * field] = fs0;
-        bounds[2 * field + 1] = end;
-      }
-      st.lines++;
-      if (!blank(bytes, lineStart, end)) finishLine(bytes, field + 1, st);
+      endLine(bytes, lineStart, q > lineStart && bytes[q - 1] === 13 ? q - 1 : q, field, fs0, st);
       lineStart = q + 1;
       fs0 = q + 1;
       field = 0;
     } else if (c === d) {
       if (double) {
-        if (q + 1 >= have) return lineStart; // the next byte decides: scan this line again with more
-        if (bytes[q + 1] !== 58) continue;
+        // The next byte decides: scan this line again with more (at the end, a lone ':' is text).
+        if (q + 1 >= have && !atEnd) return lineStart;
+        if (q + 1 >= have || bytes[q + 1] !== 58) continue;
       }
       if (field < needed) {
         bounds[2 * field] = fs0;
@@ -269,11 +236,25 @@ function scanLines(bytes, p, have, st) {
     } else if (c >= 128 || c === 34) {
       throw new Bail('a line the fast path does not take');
     } else if (c === 13 && (q + 1 >= have || bytes[q + 1] !== 10)) {
-      if (q + 1 >= have) return lineStart;
-      throw new Bail('a carriage return inside a line');
+      if (q + 1 >= have && !atEnd) return lineStart;
+      throw new Bail(q + 1 >= have ? 'a carriage return ending the file' : 'a carriage return inside a line');
     }
   }
+  if (atEnd && lineStart < have) {
+    endLine(bytes, lineStart, have, field, fs0, st);
+    return have;
+  }
   return lineStart;
+}
+
+/** The line bytes[lineStart, end) scanLines found, its last field starting at fs0 after \`field\` others. */
+function endLine(bytes, lineStart, end, field, fs0, st) {
+  if (field < st.needed) {
+    st.bounds[2 * field] = fs0;
+    st.bounds[2 * field + 1] = end;
+  }
+  st.lines++;
+  if (!blank(bytes, lineStart, end)) finishLine(bytes, field + 1, st);
 }
 
 /** Whether bytes[a, b) is whitespace only (a line trim() makes empty). */
@@ -298,22 +279,21 @@ function parsePart(job) {
       have += got;
       const atEnd = offset >= job.end;
       let p = 0;
-      if (st.split !== 2) p = scanLines(bytes, 0, have, st);
+      if (st.split !== 2) p = scanLines(bytes, 0, have, st, atEnd);
       else {
         for (;;) {
           const q = buf.indexOf(10, p);
           if (q < 0 || q >= have) break;
-          parseLine(bytes, p, q > p && bytes[q - 1] === 13 ? q - 1 : q, st);
+          parseSpacedLine(bytes, p, q > p && bytes[q - 1] === 13 ? q - 1 : q, st);
           p = q + 1;
         }
-      }
-      if (atEnd) {
-        if (p < have) {
+        if (atEnd && p < have) {
           if (bytes[have - 1] === 13) throw new Bail('a carriage return ending the file');
-          parseLine(bytes, p, have, st);
+          parseSpacedLine(bytes, p, have, st);
+          p = have;
         }
-        break;
       }
+      if (atEnd) break;
       buf.copy(buf, 0, p, have);
       have -= p;
       if (have === buf.length) {

@@ -325,13 +325,11 @@ export class WasmEngine implements Engine {
 
   /**
    * The rows as kernel arguments without a copy, when all three arrays are the resident rows of
-   * this engine's adopted memory; else undefined. Kernels may reorder them (blocked SGD does):
-   * the memory is marked so.
+   * this engine's adopted memory; else undefined. Kernels may reorder them (blocked SGD does).
    */
   rowsInMemory(users: Uint32Array, items: Uint32Array, values: Float32Array): RatingsBlock | undefined {
     const adopted = this.adopted;
     if (adopted === undefined || residentMemoryOf({ userIndex: users, itemIndex: items, ratings: values }) !== adopted) return undefined;
-    adopted.reordered = true;
     return {
       users: new MemoryHandle(this, users.byteOffset, users.length, makeU32),
       items: new MemoryHandle(this, items.byteOffset, items.length, makeU32),

@@ -20,8 +20,6 @@ export interface ResidentMemory {
   readonly rowsEnd: number;
   /** The highest byte an engine has handed out (memory above it is still zero). */
   dirtyEnd: number;
-  /** Set once a fit has trained on the rows in place (and so reordered them). */
-  reordered: boolean;
   /** An engine runs on the memory now. */
   busy: boolean;
 }
@@ -59,7 +57,7 @@ export function residentRows(rows: number): ResidentRows | { reason: string } {
     return { reason: `a shared memory of ${rowsEnd} bytes could not be made (${(err as Error).message})` };
   }
   const buffer = memory.buffer;
-  const resident: ResidentMemory = { memory, rowsEnd, dirtyEnd: rowsEnd, reordered: false, busy: false };
+  const resident: ResidentMemory = { memory, rowsEnd, dirtyEnd: rowsEnd, busy: false };
   owners.set(buffer, resident);
   return {
     users: new Uint32Array(buffer, RESIDENT_ROWS_AT, rows),

@@ -1,7 +1,7 @@
 // A fitted model's state in engine memory, and its conversion to and from plain ModelState
 // (what model files hold).
 import { IdMap, type Dataset, type RatingScale } from '../../data/dataset.js';
-import { groupStarts } from '../../data/group.js';
+import { groupValues } from '../../data/group.js';
 import { makeEngine, strideFor, type Engine, type EngineName, type F32, type FactorBlock, type WasmVariant } from '../../engine/index.js';
 import type { DayTerms } from './days.js';
 import type { UserBag } from './user-bag.js';
@@ -30,7 +30,7 @@ export interface Fitted {
   itemItem?: ItemItem;
   /**
    * Items each user rated in training (CSR): seenItems[seenStart[u] .. seenStart[u+1]), 2 bytes
-   * per rating when item ids fit (see compactItems).
+   * per rating when item ids fit (see itemIdArray).
    */
   seenStart: Uint32Array;
   seenItems: ItemIds;
@@ -44,20 +44,16 @@ export interface Fitted {
 export type ItemIds = Uint32Array | Uint16Array;
 
 /**
- * `items` in 16 bits when the catalogue has at most 65,536 items (Netflix's 17,770 do): the seen
- * index of 100M ratings is then 200 MB instead of 400.
+ * An array for `length` item ids: 16-bit when the catalogue has at most 65,536 items (Netflix's
+ * 17,770 do), so the seen index of 100M ratings is 200 MB instead of 400.
  */
-export function compactItems(items: Uint32Array, itemCount: number): ItemIds {
-  return itemCount <= 0x10000 ? Uint16Array.from(items) : items;
+function itemIdArray(length: number, itemCount: number): ItemIds {
+  return itemCount <= 0x10000 ? new Uint16Array(length) : new Uint32Array(length);
 }
 
 /** The training items of each user (a CSR by user, each user's in row order), compact. */
 export function seenIndex(train: Dataset): { start: Uint32Array; values: ItemIds } {
-  const start = groupStarts(train.userIndex, train.userCount), next = start.slice(0, train.userCount);
-  const users = train.userIndex, items = train.itemIndex, n = users.length;
-  const values = train.itemCount <= 0x10000 ? new Uint16Array(n) : new Uint32Array(n);
-  for (let t = 0; t < n; t++) values[next[users[t]]++] = items[t];
-  return { start, values };
+  return groupValues(train.userIndex, train.userCount, train.itemIndex, itemIdArray(train.size, train.itemCount));
 }
 
 /** The items a user rated (training or fold-in). */
@@ -162,8 +158,9 @@ export function fromModelState(s: ModelState, engineName: EngineName = 'wasm', w
   };
 }
 
-/** A copy of `items`, compact where ids fit (compactItems, which may return its argument). */
+/** A copy of `items`, compact where ids fit (itemIdArray). */
 function compactCopy(items: Uint32Array, itemCount: number): ItemIds {
-  const compact = compactItems(items, itemCount);
-  return compact === items ? items.slice() : compact;
+  const copy = itemIdArray(items.length, itemCount);
+  copy.set(items);
+  return copy;
 }
