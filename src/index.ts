@@ -64,3 +64,27 @@ export { rowNorms, summarize, cosineDistribution, nearestNeighbours, pca2d, embe
 export type { EmbeddingMatrix, Summary, CosineDistribution, Pca2d, EmbeddingReport } from './eval/embeddings.js';
 export { scatterChart } from './plot/scatter.js';
 export { LatentrecError, ParseError, OptionError, UnknownOptionError, DataError, DivergenceError } from './errors.js';
+// Types that public signatures mention, exported so that callers can name them.
+export type { GridValue, Settings } from './eval/grid-search.js';
+export type { SgdDefaults, ResolvedSgdOptions } from './models/rating/sgd-options.js';
+export type { ResolvedImplicitCommon } from './models/ranking/latent-ranking.js';
+export type { ResolvedBaselineOptions } from './models/rating/baseline.js';
+export type { ResolvedBfmOptions } from './models/rating/bfm.js';
+export type { ResolvedHybridOptions, HybridOrder } from './models/ranking/hybrid.js';
+export type { AttributeRows } from './models/ranking/hybrid-layout.js';
+export type { SamplingOrder } from './models/ranking/item-bins.js';
+export type { UserBag } from './models/core/user-bag.js';
+export type { DayTerms } from './models/core/days.js';
+export type { OrdinalLink } from './models/core/link.js';
+export type { RankingSkipped } from './eval/ranking-protocol.js';
+export type { Dense } from './linalg/dense.js';
+export type { ModelShape, Threading } from './models/core/fit-loop.js';
+export type { ResolvedCommon } from './models/core/options.js';
+export type { SymmetricEigenOptions } from './linalg/eigen.js';
+export type { RankedList } from './eval/ranking.js';
+export type { CosineOptions, PcaOptions, EmbeddingReportOptions } from './eval/embeddings.js';
+export type { WasmEngineOptions, ThreadSupport } from './engine/wasm-engine.js';
+export type { Model } from './models/core/model.js';
+export type { RandomSource } from './util/random.js';
+export type { LearningCurveRun } from './plot/line-chart.js';
+export type { ScatterChartOptions, ScatterPoint } from './plot/scatter.js';
