@@ -43,7 +43,7 @@ export {
   type CrossValidateOptions,
 } from './eval/cross-validate.js';
 export { prepareThreads, hardwareThreads } from './engine/index.js';
-export { createEngine, wasmSimdSupported, wasmVariants, WASM_VARIANTS, type Engine, type EngineName, type EngineVariant, type WasmVariant } from './engine/index.js';
+export { createEngine, wasmSimdSupported, wasmVariants, wasmRefusal, CSP_ADVICE, WASM_VARIANTS, type Engine, type EngineChoice, type EngineName, type EngineVariant, type WasmVariant } from './engine/index.js';
 export { Random } from './util/random.js';
 export { encodeModel, decodeModel, checkModelState, ModelFileError, MODEL_FILE_VERSION } from './io/model-file.js';
 export type { ModelFileProblem } from './errors.js';

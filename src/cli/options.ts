@@ -112,7 +112,7 @@ export function addModelOptions(command: Command): Command {
     .option('--bins <n>', 'bins per side of the blocked grid, 1..256 (default: from the data size and k)')
     .addOption(new Option('--init <init>', 'starting factors: random (default) or svd (truncated SVD of the user-mean-filled matrix)').choices(['random', 'svd']))
     .option('--init-scale <s>', 'with --init svd: factors start at s·U·sqrt(Σ), s·V·sqrt(Σ) (default 0.2)')
-    .addOption(new Option('--engine <engine>', 'kernel engine (default wasm)').choices(['wasm', 'js']))
+    .addOption(new Option('--engine <engine>', 'kernel engine (default auto: wasm where it compiles, else js)').choices(['auto', 'wasm', 'js']))
     .addOption(new Option('--rng <generator>', "generator for init and shuffles (default mt19937 = numpy's, as Surprise)").choices(['mt19937', 'xoshiro128']));
 }
 
@@ -143,7 +143,7 @@ export interface ModelFlags {
   bins?: string;
   init?: 'random' | 'svd';
   initScale?: string;
-  engine?: 'wasm' | 'js';
+  engine?: 'auto' | 'wasm' | 'js';
   rng?: 'mt19937' | 'xoshiro128';
   loss?: 'warp' | 'bpr' | 'logistic';
   maxSampled?: string;

@@ -1,28 +1,31 @@
 import { JsEngine } from './js-engine.js';
-import type { Engine, EngineName } from './types.js';
-import { WasmEngine, type WasmEngineOptions, type WasmVariant } from './wasm-engine.js';
+import type { Engine, EngineChoice } from './types.js';
+import { CSP_ADVICE, WasmEngine, wasmRefusal, wasmVariants, type WasmEngineOptions, type WasmVariant } from './wasm-engine.js';
 import { wasmThreadSupport } from './wasm-threads.js';
 
-export type { Engine, EngineName, EngineVariant, F32, U32, FactorBlock, RatingsBlock, BiasedRates, SvdppRates, UserGroups, SparseRows, FeatureSide, HybridLoss, HybridPass, HybridBlockPass, BprSampler, BfmSide, BfmPrior, BfmBlock, BfmGroupPrior, F64, ExactRowSolve } from './types.js';
+export type { Engine, EngineChoice, EngineName, EngineVariant, F32, U32, FactorBlock, RatingsBlock, BiasedRates, SvdppRates, UserGroups, SparseRows, FeatureSide, HybridLoss, HybridPass, HybridBlockPass, BprSampler, BfmSide, BfmPrior, BfmBlock, BfmGroupPrior, F64, ExactRowSolve } from './types.js';
 export { strideFor, threadPart, LANES } from './types.js';
 export { copyU32, copyF64 } from './copy.js';
-export { wasmSimdSupported, wasmVariants, WASM_VARIANTS, type WasmVariant, type WasmEngineOptions, type ThreadSupport } from './wasm-engine.js';
+export { wasmSimdSupported, wasmVariants, wasmRefusal, CSP_ADVICE, WASM_VARIANTS, type WasmVariant, type WasmEngineOptions, type ThreadSupport } from './wasm-engine.js';
 export { wasmThreadSupport } from './wasm-threads.js';
 export { buildGrid, binsByCount, gridFromBins, permutation, planEpoch, defaultGridSide, gridSideFor, MAX_GRID_SIDE, type BlockGrid, type BlockSchedule } from './block-grid.js';
 export { hardwareThreads, prepareThreads, threadsUnavailableReason } from './thread-pool.js';
 export type { RowRange } from './row-ranges.js';
 
 /**
- * A fresh engine with its own memory. 'wasm' picks the best build this runtime validates —
+ * A fresh engine with its own memory. 'wasm' picks the best build this runtime runs —
  * 'relaxed' (relaxed SIMD), else 'simd', else 'scalar' (see wasmVariants()); `variant` forces one
  * and is refused with a LatentrecError naming what this runtime supports when it cannot run it.
+ * 'auto' is 'wasm' where any build runs, else the js engine, whose `note` says why (a page whose
+ * Content-Security-Policy lacks 'wasm-unsafe-eval'); 'wasm' there throws a LatentrecError with
+ * that advice.
  * `options.threads` above 1 gives blocked SGD worker threads where the runtime allows (see
  * WasmEngineOptions). The js engine ignores `variant` and `options`.
  *
  *   createEngine('wasm').variant          // 'relaxed' in Chromium, 'simd' in Node 20
  *   createEngine('wasm', 'simd').variant  // 'simd' wherever SIMD runs
  */
-export function createEngine(name: EngineName = 'wasm', variant?: WasmVariant, options: WasmEngineOptions = {}): Engine {
+export function createEngine(name: EngineChoice = 'auto', variant?: WasmVariant, options: WasmEngineOptions = {}): Engine {
   return makeEngine(name, variant, { ...options, threadSupport: options.threadSupport ?? wasmThreadSupport });
 }
 
@@ -33,6 +36,26 @@ export function createEngine(name: EngineName = 'wasm', variant?: WasmVariant, o
  * blocked SGD pass it; with `threads` above 1 and no support the engine runs on one thread and
  * says so in `threadsNote`.
  */
-export function makeEngine(name: EngineName = 'wasm', variant?: WasmVariant, options: WasmEngineOptions = {}): Engine {
-  return name === 'js' ? new JsEngine() : new WasmEngine(variant, options);
+export function makeEngine(name: EngineChoice = 'auto', variant?: WasmVariant, options: WasmEngineOptions = {}): Engine {
+  if (name === 'js') return new JsEngine();
+  if (name === 'auto' && variant === undefined && wasmVariants().length === 0) return new JsEngine(fallbackNote());
+  return new WasmEngine(variant, options);
+}
+
+let warned = false;
+
+/**
+ * The note of an 'auto' engine that fell back to js, said once on the console as well: a page
+ * that silently trains several times slower than it could is worse than one line of warning.
+ */
+function fallbackNote(): string {
+  const refusal = wasmRefusal();
+  const note = refusal === undefined
+    ? 'running on the js engine: this runtime runs none of the wasm builds'
+    : `running on the js engine: ${refusal}; ${CSP_ADVICE}`;
+  if (!warned && typeof console !== 'undefined') {
+    warned = true;
+    console.warn(`latentrec: ${note}`);
+  }
+  return note;
 }

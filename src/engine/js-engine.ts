@@ -78,6 +78,8 @@ export class JsEngine implements Engine {
   readonly name = 'js' as const;
   readonly variant = 'js' as const;
   readonly threads = 1;
+  /** `note`: why this engine runs instead of wasm (see EngineChoice 'auto'). */
+  constructor(readonly note?: string) {}
   dispose(): void {}
 
   allocF32(length: number): F32 {

@@ -20,7 +20,13 @@ export interface BlockSchedule {
   seeds: Uint32Array;
 }
 
+/** The engine an engine object is: the WebAssembly kernels or their pure-TypeScript twins. */
 export type EngineName = 'wasm' | 'js';
+/**
+ * The engine a caller asks for: 'wasm' or 'js', or 'auto' — wasm where this runtime compiles it,
+ * else the js engine with a note saying why (a Content-Security-Policy without 'wasm-unsafe-eval').
+ */
+export type EngineChoice = EngineName | 'auto';
 export type EngineVariant = 'relaxed' | 'simd' | 'scalar' | 'js';
 
 /** A typed array that lives in an engine's memory. Call `array()` for a current view. */
@@ -175,6 +181,8 @@ export interface Engine {
   readonly threads: number;
   /** Why fewer threads run than were asked for (no shared memory, a thread that may not block, ...). */
   readonly threadsNote?: string;
+  /** Why this engine is not the one asked for: set on the js engine that 'auto' fell back to. */
+  readonly note?: string;
   /** Stops the engine's worker threads, if any. The engine's memory stays readable. */
   dispose(): void;
   /**

@@ -142,6 +142,13 @@ const NEEDS: Readonly<Record<WasmVariant, string>> = {
 
 const modules: Partial<Record<WasmVariant, WebAssembly.Module>> = {};
 const support: Partial<Record<WasmVariant, boolean>> = {};
+/** Why the runtime refused to compile a build it validates, once seen (see wasmRefusal). */
+let refusal: string | undefined;
+
+/** The advice every refusal carries: what a page's policy must allow for the wasm engine. */
+export const CSP_ADVICE =
+  "a Content-Security-Policy that blocks WebAssembly needs 'wasm-unsafe-eval' in script-src " +
+  "(e.g. script-src 'self' 'wasm-unsafe-eval'); or use engine 'js'";
 
 export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);
@@ -150,10 +157,36 @@ export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** Whether this runtime validates the build (each detected once, by WebAssembly.validate). */
+/**
+ * Whether this runtime runs the build: it validates it and compiles it. Both are asked: a page
+ * whose Content-Security-Policy lacks 'wasm-unsafe-eval' validates every build but refuses to
+ * compile any. Each build is detected once; the module compiled here is the one engines use.
+ */
 function supported(variant: WasmVariant): boolean {
-  support[variant] ??= WebAssembly.validate(decodeBase64(BASE64[variant]));
+  if (support[variant] === undefined) {
+    const bytes = decodeBase64(BASE64[variant]);
+    if (!WebAssembly.validate(bytes)) {
+      support[variant] = false;
+    } else {
+      try {
+        modules[variant] ??= new WebAssembly.Module(bytes);
+        support[variant] = true;
+      } catch (err) {
+        support[variant] = false;
+        refusal ??= `this runtime refuses to compile WebAssembly (${(err as Error).message})`;
+      }
+    }
+  }
   return support[variant];
+}
+
+/**
+ * Why this runtime refuses to compile the wasm builds it validates — in a browser, a
+ * Content-Security-Policy without 'wasm-unsafe-eval' — or undefined where nothing was refused.
+ */
+export function wasmRefusal(): string | undefined {
+  wasmVariants();
+  return refusal;
 }
 
 /**
@@ -174,7 +207,11 @@ export function wasmSimdSupported(): boolean {
 export function resolveWasmVariant(requested?: WasmVariant): WasmVariant {
   if (requested === undefined) {
     const best = wasmVariants()[0];
-    if (best === undefined) throw new LatentrecError('this runtime validates none of the wasm builds (relaxed, simd, scalar); use engine \'js\'');
+    if (best === undefined) {
+      throw new LatentrecError(
+        refusal === undefined ? "this runtime validates none of the wasm builds (relaxed, simd, scalar); use engine 'js'" : `${refusal}: ${CSP_ADVICE}`,
+      );
+    }
     return best;
   }
   if (!WASM_VARIANTS.includes(requested)) {
@@ -183,7 +220,8 @@ export function resolveWasmVariant(requested?: WasmVariant): WasmVariant {
   if (!supported(requested)) {
     const available = wasmVariants();
     throw new LatentrecError(
-      `wasm variant "${requested}" is not supported by this runtime (${NEEDS[requested]}); ` +
+      refusal !== undefined && available.length === 0 ? `wasm variant "${requested}": ${refusal}: ${CSP_ADVICE}`
+      : `wasm variant "${requested}" is not supported by this runtime (${NEEDS[requested]}); ` +
         `supported: ${available.length > 0 ? available.join(', ') : 'none (use engine \'js\')'}`,
     );
   }
@@ -191,7 +229,8 @@ export function resolveWasmVariant(requested?: WasmVariant): WasmVariant {
 }
 
 function compiled(variant: WasmVariant): WebAssembly.Module {
-  // The modules are ~9 KB, well under browsers' limit for synchronous compilation.
+  // The modules are ~9 KB, well under browsers' limit for synchronous compilation; resolveWasmVariant
+  // compiled this one already (supported()).
   return (modules[variant] ??= new WebAssembly.Module(decodeBase64(BASE64[variant])));
 }
 

@@ -125,7 +125,7 @@ export class RowRanker {
 /** A wasm engine where the runtime compiles one (the counts are the same in either). */
 function rowEngine(): Engine {
   try {
-    return makeEngine('wasm');
+    return makeEngine('auto');
   } catch {
     return makeEngine('js');
   }

@@ -26,7 +26,7 @@ export const BLOCKED_SGD_THREADING: Threading = {
   threadsFor,
   note(shape, train) {
     const side = gridSideFor(shape.bins, train.userCount, train.itemCount, strideFor(shape.factors));
-    if (shape.engine !== 'wasm' || typeof shape.threads !== 'number' || shape.threads <= side) return undefined;
+    if (shape.engine === 'js' || typeof shape.threads !== 'number' || shape.threads <= side) return undefined;
     return `running on ${side} threads instead of ${shape.threads}: the grid has ${side} bins per side, and a round runs one block per bin (raise bins to use more)`;
   },
 };

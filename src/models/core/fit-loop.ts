@@ -5,29 +5,42 @@
 // model's RMSE and validation scores, a ranking model's loss) comes in as a FitScoring.
 import type { Dataset } from '../../data/dataset.js';
 import { residentMemoryOf } from '../../util/resident-memory.js';
-import { makeEngine, type Engine, type EngineName, type FactorBlock, type ThreadSupport, type WasmVariant } from '../../engine/index.js';
+import { makeEngine, type Engine, type EngineChoice, type FactorBlock, type ThreadSupport, type WasmVariant } from '../../engine/index.js';
 import { DivergenceError, LatentrecError } from '../../errors.js';
 import { checkMemory } from './memory-limit.js';
 import type { RandomKind } from './options.js';
 import type { EpochLoss, EpochReport } from './types.js';
 
-/** The settings every kind has, as the fit loop and the engine need them (model.settings). */
+/**
+ * The settings every kind has, as the fit loop and the engine need them: what `model.settings`
+ * returns (without `threading`), whatever the kind's own option names.
+ */
 export interface ModelShape {
-  /** Latent factors k (0 for a model without factors: Baseline, Popular). */
+  /**
+   * Latent factors of the fitted model (0 for a model without factors: Baseline, Popular, EASE;
+   * the Bayesian FM: k × servingSamples, its served samples side by side).
+   */
   factors: number;
   /** Whether predictions include μ + b_u + b_i. */
   biased: boolean;
   /** Passes of the fit loop (0: computed in closed form). */
   epochs: number;
-  engine: EngineName;
+  /** The engine asked for: 'auto', 'wasm' or 'js'. */
+  engine: EngineChoice;
+  /** The wasm build the fit was asked to use, or undefined for the best this runtime supports. */
   wasmVariant: WasmVariant | undefined;
+  /** Seed of the random generator (0 for kinds without one). */
   seed: number;
+  /** The random generator. */
   rng: RandomKind;
-  /** Threads for blocked SGD (see SgdOptions.threads); models without it train on one thread. */
+  /** Threads a fit asks for, for the kinds that train on several (see their `threads` option); models without it train on one thread. */
   threads?: number | 'auto';
   /** Blocked SGD: the grid's bins per side (default from the data); threads beyond them would idle. */
   bins?: number;
-  /** Models that train on worker threads: how (see Threading). */
+  /**
+   * Models that train on worker threads: how (see Threading).
+   * @internal
+   */
   threading?: Threading;
 }
 
@@ -35,9 +48,12 @@ export interface ModelShape {
  * Worker threads for a fit (blocked SGD): the engine support that runs them and the count a fit
  * of `train` asks for. Only the models that use threads hand it over (core/blocked-threads.ts, ranking/row-threads.ts),
  * so no other model's bundle carries the -threads wasm builds.
+ * @internal
  */
 export interface Threading {
+  /** What starts the engine's worker threads (wasmThreadSupport). */
   support: ThreadSupport;
+  /** The thread count a fit of `train` with these settings asks the engine for. */
   threadsFor(shape: ModelShape, train: Dataset): number;
   /** Why a fit runs on fewer threads than the options ask for, when the model's own limits say so. */
   note?(shape: ModelShape, train: Dataset, engine: Engine): string | undefined;
@@ -217,6 +233,7 @@ export function checkNotAborted(where: string, signal: AbortSignal | undefined):
 /** What the user should know about how the fit ran: fewer threads than asked for, and why. */
 function fitNotes(shape: ModelShape, engine: Engine, train: Dataset): string[] {
   const notes: string[] = [];
+  if (engine.note) notes.push(engine.note);
   if (engine.threadsNote) notes.push(engine.threadsNote);
   const limited = engine.threadsNote ? undefined : shape.threading?.note?.(shape, train, engine);
   if (limited) notes.push(limited);

@@ -2,7 +2,7 @@
 // (what model files hold).
 import { IdMap, type Dataset, type RatingScale } from '../../data/dataset.js';
 import { groupValues } from '../../data/group.js';
-import { makeEngine, strideFor, type Engine, type EngineName, type F32, type FactorBlock, type WasmVariant } from '../../engine/index.js';
+import { makeEngine, strideFor, type Engine, type EngineChoice, type F32, type FactorBlock, type WasmVariant } from '../../engine/index.js';
 import type { DayTerms } from './days.js';
 import type { UserBag } from './user-bag.js';
 import { copyItemItem, padItemItem, unpadItemItem, type ItemItem } from './item-item.js';
@@ -130,7 +130,7 @@ function copyLink(l: OrdinalLink): OrdinalLink {
 }
 
 /** A fitted state in a fresh engine: `wasmVariant` forces the wasm build (default: the best supported). */
-export function fromModelState(s: ModelState, engineName: EngineName = 'wasm', wasmVariant?: WasmVariant): Fitted {
+export function fromModelState(s: ModelState, engineName: EngineChoice = 'auto', wasmVariant?: WasmVariant): Fitted {
   const engine = makeEngine(engineName, wasmVariant);
   const k = s.factors, stride = strideFor(k);
   const users = s.userIds.length, items = s.itemIds.length;

@@ -25,7 +25,7 @@ export function checkMemory(
   shape: { factors: number; engine: string },
   extra: (stride: number) => number,
 ): void {
-  if (shape.engine !== 'wasm') return;
+  if (shape.engine === 'js') return;
   const need = (k: number) => fitMemoryBytes(train, strideFor(k), extra(strideFor(k)));
   if (need(shape.factors) <= WASM_MEMORY_LIMIT) return;
   let fits = 0;

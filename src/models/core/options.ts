@@ -2,11 +2,15 @@
 // (factors, epochs, seed, engine, wasmVariant, rng), resolved in one function, and the refusal of
 // keys a kind does not take, with the name it probably meant (Surprise's n_factors -> factors,
 // lr_all -> lrAll; LightFM's no_components -> factors; implicit's regularization -> reg).
-import { WASM_VARIANTS, type EngineName, type WasmVariant } from '../../engine/index.js';
+import { WASM_VARIANTS, type EngineChoice, type WasmVariant } from '../../engine/index.js';
 import { MAX_POOL_THREADS } from '../../engine/thread-pool.js';
 import { OptionError, UnknownOptionError } from '../../errors.js';
 import { MAX_FACTORS } from './state.js';
 
+/**
+ * The pseudo-random generator behind initialization, shuffles and sampling: 'mt19937' (numpy's
+ * legacy RandomState, as Surprise uses) or 'xoshiro128' (the project's general generator).
+ */
 export type RandomKind = 'xoshiro128' | 'mt19937';
 
 export function integer(name: string, value: number, lo: number, hi: number): number {
@@ -81,14 +85,24 @@ export function oneOf<T extends string>(name: string, value: T, allowed: readonl
 
 /** The options every model kind shares (a kind takes the ones it lists in its keys). */
 export interface CommonOptions {
-  /** Latent factors k, 1..MAX_FACTORS. */
+  /** Latent factors k, an integer in [1, {@link MAX_FACTORS}]. Each kind has its own default. */
   factors?: number;
-  /** Passes over the training data (iterations, alternations), 1..1,000,000. */
+  /** Passes over the training data (iterations, alternations), an integer in [1, 1,000,000]. Each kind has its own default. */
   epochs?: number;
-  /** Seed of the one random generator (init, shuffles, sampling), 0..2^32-1. Default 0. */
+  /**
+   * Seed of the one random generator (init, shuffles, sampling), an integer in [0, 2^32 − 1].
+   * @defaultValue 0
+   */
   seed?: number;
-  /** 'wasm' (default; the best build this runtime runs) or 'js' (the pure-TypeScript twin). */
-  engine?: EngineName;
+  /**
+   * 'auto' (default): the wasm engine, on the best build this runtime runs, where WebAssembly
+   * compiles; else the js engine, with a note in the fit's `notes` (and once on the console) —
+   * a page whose Content-Security-Policy lacks 'wasm-unsafe-eval' refuses to compile it.
+   * 'wasm' insists (a LatentrecError with that advice where it cannot run); 'js' runs the
+   * pure-TypeScript twin of every kernel.
+   * @defaultValue 'auto'
+   */
+  engine?: EngineChoice;
   /**
    * Force a wasm build: 'relaxed' (SIMD with fused multiply-adds), 'simd' or 'scalar'. By
    * default the best this runtime supports (relaxed in Chromium, simd in Node 20). 'simd' and
@@ -96,17 +110,27 @@ export interface CommonOptions {
    * 'simd' where runtimes must agree exactly. A build the runtime cannot run is refused.
    */
   wasmVariant?: WasmVariant;
-  /** The generator: 'mt19937' (numpy's RandomState, as Surprise) or 'xoshiro128'. */
+  /**
+   * The generator: 'mt19937' (numpy's RandomState, as Surprise) or 'xoshiro128'. Each kind has
+   * its own default: 'mt19937' for SVD, MF and SVDpp; 'xoshiro128' for BayesianFM, BPR, ALS,
+   * IALS and Hybrid (the kinds that take this option).
+   */
   rng?: RandomKind;
 }
 
+/** The {@link CommonOptions} of a model after checking, every default filled in (part of `model.options`). */
 export interface ResolvedCommon {
+  /** Latent factors k. */
   factors: number;
+  /** Passes of the fit (the Bayesian FM: its samples). */
   epochs: number;
+  /** Seed of the random generator. */
   seed: number;
-  engine: EngineName;
+  /** The engine asked for: 'auto', 'wasm' or 'js'. */
+  engine: EngineChoice;
   /** Present only when given (a fitting setting, kept in the model's options as given). */
   wasmVariant?: WasmVariant;
+  /** The random generator. */
   rng: RandomKind;
 }
 
@@ -123,7 +147,7 @@ export function resolveCommon(given: CommonOptions, defaults: CommonDefaults): R
     factors: given.factors === undefined ? defaults.factors : integer('factors', given.factors, 1, MAX_FACTORS),
     epochs: given.epochs === undefined ? defaults.epochs : integer('epochs', given.epochs, 1, 1_000_000),
     seed: integer('seed', given.seed ?? 0, 0, 0xffffffff),
-    engine: oneOf<EngineName>('engine', given.engine ?? 'wasm', ['wasm', 'js']),
+    engine: oneOf<EngineChoice>('engine', given.engine ?? 'auto', ['auto', 'wasm', 'js']),
     ...(given.wasmVariant !== undefined && { wasmVariant: oneOf<WasmVariant>('wasmVariant', given.wasmVariant, WASM_VARIANTS) }),
     rng: oneOf<RandomKind>('rng', given.rng ?? defaults.rng, ['xoshiro128', 'mt19937']),
   };

@@ -13,7 +13,7 @@
 // model is the same bits for any thread count and equals the js engine's.
 import { groupValues } from '../../data/group.js';
 import type { Dataset } from '../../data/dataset.js';
-import { hardwareThreads, strideFor, threadPart, wasmThreadSupport, type EngineName, type RowRange, type WasmVariant } from '../../engine/index.js';
+import { hardwareThreads, strideFor, threadPart, wasmThreadSupport, type EngineChoice, type RowRange, type WasmVariant } from '../../engine/index.js';
 import { MAX_POOL_THREADS } from '../../engine/thread-pool.js';
 import type { Threading } from '../core/fit-loop.js';
 import { WASM_MEMORY_LIMIT } from '../../engine/wasm-engine.js';
@@ -29,7 +29,7 @@ import { RankingBase } from './ranking-base.js';
 export interface EaseOptions {
   /** L2 regularization λ added to the Gram matrix's diagonal (default 200; Steck's ML-20M choice is 500). */
   reg?: number;
-  engine?: EngineName;
+  engine?: EngineChoice;
   /** Force the wasm build the model serves on (default the best this runtime runs). */
   wasmVariant?: WasmVariant;
   /**
@@ -80,7 +80,7 @@ function largestItems(limit: number, fixed: number, threads: number): number {
 export class EASE extends RankingBase {
   protected readonly stateKind = 'ease' as const;
   protected readonly shape: ModelShape;
-  readonly options: { reg: number; engine: EngineName; wasmVariant: WasmVariant | undefined; threads: number | 'auto' };
+  readonly options: { reg: number; engine: EngineChoice; wasmVariant: WasmVariant | undefined; threads: number | 'auto' };
 
   constructor(given: EaseOptions = {}) {
     super();
@@ -99,7 +99,7 @@ export class EASE extends RankingBase {
 
   /** Refused before anything is allocated when the items x items matrices cannot fit in wasm32 memory. */
   protected override beginFit<O extends CommonFitOptions>(train: Dataset, options: O): FitSession<O> {
-    if (this.shape.engine === 'wasm') {
+    if (this.shape.engine !== 'js') {
       // The fit loop's estimate (ratings, empty factor rows, this model's extra); all but the items² part is fixed.
       const need = fitMemoryBytes(train, strideFor(0), this.extraMemoryBytes(train));
       const fixed = need - easeMemoryBytes(train.itemCount, this.threadsAtMost());

@@ -2,14 +2,14 @@
 // interactions (score = the item's count), the baseline every ranking model must beat. A ranking
 // model with no factors: the counts are its item scores (kept where model files keep item
 // biases), computed once from the data, no epochs.
-import type { EngineName, WasmVariant } from '../../engine/index.js';
+import type { EngineChoice, WasmVariant } from '../../engine/index.js';
 import { optionsObject } from '../core/arguments.js';
 import type { ModelShape, Trainer, TrainingSetup } from '../core/model.js';
 import { checkOptionKeys, resolveCommon } from '../core/options.js';
 import { RankingBase } from './ranking-base.js';
 
 export interface PopularOptions {
-  engine?: EngineName;
+  engine?: EngineChoice;
   /** Force the wasm build the model serves on (default the best this runtime runs). */
   wasmVariant?: WasmVariant;
 }
@@ -20,7 +20,7 @@ export const POPULAR_OPTION_KEYS = ['engine', 'wasmVariant'] as const satisfies 
 export class Popular extends RankingBase {
   protected readonly stateKind = 'popular' as const;
   protected readonly shape: ModelShape;
-  readonly options: { engine: EngineName; wasmVariant: WasmVariant | undefined };
+  readonly options: { engine: EngineChoice; wasmVariant: WasmVariant | undefined };
 
   constructor(given: PopularOptions = {}) {
     super();

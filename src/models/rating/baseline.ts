@@ -2,7 +2,7 @@
 // Surprise's BaselineOnly: by alternating least squares (default: 10 iterations, reg_u 15,
 // reg_i 10; items first, then users) or by SGD (20 epochs, lr 0.005, reg 0.02, the SVD kernel
 // with no factors).
-import type { EngineName, WasmVariant } from '../../engine/index.js';
+import type { EngineChoice, WasmVariant } from '../../engine/index.js';
 import { groupRows } from '../../data/group.js';
 import { optionsObject } from '../core/arguments.js';
 import type { ModelShape, Trainer, TrainingSetup } from '../core/model.js';
@@ -27,7 +27,7 @@ export interface BaselineOptions {
   /** SGD: 'fixed' (default, Surprise's order) or 'shuffle'. */
   order?: SgdOrder;
   seed?: number;
-  engine?: EngineName;
+  engine?: EngineChoice;
   /** Force a wasm build ('relaxed', 'simd' or 'scalar'; default the best this runtime runs): 'simd' for the same bits in Node and browsers. */
   wasmVariant?: WasmVariant;
 }
@@ -44,7 +44,7 @@ export interface ResolvedBaselineOptions {
   reg: number;
   order: SgdOrder;
   seed: number;
-  engine: EngineName;
+  engine: EngineChoice;
   wasmVariant: WasmVariant | undefined;
 }
 

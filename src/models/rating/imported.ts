@@ -15,7 +15,7 @@ export class ImportedModel extends RatingBase {
   constructor(factors: number) {
     super();
     integer('factors', factors, 0, MAX_FACTORS);
-    this.shape = { factors, biased: false, epochs: 0, engine: 'wasm', wasmVariant: undefined, seed: 0, rng: 'mt19937' };
+    this.shape = { factors, biased: false, epochs: 0, engine: 'auto', wasmVariant: undefined, seed: 0, rng: 'mt19937' };
   }
 
   protected initialize(): void {

@@ -2,7 +2,7 @@
 // rank-k truncated SVD of the user-mean-filled rating matrix, r^_ui = (U_k Σ_k V_kᵀ)_ui
 // (Cremonesi, Koren & Turrin 2010 use the zero-filled matrix for ranking; the lecture fills
 // with user means for rating prediction). Unknown user or item: the global mean, flagged.
-import type { EngineName, WasmVariant } from '../../engine/index.js';
+import type { EngineChoice, WasmVariant } from '../../engine/index.js';
 import { OptionError } from '../../errors.js';
 import { optionsObject } from '../core/arguments.js';
 import type { ModelShape, Trainer, TrainingSetup } from '../core/model.js';
@@ -18,7 +18,7 @@ export interface PureSvdOptions {
   oversample?: number;
   powerIterations?: number;
   seed?: number;
-  engine?: EngineName;
+  engine?: EngineChoice;
   /** Force a wasm build ('relaxed', 'simd' or 'scalar'; default the best this runtime runs): 'simd' for the same bits in Node and browsers. */
   wasmVariant?: WasmVariant;
 }

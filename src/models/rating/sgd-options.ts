@@ -1,7 +1,7 @@
 // Every model option, its default and its allowed range, in one place. Names follow Surprise
 // (n_factors -> factors, lr_all -> lrAll, reg_bu -> regBu, init_std_dev -> initStd, ...), so a
 // result can be compared with Surprise line by line.
-import { MAX_GRID_SIDE, type EngineName, type WasmVariant } from '../../engine/index.js';
+import { MAX_GRID_SIDE, type EngineChoice, type WasmVariant } from '../../engine/index.js';
 import { OptionError } from '../../errors.js';
 import { binsOption, finite, integer, nonNegative, oneOf, positive, orderThreadsOption, resolveCommon, unitInterval, type CommonOptions, type RandomKind } from '../core/options.js';
 
@@ -32,8 +32,14 @@ export interface SgdOptions extends CommonOptions {
   initStd?: number;
   /** Seed of the one random generator (init and shuffles). Default 0. */
   seed?: number;
-  /** 'wasm' (default; SIMD where supported, else scalar) or 'js' (the pure-TypeScript twin). */
-  engine?: EngineName;
+  /**
+   * 'auto' (default): the wasm engine, on the best build this runtime runs, where WebAssembly
+   * compiles; else the js engine, with a note in the fit's `notes` (and once on the console) —
+   * a page whose Content-Security-Policy lacks 'wasm-unsafe-eval' refuses to compile it.
+   * 'wasm' insists (a LatentrecError with that advice where it cannot run); 'js' runs the
+   * pure-TypeScript twin of every kernel.
+   */
+  engine?: EngineChoice;
   /**
    * Force a wasm build: 'relaxed' (SIMD with fused multiply-adds, f32x4.relaxed_madd), 'simd' or
    * 'scalar'. By default the best this runtime supports (relaxed in Chromium, simd in Node 20).
@@ -121,7 +127,7 @@ export interface SgdDefaults {
   initMean: number;
   initStd: number;
   seed: number;
-  engine: EngineName;
+  engine: EngineChoice;
   order: SgdOrder;
   rng: RandomKind;
   init: InitKind;
@@ -136,7 +142,7 @@ export const SGD_DEFAULTS: Readonly<SgdDefaults> = {
   initMean: 0,
   initStd: 0.1,
   seed: 0,
-  engine: 'wasm',
+  engine: 'auto',
   order: 'blocked',
   rng: 'mt19937',
   init: 'random',
@@ -152,7 +158,7 @@ export const SVDPP_DEFAULTS: Readonly<SgdDefaults> = {
   initMean: 0,
   initStd: 0.1,
   seed: 0,
-  engine: 'wasm',
+  engine: 'auto',
   order: 'shuffle',
   rng: 'mt19937',
   init: 'random',
@@ -173,7 +179,7 @@ export interface ResolvedSgdOptions {
   initMean: number;
   initStd: number;
   seed: number;
-  engine: EngineName;
+  engine: EngineChoice;
   wasmVariant: WasmVariant | undefined;
   order: SgdOrder;
   threads: number | 'auto';
