@@ -119,12 +119,12 @@ const KINDS = {
   },
   bpr: {
     model: BPR, task: 'ranking', epochsOption: 'epochs', summary: 'BPR: SGD on (user, positive, sampled negative) triples', optionKeys: BPR_OPTION_KEYS,
-    example: { factors: 3, epochs: 30, lr: 0.1 }, capabilities: { partialFit: false, foldIn: true, similar: true, personal: true, features: false, attributes: false, epochs: true, seeded: true },
+    example: { factors: 3, epochs: 30, lr: 0.1 }, capabilities: { partialFit: true, foldIn: true, similar: true, personal: true, features: false, attributes: false, epochs: true, seeded: true },
     flags: { factors: 'factors', epochs: 'epochs', lr: 'lr', reg: 'reg', seed: 'seed', engine: 'engine', rng: 'rng', order: 'order', threads: 'threads', bins: 'bins' },
   },
   als: {
     model: ALS, task: 'ranking', epochsOption: 'epochs', summary: 'weighted ALS (Hu, Koren & Volinsky) with conjugate-gradient row solves', optionKeys: ALS_OPTION_KEYS,
-    example: { factors: 2, epochs: 5, reg: 1 }, capabilities: { partialFit: false, foldIn: true, similar: true, personal: true, features: false, attributes: false, epochs: true, seeded: true },
+    example: { factors: 2, epochs: 5, reg: 1 }, capabilities: { partialFit: true, foldIn: true, similar: true, personal: true, features: false, attributes: false, epochs: true, seeded: true },
     flags: { factors: 'factors', epochs: 'epochs', reg: 'reg', alpha: 'alpha', seed: 'seed', engine: 'engine', rng: 'rng', threads: 'threads' },
   },
   ials: {

@@ -12,6 +12,10 @@ export function dayOf(time: number): number {
   return Math.floor(time / SECONDS_PER_DAY);
 }
 
+/**
+ * The Bayesian FM's day group as a fitted model keeps it (option `time`): each training day's
+ * deviation from the average day, added to predictions for a rating made on that day.
+ */
 export interface DayTerms {
   /** The training days, ascending (whole days since 1970; integers below 2^24 in magnitude). */
   days: Float32Array;

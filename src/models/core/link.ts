@@ -4,6 +4,10 @@
 // the level whose cut-point interval the latent falls in, so the estimate is the expected level.
 import { normalCdf } from '../../util/normal.js';
 
+/**
+ * The Bayesian FM's ordered-probit output (option `ordinal`): turns a score (the mean of a latent
+ * normal) into the served estimate, the expected rating level.
+ */
 export interface OrdinalLink {
   /** The rating levels, ascending (2 to MAX_LEVELS of them). */
   levels: number[];

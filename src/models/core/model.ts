@@ -49,6 +49,11 @@ export interface TrainingSetup {
   /** μ inside the model (0 for models without a global mean). */
   mu: number;
   random: RandomSource;
+  /**
+   * partialFit: the users and items the model had before this data (rows at and above are new).
+   * Absent in a fit.
+   */
+  partial?: { users: number; items: number };
 }
 
 /** One model's way of learning: the kernel pass per epoch and the factors it predicts with. */
@@ -82,11 +87,21 @@ export const RECOMMEND_TILE_USERS = 64;
 /** ... and never more than this many bytes of scores (wasm memory, once grown, stays). */
 const RECOMMEND_TILE_BYTES = 16 << 20;
 
+/**
+ * What every model kind is and offers: fitting (fit, fitAsync, partialFit), prediction and
+ * ranking (predict, predictMany, recommend, recommendAll, scoreAll), similar items and users,
+ * fold-in of new users, and saving (save, toState, restore). The classes (SVD, BPR, EASE, ...)
+ * extend it; {@link FactorModel} names them all and loads saved models.
+ *
+ * Every method but fit, fitAsync and restore (and the `isFitted` and `options` properties) needs
+ * a fitted model: before a fit, or while a fit runs, it throws a {@link LatentrecError}.
+ * Raw ids are strings or finite numbers (a number is looked up as its string).
+ */
 export abstract class Model<R extends EpochReport = EpochReport> {
   protected abstract readonly shape: ModelShape;
   /** The kind written into model files (its registry row). */
   protected abstract readonly stateKind: ModelStateKind;
-  /** The resolved options, as saved with the model (JSON data). */
+  /** The resolved options (every default filled in), as saved with the model (JSON data). */
   abstract readonly options: object;
   private trained: Fitted | undefined;
   /**
@@ -123,6 +138,17 @@ export abstract class Model<R extends EpochReport = EpochReport> {
    * AbortSignal, checked between epochs: abort it from onEpoch, or use fitAsync for timers and UI)
    * stops the fit after the current epoch and returns what was learned, with `aborted: true`.
    * Rating models also take a validation set, early stopping and the full train metric.
+   * @param train - The training data (a Dataset: the `.dataset` of a parser, or Dataset.fromTriples).
+   * @param options - Callbacks, checkpoint and abort signal (each kind may take more; see its fit).
+   * @returns The learning curve (one report per epoch) and how the fit ran.
+   * @throws {@link DataError} when `train` is not a Dataset or has no ratings, when the fit would
+   * not fit in wasm32's 4 GiB, or when the kind cannot learn from the data (e.g. BPR with one item).
+   * @throws {@link OptionError} when an option is unknown to the kind or of the wrong type
+   * ({@link UnknownOptionError} names what it probably meant).
+   * @throws {@link DivergenceError} when the loss becomes NaN or infinite (with `checkpoint`, the
+   * model keeps the best epoch so far).
+   * @throws {@link LatentrecError} when a fit or partialFit is already running on this model, or
+   * the signal was aborted before the first epoch.
    */
   fit(train: Dataset, options: CommonFitOptions<R> = {}): FitResult<R> {
     return runToEnd(this.fitting(train, options));
@@ -132,7 +158,12 @@ export abstract class Model<R extends EpochReport = EpochReport> {
    * fit(), giving the event loop a turn between epochs: an AbortSignal.timeout, a Stop button or a
    * message to a worker can then abort the fit (the model keeps what was learned).
    *
-   *   const result = await model.fitAsync(train, { signal: AbortSignal.timeout(60_000), checkpoint: true });
+   * ```ts
+   * const result = await model.fitAsync(train, { signal: AbortSignal.timeout(60_000), checkpoint: true });
+   * ```
+   * @param train - The training data, as for fit.
+   * @param options - As for fit.
+   * @returns A promise of what fit returns; it rejects with the errors fit throws.
    */
   fitAsync(train: Dataset, options: CommonFitOptions<R> = {}): Promise<FitResult<R>> {
     return runWithTurns(this.fitting(train, options));
@@ -286,10 +317,20 @@ export abstract class Model<R extends EpochReport = EpochReport> {
    * fit_partial): users and items the model has not seen are added with the usual random init,
    * μ stays, and `epochs` passes (default the model's) run over these ratings only, through the
    * same loop as fit (checkpoint, signal, divergence). A failing partialFit leaves the model as
-   * it was. Supported by SVD and MF.
+   * it was. Supported by SVD, MF, BPR and ALS; other kinds throw, saying why (see
+   * {@link KindCapabilities.partialFit}).
+   * @param given - The new ratings (rating models: within the model's rating scale).
+   * @param givenOptions - `epochs`, and what every fit takes (rating models: also `validation`).
+   * @returns The learning curve of these epochs.
+   * @throws {@link LatentrecError} when the kind does not support partialFit, the model is not
+   * fitted, or a fit is running on it.
+   * @throws {@link DataError} when the data is not a Dataset, has no ratings, or has a rating
+   * outside the model's rating scale.
+   * @throws {@link OptionError} when an option is unknown or out of range.
+   * @throws {@link DivergenceError} when the loss becomes NaN or infinite.
    */
   partialFit(given: Dataset, givenOptions: PartialFitOptions<R> = {}): FitResult<R> {
-    if (!this.supportsPartialFit) throw new LatentrecError(`${this.constructor.name} does not support partialFit (SVD and MF do)`);
+    if (!this.supportsPartialFit) throw new LatentrecError(`${this.constructor.name} does not support partialFit: ${this.partialFitRefusal} (SVD, MF, BPR and ALS continue training)`);
     this.assertIdle('partialFit');
     const m = this.model();
     const data = dataset('partialFit', 'the data', given);
@@ -325,7 +366,7 @@ export abstract class Model<R extends EpochReport = EpochReport> {
       const random = randomOf(this.shape, this.shape.seed + 1);
       this.initializeRows(factors, oldUsers, users.size, oldItems, items.size, random);
       const ratings = copyRatings(engine, userIndex, itemIndex, data.ratings);
-      const trainer = this.createTrainer({ engine, train: mapped, ratings, factors, mu: m.mu, random });
+      const trainer = this.createTrainer({ engine, train: mapped, ratings, factors, mu: m.mu, random, partial: { users: oldUsers, items: oldItems } });
       // What users have rated now includes these ratings (recommend() leaves them out).
       const extraSeen = new Map(m.extraSeen);
       const grouped = groupRows(userIndex, users.size);
@@ -348,6 +389,9 @@ export abstract class Model<R extends EpochReport = EpochReport> {
 
   /** Whether partialFit applies (models whose trainer is plain SGD over ratings). */
   protected readonly supportsPartialFit: boolean = false;
+
+  /** Why partialFit has no meaning for this kind, for its refusal. */
+  protected readonly partialFitRefusal: string = 'its fit has no warm start; fit it again on all the data';
 
   /**
    * Fit options checked before any work: null means the defaults, as for JavaScript callers of the
@@ -373,6 +417,7 @@ export abstract class Model<R extends EpochReport = EpochReport> {
     return o as CommonFitOptions<R> & Record<string, unknown>;
   }
 
+  /** Whether the model has been fitted (or restored from a saved state) and can serve. */
   get isFitted(): boolean {
     return this.trained !== undefined;
   }
@@ -383,6 +428,14 @@ export abstract class Model<R extends EpochReport = EpochReport> {
    * The estimate for one (user, item) pair by raw ids. Unknown ids never give NaN. `time` (seconds
    * since 1970, as the training data's times) matters only to a Bayesian FM with the day group:
    * a rating on a training day gets that day's deviation; other models ignore it.
+   * @param user - The user's raw id.
+   * @param item - The item's raw id.
+   * @param time - Optional: the rating's time in seconds since 1970.
+   * @returns The estimate (rating models: clipped to the rating scale), with whether each id was
+   * known and, when not, the fallback used.
+   * @throws {@link DataError} when `user` or `item` is not an id.
+   * @throws {@link OptionError} when `time` is given but not a finite number.
+   * @throws {@link LatentrecError} when the model is not fitted (or a fit is running on it).
    */
   predict(user: RawId, item: RawId, time?: number): Prediction {
     rawId('predict', 'user', user);
@@ -423,6 +476,11 @@ export abstract class Model<R extends EpochReport = EpochReport> {
    * clipped to the rating scale): a Dataset (its ratings ignored; its times, when it has them, as
    * predict's `time`) or an array of [user, item] or [user, item, time] raw-id pairs. Unknown ids
    * get the same fallbacks as `predict`.
+   * @param pairs - The pairs to score.
+   * @returns One estimate per pair, in order.
+   * @throws {@link DataError} when `pairs` is neither a Dataset nor an array of pairs, or a pair
+   * is malformed.
+   * @throws {@link LatentrecError} when the model is not fitted (or a fit is running on it).
    */
   predictMany(pairs: Dataset | ReadonlyArray<readonly [RawId, RawId] | readonly [RawId, RawId, number]>): Float32Array {
     const m = this.model();
@@ -441,6 +499,12 @@ export abstract class Model<R extends EpochReport = EpochReport> {
    * catalogue: by default leaving out what the user rated; `exclude` and `candidates` (raw item
    * ids) narrow it further. Scores are unclipped estimates. Exactly n when that many candidates
    * exist.
+   * @param user - A known user's raw id (trained, folded in or added).
+   * @param options - How many items and which may be returned.
+   * @returns The items, best first, as `{ id, score }`.
+   * @throws {@link DataError} when the user is unknown to the model (fold them in first).
+   * @throws {@link OptionError} when an option is unknown or invalid (e.g. `n` not an integer >= 0).
+   * @throws {@link LatentrecError} when the model is not fitted (or a fit is running on it).
    */
   recommend(user: RawId, options: RecommendOptions = {}): Recommendation[] {
     rawId('recommend', 'user', user);
@@ -454,6 +518,10 @@ export abstract class Model<R extends EpochReport = EpochReport> {
   /**
    * The unclipped estimate of every item for a known user, in item-id order (itemIds): the raw
    * material of ranking metrics. One kernel call.
+   * @param user - A known user's raw id.
+   * @returns One score per item, aligned with {@link Model.itemIds | itemIds}.
+   * @throws {@link DataError} when the user is unknown to the model.
+   * @throws {@link LatentrecError} when the model is not fitted (or a fit is running on it).
    */
   scoreAll(user: RawId): Float32Array {
     rawId('scoreAll', 'user', user);
@@ -470,6 +538,10 @@ export abstract class Model<R extends EpochReport = EpochReport> {
    * returns (itemIds.length floats) holds scoreAll(users[t])'s bits, in the scorer's memory until
    * its next call (copy what must outlive it). Undefined for a model that
    * scores from item–item weights (EASE). dispose() frees the engine; the model is not touched.
+   * @param threads - Threads for the scorer's engine (the caller's included).
+   * @param support - What starts the worker threads (needed for more than one).
+   * @returns The scorer, or undefined for an item–item model.
+   * @throws {@link LatentrecError} when the model is not fitted (or a fit is running on it).
    */
   userScorer(threads = 1, support?: ThreadSupport): UserScorer | undefined {
     const m = this.model();
@@ -507,7 +579,13 @@ export abstract class Model<R extends EpochReport = EpochReport> {
     };
   }
 
-  /** Whether the model knows this user (trained or folded in). */
+  /**
+   * Whether the model knows this user (trained, folded in or added).
+   * @param user - The user's raw id.
+   * @returns True when recommend and scoreAll accept the user.
+   * @throws {@link DataError} when `user` is not an id.
+   * @throws {@link LatentrecError} when the model is not fitted (or a fit is running on it).
+   */
   hasUser(user: RawId): boolean {
     rawId('hasUser', 'user', user);
     return this.model().users.has(user);
@@ -518,8 +596,19 @@ export abstract class Model<R extends EpochReport = EpochReport> {
    * RECOMMEND_TILE_USERS users (each block of items read once for the tile, not once per user),
    * so memory stays at that many catalogues of scores, never users x items. An unknown user
    * throws at its turn, after the users before it.
+   * @param options - recommend's options, and `users`: the raw ids to serve (an array or a Set).
+   * @returns A generator of `{ user, items }`, one per user in order.
+   * @throws {@link OptionError} when an option is unknown or invalid (checked at the call, not at
+   * the first `next()`).
+   * @throws {@link DataError} when the generator reaches a user the model does not know.
+   * @throws {@link LatentrecError} when the model is not fitted (or a fit is running on it).
    */
-  recommendAll(options: RecommendOptions & { users?: Iterable<RawId> } = {}): Generator<{ user: string; items: Recommendation[] }> {
+  recommendAll(options: RecommendOptions & { users?: Iterable<RawId> } = {}): Generator<{
+    /** The user's raw id, as a string. */
+    user: string;
+    /** The user's recommendations, best first (as recommend returns them). */
+    items: Recommendation[];
+  }> {
     // Checked now, not at the first next(): a generator body would defer the errors.
     const checked = checkRecommendOptions('recommendAll', options, ['users']);
     const m = this.model();
@@ -579,6 +668,13 @@ export abstract class Model<R extends EpochReport = EpochReport> {
    * The n items whose factor vectors are closest by cosine to the item's (itself excluded; every
    * other item when fewer than n); EASE's, by partial correlation from its item–item weights (in
    * [−1, 1], the same from either side). A model without either (Baseline, Popular) refuses.
+   * @param item - A known item's raw id.
+   * @param options - `n`: how many items, an integer >= 0 (default 10).
+   * @returns The items, most similar first, as `{ id, score }`.
+   * @throws {@link DataError} when the item is unknown to the model.
+   * @throws {@link OptionError} when `n` is not an integer >= 0, or another option is given.
+   * @throws {@link LatentrecError} when the model has no factor vectors (Baseline, Popular), or
+   * is not fitted.
    */
   similarItems(item: RawId, options: { n?: number } = {}): Similar[] {
     rawId('similarItems', 'item', item);
@@ -591,7 +687,17 @@ export abstract class Model<R extends EpochReport = EpochReport> {
     return m.itemItem ? similarByWeights(m, m.itemItem, i, n) : similarRows(m, 'Q', i, n);
   }
 
-  /** The n users whose factor vectors are closest by cosine to the user's (itself excluded; every other user when fewer than n). */
+  /**
+   * The n users whose factor vectors are closest by cosine to the user's (itself excluded; every
+   * other user when fewer than n).
+   * @param user - A known user's raw id.
+   * @param options - `n`: how many users, an integer >= 0 (default 10).
+   * @returns The users, most similar first, as `{ id, score }`.
+   * @throws {@link DataError} when the user is unknown to the model.
+   * @throws {@link OptionError} when `n` is not an integer >= 0, or another option is given.
+   * @throws {@link LatentrecError} when the model has no user vectors (Baseline, Popular, EASE),
+   * or is not fitted.
+   */
   similarUsers(user: RawId, options: { n?: number } = {}): Similar[] {
     rawId('similarUsers', 'user', user);
     const n = checkSimilarOptions('similarUsers', options);
@@ -619,6 +725,13 @@ export abstract class Model<R extends EpochReport = EpochReport> {
    * whose solved factors would not be finite and within ±1e15 are refused, so the model stays
    * saveable. A refused fold-in leaves the model as it was. To score a visitor without adding
    * them, use scoreHistory / recommendFromHistory.
+   * @param ratings - The new user's (item raw id, rating) pairs.
+   * @param options - The new user's id and the ridge penalty.
+   * @returns The user's raw id (options.user, or a fresh "folded-in-N").
+   * @throws {@link DataError} when the ratings are malformed, a value is out of range, none of the
+   * items is known, or the solved factors would leave the parameter bound.
+   * @throws {@link OptionError} when an option is unknown or `regularization` is not a finite number >= 0.
+   * @throws {@link LatentrecError} when the model is not fitted (or a fit is running on it).
    */
   foldIn(ratings: ReadonlyArray<readonly [RawId, number]>, options: FoldInOptions = {}): string {
     this.assertIdle('foldIn');
@@ -636,6 +749,11 @@ export abstract class Model<R extends EpochReport = EpochReport> {
    * (item, value) interactions, solved as foldIn solves a new user but not added to the model:
    * the model does not grow, however many visitors it scores. The scores are the bits scoreAll
    * gives for the same user after foldIn. Options: `regularization` (foldIn's).
+   * @param history - The visitor's (item raw id, value) pairs.
+   * @param options - `regularization`, as for foldIn.
+   * @returns One score per item, aligned with {@link Model.itemIds | itemIds}.
+   * @throws {@link DataError} and {@link OptionError} as foldIn.
+   * @throws {@link LatentrecError} when the model is not fitted (or a fit is running on it).
    */
   scoreHistory(history: ReadonlyArray<readonly [RawId, number]>, options: Pick<FoldInOptions, 'regularization'> = {}): Float32Array {
     const o = optionsObject<FoldInOptions>('scoreHistory options', options);
@@ -648,6 +766,11 @@ export abstract class Model<R extends EpochReport = EpochReport> {
   /**
    * recommend() for a visitor given by their (item, value) interactions, without adding them to
    * the model (see scoreHistory): by default leaving out the history's items.
+   * @param history - The visitor's (item raw id, value) pairs.
+   * @param options - recommend's options, and `regularization` as for foldIn.
+   * @returns The items, best first, as `{ id, score }`.
+   * @throws {@link DataError} and {@link OptionError} as foldIn and recommend.
+   * @throws {@link LatentrecError} when the model is not fitted (or a fit is running on it).
    */
   recommendFromHistory(history: ReadonlyArray<readonly [RawId, number]>, options: RecommendOptions & Pick<FoldInOptions, 'regularization'> = {}): Recommendation[] {
     const { regularization, ...rest } = optionsObject<RecommendOptions & Pick<FoldInOptions, 'regularization'>>('recommendFromHistory options', options);
@@ -685,12 +808,23 @@ export abstract class Model<R extends EpochReport = EpochReport> {
 
   // --- State -----------------------------------------------------------------------------------
 
-  /** Everything the model is, as plain data (see core/state.ts). */
+  /**
+   * Everything the model is, as plain data: what save() encodes and
+   * {@link FactorModel.fromState} rebuilds a model from.
+   * @returns A copy of the fitted state (later changes to the model do not touch it).
+   * @throws {@link LatentrecError} when the model is not fitted (or a fit is running on it).
+   */
   toState(): ModelState {
     return toModelState(this.model(), this.stateKind, { ...this.options }, this.shape.factors, this.shape.biased);
   }
 
-  /** The model as a versioned binary file (see core/format.ts); load with FactorModel.load. */
+  /**
+   * The model as a versioned binary file; load it with {@link FactorModel.load} (Node: saveFile
+   * and loadFile write and read files).
+   * @returns The file's bytes.
+   * @throws {@link ModelFileError} when the state cannot be encoded (a value the format refuses).
+   * @throws {@link LatentrecError} when the model is not fitted (or a fit is running on it).
+   */
   save(): Uint8Array {
     return encodeState(this.toState(), [this.stateKind]);
   }
@@ -701,6 +835,14 @@ export abstract class Model<R extends EpochReport = EpochReport> {
    * setting and is not applied). The state gets the checks of saving and loading (sizes, finite
    * values within ±1e15, the seen lists): one that could not be saved is refused with
    * ModelFileError naming the field, and so is a state of another kind, k or bias.
+   * @param state - A state from toState (of this kind, k and bias).
+   * @param options - The wasm build to serve on.
+   * @returns This model, now fitted.
+   * @throws {@link DataError} when the state is of another kind, another k or another bias
+   * setting than this model.
+   * @throws {@link ModelFileError} when the state fails the checks of a model file.
+   * @throws {@link OptionError} when an option is unknown or invalid.
+   * @throws {@link LatentrecError} when a fit is running on this model.
    */
   restore(state: ModelState, options: LoadOptions = {}): this {
     const name = this.constructor.name;
@@ -729,7 +871,10 @@ export abstract class Model<R extends EpochReport = EpochReport> {
     return this.model().engine.variant;
   }
 
-  /** Number of latent factors k. */
+  /**
+   * Number of latent factors of the fitted model: k (0 for Baseline, Popular and EASE; the
+   * Bayesian FM: k × servingSamples, its served samples side by side). Known before fitting.
+   */
   get factorCount(): number {
     return this.shape.factors;
   }
@@ -745,7 +890,12 @@ export abstract class Model<R extends EpochReport = EpochReport> {
     return this.model().trainMean;
   }
 
-  /** A copy of the user's factor vector (length k), or undefined for an unknown user. */
+  /**
+   * A copy of the user's factor vector (length k), or undefined for an unknown user.
+   * @param user - The user's raw id.
+   * @throws {@link DataError} when `user` is not an id.
+   * @throws {@link LatentrecError} when the model is not fitted (or a fit is running on it).
+   */
   userFactors(user: RawId): Float32Array | undefined {
     rawId('userFactors', 'user', user);
     const m = this.model();
@@ -753,7 +903,12 @@ export abstract class Model<R extends EpochReport = EpochReport> {
     return u < 0 ? undefined : m.factors.P.array().slice(u * m.factors.stride, u * m.factors.stride + this.shape.factors);
   }
 
-  /** A copy of the item's factor vector (length k), or undefined for an unknown item. */
+  /**
+   * A copy of the item's factor vector (length k), or undefined for an unknown item.
+   * @param item - The item's raw id.
+   * @throws {@link DataError} when `item` is not an id.
+   * @throws {@link LatentrecError} when the model is not fitted (or a fit is running on it).
+   */
   itemFactors(item: RawId): Float32Array | undefined {
     rawId('itemFactors', 'item', item);
     const m = this.model();
@@ -761,6 +916,12 @@ export abstract class Model<R extends EpochReport = EpochReport> {
     return i < 0 ? undefined : m.factors.Q.array().slice(i * m.factors.stride, i * m.factors.stride + this.shape.factors);
   }
 
+  /**
+   * The user's bias b_u (always 0 for models without μ + b_u + b_i), or undefined for an unknown user.
+   * @param user - The user's raw id.
+   * @throws {@link DataError} when `user` is not an id.
+   * @throws {@link LatentrecError} when the model is not fitted (or a fit is running on it).
+   */
   userBias(user: RawId): number | undefined {
     rawId('userBias', 'user', user);
     const m = this.model();
@@ -768,6 +929,13 @@ export abstract class Model<R extends EpochReport = EpochReport> {
     return u < 0 ? undefined : m.factors.bu.array()[u];
   }
 
+  /**
+   * The item's bias b_i (BPR and Hybrid: the learned item bias; Popular: the item's interaction
+   * count), or undefined for an unknown item.
+   * @param item - The item's raw id.
+   * @throws {@link DataError} when `item` is not an id.
+   * @throws {@link LatentrecError} when the model is not fitted (or a fit is running on it).
+   */
   itemBias(item: RawId): number | undefined {
     rawId('itemBias', 'item', item);
     const m = this.model();
@@ -778,6 +946,8 @@ export abstract class Model<R extends EpochReport = EpochReport> {
   /**
    * How many of the model's users have each item among their rated (training or folded-in)
    * items, in itemIds order: the popularity order a page shows items to rate in.
+   * @returns One count per item, aligned with {@link Model.itemIds | itemIds}.
+   * @throws {@link LatentrecError} when the model is not fitted (or a fit is running on it).
    */
   itemCounts(): Uint32Array {
     const m = this.model();
@@ -793,10 +963,11 @@ export abstract class Model<R extends EpochReport = EpochReport> {
     return counts;
   }
 
-  /** Raw ids of the users and items the model knows, in internal-id order. */
+  /** Raw ids of the users the model knows (trained, folded in or added), in internal-id order. */
   get userIds(): readonly string[] {
     return this.model().users.raw;
   }
+  /** Raw ids of the items the model knows, in internal-id order: the order of scoreAll's scores. */
   get itemIds(): readonly string[] {
     return this.model().items.raw;
   }

@@ -13,10 +13,18 @@ import { bagPart } from './user-bag.js';
 import { historyRows, scoreHistory, similarByPartialCorrelation, type ItemItem } from './item-item.js';
 import type { Recommendation } from './types.js';
 
+/** Options of recommend, recommendAll and recommendFromHistory: how many items, and which may be returned. */
 export interface RecommendOptions {
-  /** How many items (default 10). Exactly n when that many candidates exist; every candidate when fewer do. */
+  /**
+   * How many items, an integer >= 0. Exactly n when that many candidates exist; every candidate
+   * when fewer do.
+   * @defaultValue 10
+   */
   n?: number;
-  /** Leave out the items the user rated (default true). */
+  /**
+   * Leave out the items the user rated (recommendFromHistory: the history's items).
+   * @defaultValue true
+   */
   excludeSeen?: boolean;
   /** Raw item ids never to return (an array or a Set; a single id must be in one). */
   exclude?: Iterable<RawId>;
@@ -117,6 +125,7 @@ function markItem(m: Fitted, raw: RawId, into: Uint8Array, value: number): void 
 
 /** An entry of similarItems / similarUsers: the same names as every list a model returns (Recommendation's `id` and `score`). */
 export interface Similar {
+  /** The raw id of the similar item (similarItems) or user (similarUsers). */
   id: string;
   /** Cosine similarity of the two factor vectors, in [-1, 1] (EASE: the items' partial correlation). */
   score: number;
@@ -170,13 +179,20 @@ function rowNorms(m: Fitted, which: 'P' | 'Q'): Float32Array {
   return norms;
 }
 
+/** Options of foldIn (and the `regularization` of scoreHistory and recommendFromHistory). */
 export interface FoldInOptions {
-  /** Raw id for the new user (default: "folded-in-N"). An existing user is re-folded. */
+  /**
+   * Raw id for the new user. An existing user is re-folded (replaced by the new solve).
+   * @defaultValue "folded-in-N", N the first free number from the model's user count
+   */
   user?: RawId;
   /**
    * Ridge penalty per rating, as the SGD objective applies reg to p_u and b_u on each of the
-   * user's ratings: λ = regularization × number of ratings. Default 0.1 (chosen on MovieLens
-   * folds u2 and u3 by the recall@10 of folded-in users).
+   * user's ratings: λ = regularization × number of ratings. A finite number >= 0. Chosen on
+   * MovieLens folds u2 and u3 by the recall@10 of folded-in users. Ignored by ALS and IALS (an
+   * exact solve of their training equation), EASE and Popular (no user row to solve); BPR uses it
+   * only when the history holds every item (it otherwise runs SGD on its own loss).
+   * @defaultValue 0.1
    */
   regularization?: number;
 }

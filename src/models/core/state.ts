@@ -44,7 +44,13 @@ export interface FeatureEmbeddings {
   biases: Float32Array;
 }
 
+/**
+ * A fitted model as plain data: what `model.toState()` returns, what model files store and what
+ * `FactorModel.fromState` (or `model.restore`) brings back. Factor matrices are row-major and
+ * unpadded (k floats per row).
+ */
 export interface ModelState {
+  /** The model's kind: 'svd', 'bpr', 'hybrid', ..., or 'imported' (see {@link ModelStateKind}). */
   kind: ModelStateKind;
   /** The model's resolved options (JSON-serializable), for the record and for refitting. */
   options: Record<string, unknown>;
@@ -56,8 +62,11 @@ export interface ModelState {
   mu: number;
   /** Mean training rating (the fallback of impossible predictions of unbiased models). */
   trainMean: number;
+  /** The training rating scale: what rating models clip estimates to and fold-in checks values against. */
   scale: RatingScale;
+  /** Raw ids of the users, in row order of P and bu. */
   userIds: string[];
+  /** Raw ids of the items, in row order of Q and bi. */
   itemIds: string[];
   /** users x k, row-major (SVD++: p_u plus its implicit part, what predictions use). */
   P: Float32Array;
@@ -67,15 +76,25 @@ export interface ModelState {
   bu: Float32Array;
   /** items (ranking models without μ and b_u, BPR and popularity, keep item biases). */
   bi: Float32Array;
-  /** Items each user rated in training (CSR), so recommend() can exclude them after loading. */
+  /**
+   * Items each user rated (in training, partialFit or fold-in; CSR), so recommend() can exclude
+   * them after loading: user
+   * u's are seenItems[seenStart[u] .. seenStart[u + 1]) (users + 1 offsets).
+   */
   seenStart: Uint32Array;
+  /** The item rows of every user's rated items, user after user (see seenStart). */
   seenItems: Uint32Array;
   /**
    * Hybrid models only: the user and item feature embeddings, so that users or items described
    * only by features (cold start) can be scored after loading. P, Q, bu and bi above already hold
    * the sums for the users and items seen in training; which features those had is not stored.
    */
-  features?: { user: FeatureEmbeddings; item: FeatureEmbeddings };
+  features?: {
+    /** The user attributes' embeddings. */
+    user: FeatureEmbeddings;
+    /** The item attributes' embeddings. */
+    item: FeatureEmbeddings;
+  };
   /**
    * The Bayesian FM's ordinal output only: P, Q, bu, bi and mu give a latent score, and the
    * estimate is the expected rating level under these cut points (core/link.ts).

@@ -3,6 +3,10 @@
 // the sum of its id's and its bag's (the items it rated, each weighted 1/√n), so a new user's bag
 // is known from the items it rates: fold-in solves only for the id's part (serving.ts).
 
+/**
+ * The Bayesian FM's user bag as a fitted model keeps it (bags including 'user'): each item's bag
+ * feature, so fold-in can use a new user's rated items as the fit used a training user's.
+ */
 export interface UserBag {
   /** items × factors (the model's width), row-major, aligned with the model's items. */
   factors: Float32Array;

@@ -5,7 +5,7 @@
 // preference 0 with confidence 1.
 import { groupStarts } from '../../data/group.js';
 import type { Dataset } from '../../data/dataset.js';
-import { threadPart, type SparseRows } from '../../engine/index.js';
+import { threadPart, type Engine, type F32, type SparseRows } from '../../engine/index.js';
 import { optionsObject } from '../core/arguments.js';
 import type { ModelShape, Trainer, TrainingSetup } from '../core/model.js';
 import { checkOptionKeys, integer, nonNegative, positive, threadsOption } from '../core/options.js';
@@ -40,6 +40,8 @@ export const ALS_OPTION_KEYS = ['factors', 'epochs', 'initStd', 'seed', 'engine'
 
 export class ALS extends LatentRanking {
   protected readonly stateKind = 'als' as const;
+  /** Warm-started alternations over the rows the new data touches (see partialTrainer). */
+  protected override readonly supportsPartialFit = true;
   readonly options: ResolvedImplicitCommon & { alpha: number; reg: number; cgSteps: number };
   protected readonly shape: ModelShape;
 
@@ -79,6 +81,7 @@ export class ALS extends LatentRanking {
 
 
   protected createTrainer(setup: TrainingSetup): Trainer {
+    if (setup.partial) return partialTrainer(setup, this.options, setup.partial);
     const { engine, train, factors } = setup;
     const o = this.options, stride = factors.stride, k = o.factors;
     const byUser = interactionRows(setup, train.userIndex, train.itemIndex, train.userCount);
@@ -108,16 +111,94 @@ export class ALS extends LatentRanking {
  * input order: a counting sort that scatters columns and values straight into place.
  */
 export function interactionRows({ engine, train }: TrainingSetup, rows: Uint32Array, cols: Uint32Array, rowCount: number): SparseRows {
+  return interactionRowsOf(engine, rows, cols, train.ratings, rowCount);
+}
+
+/** Interactions (row, col, value) grouped by row in engine memory, rows 0..rowCount−1. */
+function interactionRowsOf(engine: Engine, rows: Uint32Array, cols: Uint32Array, values: Float32Array, rowCount: number): SparseRows {
   const n = rows.length;
   const a: SparseRows = { start: engine.allocU32(rowCount + 1), cols: engine.allocU32(n), vals: engine.allocF32(n), rowCount };
   const start = a.start.array();
   start.set(groupStarts(rows, rowCount));
   const next = start.slice(0, rowCount);
-  const c = a.cols.array(), v = a.vals.array(), values = train.ratings;
+  const c = a.cols.array(), v = a.vals.array();
   for (let t = 0; t < n; t++) {
     const at = next[rows[t]]++;
     c[at] = cols[t];
     v[at] = values[t];
   }
   return a;
+}
+
+/**
+ * partialFit of ALS, as implicit's partial_fit_users / partial_fit_items: the data holds the
+ * whole history of each user in it, and the items it brings for the first time. Each alternation
+ * solves those users' rows against every item (the Gramian of all of Q), then the new items' rows
+ * against every user, from the rows' current values (CG is warm-started). Items the model had
+ * keep their factors: their other interactions are not in the data, and solving them from these
+ * rows alone would forget them; users not in the data keep theirs for the same reason.
+ */
+function partialTrainer(setup: TrainingSetup, o: ALS['options'], before: { users: number; items: number }): Trainer {
+  const { engine, train, factors } = setup;
+  const stride = factors.stride, k = o.factors;
+  const users = distinctRows(train.userIndex, 0);
+  const items = distinctRows(train.itemIndex, before.items);
+  const userSide = compactRows(setup, users, train.userIndex, train.itemIndex, train.userCount);
+  const itemSide = compactRows(setup, items, train.itemIndex, train.userIndex, train.itemCount);
+  const gram = engine.allocF32(k * stride);
+  const scratch = engine.threads * threadPart(stride, 4);
+  const r = engine.allocF32(scratch), p = engine.allocF32(scratch), ap = engine.allocF32(scratch);
+  const half = (side: CompactSide, X: F32, Y: F32, otherRows: number): number => {
+    if (side.rows.length === 0) return 0;
+    gram.array().fill(0);
+    engine.gramian(Y, otherRows, stride, k, gram);
+    gatherRows(X, side.rows, side.x, stride);
+    const residual = engine.alsSolveRows(side.a, side.x, Y, gram, stride, k, o.alpha, o.reg, o.cgSteps, r, p, ap);
+    scatterRows(side.x, side.rows, X, stride);
+    return residual;
+  };
+  return {
+    epoch() {
+      let residual = half(userSide, factors.P, factors.Q, train.itemCount);
+      residual += half(itemSide, factors.Q, factors.P, train.userCount);
+      return { value: Math.sqrt(residual / train.size), kind: 'cg-residual' };
+    },
+    predictionFactors: () => factors,
+  };
+}
+
+/** The rows to solve (sorted), their interactions renumbered 0..n−1, and a block for their factor rows. */
+interface CompactSide {
+  rows: Uint32Array;
+  a: SparseRows;
+  x: F32;
+}
+
+/** The distinct values of `index` at or above `from`, sorted. */
+function distinctRows(index: Uint32Array, from: number): Uint32Array {
+  const seen = new Set<number>();
+  for (const v of index) if (v >= from) seen.add(v);
+  return Uint32Array.from(seen).sort();
+}
+
+function compactRows(setup: TrainingSetup, rows: Uint32Array, rowOf: Uint32Array, colOf: Uint32Array, rowCount: number): CompactSide {
+  const position = new Int32Array(rowCount).fill(-1);
+  rows.forEach((row, at) => (position[row] = at));
+  const keep: number[] = [];
+  for (let t = 0; t < rowOf.length; t++) if (position[rowOf[t]] >= 0) keep.push(t);
+  const compactRowOf = Uint32Array.from(keep, (t) => position[rowOf[t]]);
+  const compactColOf = Uint32Array.from(keep, (t) => colOf[t]);
+  const values = Float32Array.from(keep, (t) => setup.train.ratings[t]);
+  const a = interactionRowsOf(setup.engine, compactRowOf, compactColOf, values, rows.length);
+  return { rows, a, x: setup.engine.allocF32(Math.max(1, rows.length) * setup.factors.stride) };
+}
+
+function gatherRows(from: F32, rows: Uint32Array, to: F32, stride: number): void {
+  const src = from.array(), dst = to.array();
+  rows.forEach((row, at) => dst.set(src.subarray(row * stride, (row + 1) * stride), at * stride));
+}
+
+function scatterRows(from: F32, rows: Uint32Array, to: F32, stride: number): void {
+  const src = from.array(), dst = to.array();
+  rows.forEach((row, at) => dst.set(src.subarray(at * stride, (at + 1) * stride), row * stride));
 }

@@ -61,6 +61,11 @@ export const BPR_OPTION_KEYS = ['factors', 'epochs', 'initStd', 'seed', 'engine'
 
 export class BPR extends LatentRanking {
   protected readonly stateKind = 'bpr' as const;
+  /**
+   * LightFM's fit_partial: SGD from the current factors over the new interactions only, negatives
+   * drawn from the whole catalogue (verified against the new interactions, as LightFM's are).
+   */
+  protected override readonly supportsPartialFit = true;
   readonly options: ResolvedImplicitCommon & { lr: number; reg: number; regBias: number; verifyNegatives: boolean; order: BprOrder; threads: number | 'auto'; bins: number | undefined };
   protected readonly shape: ModelShape;
 

@@ -79,6 +79,7 @@ function largestItems(limit: number, fixed: number, threads: number): number {
 
 export class EASE extends RankingBase {
   protected readonly stateKind = 'ease' as const;
+  protected override readonly partialFitRefusal = 'EASE is solved in closed form from the Gram matrix of all the interactions, which the model does not keep; fit it again on all the data';
   protected readonly shape: ModelShape;
   readonly options: { reg: number; engine: EngineChoice; wasmVariant: WasmVariant | undefined; threads: number | 'auto' };
 

@@ -122,6 +122,7 @@ const CHUNK = 8192;
 
 export class Hybrid extends LatentRanking {
   protected readonly stateKind = 'hybrid' as const;
+  protected override readonly partialFitRefusal = 'training from new interactions with their features is not implemented yet; fit it again on all the data';
   readonly options: ResolvedHybridOptions;
   protected readonly shape: ModelShape;
   private plan: HybridPlan | undefined;

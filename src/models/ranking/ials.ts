@@ -47,6 +47,7 @@ export const IALS_OPTION_KEYS = ['factors', 'epochs', 'initStd', 'seed', 'engine
 
 export class IALS extends LatentRanking {
   protected readonly stateKind = 'ials' as const;
+  protected override readonly partialFitRefusal = "iALS's sweeps are not yet restricted to the rows new data touches; fit it again on all the data";
   readonly options: ResolvedImplicitCommon & { reg: number; alpha0: number; nu: number };
   protected readonly shape: ModelShape;
 

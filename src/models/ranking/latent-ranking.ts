@@ -3,6 +3,8 @@
 // normal initialization of P and Q.
 import { initNormal } from '../core/init.js';
 import type { ModelShape, TrainingSetup } from '../core/model.js';
+import type { FactorBlock } from '../../engine/index.js';
+import type { RandomSource } from '../../util/random.js';
 import { nonNegative, resolveCommon, type CommonOptions, type ResolvedCommon } from '../core/options.js';
 import { RankingBase } from './ranking-base.js';
 import type { Threading } from '../core/fit-loop.js';
@@ -48,5 +50,13 @@ export abstract class LatentRanking extends RankingBase {
     const { factors, train, random } = setup;
     initNormal(factors.P, train.userCount, this.options.factors, factors.stride, 0, this.options.initStd, random);
     initNormal(factors.Q, train.itemCount, this.options.factors, factors.stride, 0, this.options.initStd, random);
+  }
+
+  /** partialFit's new users, then its new items: the same normal init as a fit's. */
+  protected override initializeRows(factors: FactorBlock, fromUser: number, toUser: number, fromItem: number, toItem: number, random: RandomSource): void {
+    const { factors: k, initStd } = this.options, stride = factors.stride;
+    const P = factors.P.array(), Q = factors.Q.array();
+    for (let u = fromUser; u < toUser; u++) random.fillNormal(P, u * stride, u * stride + k, 0, initStd);
+    for (let i = fromItem; i < toItem; i++) random.fillNormal(Q, i * stride, i * stride + k, 0, initStd);
   }
 }

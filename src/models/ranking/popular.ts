@@ -19,6 +19,7 @@ export const POPULAR_OPTION_KEYS = ['engine', 'wasmVariant'] as const satisfies 
 
 export class Popular extends RankingBase {
   protected readonly stateKind = 'popular' as const;
+  protected override readonly partialFitRefusal = 'popularity is counted over all the data, which the model does not keep; fit it again on all the data';
   protected readonly shape: ModelShape;
   readonly options: { engine: EngineChoice; wasmVariant: WasmVariant | undefined };
 

@@ -35,32 +35,53 @@ import { longestRow, type GibbsChain } from './bfm-chain.js';
 import { RowSampler } from './bfm-row-sampler.js';
 import { RatingBase } from './rating-base.js';
 
+/**
+ * Options of {@link BayesianFM}. There is no learning rate or regularization: the priors are
+ * sampled. `epochs` is not an option (the sweeps are `samples`); seed, engine, wasmVariant and
+ * rng are as {@link CommonOptions} (rng default 'xoshiro128').
+ */
 export interface BfmOptions extends Omit<CommonOptions, 'epochs'> {
-  /** Latent factors k of each sample (default 10). */
+  /**
+   * Latent factors k of each sample, an integer in [1, {@link MAX_FACTORS}].
+   * @defaultValue 10
+   */
   factors?: number;
-  /** Gibbs sweeps in all, burn-in included (default 200); one sweep is one epoch. */
+  /**
+   * Gibbs sweeps in all, burn-in included; one sweep is one epoch. An integer in [2, 1,000,000].
+   * @defaultValue 200
+   */
   samples?: number;
-  /** The first sweeps, left out of the posterior mean (default 10, or half the samples when fewer than 20; must be below `samples`). */
+  /**
+   * The first sweeps, left out of the posterior mean: an integer >= 0, below `samples`.
+   * @defaultValue 10, or half the samples (rounded down) when there are fewer than 20
+   */
   burnIn?: number;
   /**
    * How many of the kept samples the fitted model serves from (evenly thinned; default all of
    * them, at most 4096 / factors). Fewer make a smaller model file; the learning curve's figures
-   * average every kept sample either way.
+   * average every kept sample either way. An integer from 1 to that default.
+   * @defaultValue the smaller of samples − burnIn and ⌊4096 / factors⌋
    */
   servingSamples?: number;
-  /** Standard deviation of the initial factors (default 0.1). */
+  /**
+   * Standard deviation of the initial factors, a finite number >= 0.
+   * @defaultValue 0.1
+   */
   initStd?: number;
   /**
    * Implicit-feedback bags as feature groups (default ['user']): 'user' adds the items each user
    * rated (SVD++'s implicit feedback), 'item' the users who rated each item (the "flipped" bag).
    * From the training ratings, each scaled by 1/√(its size). `[]` is plain Bayesian MF (user and
    * item ids alone), about 2x faster than the default (4x than both bags). Fold-in uses a new user's bag (the items it rates) when the user bag is on.
+   * Each bag at most once.
+   * @defaultValue ['user']
    */
   bags?: readonly BfmBag[];
   /**
    * An ordered-probit output (default false): each rating is a level of the training data's
    * distinct values (2 to 20 of them), reached when a latent N(ŷ, 1) passes sampled cut points
    * (bfm-ordinal.ts). Predictions are expected ratings. A continuous scale is refused.
+   * @defaultValue false
    */
   ordinal?: boolean;
   /**
@@ -69,20 +90,29 @@ export interface BfmOptions extends Omit<CommonOptions, 'epochs'> {
    * true`). Predictions for a rating's time add its day's deviation from the average day
    * (predict's `time`, predictMany and evaluate on timed data); without a time they are the
    * average day's. 'auto': the day group when the training data has times (the accurate preset's).
+   * With `true`, a fit on data without times throws a DataError.
+   * @defaultValue false
    */
   time?: boolean | 'auto';
   /**
    * Threads for the row sampler (ids alone: `bags: []`, no attributes, no day): the rows of one
    * side are independent given the other, so they are drawn in ranges on every thread, to the
    * same bits as on one (the normals are drawn first, per row). 'auto' (the default): every core
-   * from 50,000 ratings. The relation-block sampler runs on one thread.
+   * from 50,000 ratings. The relation-block sampler runs on one thread. A count is an integer in
+   * [1, 256].
+   * @defaultValue 'auto'
    */
   threads?: number | 'auto';
 }
 
+/**
+ * An implicit-feedback bag of the Bayesian FM ({@link BfmOptions.bags}): 'user' (the items each
+ * user rated) or 'item' (the users who rated each item).
+ */
 export type BfmBag = 'user' | 'item';
 const BAGS: readonly BfmBag[] = ['user', 'item'];
 
+/** Options of {@link BayesianFM.fit}: a rating fit's options and the users' and items' attributes. */
 export interface BfmFitOptions extends FitOptions {
   /** Attributes of the training users (data/features.ts `Features`), one hyperprior group per name prefix before ':'. */
   userFeatures?: AttributeRows;
@@ -100,12 +130,70 @@ export const BFM_OPTION_KEYS = ['factors', 'samples', 'burnIn', 'servingSamples'
  * factorization machine"). The item bag helps MovieLens more (0.8913 with both) but Ciao less
  * (0.9592), and leaves fold-in weaker, so it is the accurate preset's, not a default.
  */
-export const BFM_DEFAULTS = { factors: 10, samples: 200, burnIn: 10, initStd: 0.1, bags: ['user'] as readonly BfmBag[], ordinal: false, time: false, threads: 'auto' } as const;
+export const BFM_DEFAULTS = {
+  /** Latent factors k of each sample. */
+  factors: 10,
+  /** Gibbs sweeps, burn-in included. */
+  samples: 200,
+  /** Sweeps left out of the posterior mean (at most half the samples). */
+  burnIn: 10,
+  /** Standard deviation of the initial factors. */
+  initStd: 0.1,
+  /** The implicit-feedback bags. */
+  bags: ['user'] as readonly BfmBag[],
+  /** The ordered-probit output. */
+  ordinal: false,
+  /** The rating's day as a feature group. */
+  time: false,
+  /** Threads of the row sampler. */
+  threads: 'auto',
+} as const;
 
-export type ResolvedBfmOptions = ResolvedCommon & { samples: number; burnIn: number; servingSamples: number; initStd: number; bags: BfmBag[]; ordinal: boolean; time: boolean | 'auto'; threads: number | 'auto' };
+/** {@link BfmOptions} after checking, every default filled in: what `BayesianFM.options` holds. */
+export type ResolvedBfmOptions = ResolvedCommon & {
+  /** Gibbs sweeps, burn-in included (also `epochs`). */
+  samples: number;
+  /** Sweeps left out of the posterior mean. */
+  burnIn: number;
+  /** Kept samples the fitted model serves from. */
+  servingSamples: number;
+  /** Standard deviation of the initial factors. */
+  initStd: number;
+  /** The implicit-feedback bags, in the order 'user', 'item'. */
+  bags: BfmBag[];
+  /** Whether the output is ordered probit. */
+  ordinal: boolean;
+  /** The day group: on, off, or 'auto' (on when the training data has times). */
+  time: boolean | 'auto';
+  /** Threads of the row sampler. */
+  threads: number | 'auto';
+};
 
+/**
+ * Bayesian factorization machine fitted by Gibbs sampling (Freudenthaler, Schmidt-Thieme & Rendle
+ * 2011; libFM's MCMC, priors as myFM): ŷ = w0 + w_u + w_i + ⟨v_u, v_i⟩, Gaussian priors with
+ * Normal–Gamma hyperpriors per feature group, all sampled. The prediction is the posterior
+ * predictive mean, the average over the samples after burn-in. Nothing to tune: more samples and
+ * more factors only help. Feature groups beyond the ids: the bags (option `bags`), user and item
+ * attributes (fit's `userFeatures` / `itemFeatures`), the rating's day (option `time`). The
+ * samples are served as one stacked factor model, so predict, recommend, similar items, fold-in
+ * and model files work as for SVD. The 'accurate' preset. The checkpoint fit option is refused.
+ *
+ * @example
+ * ```ts
+ * import { BayesianFM, generateRatings, holdoutSplit, evaluate } from 'latentrec';
+ *
+ * const data = generateRatings({ users: 300, items: 200, ratings: 12_000 });
+ * const { train, test } = holdoutSplit(data, { testRatio: 0.2, seed: 0 });
+ * const model = new BayesianFM({ factors: 8, samples: 100, bags: [] }); // [] : ids alone, the fastest
+ * model.fit(train, { validation: test, onEpoch: (r) => console.log(r.epoch, r.validationRmse) });
+ * console.log(evaluate(model, test).rmse);
+ * ```
+ */
 export class BayesianFM extends RatingBase {
   protected readonly stateKind = 'bfm' as const;
+  protected override readonly partialFitRefusal = 'the prediction averages Gibbs samples drawn from all the data; a chain continued on new ratings alone would sample another posterior; fit it again on all the data';
+  /** The resolved options (every default filled in), as saved with the model. */
   readonly options: ResolvedBfmOptions;
   protected readonly shape: ModelShape;
   /** A validation set is scored on the running posterior mean by the sampler itself. */
@@ -115,6 +203,13 @@ export class BayesianFM extends RatingBase {
   /** The fit in progress (its validation set, its sampler). */
   private session: { validation?: Dataset; blocks?: BlockLayout[]; days?: Float64Array; sampler?: GibbsChain } | undefined;
 
+  /**
+   * An unfitted BayesianFM.
+   * @param given - The sampler's options; unset ones take {@link BFM_DEFAULTS}.
+   * @throws {@link OptionError} when an option is out of its range or of the wrong type (e.g.
+   * burnIn not below samples), or is not an option of BayesianFM ({@link UnknownOptionError},
+   * naming the option it probably meant).
+   */
   constructor(given: BfmOptions = {}) {
     super();
     const options = optionsObject('BayesianFM options', given);
@@ -140,11 +235,25 @@ export class BayesianFM extends RatingBase {
    * Samples the posterior of the model on `train`; the fitted model serves the posterior mean.
    * With `userFeatures` / `itemFeatures` the attributes of the training users and items are
    * feature groups too (ids the training data does not have are ignored).
+   * @param train - The training ratings (with `time: true`, with their times).
+   * @param options - A rating fit's options (checkpoint is refused) and the attributes.
+   * @returns The learning curve: per sweep, the running posterior mean's RMSE (and validation scores).
+   * @throws {@link DataError} when `train` is not a Dataset or has no ratings, or option `time`
+   * is true and `train` has no times.
+   * @throws {@link OptionError} when a fit option is unknown or invalid (e.g. checkpoint: true).
+   * @throws {@link DivergenceError} when the sampler leaves the range a model can hold.
+   * @throws {@link LatentrecError} when a fit is already running on this model.
    */
   override fit(train: Dataset, options: BfmFitOptions = {}): FitResult<RatingEpochReport> {
     return super.fit(train, options);
   }
 
+  /**
+   * fit(), giving the event loop a turn between sweeps (see {@link Model.fitAsync}).
+   * @param train - The training ratings.
+   * @param options - As for fit.
+   * @returns A promise of what fit returns; it rejects with the errors fit throws.
+   */
   override fitAsync(train: Dataset, options: BfmFitOptions = {}): Promise<FitResult<RatingEpochReport>> {
     return super.fitAsync(train, options);
   }

@@ -11,13 +11,34 @@ import { writeSplit } from './init-factors.js';
 import { RatingBase } from './rating-base.js';
 import { TRUNCATED_SVD_DEFAULTS, truncatedSvdOfFilled } from './truncated-svd.js';
 
+/** Options of {@link PureSVD}. It has no epochs: an `epochs` option is refused. */
 export interface PureSvdOptions {
-  /** Rank k. Default 20. */
+  /**
+   * Rank k, an integer in [1, {@link MAX_FACTORS}], and at most the smaller of the user and item
+   * counts (else the fit throws an OptionError).
+   * @defaultValue 20
+   */
   factors?: number;
-  /** Randomized SVD: extra directions (default 10) and power iterations (default 4). */
+  /**
+   * Randomized SVD: extra random directions beyond k, an integer in [0, 4096].
+   * @defaultValue 10
+   */
   oversample?: number;
+  /**
+   * Randomized SVD: power (subspace) iterations, an integer in [0, 100]; more sharpen the
+   * trailing singular values.
+   * @defaultValue 4
+   */
   powerIterations?: number;
+  /**
+   * Seed of the randomized SVD's random directions, an integer in [0, 2^32 − 1].
+   * @defaultValue 0
+   */
   seed?: number;
+  /**
+   * The engine: 'auto' (wasm where it compiles, else js), 'wasm' or 'js' (see {@link CommonOptions.engine}).
+   * @defaultValue 'auto'
+   */
   engine?: EngineChoice;
   /** Force a wasm build ('relaxed', 'simd' or 'scalar'; default the best this runtime runs): 'simd' for the same bits in Node and browsers. */
   wasmVariant?: WasmVariant;
@@ -26,11 +47,44 @@ export interface PureSvdOptions {
 /** Every key PureSvdOptions has. */
 export const PURE_SVD_OPTION_KEYS = ['factors', 'oversample', 'powerIterations', 'seed', 'engine', 'wasmVariant'] as const satisfies readonly (keyof PureSvdOptions)[];
 
+/**
+ * PureSVD-style predictor, the lecture's baseline without gradient descent: the rank-k truncated
+ * SVD of the user-mean-filled rating matrix, r̂_ui = (U_k Σ_k V_kᵀ)_ui (Cremonesi, Koren & Turrin
+ * 2010 fill with zeros for ranking; this fills with user means for rating prediction). Computed
+ * in closed form (the learning curve has one point, epoch 0). Unknown user or item: the global
+ * mean, flagged.
+ *
+ * @example
+ * ```ts
+ * import { Dataset, PureSVD } from 'latentrec';
+ *
+ * const train = Dataset.fromTriples([
+ *   ['alice', 'matrix', 5], ['alice', 'alien', 4], ['bob', 'matrix', 4],
+ *   ['bob', 'titanic', 2], ['carol', 'titanic', 5], ['carol', 'alien', 3],
+ * ]);
+ * const model = new PureSVD({ factors: 2 }); // at most min(users, items)
+ * model.fit(train);
+ * console.log(model.predict('alice', 'titanic').estimate);
+ * console.log(model.similarItems('matrix', { n: 1 })); // [{ id, score }] by cosine
+ * ```
+ */
 export class PureSVD extends RatingBase {
   protected readonly stateKind = 'puresvd' as const;
-  readonly options: Required<Omit<PureSvdOptions, 'wasmVariant'>> & { wasmVariant: WasmVariant | undefined };
+  protected override readonly partialFitRefusal = 'a truncated SVD of the whole rating matrix has no warm start; fit it again on all the data';
+  /** The resolved options (every default filled in), as saved with the model. */
+  readonly options: Required<Omit<PureSvdOptions, 'wasmVariant'>> & {
+    /** The wasm build asked for, or undefined for the best this runtime supports. */
+    wasmVariant: WasmVariant | undefined;
+  };
   protected readonly shape: ModelShape;
 
+  /**
+   * An unfitted PureSVD.
+   * @param given - The PureSVD options.
+   * @throws {@link OptionError} when an option is out of its range or of the wrong type, or is
+   * not an option of PureSVD ({@link UnknownOptionError}, naming the option it probably meant).
+   * An `epochs` option is refused with an OptionError (PureSVD has no gradient descent).
+   */
   constructor(given: PureSvdOptions = {}) {
     super();
     const options = optionsObject('PureSVD options', given);

@@ -18,11 +18,27 @@ export abstract class RatingBase extends Model<RatingEpochReport> {
    * scored on it, and `earlyStopping` can end the fit (restoring the best epoch by default).
    * `checkpoint` keeps a copy of the best epoch so far, so an aborted or diverging fit leaves the
    * model at that epoch; `signal` stops the fit after the current epoch (see Model.fit).
+   * @param train - The training ratings.
+   * @param options - Validation set, early stopping, train metric, callbacks (see {@link FitOptions}).
+   * @returns The learning curve (one report per epoch, with its training RMSE) and how the fit ran.
+   * @throws {@link DataError} when `train` (or `validation`) is not a Dataset or `train` has no ratings,
+   * or the fit would not fit in wasm32's 4 GiB.
+   * @throws {@link OptionError} when an option is unknown, of the wrong type or out of range
+   * (e.g. earlyStopping without validation).
+   * @throws {@link DivergenceError} when the loss becomes NaN or infinite.
+   * @throws {@link LatentrecError} when a fit is already running on this model, or the signal was
+   * aborted before the first epoch.
    */
   override fit(train: Dataset, options: FitOptions = {}): FitResult<RatingEpochReport> {
     return super.fit(train, options);
   }
 
+  /**
+   * fit(), giving the event loop a turn between epochs (see {@link Model.fitAsync}).
+   * @param train - The training ratings.
+   * @param options - As for fit.
+   * @returns A promise of what fit returns; it rejects with the errors fit throws.
+   */
   override fitAsync(train: Dataset, options: FitOptions = {}): Promise<FitResult<RatingEpochReport>> {
     return super.fitAsync(train, options);
   }

@@ -13,6 +13,7 @@ import { OptionError } from '../../errors.js';
 import { type Dense, orthonormalize, svdOfWide, zeros } from '../../linalg/index.js';
 import type { RandomSource } from '../../util/random.js';
 
+/** Settings of the randomized SVD of {@link truncatedSvdOfFilled}. */
 export interface TruncatedSvdOptions {
   /** Extra random directions beyond k (default 10). */
   oversample?: number;
@@ -20,6 +21,7 @@ export interface TruncatedSvdOptions {
   powerIterations?: number;
 }
 
+/** A rank-k truncated SVD, M ≈ u · diag(values) · vᵀ, as {@link truncatedSvdOfFilled} returns it. */
 export interface TruncatedSvd {
   /** users x k, orthonormal columns (row-major). */
   u: Dense;

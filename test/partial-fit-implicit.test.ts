@@ -1,0 +1,133 @@
+// partialFit of the implicit models (issue 18): BPR continues its SGD from the current factors on
+// the new interactions (LightFM's fit_partial); ALS re-solves the rows the new data touches —
+// its users against every item, its new items against every user — from their current values
+// (implicit's partial_fit_users / partial_fit_items). Rows the data does not touch keep their
+// bits. The ALS rows are checked against solutions computed another way: the model's exact
+// fold-in for a user, a dense ridge solve (ml-matrix) for a new item.
+import { Matrix, solve } from 'ml-matrix';
+import { describe, expect, it } from 'vitest';
+import { ALS, BPR, Dataset, EASE, generateRatings, Hybrid, LatentrecError, Random, toImplicit, type FactorModel } from '../src/index.js';
+
+const base = toImplicit(generateRatings({ users: 80, items: 60, ratings: 1600, minPerUser: 6, seed: 21 }), { threshold: 4 });
+
+/** Rows of `user` in `d`, as (item, value) pairs. */
+function historyOf(d: Dataset, user: string): [string, number][] {
+  const out: [string, number][] = [];
+  for (let t = 0; t < d.size; t++) if (d.users.raw[d.userIndex[t]] === user) out.push([d.items.raw[d.itemIndex[t]], d.ratings[t]]);
+  return out;
+}
+
+function rows(model: FactorModel, ids: readonly string[], side: 'user' | 'item'): Float32Array[] {
+  return ids.map((id) => Float32Array.from(side === 'user' ? model.userFactors(id)! : model.itemFactors(id)!));
+}
+
+describe('BPR.partialFit', () => {
+  it('learns a new user from their interactions and leaves rows it never sampled as they were', () => {
+    // Two tastes: users of group g interact with a random half of group g's items, none of the other's.
+    const random = new Random(7);
+    const triples: [string, string, number][] = [];
+    for (let u = 0; u < 60; u++) {
+      const g = u % 2;
+      for (let i = 0; i < 20; i++) if (random.nextInt(2) === 0) triples.push([`u${u}`, `g${g}-i${i}`, 1]);
+    }
+    const model = new BPR({ factors: 8, epochs: 40, lr: 0.05, seed: 4, order: 'shuffle' });
+    model.fit(Dataset.fromTriples(triples));
+    const shown = ['g0-i0', 'g0-i1', 'g0-i2', 'g0-i3', 'g0-i4'];
+    const untouched = model.userIds.slice(0, 5);
+    const before = rows(model, untouched, 'user');
+    const result = model.partialFit(Dataset.fromTriples(shown.map((i) => ['newcomer', i, 1] as [string, string, number])), { epochs: 60 });
+    expect(result.epochs).toHaveLength(60);
+    expect(model.hasUser('newcomer')).toBe(true);
+    // Only the newcomer is in the data: no other user's row moved, bit for bit.
+    expect(rows(model, untouched, 'user')).toEqual(before);
+    // Its shown items are left out; the rest of group 0 ranks above group 1.
+    const ranked = model.recommend('newcomer', { n: 40 }).map((r) => r.id);
+    for (const i of shown) expect(ranked).not.toContain(i);
+    expect(ranked.slice(0, 15).filter((i) => i.startsWith('g0-')).length).toBeGreaterThanOrEqual(13);
+    // The fraction of misranked sampled pairs falls as it trains on them.
+    expect(result.epochs[59].loss.value).toBeLessThan(result.epochs[0].loss.value);
+  });
+
+  it('a partialFit that fails leaves the model as it was', () => {
+    const model = new BPR({ factors: 4, epochs: 5, seed: 1 });
+    model.fit(base);
+    const before = model.save();
+    const everything = Dataset.fromTriples(model.itemIds.map((i) => ['greedy', i, 1] as [string, string, number]));
+    expect(() => model.partialFit(everything)).toThrow(/interacted with every item/);
+    expect(model.save()).toEqual(before);
+  });
+});
+
+describe('ALS.partialFit', () => {
+  const fitted = () => {
+    const model = new ALS({ factors: 6, epochs: 8, reg: 2, alpha: 5, seed: 3 });
+    model.fit(base);
+    return model;
+  };
+
+  it("re-solves a user's row from their whole new history: the model's own exact fold-in of it", () => {
+    const model = fitted();
+    const u = base.users.raw[5];
+    const history = historyOf(base, u).slice(0, 4).concat([[base.items.raw[1], 3]]);
+    const others = model.userIds.filter((x) => x !== u);
+    const otherRows = rows(model, others, 'user'), itemRows = rows(model, model.itemIds, 'item');
+    model.partialFit(Dataset.fromTriples(history.map(([i, v]) => [u, i, v] as [string, string, number])), { epochs: 40 });
+    // Warm-started CG converges to the exact solution of the user's ridge system against Q.
+    const expected = model.scoreHistory(history);
+    const got = model.scoreAll(u);
+    const scale = Math.max(...Array.from(expected, Math.abs));
+    for (let i = 0; i < got.length; i++) expect(Math.abs(got[i] - expected[i])).toBeLessThan(1e-3 * scale);
+    // Nothing else moved: the other users and every item the model had.
+    expect(rows(model, others, 'user')).toEqual(otherRows);
+    expect(rows(model, model.itemIds, 'item')).toEqual(itemRows);
+  });
+
+  it("solves a new item's row against every user: a dense ridge solve of the same system", () => {
+    const model = fitted();
+    const fans = base.users.raw.slice(0, 10);
+    const extra: [string, string, number][] = [];
+    for (const u of fans) {
+      for (const [i, v] of historyOf(base, u)) extra.push([u, i, v]);
+      extra.push([u, 'brand-new', 2]);
+    }
+    const itemsBefore = rows(model, model.itemIds, 'item');
+    const oldItems = [...model.itemIds];
+    model.partialFit(Dataset.fromTriples(extra), { epochs: 60 });
+    expect(model.itemIds).toContain('brand-new');
+    expect(rows(model, oldItems, 'item')).toEqual(itemsBefore);
+    // The fixed point: q = (PᵀP + Σ_fans (c−1) p pᵀ + reg·I)⁻¹ Σ_fans c p, with c = 1 + alpha·2.
+    const { reg, alpha, factors: k } = model.options;
+    const P = model.userIds.map((u) => Array.from(model.userFactors(u)!));
+    const A = new Matrix(k, k), b = new Matrix(k, 1);
+    const c = 1 + alpha * 2;
+    for (const p of P) for (let a = 0; a < k; a++) for (let d = 0; d < k; d++) A.set(a, d, A.get(a, d) + p[a] * p[d]);
+    for (const u of fans) {
+      const p = Array.from(model.userFactors(u)!);
+      for (let a = 0; a < k; a++) {
+        b.set(a, 0, b.get(a, 0) + c * p[a]);
+        for (let d = 0; d < k; d++) A.set(a, d, A.get(a, d) + (c - 1) * p[a] * p[d]);
+      }
+    }
+    for (let a = 0; a < k; a++) A.set(a, a, A.get(a, a) + reg);
+    const expected = solve(A, b).to1DArray();
+    const got = Array.from(model.itemFactors('brand-new')!);
+    const scale = Math.max(...expected.map(Math.abs));
+    for (let f = 0; f < k; f++) expect(Math.abs(got[f] - expected[f])).toBeLessThan(2e-3 * scale);
+    // The fans now rank the new item near the top.
+    for (const u of fans.slice(0, 3)) expect(model.scoreAll(u)[model.itemIds.indexOf('brand-new')]).toBeGreaterThan(0);
+  });
+});
+
+describe('partialFit refused with a reason where it has no meaning', () => {
+  it.each([
+    ['EASE', () => new EASE({ reg: 10 }), /EASE does not support partialFit: EASE is solved in closed form/],
+    ['Hybrid', () => new Hybrid({ factors: 4, epochs: 2 }), /Hybrid does not support partialFit: .+; fit it again on all the data/],
+  ] as const)('%s', (_name, make, message) => {
+    const model = make();
+    model.fit(base);
+    const before = model.save();
+    expect(() => model.partialFit(base)).toThrow(LatentrecError);
+    expect(() => model.partialFit(base)).toThrow(message);
+    expect(model.save()).toEqual(before);
+  });
+});
