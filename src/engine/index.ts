@@ -22,8 +22,16 @@ export type { RowRange } from './row-ranges.js';
  * `options.threads` above 1 gives blocked SGD worker threads where the runtime allows (see
  * WasmEngineOptions). The js engine ignores `variant` and `options`.
  *
- *   createEngine('wasm').variant          // 'relaxed' in Chromium, 'simd' in Node 20
- *   createEngine('wasm', 'simd').variant  // 'simd' wherever SIMD runs
+ * @param name - 'auto' (default), 'wasm' or 'js'.
+ * @param variant - A wasm build to force ('relaxed', 'simd' or 'scalar'); by default the best this runtime runs.
+ * @param options - Threads for the kernels that run on several, and what runs them.
+ * @returns A new engine; `dispose()` stops its worker threads.
+ * @throws {@link LatentrecError} when 'wasm' or a forced build cannot run here (the message says why and what to do).
+ * @example
+ * ```ts
+ * createEngine('wasm').variant;          // 'relaxed' in Chromium, 'simd' in Node 20
+ * createEngine('wasm', 'simd').variant;  // 'simd' wherever SIMD runs
+ * ```
  */
 export function createEngine(name: EngineChoice = 'auto', variant?: WasmVariant, options: WasmEngineOptions = {}): Engine {
   return makeEngine(name, variant, { ...options, threadSupport: options.threadSupport ?? wasmThreadSupport });

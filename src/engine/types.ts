@@ -27,6 +27,7 @@ export type EngineName = 'wasm' | 'js';
  * else the js engine with a note saying why (a Content-Security-Policy without 'wasm-unsafe-eval').
  */
 export type EngineChoice = EngineName | 'auto';
+/** What an engine runs: one of the three wasm builds, or the js twin. */
 export type EngineVariant = 'relaxed' | 'simd' | 'scalar' | 'js';
 
 /** A typed array that lives in an engine's memory. Call `array()` for a current view. */
@@ -127,6 +128,10 @@ export interface BprSampler {
   verify: boolean;
 }
 
+/**
+ * The hybrid's loss, as LightFM names them: 'logistic' (pointwise), 'bpr' (one sampled negative)
+ * or 'warp' (negatives drawn until one ranks above the positive, weighted by the rank estimate).
+ */
 export type HybridLoss = 'logistic' | 'bpr' | 'warp';
 
 /** One hybrid pass over triples first .. first+count of (users, positives). */
@@ -174,8 +179,17 @@ export interface HybridBlockPass {
   draws: U32;
 }
 
+/**
+ * An engine: the memory a model's parameters live in and the kernels that train and score them.
+ * Made by {@link createEngine}; the models make their own. Two implementations keep the same
+ * contract with the same order of operations: the wasm builds and the pure-TypeScript twin. The
+ * kernel methods are internal (the contract between the models and the engines) and may change
+ * in any release.
+ */
 export interface Engine {
+  /** 'wasm' or 'js'. */
   readonly name: EngineName;
+  /** The wasm build this engine runs ('relaxed', 'simd', 'scalar'), or 'js'. */
   readonly variant: EngineVariant;
   /** Threads that run blocked SGD, blocked BPR and the hybrid, ALS row solves, Gibbs rows and EASE's steps: 1 unless a wasm engine was made with a thread pool. */
   readonly threads: number;
@@ -188,29 +202,47 @@ export interface Engine {
   /**
    * The rows as a RatingsBlock without a copy, where they already lie in this engine's memory (a
    * wasm engine made with `memory`, on loadRatingsFile's `inPlace` rows); else undefined.
+   * @internal
    */
   rowsInMemory?(users: Uint32Array, items: Uint32Array, values: Float32Array): RatingsBlock | undefined;
+  /** @internal */
   allocF32(length: number): F32;
+  /** @internal */
   allocU32(length: number): U32;
-  /** 8-byte floats: the relation-block sampler keeps its state in f64 (assembly/bfm-blocks.ts). */
+  /**
+   * 8-byte floats: the relation-block sampler keeps its state in f64 (assembly/bfm-blocks.ts).
+   * @internal
+   */
   allocF64(length: number): F64;
   /**
    * Scratch space: `release(mark())` frees everything allocated after the mark (a stack), so
    * repeated scoring calls do not grow memory. Handles from after the mark must not be used again.
+   * @internal
    */
   mark(): number;
+  /** @internal */
   release(mark: number): void;
-  /** One SGD pass of biased MF; returns the pass's sum of squared errors. */
+  /**
+   * One SGD pass of biased MF; returns the pass's sum of squared errors.
+   * @internal
+   */
   sgdEpochBiased(r: RatingsBlock, f: FactorBlock, rates: BiasedRates): number;
-  /** One SGD pass of plain MF (biases untouched); returns the pass's sum of squared errors. */
+  /**
+   * One SGD pass of plain MF (biases untouched); returns the pass's sum of squared errors.
+   * @internal
+   */
   sgdEpochPlain(r: RatingsBlock, f: FactorBlock, rates: BiasedRates): number;
-  /** Shuffles ratings first .. first+count in place (Fisher–Yates driven by xorshift32 from `seed`). */
+  /**
+   * Shuffles ratings first .. first+count in place (Fisher–Yates driven by xorshift32 from `seed`).
+   * @internal
+   */
   shuffleRatings(r: RatingsBlock, first: number, count: number, seed: number): void;
   /**
    * One blocked SGD epoch (biased or plain MF) over ratings stored in `grid` order: for each
    * entry of the plan, the block is shuffled with its seed, then passed over once. Blocks of one
    * round may run on different threads; the result is the same as running the entries in order.
    * Returns the sum of squared errors (block sums added in plan order).
+   * @internal
    */
   sgdBlocks(r: RatingsBlock, grid: BlockGrid, plan: BlockSchedule, f: FactorBlock, rates: BiasedRates, biased: boolean): number;
   /**
@@ -219,11 +251,13 @@ export interface Engine {
    * are visited in ranges of the order (row-ranges.ts orderRanges): on one thread one after
    * another; on several at once, items shared by users on two threads taking both updates as
    * they come (Hogwild). Returns the pass's sum of squared errors (range sums added in order).
+   * @internal
    */
   sgdEpochSvdpp(g: UserGroups, f: FactorBlock, Y: F32, z: F32, acc: F32, rates: SvdppRates): number;
   /**
    * One BPR pass over (user, positive, negative) triples: P, Q and the item biases of `f` are
    * updated; returns how many triples were already ranked right (x_uij > 0).
+   * @internal
    */
   sgdEpochBpr(users: U32, positives: U32, negatives: U32, count: number, f: FactorBlock, lr: number, reg: number, regBias: number): number;
   /**
@@ -232,11 +266,13 @@ export interface Engine {
    * negatives drawn from the positive's item bin, then passed over once. Blocks of one round may
    * run on different threads; the result is the same as running the entries in order. Returns
    * how many triples were already ranked right.
+   * @internal
    */
   bprBlocks(r: RatingsBlock, grid: BlockGrid, plan: BlockSchedule, negatives: U32, sampler: BprSampler, f: FactorBlock, lr: number, reg: number, regBias: number): number;
   /**
    * One pass of the LightFM-style hybrid model (see assembly/hybrid.ts); returns how many triples
    * were ranked wrong (WARP: found a violating draw).
+   * @internal
    */
   hybridEpoch(pass: HybridPass, user: FeatureSide, item: FeatureSide, stride: number): number;
   /**
@@ -246,6 +282,7 @@ export interface Engine {
    * round may run on different threads: the same result as running the entries in order when no
    * feature is shared by two users or two items; otherwise shared features take concurrent
    * (Hogwild) updates. Returns how many triples were ranked wrong.
+   * @internal
    */
   hybridBlocks(r: RatingsBlock, grid: BlockGrid, plan: BlockSchedule, pass: HybridBlockPass, user: FeatureSide, item: FeatureSide, stride: number): number;
   /**
@@ -253,6 +290,7 @@ export interface Engine {
    * gradient steps from its current value; gram = YᵀY (k rows of `stride`). r, p, ap: scratch, one
    * row of `stride` floats per engine thread (an engine with worker threads solves ranges of rows
    * on each, to the same bits). Returns the sum of the final squared residual norms.
+   * @internal
    */
   alsSolveRows(a: SparseRows, X: F32, Y: F32, gram: F32, stride: number, k: number, alpha: number, lambda: number, steps: number, r: F32, p: F32, ap: F32): number;
   /**
@@ -261,36 +299,61 @@ export interface Engine {
    * up to even), h (4 x m doubles) and b (m doubles), each one part per engine thread (an engine with worker
    * threads solves ranges of rows on each, to the same bits). 0, or 1 + the first row whose system
    * was not positive definite.
+   * @internal
    */
   alsExactRows(solve: ExactRowSolve, X: F32, Y: F32, gram: F32, stride: number, k: number, lambdas: F64, A: F64, h: F64, b: F64): number;
-  /** gram = Yᵀ Y over the first `rows` rows of Y (k rows of `stride` floats). */
+  /**
+   * gram = Yᵀ Y over the first `rows` rows of Y (k rows of `stride` floats).
+   * @internal
+   */
   gramian(Y: F32, rows: number, stride: number, k: number, gram: F32): void;
-  /** out_u = p_u + |I_u|^-1/2 sum_{j in I_u} y_j for users 0 .. userCount. */
+  /**
+   * out_u = p_u + |I_u|^-1/2 sum_{j in I_u} y_j for users 0 .. userCount.
+   * @internal
+   */
   implicitUserFactors(userCount: number, start: U32, items: U32, P: F32, Y: F32, stride: number, out: F32): void;
-  /** Y[r] = sum_t vals[t] X[cols[t]] (dense rows of `stride` floats). */
+  /**
+   * Y[r] = sum_t vals[t] X[cols[t]] (dense rows of `stride` floats).
+   * @internal
+   */
   sparseTimesDense(a: SparseRows, X: F32, Y: F32, stride: number): void;
-  /** Z[cols[t]] += vals[t] Y[r]; Z is zeroed first. */
+  /**
+   * Z[cols[t]] += vals[t] Y[r]; Z is zeroed first.
+   * @internal
+   */
   sparseTransposeTimesDense(a: SparseRows, Y: F32, Z: F32, stride: number): void;
-  /** out[t] = clamp(mu + bu[u] + bi[i] + p_u . q_i, lo, hi) for the first `count` pairs. */
+  /**
+   * out[t] = clamp(mu + bu[u] + bi[i] + p_u . q_i, lo, hi) for the first `count` pairs.
+   * @internal
+   */
   predictPairs(users: U32, items: U32, count: number, f: FactorBlock, mu: number, lo: number, hi: number, out: F32): void;
-  /** out[r] = M[row] . M[r] for r < rowCount (M is P or Q of `f`; similarity search). */
+  /**
+   * out[r] = M[row] . M[r] for r < rowCount (M is P or Q of `f`; similarity search).
+   * @internal
+   */
   dotRows(M: F32, row: number, rowCount: number, stride: number, out: F32): void;
-  /** out[i] = base + bi[i] + p_user . q_i for every item (ranking scores, unclipped). */
+  /**
+   * out[i] = base + bi[i] + p_user . q_i for every item (ranking scores, unclipped).
+   * @internal
+   */
   scoreItems(user: number, f: FactorBlock, itemCount: number, base: number, out: F32): void;
   /**
    * scoreItems for `count` users at once: row t of `out` (itemCount floats) = bases[t] + bi[i] +
    * p_{users[t]} . q_i, the bits scoreItems gives. Ranges of users run on the engine's threads.
+   * @internal
    */
   scoreUsers(users: U32, count: number, f: FactorBlock, bases: F32, itemCount: number, out: F32): void;
   /**
    * Counts over the first n scores of `row`: below[j] = #scores < thresholds[j] and equal[j] =
    * #scores == thresholds[j] for j < m. Returns how many scores are NaN (counted in neither).
+   * @internal
    */
   rowCounts(row: F32, n: number, thresholds: F32, m: number, below: U32, equal: U32): number;
   /**
    * The min(k, candidates) best of the first n scores of `row` whose byte in `mask` (a U32 read as
    * bytes) is 0, into heap[0 ..) best first (ties to the lower index; NaN and −Infinity skipped).
    * Returns how many.
+   * @internal
    */
   rowTop(row: F32, n: number, mask: U32, k: number, heap: U32): number;
   /**
@@ -299,41 +362,77 @@ export interface Engine {
    * residuals `e` kept current. `normals` holds k + 1 standard normals per row; h (k x n4) and
    * eb (n4) are scratch for the longest row, one such part per thread of the engine (`threads`
    * equal parts): an engine with worker threads draws ranges of rows on each, to the same bits.
+   * @internal
    */
   bfmSampleRows(side: BfmSide, Vo: F32, stride: number, k: number, e: F32, alpha: number, prior: BfmPrior, normals: F32, h: F32, eb: F32): void;
   /**
    * EASE (assembly/ease.ts) on an n x n f64 buffer A whose rows are m doubles apart: A's lower
    * triangle += XᵀX for binary X given by user rows (cols[start[u] .. start[u+1]), ascending), the
    * rows of each range on the engine's threads.
+   * @internal
    */
   easeGram(start: U32, cols: U32, users: number, A: F64, m: number, ranges: readonly RowRange[]): void;
   /**
    * The Cholesky factor of A's lower triangle in place, for the rows of each range: columns
    * from .. min(i, to) of row i, then its pivot when i < to (the rows a range reads are done).
    * 0, or 1 + the first row whose pivot is not positive.
+   * @internal
    */
   choleskyLower(A: F64, m: number, from: number, to: number, ranges: readonly RowRange[]): number;
-  /** L⁻¹ in place of lower-triangular L for the rows of each range: the terms k in from .. min(i, to), then row i's scaling when i < to (tmp: threadPart(4m, 8) doubles per thread). */
+  /**
+   * L⁻¹ in place of lower-triangular L for the rows of each range: the terms k in from .. min(i, to), then row i's scaling when i < to (tmp: threadPart(4m, 8) doubles per thread).
+   * @internal
+   */
   invertLower(A: F64, m: number, from: number, to: number, ranges: readonly RowRange[], tmp: F64): void;
-  /** invertLower's terms k < to for the rows of each range (all at or below `to`), by column tiles (tmp: per thread, 256 doubles per row of a range, and at least 4m). */
+  /**
+   * invertLower's terms k < to for the rows of each range (all at or below `to`), by column tiles (tmp: per thread, 256 doubles per row of a range, and at least 4m).
+   * @internal
+   */
   invertLowerRows(A: F64, m: number, to: number, ranges: readonly RowRange[], tmp: F64): void;
-  /** The steps a .. b of XᵀX in place of lower-triangular X on the rows of each range (all below a), from the panel's rows of X copied to W. */
+  /**
+   * The steps a .. b of XᵀX in place of lower-triangular X on the rows of each range (all below a), from the panel's rows of X copied to W.
+   * @internal
+   */
   lowerGramRows(A: F64, m: number, W: F64, a: number, b: number, ranges: readonly RowRange[]): void;
-  /** The steps a .. b of XᵀX on the panel's own rows a .. b, from W. */
+  /**
+   * The steps a .. b of XᵀX on the panel's own rows a .. b, from W.
+   * @internal
+   */
   lowerGramPanel(A: F64, a: number, b: number, m: number, W: F64): void;
-  /** EASE's weights B[j][i] = −P[j][i] / P[i][i] (i ≠ j; 0 on the diagonal), rows s floats apart, from P's lower triangle in A, for the rows of each range. */
+  /**
+   * EASE's weights B[j][i] = −P[j][i] / P[i][i] (i ≠ j; 0 on the diagonal), rows s floats apart, from P's lower triangle in A, for the rows of each range.
+   * @internal
+   */
   easeWeights(A: F64, n: number, m: number, B: F32, s: number, ranges: readonly RowRange[]): void;
-  /** out[0 .. s) = Σ_t B[rows[t]] in list order (rows of s floats). */
+  /**
+   * out[0 .. s) = Σ_t B[rows[t]] in list order (rows of s floats).
+   * @internal
+   */
   sumRows(B: F32, s: number, rows: U32, count: number, out: F32): void;
-  /** A relation block's lin, q and self for every row (assembly/bfm-blocks.ts). */
+  /**
+   * A relation block's lin, q and self for every row (assembly/bfm-blocks.ts).
+   * @internal
+   */
   bfmRowSums(block: BfmBlock, k: number): void;
-  /** ŷ of every rating from the blocks' row sums. */
+  /**
+   * ŷ of every rating from the blocks' row sums.
+   * @internal
+   */
   bfmPredict(blocks: readonly BfmBlock[], k: number, n: number, w0: number, out: F64): void;
-  /** qsum[t] = Σ_b q_bf[r_b(t)] for factor f. */
+  /**
+   * qsum[t] = Σ_b q_bf[r_b(t)] for factor f.
+   * @internal
+   */
   bfmGatherQ(blocks: readonly BfmBlock[], f: number, n: number, qsum: F64): void;
-  /** Every linear term of a block from its conditional; the residuals follow. scratch: 8·rows. */
+  /**
+   * Every linear term of a block from its conditional; the residuals follow. scratch: 8·rows.
+   * @internal
+   */
   bfmDrawLinear(block: BfmBlock, e: F64, alpha: number, prior: BfmGroupPrior, normals: F64, scratch: F64): void;
-  /** Factor f of every feature of a block from its conditional; residuals, qsum and q follow. scratch: 8·rows. */
+  /**
+   * Factor f of every feature of a block from its conditional; residuals, qsum and q follow. scratch: 8·rows.
+   * @internal
+   */
   bfmDrawFactor(block: BfmBlock, k: number, f: number, qsum: F64, e: F64, alpha: number, prior: BfmGroupPrior, normals: F64, scratch: F64): void;
 }
 

@@ -253,6 +253,7 @@ export interface ThreadSupport {
   /**
    * The `variant`'s threads build over a fresh shared memory with up to `threads − 1` workers for
    * rounds of at most `maxBlocks` blocks, or why this runtime or build cannot have them.
+   * @internal
    */
   open(variant: WasmVariant, threads: number, maxBlocks: number, memory?: WebAssembly.Memory): SharedKernels | { reason: string };
 }
@@ -272,6 +273,7 @@ export interface WasmEngineOptions {
    * allocating above the rows, and `rowsInMemory` hands the rows to kernels without a copy. Needs
    * `threadSupport` (the shared-memory builds); where it cannot be adopted — no thread support, the
    * scalar build, another engine on it — the engine has its own memory, as without it.
+   * @internal
    */
   memory?: ResidentMemory;
 }
