@@ -88,3 +88,4 @@ export type { Model } from './models/core/model.js';
 export type { RandomSource } from './util/random.js';
 export type { LearningCurveRun } from './plot/line-chart.js';
 export type { ScatterChartOptions, ScatterPoint } from './plot/scatter.js';
+export { saveModelToBrowserStorage, loadModelFromBrowserStorage, removeModelFromBrowserStorage, listModelsInBrowserStorage, type BrowserStorageBackend, type BrowserStorageOptions, type BrowserStorageLoadOptions, type StoredModelInfo } from './io/browser-storage.js';
