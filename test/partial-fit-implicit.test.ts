@@ -131,3 +131,15 @@ describe('partialFit refused with a reason where it has no meaning', () => {
     expect(model.save()).toEqual(before);
   });
 });
+
+describe('a refit that fails leaves the model fitted before', () => {
+  it('BPR refused for a user with every item, ImportedModel refusing fit: the earlier model answers as before', () => {
+    const model = new BPR({ factors: 4, epochs: 3, seed: 2 });
+    model.fit(base);
+    const before = model.save();
+    const everything = Dataset.fromTriples(model.itemIds.map((i) => ['greedy', i, 1] as [string, string, number]));
+    expect(() => model.fit(everything)).toThrow(/interacted with every item/);
+    expect(model.isFitted).toBe(true);
+    expect(model.save()).toEqual(before);
+  });
+});

@@ -14,11 +14,16 @@ const BAND_MIN_ROWS = 1 << 20;
  */
 export type DuplicatePolicy = 'keep' | 'last' | 'mean';
 
+/** Every {@link DuplicatePolicy}, e.g. for a command-line choice or to validate a value. */
 export const DUPLICATE_POLICIES: readonly DuplicatePolicy[] = ['keep', 'last', 'mean'];
 
+/** The rows {@link dedupeRatings} keeps, and how many duplicates it found and removed. */
 export interface DedupeResult {
+  /** Internal user id of each row kept. */
   readonly userIndex: Uint32Array;
+  /** Internal item id of each row kept. */
   readonly itemIndex: Uint32Array;
+  /** Rating of each row kept (under 'last' or 'mean', the resolved rating). */
   readonly ratings: Float32Array;
   /** The times of the rows kept, when times were given. */
   readonly times?: Float64Array;
@@ -32,6 +37,16 @@ export interface DedupeResult {
  * Applies a duplicate policy to parallel rating arrays (internal ids < userCount / itemCount).
  * Rows kept stay in their first-appearance order. With 'keep', or when there are no duplicates,
  * the input arrays are returned as they are.
+ *
+ * @param userIndex - Internal user id per row.
+ * @param itemIndex - Internal item id per row (same length).
+ * @param ratings - Rating per row (same length).
+ * @param userCount - Number of users (every user id is below it).
+ * @param itemCount - Number of items (every item id is below it).
+ * @param policy - What to do with repeated (user, item) rows.
+ * @param times - Optional time per row; resolved with the ratings (see {@link DuplicatePolicy}).
+ * @param inPlace - Compact the kept rows within the given arrays (returned as views of them) rather than into new ones.
+ * @returns The rows kept and the counts.
  */
 export function dedupeRatings(
   userIndex: Uint32Array,
@@ -175,11 +190,25 @@ function countBand(
   return found;
 }
 
-/** The dataset with the duplicate policy applied (same id maps and scale). */
+/**
+ * The dataset with the duplicate policy applied (same id maps and scale), e.g. for a dataset
+ * built with {@link Dataset.fromTriples}; the parsers apply their `duplicates` option themselves.
+ *
+ * @param dataset - The ratings.
+ * @param policy - What to do with repeated (user, item) rows.
+ * @returns The resulting dataset (the same object when nothing was removed) and the counts.
+ */
 export function resolveDuplicates(
   dataset: Dataset,
   policy: DuplicatePolicy,
-): { dataset: Dataset; found: number; removed: number } {
+): {
+  /** The dataset with the policy applied; `dataset` itself when no row was removed. */
+  dataset: Dataset;
+  /** Rows that repeated an earlier (user, item) row. */
+  found: number;
+  /** Rows dropped (0 for 'keep', `found` otherwise). */
+  removed: number;
+} {
   const r = dedupeRatings(
     dataset.userIndex,
     dataset.itemIndex,

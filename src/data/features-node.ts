@@ -8,6 +8,14 @@ import { ml100kItemFeatures, ml100kUserFeatures } from './ml100k-features.js';
 /**
  * Reads a feature file (UTF-8; format in ./features.ts) and parses it; errors name the path.
  * `await loadFeaturesFile('items.csv', { kind: 'item', knownIds: dataset.items })`.
+ * The format is {@link parseFeatures}'s.
+ *
+ * @param path - The file.
+ * @param options - As for parseFeatures; `source` is the path.
+ * @returns The features.
+ * @throws {@link DataError} When the file is missing or unreadable (or a directory), or has no feature row.
+ * @throws {@link ParseError} For a malformed line, naming the path and line.
+ * @throws {@link OptionError} When `kind` is not 'user' or 'item'.
  */
 export async function loadFeaturesFile(
   path: string,
@@ -22,8 +30,19 @@ export async function loadFeaturesFile(
  * genre names of u.genre when it is there (else the standard 19). The files are latin-1, as
  * GroupLens ships them (u.item has accented titles).
  * `const { users, items } = await loadMl100kFeatures('ml-100k')`.
+ * The features are those of {@link ml100kUserFeatures} and {@link ml100kItemFeatures}.
+ *
+ * @param dir - The MovieLens 100k directory (holding u.user and u.item).
+ * @returns The user and the movie features.
+ * @throws {@link DataError} When u.user or u.item is missing or unreadable, or a file has no rows.
+ * @throws {@link ParseError} For a malformed line of any of the three files.
  */
-export async function loadMl100kFeatures(dir: string): Promise<{ users: Features; items: Features }> {
+export async function loadMl100kFeatures(dir: string): Promise<{
+  /** User features from u.user: age group, gender, occupation, zip region. */
+  users: Features;
+  /** Movie features from u.item: genres and release period. */
+  items: Features;
+}> {
   const userPath = join(dir, 'u.user');
   const itemPath = join(dir, 'u.item');
   const genrePath = join(dir, 'u.genre');

@@ -21,8 +21,23 @@ import { QuoteError, splitQuoted } from './quoted-fields.js';
 import { DataError, OptionError, ParseError } from '../errors.js';
 import { IdMap, type RawId } from './dataset.js';
 
-/** Attributes of users or of items: a sparse matrix by rows (CSR) whose rows are entity ids and columns named features. */
+/**
+ * Attributes of users or of items: a sparse matrix by rows (CSR) whose rows are entity ids and columns named features.
+ * The hybrid model sums the vectors of an entity's features (LightFM's idea), so an item known
+ * only by its attributes can still be scored. Build one with {@link Features.fromRecords},
+ * {@link parseFeatures} or the MovieLens helpers; `loadFeaturesFile` (latentrec/node) reads a file.
+ */
 export class Features {
+  /**
+   * Wraps a CSR layout as it is (no copy), after checking it.
+   *
+   * @param ids - Entity raw ids: row r is `ids.raw[r]`.
+   * @param names - Feature names: column c is `names.raw[c]`.
+   * @param start - `ids.size + 1` row offsets, from 0 to `cols.length`, never decreasing.
+   * @param cols - Feature column of each entry, ascending and distinct within a row, below `names.size`.
+   * @param vals - Weight of each entry (finite), as long as `cols`.
+   * @throws {@link DataError} When the layout breaks any of those rules.
+   */
   constructor(
     /** Entity raw ids (users or items): row r is ids.raw[r]. */
     readonly ids: IdMap,
@@ -44,6 +59,7 @@ export class Features {
     return this.ids.size;
   }
 
+  /** Number of distinct features (columns). */
   get featureCount(): number {
     return this.names.size;
   }
@@ -51,6 +67,9 @@ export class Features {
   /**
    * The row of a raw id as [name, weight] pairs in column order, or undefined when the id has no
    * row. `Features.fromRecords([['1', ['a', ['b', 2]]]]).row(1)` → `[['a', 1], ['b', 2]]`.
+   *
+   * @param id - The entity's raw id (numbers are converted to strings).
+   * @returns Its features and weights, or undefined.
    */
   row(id: RawId): Array<[string, number]> | undefined {
     const r = this.ids.get(id);
@@ -64,6 +83,23 @@ export class Features {
    * From records: [id, features] where a feature is a name (weight 1) or [name, weight]. Rows and
    * columns are numbered in order of first appearance; an id in several records gets the features
    * of all of them; an id whose features are empty still gets an (empty) row.
+   *
+   * @param records - `[id, features]` pairs.
+   * @returns The features.
+   * @throws {@link DataError} For an empty or non-string feature name, a weight that is not a
+   *   finite number fitting a 32-bit float, or a feature given twice for one id.
+   *
+   * @example
+   * ```ts
+   * import { Features } from 'latentrec';
+   *
+   * const items = Features.fromRecords([
+   *   ['1', ['genre:Animation', 'genre:Comedy', ['year', 0.5]]],
+   *   ['2', ['genre:Action']],
+   * ]);
+   * items.size;          // 2 items
+   * items.featureCount;  // 4 features
+   * ```
    */
   static fromRecords(records: Iterable<readonly [RawId, Iterable<string | readonly [string, number]>]>): Features {
     const builder = new FeaturesBuilder();
@@ -163,13 +199,33 @@ class FeaturesBuilder {
   }
 }
 
+/** Options of {@link parseFeatures} (and of `loadFeaturesFile`, which sets `source` to the path). */
 export interface FeatureParseOptions {
-  /** Name used in errors, default '<string>'. */
+  /**
+   * Name used in errors.
+   *
+   * @defaultValue '<string>'
+   */
   source?: string;
-  /** Whose features these are, for messages; default 'item'. */
+  /**
+   * Whose features these are, for messages: 'user' or 'item'.
+   *
+   * @defaultValue 'item'
+   */
   kind?: 'user' | 'item';
-  /** When given, an id not in this set is an error naming the file and line. */
-  knownIds?: { has(id: string): boolean };
+  /**
+   * When given, an id not in this set is an error naming the file and line. An {@link IdMap}
+   * (e.g. `dataset.items`) or a `Set<string>` will do.
+   */
+  knownIds?: {
+    /**
+     * Whether an id is known.
+     *
+     * @param id - The raw id as read (trimmed, unquoted).
+     * @returns True when the id may have features.
+     */
+    has(id: string): boolean;
+  };
   /** Explains where known ids come from, appended to the unknown-id error, e.g. 'it is in neither the training nor the test data'. */
   knownIdsHint?: string;
 }
@@ -198,8 +254,25 @@ function splitLine(line: string, sep: string): string[] {
 }
 
 /**
- * Parses a feature file's text (format at the top of this file).
+ * Parses a feature file's text (format below).
  * `parseFeatures('1,genre:Action\n1,year:1995,0.5\n').row('1')` → `[['genre:Action', 1], ['year:1995', 0.5]]`.
+ *
+ * The format, "long": one feature of one entity per line, `id,feature[,weight]` (weight 1 when
+ * left out, else a finite number). Lines starting with '#' and blank lines are skipped; the first
+ * data line may be a header whose first field is one of {@link HEADER_ID_NAMES} and second
+ * `feature`. The separator is a tab if the first data line holds one, else a comma, and every
+ * line must use it. CSV quoting: a field opening with '"' may hold the separator, '""' stands for
+ * '"'; unquoted fields are trimmed. Feature names are case-sensitive. An id may appear on any number of
+ * lines; the same (id, feature) pair twice is an error. A leading byte-order mark is ignored, and
+ * lines may end with '\n', '\r\n' or '\r'.
+ *
+ * @param text - The file's text.
+ * @param options - Names for messages and the ids allowed.
+ * @returns The features, rows and columns numbered in order of first appearance.
+ * @throws {@link OptionError} When `kind` is not 'user' or 'item'.
+ * @throws {@link ParseError} For a malformed line: a mixed separator, a bad quote, a wrong field
+ *   count, an empty id or feature, an unknown id (with `knownIds`), a bad weight or a duplicate pair.
+ * @throws {@link DataError} When the text has no feature row.
  */
 export function parseFeatures(text: string, options: FeatureParseOptions = {}): Features {
   options ??= {}; // JavaScript callers may pass null

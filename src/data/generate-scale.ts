@@ -13,28 +13,76 @@ import { Random } from '../util/random.js';
 import { Dataset, IdMap } from './dataset.js';
 import { ratingCounts } from './generate.js';
 
+/**
+ * Options of {@link generateScaleRatings}; unset ones default to {@link SCALE_DEFAULTS}. `ratings`
+ * must lie between max(items, users * minPerUser) and users * items, and `minPerUser` may not
+ * exceed `items`. Spread {@link NETFLIX_SCALE} in for the Netflix Prize's shape.
+ */
 export interface ScaleOptions {
+  /**
+   * Number of ratings, an integer from 1 to 2^32 - 1.
+   *
+   * @defaultValue 20000000
+   */
   ratings?: number;
+  /**
+   * Number of users, an integer >= 1.
+   *
+   * @defaultValue 200000
+   */
   users?: number;
+  /**
+   * Number of items, an integer >= 1.
+   *
+   * @defaultValue 50000
+   */
   items?: number;
-  /** Exponent of the item popularity law (1 = uniform; larger = more skewed). Default 3. */
+  /**
+   * Exponent of the item popularity law (1 = uniform; larger = more skewed), a finite number >= 1.
+   *
+   * @defaultValue 3
+   */
   itemSkew?: number;
-  /** Rank of the planted structure. */
+  /**
+   * Rank of the planted structure, an integer >= 1.
+   *
+   * @defaultValue 8
+   */
   rank?: number;
-  /** Standard deviation of the noise added before rounding. */
+  /**
+   * Standard deviation of the noise added before rounding, >= 0.
+   *
+   * @defaultValue 0.5
+   */
   noise?: number;
-  /** Every user gets at least this many ratings; default min(20, floor(ratings / users)). */
+  /**
+   * Every user gets at least this many ratings; default min(20, floor(ratings / users)), at least 1.
+   * An integer >= 1.
+   */
   minPerUser?: number;
+  /**
+   * Seed of the generator: the same options give the same dataset.
+   *
+   * @defaultValue 42
+   */
   seed?: number;
 }
 
+/** The defaults of {@link generateScaleRatings} (minPerUser's depends on the counts, see {@link ScaleOptions}). */
 export const SCALE_DEFAULTS = {
+  /** Ratings: 20 million. */
   ratings: 20_000_000,
+  /** Users. */
   users: 200_000,
+  /** Items. */
   items: 50_000,
+  /** Exponent of the item popularity law: the top 1% of items carry about 21% of the ratings. */
   itemSkew: 3,
+  /** Rank of the planted structure. */
   rank: 8,
+  /** Standard deviation of the noise added before rounding. */
   noise: 0.5,
+  /** Seed of the generator. */
   seed: 42,
 } as const;
 
@@ -45,10 +93,15 @@ export const SCALE_DEFAULTS = {
  * a few thousand; users need only one rating, so a long tail of users has a handful.
  */
 export const NETFLIX_SCALE = {
+  /** The Netflix Prize training set's ratings. */
   ratings: 100_480_507,
+  /** Its users. */
   users: 480_189,
+  /** Its movies. */
   items: 17_770,
+  /** A milder popularity skew than the default 3. */
   itemSkew: 1.8,
+  /** Users need only one rating. */
   minPerUser: 1,
 } as const;
 
@@ -60,10 +113,23 @@ const U32_TO_UNIT = 2.3283064365386963e-10;
  * pair repeats; rows are in random order and ids are numbered by first appearance (as a parsed
  * file numbers them), with raw ids the integers 1..users and 1..items (items in a random order,
  * not by popularity), so `writeRatingsFile` then `loadRatingsFile` gives back the same arrays.
+ * Built straight into typed arrays (12 bytes a rating plus working memory per user and item),
+ * ratings 1..5 from a planted low-rank truth plus biases and noise.
+ *
+ * @param options - Size, skew, structure and seed; defaults in {@link SCALE_DEFAULTS}.
+ * @returns The ratings, integers 1..5 on the scale 1..5.
+ * @throws {@link OptionError} When a count is not an integer >= 1, ratings exceed 2^32 - 1,
+ *   noise is negative, itemSkew is not a finite number >= 1, or the number of ratings is out of
+ *   reach (see {@link ScaleOptions}).
  *
  * @example
- *   const data = generateScaleRatings({ ratings: 50_000, users: 1_000, items: 2_000, seed: 1 });
- *   // data.size === 50_000, data.userCount === 1_000, data.itemCount === 2_000, scale 1..5
+ * ```ts
+ * import { generateScaleRatings, NETFLIX_SCALE } from 'latentrec';
+ *
+ * const data = generateScaleRatings({ ratings: 50_000, users: 1_000, items: 2_000, seed: 1 });
+ * // data.size === 50_000, data.userCount === 1_000, data.itemCount === 2_000, scale 1..5
+ * const netflix = generateScaleRatings({ ...NETFLIX_SCALE, seed: 1 }); // 100M ratings, 1.2 GB
+ * ```
  */
 export function generateScaleRatings(options: ScaleOptions = {}): Dataset {
   const o = { ...SCALE_DEFAULTS, ...options };
@@ -195,12 +261,25 @@ function renumber(index: Uint32Array, count: number, rawOf: (id: number) => stri
   return IdMap.from(raw);
 }
 
+/** Options of {@link encodeRatingsTsv} and `writeRatingsFile` (latentrec/node). */
 export interface EncodeOptions {
-  /** Only 'tsv': ml100k-style `user\titem\trating\ttimestamp` lines. */
+  /**
+   * Only 'tsv': ml100k-style `user\titem\trating\ttimestamp` lines.
+   *
+   * @defaultValue 'tsv'
+   */
   format?: 'tsv';
-  /** Write the fourth (timestamp) column; default true. Timestamps are 881250949 + row. */
+  /**
+   * Write the fourth (timestamp) column; default true. Timestamps are 881250949 + row.
+   *
+   * @defaultValue true
+   */
   timestamps?: boolean;
-  /** Bytes per chunk (about); default 1 MiB. */
+  /**
+   * Bytes per chunk (about); default 1 MiB. An integer >= 1.
+   *
+   * @defaultValue 1048576
+   */
   chunkBytes?: number;
 }
 
@@ -215,6 +294,12 @@ const LF = 10;
  * are integers 0..9 are one digit; others are written as `String(rating)` (which reads back as
  * the same 32-bit float). Raw ids holding a tab or a line break, empty, or with surrounding
  * whitespace would not read back the same and are refused.
+ *
+ * @param dataset - The ratings to write.
+ * @param options - Format, timestamp column and chunk size.
+ * @returns A generator of UTF-8 chunks, in file order; the checks run when the first chunk is asked for.
+ * @throws {@link OptionError} When format is not 'tsv' or chunkBytes is not an integer >= 1.
+ * @throws {@link DataError} When a raw id is empty, has surrounding whitespace, or holds a tab or line break.
  */
 export function* encodeRatingsTsv(dataset: Dataset, options: EncodeOptions = {}): Generator<Uint8Array> {
   const { format = 'tsv', timestamps = true, chunkBytes = 1 << 20 } = options;

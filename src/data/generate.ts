@@ -6,21 +6,96 @@ import { OptionError } from '../errors.js';
 import { Random } from '../util/random.js';
 import { Dataset, IdMap } from './dataset.js';
 
+/**
+ * Options of {@link generateRatings}; every one defaults to {@link GENERATE_DEFAULTS} (MovieLens
+ * 100k's shape). `ratings` must lie between `users * minPerUser` and `users * items`, and
+ * `minPerUser` may not exceed `items`.
+ */
 export interface GenerateOptions {
+  /**
+   * Number of users, an integer >= 1.
+   *
+   * @defaultValue 943
+   */
   users?: number;
+  /**
+   * Number of items, an integer >= 1.
+   *
+   * @defaultValue 1682
+   */
   items?: number;
+  /**
+   * Number of ratings, an integer >= 1 (no (user, item) pair repeats).
+   *
+   * @defaultValue 100000
+   */
   ratings?: number;
-  /** Rank of the planted structure. */
+  /**
+   * Rank of the planted structure, an integer >= 1.
+   *
+   * @defaultValue 8
+   */
   rank?: number;
-  /** Standard deviation of the noise added before rounding. */
+  /**
+   * Standard deviation of the noise added before rounding, >= 0.
+   *
+   * @defaultValue 0.8
+   */
   noise?: number;
-  /** Every user gets at least this many ratings. */
+  /**
+   * Every user gets at least this many ratings, an integer >= 1.
+   *
+   * @defaultValue 20
+   */
   minPerUser?: number;
+  /**
+   * Seed of the generator: the same options give the same dataset.
+   *
+   * @defaultValue 42
+   */
   seed?: number;
 }
 
-export const GENERATE_DEFAULTS = { users: 943, items: 1682, ratings: 100_000, rank: 8, noise: 0.8, minPerUser: 20, seed: 42 } as const;
+/** The defaults of {@link generateRatings}: MovieLens 100k's shape. */
+export const GENERATE_DEFAULTS = {
+  /** Users, as in MovieLens 100k. */
+  users: 943,
+  /** Items, as in MovieLens 100k. */
+  items: 1682,
+  /** Ratings, as in MovieLens 100k. */
+  ratings: 100_000,
+  /** Rank of the planted structure. */
+  rank: 8,
+  /** Standard deviation of the noise added before rounding. */
+  noise: 0.8,
+  /** Least ratings per user, as in MovieLens 100k. */
+  minPerUser: 20,
+  /** Seed of the generator. */
+  seed: 42,
+} as const;
 
+/**
+ * A deterministic synthetic ratings set shaped like MovieLens 100k (943 users, 1682 items,
+ * 100,000 ratings on 1..5, every user with at least 20 ratings, popular items rated far more
+ * often), with a planted low-rank structure plus user and item biases and noise, so models have
+ * something real to learn without downloading anything. Raw ids are '1'..'users' and '1'..'items';
+ * rows are in random order and ids numbered by first appearance, as a parsed file would be.
+ *
+ * @param options - Size, structure and seed; defaults in {@link GENERATE_DEFAULTS}.
+ * @returns The ratings, integers 1..5 on the scale 1..5.
+ * @throws {@link OptionError} When a count is not an integer >= 1, noise is negative, or the
+ *   number of ratings is out of reach (see {@link GenerateOptions}).
+ *
+ * @example
+ * ```ts
+ * import { SVD, evaluate, generateRatings, holdoutSplit } from 'latentrec';
+ *
+ * const { train, test } = holdoutSplit(generateRatings(), { testRatio: 0.2 });
+ * const model = new SVD();
+ * model.fit(train);
+ * evaluate(model, test).rmse;
+ * ```
+ */
 export function generateRatings(options: GenerateOptions = {}): Dataset {
   const o = { ...GENERATE_DEFAULTS, ...options };
   for (const key of ['users', 'items', 'ratings', 'rank', 'minPerUser'] as const) {

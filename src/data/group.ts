@@ -1,11 +1,14 @@
 // Rows grouped by a key (user, usually) with a stable counting sort: O(n + keys), no comparisons.
 
+/** Row numbers grouped by key, as a CSR layout. */
 export interface Groups {
   /** Rows of key g are rows[start[g] .. start[g + 1]), in their original order. */
   start: Uint32Array;
+  /** Row numbers, key by key. */
   rows: Uint32Array;
 }
 
+/** The rows of each key, each key's in their original order (a stable counting sort). */
 export function groupRows(keys: Uint32Array, keyCount: number): Groups {
   const start = groupStarts(keys, keyCount), next = start.slice(0, keyCount);
   const rows = new Uint32Array(keys.length);

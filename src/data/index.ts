@@ -12,6 +12,8 @@ export type {
   ParseOptions,
   RatingsFormat,
 } from './parse.js';
+// Named by RatingsParser's constructor; marked @internal (the Node loader's plumbing).
+export type { RowArrays } from './parse.js';
 export { dedupeRatings, resolveDuplicates, DUPLICATE_POLICIES } from './duplicates.js';
 export type { DedupeResult, DuplicatePolicy } from './duplicates.js';
 export { holdoutSplit, kFold, perUserHoldout, coldItemsSplit, sampleUsers, type SampleUsersOptions } from './splits.js';

@@ -14,10 +14,17 @@ import type { Fold } from './splits.js';
 /** Bytes read per chunk by default (the parser decodes them in smaller slices). */
 const READ_CHUNK = 1 << 20;
 
+/**
+ * Options of {@link loadRatingsFile}: the {@link ParseOptions} (`source` defaults to the path)
+ * plus how the file is read. Each is checked before the file is opened ({@link OptionError}).
+ */
 export interface LoadFileOptions extends ParseOptions {
   /**
    * Bytes read per chunk, default 1 MiB. For tests (a few bytes make lines, '\r\n' pairs and UTF-8
    * characters straddle chunks) and for tuning memory against speed; the result does not depend on it.
+   * An integer >= 1.
+   *
+   * @defaultValue 1048576
    */
   chunkSize?: number;
   /**
@@ -27,6 +34,8 @@ export interface LoadFileOptions extends ParseOptions {
    * data before fitting, not after). The file must be a regular file, and its rows fit wasm32's
    * 4 GiB: otherwise refused before parsing, with the most ratings that fit. Where shared memory
    * is missing the rows are plain arrays and `summary.inPlace` says why. Default false.
+   *
+   * @defaultValue false
    */
   inPlace?: boolean;
   /**
@@ -34,9 +43,12 @@ export interface LoadFileOptions extends ParseOptions {
    * one thread below. Parts of whole lines are parsed on worker threads and joined in file order,
    * so the dataset is the one a single thread makes; a file with lines only the general parser
    * takes (quoted fields, non-ASCII ids, old Mac line breaks, errors) is parsed on one thread.
+   * A number is an integer from 1 to 256.
+   *
+   * @defaultValue 'auto'
    */
   threads?: number | 'auto';
-  /** Bytes per part parsed by a worker (default from the size and threads); for tests and tuning. */
+  /** Bytes per part parsed by a worker (default from the size and threads); for tests and tuning. An integer >= 1. */
   partBytes?: number;
   /** Called as the file is read: bytes parsed so far, of the file's size (undefined for a pipe). */
   onProgress?: (bytes: number, totalBytes: number | undefined) => void;
@@ -45,7 +57,39 @@ export interface LoadFileOptions extends ParseOptions {
 /** Files from this size are parsed on every core by default. */
 const PARALLEL_FROM_BYTES = 32 << 20;
 
-/** Parses a ratings file by streaming it (source in errors and summary = the path as given). */
+/**
+ * Parses a ratings file by streaming it (source in errors and summary = the path as given).
+ * The formats are {@link parseRatings}'s: MovieLens 100k `u.data`, 1M/10M `ratings.dat`,
+ * latest/25M `ratings.csv`, or delimited text, detected by default. The file is never held whole
+ * in memory: its line breaks are counted first, so the rows are stored once (12 bytes a rating);
+ * by default, files from 32 MiB are parsed on every core (`threads`). Also reads a pipe or other non-regular
+ * file, on one thread.
+ *
+ * @param path - The file.
+ * @param options - How to read it (see {@link LoadFileOptions}).
+ * @returns The dataset and a summary of how it was read.
+ * @throws {@link OptionError} When an option is invalid, or `inPlace` is asked of a file that is
+ *   not regular.
+ * @throws {@link ParseError} For a malformed line (the path, 1-based line and field).
+ * @throws {@link DataError} When the file is missing or unreadable, holds no rating, its format
+ *   cannot be detected, the times were asked for and it has none, it changed while being read,
+ *   or (`inPlace`) it has more lines than wasm32 memory holds.
+ *
+ * @example
+ * ```ts
+ * import { loadRatingsFile } from 'latentrec/node';
+ *
+ * const { dataset, summary } = await loadRatingsFile('ml-100k/u.data'); // format detected
+ * summary.format;   // 'ml100k'
+ * dataset.size;     // 100000
+ *
+ * // Other text: name the delimiter and columns, fix the scale, average repeated ratings.
+ * const other = await loadRatingsFile('ratings.tsv', {
+ *   format: 'delimited', delimiter: '\t', columns: { user: 1, item: 0, rating: 2 },
+ *   scale: { lo: 1, hi: 10 }, duplicates: 'mean',
+ * });
+ * ```
+ */
 export async function loadRatingsFile(path: string, options: LoadFileOptions = {}): Promise<LoadResult> {
   const { chunkSize = READ_CHUNK, inPlace = false, threads = 'auto', partBytes, onProgress, ...parseOptions } = options;
   // Checked here since createReadStream would take 0 or a fraction without complaint.
@@ -196,8 +240,21 @@ function countByte(bytes: Buffer, byte: number): number {
  * renamed, so an interrupted write leaves no partial file at `path`. Reads back with
  * `loadRatingsFile(path)` to the same arrays (ids are numbered by first appearance either way).
  *
+ * @param path - The file to write (replaced if it exists).
+ * @param dataset - The ratings.
+ * @param options - Whether to write the timestamp column (default true; 881250949 + row) and the chunk size.
+ * @returns A promise that resolves once the file is complete and renamed into place.
+ * @throws {@link OptionError} When an option is invalid.
+ * @throws {@link DataError} When a raw id cannot be written to a tab-separated file (empty,
+ *   surrounding whitespace, a tab or line break); the temporary file is removed.
+ *
  * @example
- *   await writeRatingsFile('/tmp/ratings.tsv', generateScaleRatings({ ratings: 1_000_000 }));
+ * ```ts
+ * import { generateScaleRatings } from 'latentrec';
+ * import { writeRatingsFile } from 'latentrec/node';
+ *
+ * await writeRatingsFile('/tmp/ratings.tsv', generateScaleRatings({ ratings: 1_000_000 }));
+ * ```
  */
 export async function writeRatingsFile(path: string, dataset: Dataset, options: EncodeOptions = {}): Promise<void> {
   const tmp = `${path}.tmp`;
@@ -223,6 +280,23 @@ const FOLD_FILE_RE = /^u(\d+)\.(base|test)$/;
  * is its own Dataset with ids numbered by first appearance in that file, so a test set keeps its
  * own ids (models look test ratings up by raw id). Fold names are 'u1'..'uN'.
  * `options` apply to every file (`source` is each file's path).
+ *
+ * @param dir - The directory holding the fold files.
+ * @param options - Parse options for every file.
+ * @returns The folds, 'u1' first, each with its files' load summaries; pass them to {@link crossValidate}.
+ * @throws {@link DataError} When the directory cannot be read, holds no fold, the folds are not
+ *   numbered from 1 without gaps, a fold lacks its .base or .test file, or a file cannot be loaded.
+ * @throws {@link ParseError} For a malformed line of any file.
+ * @throws {@link OptionError} When an option is invalid.
+ *
+ * @example
+ * ```ts
+ * import { SVD, crossValidate } from 'latentrec';
+ * import { loadFolds } from 'latentrec/node';
+ *
+ * const folds = await loadFolds('ml-100k'); // u1.base/u1.test … u5.base/u5.test
+ * crossValidate(() => new SVD(), folds).mean.rmse;
+ * ```
  */
 export async function loadFolds(dir: string, options: Omit<ParseOptions, 'source'> = {}): Promise<Fold[]> {
   let names: string[];

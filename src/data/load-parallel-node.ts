@@ -145,15 +145,19 @@ export class ParseWorkers {
   }
 }
 
+/** What parseInParallel needs: the file, its parts, the workers and the shared row arrays. */
 export interface ParallelParse {
+  /** The file. */
   path: string;
   /** The file's size when the load started; the parts cover exactly these bytes. */
   size: number;
+  /** Where the parts start, and their line counts. */
   parts: FileParts;
   /** The workers that surveyed the parts: they parse them now. */
   pool: ParseWorkers;
   /** The parser's row arrays: shared memory, at least lf + 1 rows (the parser was made with them). */
   rows: RowArrays;
+  /** Called as parts are parsed, with the bytes parsed so far. */
   onBytes?: (bytes: number) => void;
 }
 

@@ -40,6 +40,13 @@ const WHOLE_RE = /^\d+$/;
  * code not starting with a digit (Canadian postal codes).
  * `ml100kUserFeatures('7|30|F|writer|20003\n').row('7')` →
  * `[['age:25-34', 1], ['gender:F', 1], ['occupation:writer', 1], ['zip:2', 1]]`.
+ *
+ * @param text - u.user's text (decoded as latin-1).
+ * @param source - Name used in errors.
+ * @returns One row per user, every weight 1.
+ * @throws {@link ParseError} For a line without 5 '|'-separated fields, an empty or repeated id,
+ *   an age that is not a whole number, a gender other than M or F, or an empty occupation.
+ * @throws {@link DataError} When the text has no non-blank line.
  */
 export function ml100kUserFeatures(text: string, source = 'u.user'): Features {
   const records: Array<[string, string[]]> = [];
@@ -67,6 +74,15 @@ export function ml100kUserFeatures(text: string, source = 'u.user'): Features {
  * `year:1970s`, `year:1980s`) and, from 1990 where most of its movies are, five-year periods
  * (`year:1990-1994`, `year:1995-1999`, ...). No release date, no year feature. Genre names and
  * their number come from u.genre's text (`name|index` lines) when given, else ML100K_GENRES.
+ *
+ * @param itemText - u.item's text (decoded as latin-1).
+ * @param genreText - u.genre's text, or undefined for {@link ML100K_GENRES}.
+ * @param source - Name of u.item in errors.
+ * @param genreSource - Name of u.genre in errors.
+ * @returns One row per movie, every weight 1.
+ * @throws {@link ParseError} For a line with the wrong number of fields, an empty or repeated id,
+ *   a genre flag other than 0 or 1, a malformed release date, or a bad u.genre line.
+ * @throws {@link DataError} When a text has no non-blank line, or u.genre's indexes are not 0..n-1.
  */
 export function ml100kItemFeatures(
   itemText: string,

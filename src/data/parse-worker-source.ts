@@ -19,6 +19,7 @@
 // Count:  { kind: 'count', part, start, n, bands, itemCount } answers { part, found }: duplicate
 //         rows among the first n of the users in the bands ([u0, u1) pairs; start: rows per user, as a CSR).
 
+/** The parse worker's source, for `new Worker(source, { eval: true })`. */
 export const parseWorkerSource = (): string => `'use strict';
 const { parentPort } = require('node:worker_threads');
 /** The shared row arrays, from the 'rows' message. */

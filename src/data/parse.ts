@@ -19,14 +19,19 @@ import { DUPLICATE_POLICIES, dedupeRatings, type DuplicatePolicy } from './dupli
  * delimited: generic text; auto: detected from the first non-empty lines.
  */
 export type RatingsFormat = 'auto' | 'ml100k' | 'ml1m' | 'mlcsv' | 'delimited';
+/** The format a parse settled on: a {@link RatingsFormat} other than 'auto'. */
 export type DetectedFormat = Exclude<RatingsFormat, 'auto'>;
 
-/** ' ' means runs of whitespace (leading/trailing whitespace ignored). */
+/** A field delimiter of delimited text. ' ' means runs of whitespace (leading/trailing whitespace ignored). */
 export type Delimiter = '\t' | ',' | ';' | ' ';
 
+/** The 0-based columns each part of a rating is read from. */
 export interface ColumnIndices {
+  /** Column of the user ids. */
   user: number;
+  /** Column of the item ids. */
   item: number;
+  /** Column of the ratings. */
   rating: number;
   /**
    * The rating's time, read only with `timestamps: true`: column 3 of MovieLens files, else the
@@ -35,37 +40,69 @@ export interface ColumnIndices {
   time?: number;
 }
 
+/**
+ * How to read ratings text ({@link parseRatings}, {@link RatingsParser}, `loadRatingsFile`). Every
+ * option is checked before any line is read; a bad one throws an {@link OptionError} naming it.
+ */
 export interface ParseOptions {
-  /** Default 'auto'. */
+  /**
+   * The file format ({@link RatingsFormat}); 'auto' detects it from the first non-empty lines
+   * (see {@link detectFormat}).
+   *
+   * @defaultValue 'auto'
+   */
   format?: RatingsFormat;
-  /** For 'delimited' / 'auto'; detected when not given. */
+  /**
+   * For 'delimited' / 'auto'; detected when not given. Refused with the fixed formats 'ml100k',
+   * 'ml1m' and 'mlcsv'.
+   */
   delimiter?: Delimiter;
   /** Whether the first non-empty line is a header; detected when not given ('mlcsv': true). */
   header?: boolean;
   /**
    * 0-based column indices, for 'delimited' / 'auto'. When not given: taken from the header's
    * column names if there is a header (see HEADER_NAMES), else user 0, item 1, rating 2.
+   * Integers >= 0; user, item and rating (and time, when given) must be different columns.
+   * Refused with the fixed formats.
    */
   columns?: Partial<ColumnIndices>;
-  /** Ratings outside it are errors; inferred as min..max of the ratings when not given. */
+  /**
+   * Ratings outside it are errors; inferred as min..max of the ratings when not given. Needs
+   * finite `lo < hi`.
+   */
   scale?: RatingScale;
-  /** Default 'keep' (as Surprise: duplicate (user, item) rows stay separate ratings). */
+  /**
+   * What to do with repeated (user, item) rows ({@link DuplicatePolicy}): 'keep' (as Surprise:
+   * duplicate rows stay separate ratings, only counted), 'last' or 'mean'.
+   *
+   * @defaultValue 'keep'
+   */
   duplicates?: DuplicatePolicy;
-  /** Name used in errors and the summary; default '<string>'. */
+  /**
+   * Name used in errors and the summary. `loadRatingsFile` uses the path.
+   *
+   * @defaultValue '<string>'
+   */
   source?: string;
   /**
    * Keep each rating's time (Dataset.times; default false, which saves 8 bytes a rating): a file
    * without a time column is then refused; 'if-present' keeps them when the file has one. The
    * Bayesian FM's day group (`time`) reads them.
+   *
+   * @defaultValue false
    */
   timestamps?: boolean | 'if-present';
 }
 
+/** What a parse found and did: the detected layout, counts, the scale and the duplicates. */
 export interface LoadSummary {
+  /** The `source` option (the path, for `loadRatingsFile`). */
   source: string;
+  /** The format the text was read as. */
   format: DetectedFormat;
   /** '\t', ',', ';', '::', or ' ' for runs of whitespace. */
   delimiter: string;
+  /** Whether the first non-empty line was taken as a header (and skipped). */
   header: boolean;
   /** 0-based columns the user ids, item ids, ratings (and times, when kept) were read from. */
   columns: ColumnIndices;
@@ -75,25 +112,44 @@ export interface LoadSummary {
   lines: number;
   /** Ratings in the dataset (after the duplicate policy). */
   ratings: number;
+  /** Distinct users in the dataset. */
   users: number;
+  /** Distinct items in the dataset. */
   items: number;
+  /** The dataset's rating scale: the one given, else the ratings' min..max. */
   scale: RatingScale;
+  /** Whether `scale` was inferred from the ratings (no `scale` option). */
   scaleInferred: boolean;
-  duplicates: { policy: DuplicatePolicy; found: number; removed: number };
+  /** Repeated (user, item) rows. */
+  duplicates: {
+    /** The duplicate policy applied. */
+    policy: DuplicatePolicy;
+    /** Rows that repeated an earlier (user, item) row. */
+    found: number;
+    /** Rows dropped by the policy (0 for 'keep'). */
+    removed: number;
+  };
   /** loadRatingsFile's `inPlace` was asked for but not done: why (the rows are plain arrays). */
   inPlace?: string;
   /** Threads that parsed the text (loadRatingsFile's `threads`; 1 elsewhere). */
   threads: number;
 }
 
+/** What the parsers and loaders return: the ratings and a summary of how they were read. */
 export interface LoadResult {
+  /** The ratings. */
   dataset: Dataset;
+  /** How the text was read: format, columns, counts, scale, duplicates. */
   summary: LoadSummary;
 }
 
+/** The layout {@link detectFormat} found (or the parser settled on). */
 export interface Detection {
+  /** The format. */
   format: DetectedFormat;
+  /** '\t', ',', ';', '::', or ' ' for runs of whitespace. */
   delimiter: string;
+  /** Whether the first non-empty line is a header. */
   header: boolean;
   /** The columns given, else those named in the header, else the defaults. */
   columns: ColumnIndices;
@@ -264,6 +320,13 @@ function resolveOptions(options: ParseOptions): Resolved {
  * item and rating fields are all non-numeric and either one of its fields is a known column name
  * (HEADER_NAMES) or the following sampled lines have numeric ratings. Without `columns`, a header's
  * names place the columns. Options given override the detection.
+ *
+ * @param lines - Sample lines: non-empty, without line ends (the parser uses the first 10).
+ * @param options - Options that fix parts of the layout; the others are detected.
+ * @returns The format, delimiter, header flag and columns.
+ * @throws {@link OptionError} When an option is invalid.
+ * @throws {@link DataError} When no delimiter gives 3 or more fields, or a header names the
+ *   columns ambiguously (one role unnamed, its default column named for another role).
  */
 export function detectFormat(lines: readonly string[], options: ParseOptions = {}): Detection {
   return detect(lines, resolveOptions(options));
@@ -394,12 +457,10 @@ const FIRST_BLOCK_ROWS = 1 << 16;
 const MAX_BLOCK_ROWS = 1 << 20;
 
 /**
- * The parsed rows, in blocks of typed arrays: a full block is kept as it is and a new one begun,
- * so nothing is copied while parsing (a doubling array would copy, and hold old and new at once).
- * `take` joins the blocks once, one array at a time, letting each array's blocks go before the next
- * array is allocated; a single block (the expected row count was given) is not copied at all.
+ * The in-place line parser's settings (RatingsParser.fastPathSettings).
+ *
+ * @internal
  */
-/** The in-place line parser's settings (RatingsParser.fastPathSettings). */
 export interface FastPathSettings {
   /** SPLIT_CHAR (0), SPLIT_DOUBLE_COLON (1) or SPLIT_WHITESPACE (2). */
   split: number;
@@ -416,7 +477,11 @@ export interface FastPathSettings {
   scaleHi: number | null;
 }
 
-/** What a part parsed elsewhere by the fast path needs interned (RatingsParser.appendKeys). */
+/**
+ * What a part parsed elsewhere by the fast path needs interned (RatingsParser.appendKeys).
+ *
+ * @internal
+ */
 export interface ParsedKeys {
   /** Lines read, blank ones included. */
   lines: number;
@@ -435,7 +500,11 @@ function localIds(interner: Interner, ints: Int32Array, strings: readonly string
   return out;
 }
 
-/** Three parallel arrays for the rows. */
+/**
+ * Three parallel arrays for the rows.
+ *
+ * @internal
+ */
 export interface RowArrays {
   users: Uint32Array;
   items: Uint32Array;
@@ -444,6 +513,12 @@ export interface RowArrays {
   times?: Float64Array;
 }
 
+/**
+ * The parsed rows, in blocks of typed arrays: a full block is kept as it is and a new one begun,
+ * so nothing is copied while parsing (a doubling array would copy, and hold old and new at once).
+ * `take` joins the blocks once, one array at a time, letting each array's blocks go before the next
+ * array is allocated; a single block (the expected row count was given) is not copied at all.
+ */
 class RowStore {
   private doneU: Uint32Array[] = [];
   private doneI: Uint32Array[] = [];
@@ -640,7 +715,22 @@ const SPLIT_CHAR = 0;
 const SPLIT_DOUBLE_COLON = 1;
 const SPLIT_WHITESPACE = 2;
 
-/** Incremental parser: `push` chunks of text or UTF-8 bytes, then `finish`. */
+/**
+ * Incremental parser: `push` chunks of text or UTF-8 bytes, then `finish`. For text that arrives
+ * in pieces (a stream, a `fetch` body read chunk by chunk) without holding it whole; lines,
+ * `'\r\n'` pairs and UTF-8 characters may straddle chunks. The format is detected from the first
+ * 10 non-empty lines. {@link parseRatings} does the same for a whole text or buffer.
+ *
+ * @example
+ * ```ts
+ * import { RatingsParser } from 'latentrec';
+ *
+ * const parser = new RatingsParser({ source: 'ratings.csv' });
+ * const reader = (await fetch('/ratings.csv')).body!.getReader();
+ * for (let r = await reader.read(); !r.done; r = await reader.read()) parser.push(r.value);
+ * const { dataset, summary } = parser.finish();
+ * ```
+ */
 export class RatingsParser {
   private readonly o: Resolved;
   private decoder: TextDecoder | undefined;
@@ -679,6 +769,11 @@ export class RatingsParser {
    * wrong guess costs memory or a copy, never a wrong result. `rowArrays`: where to put the rows
    * (for loadRatingsFile's `inPlace`), at least expectedRows + 1 long; the dataset's arrays are
    * then views of them, and removed duplicates are compacted within them.
+   *
+   * @param options - How to read the text.
+   * @param expectedRows - Rows to expect, or an upper bound: an integer >= 0.
+   * @param rowArrays - Arrays to parse into (the Node loader's in-place loading); leave it out.
+   * @throws {@link OptionError} When an option or `expectedRows` is invalid.
    */
   constructor(options: ParseOptions = {}, expectedRows?: number, rowArrays?: RowArrays) {
     options ??= {}; // JavaScript callers may pass null
@@ -701,6 +796,8 @@ export class RatingsParser {
    * parser was made with): lines parsed there exactly as parseInPlace would are then added with
    * appendKeys. Otherwise why not. The bytes pushed so far must end with a line break (so no
    * partial UTF-8 character is pending either).
+   *
+   * @internal
    */
   fastPathSettings(rows: RowArrays): FastPathSettings | string {
     if (this.detection === undefined) return 'the first part did not settle the format';
@@ -719,6 +816,8 @@ export class RatingsParser {
    * first appear in the part (so ids are numbered as if the lines were parsed here), and its rows
    * count as the next `keys.rows` rows. Returns each local id's internal id and the row the part's
    * rows must be moved to (they are written elsewhere, and mapped there).
+   *
+   * @internal
    */
   appendKeys(keys: ParsedKeys): { userOf: Uint32Array; itemOf: Uint32Array; at: number } {
     if (this.finished) throw new LatentrecError('RatingsParser: appendKeys() after finish()');
@@ -730,7 +829,11 @@ export class RatingsParser {
     return { userOf, itemOf, at };
   }
 
-  /** Under the 'keep' policy duplicates are only counted: the rows so far, to count them elsewhere. */
+  /**
+   * Under the 'keep' policy duplicates are only counted: the rows so far, to count them elsewhere.
+   *
+   * @internal
+   */
   rowsToCount(): { users: Uint32Array; items: Uint32Array; userCount: number; itemCount: number } | undefined {
     if (this.o.duplicates !== 'keep' || !this.rows.given) return undefined;
     const n = this.rows.size;
@@ -742,6 +845,17 @@ export class RatingsParser {
     return this.lineNo;
   }
 
+  /**
+   * Parses the next piece of the text. Complete lines are parsed now; a line cut by the end of
+   * the chunk waits for the next one.
+   *
+   * @param chunk - Text, or UTF-8 bytes (a character may be split across chunks). Do not mix the
+   *   two within a character: a string flushes any pending partial UTF-8 character.
+   * @throws {@link ParseError} For a malformed line (the file, 1-based line and field).
+   * @throws {@link DataError} When the format cannot be detected, or `timestamps: true` and the
+   *   text has no time column.
+   * @throws {@link LatentrecError} When called after `finish`.
+   */
   push(chunk: string | Uint8Array): void {
     if (this.finished) throw new LatentrecError('RatingsParser: push() after finish()');
     if (typeof chunk === 'string') {
@@ -763,6 +877,16 @@ export class RatingsParser {
   /**
    * The dataset and summary. `duplicatesFound`: the duplicate rows, when counted elsewhere (the
    * parallel loader counts them on its workers) under the 'keep' policy, which only counts them.
+   * Parses the last line (which needs no line break), applies the duplicate policy and infers the
+   * scale when none was given.
+   *
+   * @param duplicatesFound - For the Node loader; leave it out.
+   * @returns The dataset and the summary.
+   * @throws {@link DataError} When the text holds no rating; also as for `push`, for a text of
+   *   fewer than 10 non-empty lines, whose format is detected only now.
+   * @throws {@link ParseError} For a malformed line not parsed yet (the last one, or every line of
+   *   a text of fewer than 10 non-empty lines).
+   * @throws {@link LatentrecError} When called twice.
    */
   finish(duplicatesFound?: number): LoadResult {
     if (this.finished) throw new LatentrecError('RatingsParser: finish() called twice');
@@ -1108,6 +1232,24 @@ const BYTE_CHUNK = 1 << 20;
 /**
  * Parses a whole text or UTF-8 buffer (e.g. from `fetch(...).arrayBuffer()` or a File). The line
  * breaks are counted first, so the rows are stored once, in arrays of the right size.
+ * Browser-safe; in Node, `loadRatingsFile` (latentrec/node) streams a file instead.
+ *
+ * @param text - The whole text, or its UTF-8 bytes.
+ * @param options - How to read it; the format is detected by default.
+ * @returns The dataset and a summary of how it was read.
+ * @throws {@link OptionError} When an option is invalid.
+ * @throws {@link ParseError} For a malformed line (source, 1-based line and field).
+ * @throws {@link DataError} When there is no rating, the format cannot be detected, or the
+ *   times were asked for and there is no time column.
+ *
+ * @example
+ * ```ts
+ * import { parseRatings } from 'latentrec';
+ *
+ * const { dataset, summary } = parseRatings('user,item,rating\nu1,i1,4\nu2,i1,3.5\n');
+ * summary.format;  // 'delimited' (comma, with a header)
+ * dataset.size;    // 2
+ * ```
  */
 export function parseRatings(text: string | ArrayBuffer | Uint8Array, options: ParseOptions = {}): LoadResult {
   options ??= {}; // JavaScript callers may pass null

@@ -6,34 +6,69 @@ import type { Dataset } from './dataset.js';
 import { groupRows } from './group.js';
 import type { LoadSummary } from './parse.js';
 
+/**
+ * A train/test split of one dataset (or a pair of files). Each side is its own {@link Dataset}
+ * with ids numbered by first appearance on that side; models match test users and items by raw id.
+ */
 export interface Fold {
+  /** The ratings to fit on. */
   train: Dataset;
+  /** The ratings to score. */
   test: Dataset;
+  /** A label for reports: 'holdout', 'fold1'..'foldK', 'per-user holdout', or 'u1'..'uN' from loadFolds. */
   name: string;
   /** For folds read from files (loadFolds): each file's load summary. */
-  load?: { train: LoadSummary; test: LoadSummary };
+  load?: {
+    /** The training file's load summary. */
+    train: LoadSummary;
+    /** The test file's load summary. */
+    test: LoadSummary;
+  };
 }
 
+/** Options of {@link holdoutSplit}. */
 export interface HoldoutOptions {
   /** Fraction of the ratings put in the test set, in (0, 1). */
   testRatio: number;
-  /** Integer seed of the permutation (default 0). */
+  /**
+   * Integer seed of the permutation (a safe integer).
+   *
+   * @defaultValue 0
+   */
   seed?: number;
 }
 
+/** Options of {@link kFold}. */
 export interface KFoldOptions {
-  /** Number of folds, integer in [2, number of ratings] (default 5). */
+  /**
+   * Number of folds, integer in [2, number of ratings].
+   *
+   * @defaultValue 5
+   */
   folds?: number;
-  /** Integer seed of the permutation (default 0). */
+  /**
+   * Integer seed of the permutation (a safe integer).
+   *
+   * @defaultValue 0
+   */
   seed?: number;
 }
 
+/** Options of {@link perUserHoldout}. */
 export interface PerUserHoldoutOptions {
   /** Fraction of each user's ratings held out (rounded per user), in (0, 1). */
   testRatio: number;
-  /** Integer seed (default 0). */
+  /**
+   * Integer seed (a safe integer).
+   *
+   * @defaultValue 0
+   */
   seed?: number;
-  /** Ratings each user always keeps in train, integer >= 0 (default 1). */
+  /**
+   * Ratings each user always keeps in train, integer >= 0.
+   *
+   * @defaultValue 1
+   */
   minTrain?: number;
 }
 
@@ -76,6 +111,24 @@ function foldFromMask(dataset: Dataset, inTest: Uint8Array, testCount: number, n
 /**
  * Random split of the rows, like Surprise's train_test_split: a seeded permutation, the first
  * ceil(testRatio * n) rows of it go to test. Users and items may appear only in test.
+ *
+ * @param dataset - The ratings to split.
+ * @param options - The test share and the seed.
+ * @returns The fold, named 'holdout'.
+ * @throws {@link OptionError} When testRatio is not in (0, 1) or the seed is not an integer.
+ * @throws {@link DataError} When the dataset is empty, or the test share leaves no training rating.
+ *
+ * @example
+ * ```ts
+ * import { SVD, evaluate, holdoutSplit } from 'latentrec';
+ * import { loadRatingsFile } from 'latentrec/node';
+ *
+ * const { dataset } = await loadRatingsFile('ml-100k/u.data');
+ * const { train, test } = holdoutSplit(dataset, { testRatio: 0.2, seed: 0 });
+ * const model = new SVD({ seed: 0 });
+ * model.fit(train);
+ * evaluate(model, test); // { rmse, mae, count, testSeconds }
+ * ```
  */
 export function holdoutSplit(dataset: Dataset, options: HoldoutOptions): Fold {
   const testRatio = checkRatio(options.testRatio);
@@ -98,6 +151,12 @@ export function holdoutSplit(dataset: Dataset, options: HoldoutOptions): Fold {
  * K-fold cross-validation over a seeded permutation of the rows; every row is in exactly one
  * test fold. Fold sizes differ by at most one (the first n % folds folds get one more, as in
  * Surprise's KFold). Names 'fold1'..'foldK'.
+ *
+ * @param dataset - The ratings to split.
+ * @param options - The number of folds and the seed.
+ * @returns The folds, in order; pass them to {@link crossValidate}.
+ * @throws {@link OptionError} When `folds` is not an integer in [2, number of ratings] or the
+ *   seed is not an integer.
  */
 export function kFold(dataset: Dataset, options: KFoldOptions = {}): Fold[] {
   const n = dataset.size;
@@ -129,6 +188,13 @@ export function kFold(dataset: Dataset, options: KFoldOptions = {}): Fold[] {
  * Per user, holds out round(testRatio * count) of its ratings (chosen at random), but always
  * leaves at least `minTrain` of them in train. Every test user is therefore known in train
  * when minTrain >= 1.
+ *
+ * @param dataset - The ratings to split.
+ * @param options - The test share per user, the seed and the ratings every user keeps.
+ * @returns The fold, named 'per-user holdout'.
+ * @throws {@link OptionError} When testRatio is not in (0, 1), the seed is not an integer or
+ *   minTrain is not an integer >= 0.
+ * @throws {@link DataError} When the dataset is empty, or no rating or every rating would be held out.
  */
 export function perUserHoldout(dataset: Dataset, options: PerUserHoldoutOptions): Fold {
   const testRatio = checkRatio(options.testRatio);
@@ -173,10 +239,15 @@ export function perUserHoldout(dataset: Dataset, options: PerUserHoldoutOptions)
   return foldFromMask(dataset, inTest, testCount, 'per-user holdout');
 }
 
+/** Options of {@link coldItemsSplit}. */
 export interface ColdItemsOptions {
-  /** Fraction of the items held out entirely, in (0, 1) (rounded, at least one item). */
+  /** Fraction of the items held out entirely, in (0, 1) (rounded up, at least one item). */
   ratio: number;
-  /** Integer seed (default 0). */
+  /**
+   * Integer seed (a safe integer).
+   *
+   * @defaultValue 0
+   */
   seed?: number;
 }
 
@@ -184,8 +255,20 @@ export interface ColdItemsOptions {
  * Cold-start split by items: a seeded ceil(ratio × items) of the items lose every rating in
  * `train`, so a model meets them with no interaction (only their attributes, if any). Returns
  * the reduced training set and the held-out items' raw ids.
+ *
+ * @param dataset - The ratings (all of them, or a fold's training set).
+ * @param options - The share of items held out and the seed.
+ * @returns The training set without the held-out items, and their raw ids; score them with
+ *   {@link evaluateColdStart}.
+ * @throws {@link OptionError} When ratio is not in (0, 1) or the seed is not an integer.
+ * @throws {@link DataError} When the dataset is empty or the ratio would hold out every item.
  */
-export function coldItemsSplit(dataset: Dataset, options: ColdItemsOptions): { train: Dataset; items: string[] } {
+export function coldItemsSplit(dataset: Dataset, options: ColdItemsOptions): {
+  /** The ratings of the items kept (ids renumbered as in `subset`). */
+  train: Dataset;
+  /** Raw ids of the held-out items, in the seeded order they were drawn. */
+  items: string[];
+} {
   checkNotEmpty(dataset, 'coldItemsSplit');
   const ratio = options.ratio;
   if (typeof ratio !== 'number' || !(ratio > 0 && ratio < 1)) throw new OptionError('ratio', 'in (0, 1)', ratio);
@@ -200,10 +283,15 @@ export function coldItemsSplit(dataset: Dataset, options: ColdItemsOptions): { t
   return { train: dataset.subset(rows), items: Array.from(order.subarray(0, count), (i) => dataset.items.raw[i]) };
 }
 
+/** Options of {@link sampleUsers}. */
 export interface SampleUsersOptions {
   /** How many distinct users to keep, integer >= 1 (all of them when the data has fewer). */
   users: number;
-  /** Integer seed of the user permutation (default 0). */
+  /**
+   * Integer seed of the user permutation (a safe integer).
+   *
+   * @defaultValue 0
+   */
   seed?: number;
 }
 
@@ -211,8 +299,20 @@ export interface SampleUsersOptions {
  * A seeded sample of the users with all their rows (rows in their original order), e.g. the test
  * users a full-catalogue ranking scores when scoring every one would take too long. `of` is how
  * many users there were.
+ *
+ * @param dataset - The ratings.
+ * @param options - How many users to keep and the seed.
+ * @returns The sample and the counts; `data` is `dataset` itself when it has no more users than asked.
+ * @throws {@link OptionError} When `users` is not an integer >= 1 or the seed is not an integer.
  */
-export function sampleUsers(dataset: Dataset, options: SampleUsersOptions): { data: Dataset; users: number; of: number } {
+export function sampleUsers(dataset: Dataset, options: SampleUsersOptions): {
+  /** The sampled users' rows (ids renumbered as in `subset`). */
+  data: Dataset;
+  /** Users in the sample. */
+  users: number;
+  /** Users in `dataset`. */
+  of: number;
+} {
   const users = options.users;
   if (typeof users !== 'number' || !Number.isInteger(users) || users < 1) throw new OptionError('users', 'an integer >= 1', users);
   const seed = checkSeed(options.seed);

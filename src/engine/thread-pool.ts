@@ -217,9 +217,13 @@ let workerUrl: string | undefined;
  * fits then use up to `threads − 1` of them next to their own thread. Resolves to the number of
  * threads fits can use (1 where threads cannot run, see threadsUnavailableReason()). In Node it
  * does nothing: fits start their workers themselves.
- *
- *   await prepareThreads(navigator.hardwareConcurrency);
- *   new SVD({ threads: 'auto' }).fit(data);
+ * @param threads - The threads fits should be able to use, the calling one included (e.g. navigator.hardwareConcurrency).
+ * @returns The threads fits can use: `threads` where they start, else 1.
+ * @example
+ * ```ts
+ * await prepareThreads(navigator.hardwareConcurrency);
+ * new SVD({ threads: 'auto' }).fit(data);
+ * ```
  */
 export async function prepareThreads(threads: number): Promise<number> {
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_POOL_THREADS) {

@@ -10,8 +10,11 @@ import { Random } from '../util/random.js';
 
 /** `rows` vectors of length `k`, row-major: row r is data[r * k .. r * k + k) (e.g. ModelState.Q, items x k). */
 export interface EmbeddingMatrix {
+  /** Number of vectors (e.g. items), an integer >= 0. */
   rows: number;
+  /** Length of each vector (the number of factors), an integer >= 0. */
   k: number;
+  /** `rows * k` finite values, row-major. */
   data: Float32Array;
 }
 
@@ -21,25 +24,48 @@ export interface EmbeddingMatrix {
  * x[⌊h⌋] + (h - ⌊h⌋)·(x[⌊h⌋ + 1] - x[⌊h⌋]). `std` is the population standard deviation (divides by n).
  */
 export interface Summary {
+  /** Number of values. */
   count: number;
+  /** Smallest value. */
   min: number;
+  /** First quartile (25th percentile). */
   p25: number;
+  /** Median (50th percentile). */
   median: number;
+  /** Third quartile (75th percentile). */
   p75: number;
+  /** Largest value. */
   max: number;
+  /** Arithmetic mean. */
   mean: number;
+  /** Population standard deviation (divides by n). */
   std: number;
 }
 
+/** Options of {@link cosineDistribution}. */
 export interface CosineOptions {
-  /** Random pairs of distinct rows to sample, with replacement. Default 10000. */
+  /**
+   * Random pairs of distinct rows to sample, with replacement. Default 10000. A positive integer.
+   *
+   * @defaultValue 10000
+   */
   pairs?: number;
-  /** Seed of the sampling (any 32-bit integer). Default 0. */
+  /**
+   * Seed of the sampling (any 32-bit integer). Default 0.
+   *
+   * @defaultValue 0
+   */
   seed?: number;
-  /** Most rows whose nearest neighbour is searched; above it, a seeded sample without replacement. Default 2000. */
+  /**
+   * Most rows whose nearest neighbour is searched; above it, a seeded sample without replacement. Default 2000.
+   * A positive integer.
+   *
+   * @defaultValue 2000
+   */
   neighbourRows?: number;
 }
 
+/** How similar rows are: random pairs and nearest neighbours ({@link cosineDistribution}). */
 export interface CosineDistribution {
   /** Cosines of `pairs` random pairs of distinct non-zero rows. */
   random: Summary;
@@ -49,11 +75,13 @@ export interface CosineDistribution {
   zeroRows: number;
 }
 
+/** Options of {@link pca2d}. */
 export interface PcaOptions {
   /** Passed to symmetricEigen (Jacobi on the k x k covariance). */
   eigen?: SymmetricEigenOptions;
 }
 
+/** A 2-D principal-component projection of the rows ({@link pca2d}). */
 export interface Pca2d {
   /** rows x 2, row-major: the centred rows projected on the first two principal axes. */
   points: Float64Array;
@@ -65,21 +93,50 @@ export interface Pca2d {
   mean: Float64Array;
 }
 
+/** Options of {@link embeddingReport}: those of cosineDistribution and pca2d. */
 export interface EmbeddingReportOptions extends CosineOptions, PcaOptions {}
 
-/** Plain data only (JSON.stringify-safe). */
+/** What {@link embeddingReport} returns. Plain data only (JSON.stringify-safe). */
 export interface EmbeddingReport {
+  /** Number of rows (vectors). */
   rows: number;
+  /** Length of each vector. */
   k: number;
+  /** Summary of the rows' Euclidean lengths. */
   norms: Summary;
-  cosine: CosineDistribution & { pairs: number; seed: number };
-  pca: { explained: [number, number]; points: Array<{ id: string; x: number; y: number }> };
+  /** The cosine distributions, with the sampling settings used. */
+  cosine: CosineDistribution & {
+    /** Random pairs sampled. */
+    pairs: number;
+    /** Seed of the sampling. */
+    seed: number;
+  };
+  /** The 2-D PCA projection. */
+  pca: {
+    /** Fraction of the total variance along each of the two axes. */
+    explained: [number, number];
+    /** Each row's position on the two axes, with its id. */
+    points: Array<{
+      /** The row's id (from `ids`). */
+      id: string;
+      /** Coordinate on the first principal axis. */
+      x: number;
+      /** Coordinate on the second principal axis. */
+      y: number;
+    }>;
+  };
 }
 
 const DEFAULT_PAIRS = 10_000;
 const DEFAULT_NEIGHBOUR_ROWS = 2000;
 
-/** Euclidean length of every row, computed in f64. */
+/**
+ * Euclidean length of every row, computed in f64.
+ *
+ * @param m - The vectors.
+ * @returns One length per row.
+ * @throws {@link DataError} When the matrix's shape is wrong or an entry is not finite.
+ */
 export function rowNorms(m: EmbeddingMatrix): Float64Array {
   checkMatrix('rowNorms', m);
   const { rows, k, data } = m;
@@ -95,6 +152,10 @@ export function rowNorms(m: EmbeddingMatrix): Float64Array {
 /**
  * Count, min, quartiles (type 7 interpolation, see Summary), max, mean and population std of `values`.
  * Throws a DataError for an empty list or a non-finite value. The input is not reordered.
+ *
+ * @param values - The numbers.
+ * @returns Their summary.
+ * @throws {@link DataError} When the list is empty or a value is not finite.
  */
 export function summarize(values: ArrayLike<number>): Summary {
   const n = values.length;
@@ -134,8 +195,18 @@ function quantile(sorted: Float64Array, p: number): number {
  * For each row in `queries` (default: every row), the other row with the largest cosine similarity and that cosine,
  * by brute force over all rows. Rows of zero norm are never anyone's neighbour; a zero-norm query, or a query with
  * no other non-zero row, gets index -1 and cosine NaN. Ties go to the lowest row index.
+ *
+ * @param m - The vectors.
+ * @param queries - Row indices to find neighbours for; default every row.
+ * @returns Per query, the neighbour's row index and the cosine.
+ * @throws {@link DataError} When the matrix is malformed or a query is not a row index.
  */
-export function nearestNeighbours(m: EmbeddingMatrix, queries?: ArrayLike<number>): { index: Int32Array; cosine: Float64Array } {
+export function nearestNeighbours(m: EmbeddingMatrix, queries?: ArrayLike<number>): {
+  /** Per query: the nearest other row, or -1. */
+  index: Int32Array;
+  /** Per query: the cosine similarity to that row, or NaN. */
+  cosine: Float64Array;
+} {
   checkMatrix('nearestNeighbours', m);
   const norms = rowNorms(m);
   const q = queries ?? Int32Array.from({ length: m.rows }, (_, i) => i);
@@ -188,6 +259,12 @@ function neighboursOf(m: EmbeddingMatrix, norms: Float64Array, queries: ArrayLik
  * Rows of zero norm have no direction and are skipped by both (counted in `zeroRows`). Sampling uses the project's seeded generator (util/random)
  * seeded with `seed` (default 0): the same matrix and options give the same result.
  * Throws a DataError when fewer than two rows have a non-zero norm, an OptionError for a bad option.
+ *
+ * @param m - The vectors.
+ * @param options - Pairs, seed and rows searched.
+ * @returns Summaries of the random-pair and nearest-neighbour cosines, and the zero rows.
+ * @throws {@link DataError} When the matrix is malformed or fewer than two rows are non-zero.
+ * @throws {@link OptionError} When pairs or neighbourRows is not a positive integer or the seed is not an integer.
  */
 export function cosineDistribution(m: EmbeddingMatrix, options: CosineOptions = {}): CosineDistribution {
   checkMatrix('cosineDistribution', m);
@@ -244,6 +321,13 @@ export function cosineDistribution(m: EmbeddingMatrix, options: CosineOptions = 
  * magnitude (the first, on ties) is positive, so the output is deterministic. All rows take part, zero rows included.
  * When k < 2 the second axis is zero; when all rows are equal everything is 0.
  * Throws a DataError for an empty matrix or a non-finite entry.
+ *
+ * @param m - The vectors.
+ * @param options - Settings of the eigendecomposition.
+ * @returns The projected points, the explained variance, the axes and the mean.
+ * @throws {@link DataError} When the matrix is malformed or has no rows or no columns.
+ * @throws LinalgError (a {@link LatentrecError}) When `options.eigen` is invalid or the
+ *   eigendecomposition does not converge within its sweeps.
  */
 export function pca2d(m: EmbeddingMatrix, options: PcaOptions = {}): Pca2d {
   checkMatrix('pca2d', m);
@@ -314,6 +398,13 @@ export function pca2d(m: EmbeddingMatrix, options: PcaOptions = {}): Pca2d {
  * Everything above in one JSON-serializable object: norm summary, cosine distributions and the PCA projection with
  * each row's id (ids[r] names row r). The PCA axes and mean are left out (call pca2d for them).
  * Throws a DataError when ids.length differs from m.rows, plus whatever the parts throw.
+ *
+ * @param m - The vectors, e.g. a model's item factors.
+ * @param ids - One id per row, e.g. the model's itemIds.
+ * @param options - Those of cosineDistribution and pca2d.
+ * @returns The report.
+ * @throws {@link DataError} When `ids` does not have one id per row, or as the parts do.
+ * @throws {@link OptionError} For a bad sampling option.
  */
 export function embeddingReport(m: EmbeddingMatrix, ids: readonly string[], options: EmbeddingReportOptions = {}): EmbeddingReport {
   checkMatrix('embeddingReport', m);

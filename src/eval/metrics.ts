@@ -8,7 +8,14 @@ function checkLengths(actual: ArrayLike<number>, predicted: ArrayLike<number>): 
   if (actual.length === 0) throw new RangeError('metrics: no predictions to score');
 }
 
-/** sqrt(mean((r - r^)^2)) */
+/**
+ * Root mean squared error: sqrt(mean((r - r^)^2)).
+ *
+ * @param actual - The true ratings.
+ * @param predicted - The predictions, in the same order.
+ * @returns The RMSE.
+ * @throws RangeError When the lengths differ or there is no prediction.
+ */
 export function rmse(actual: ArrayLike<number>, predicted: ArrayLike<number>): number {
   checkLengths(actual, predicted);
   let sum = 0;
@@ -19,7 +26,14 @@ export function rmse(actual: ArrayLike<number>, predicted: ArrayLike<number>): n
   return Math.sqrt(sum / actual.length);
 }
 
-/** mean(|r - r^|) */
+/**
+ * Mean absolute error: mean(|r - r^|).
+ *
+ * @param actual - The true ratings.
+ * @param predicted - The predictions, in the same order.
+ * @returns The MAE.
+ * @throws RangeError When the lengths differ or there is no prediction.
+ */
 export function mae(actual: ArrayLike<number>, predicted: ArrayLike<number>): number {
   checkLengths(actual, predicted);
   let sum = 0;

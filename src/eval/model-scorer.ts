@@ -9,6 +9,15 @@ import { integer } from '../models/core/options.js';
 import { evaluateRanking, evaluateRankingAsync, type AsyncRankingOptions, type RankingOptions, type RankingReport, type RankingScorer } from './ranking-protocol.js';
 import type { Dataset } from '../data/dataset.js';
 
+/**
+ * A fitted model as a {@link RankingScorer} for {@link evaluateRanking}: `scoreAll`, `itemIds`
+ * and `hasUser` from the model, and its `predict` as the FAQ protocol's fallback.
+ * {@link evaluateModelRanking} does this (with threads) for you.
+ *
+ * @param model - A fitted model.
+ * @param many - Optional: the model's `userScorer`, which the full protocol then uses to score many test users at once.
+ * @returns The scorer; it reads the model as it is when called.
+ */
 export function scorerOf(model: FactorModel, many?: UserScorer): RankingScorer {
   return {
     scoreAll: (user) => model.scoreAll(user),
@@ -21,11 +30,14 @@ export function scorerOf(model: FactorModel, many?: UserScorer): RankingScorer {
   };
 }
 
+/** Options of {@link evaluateModelRanking}: those of evaluateRanking, plus threads. */
 export interface ModelRankingOptions extends RankingOptions {
   /**
    * Threads that score the full protocol's test users (1..256, or 'auto', the default: every
    * core once test users x items x factors reach AUTO_SCORING_WORK, else 1). Any count gives the
    * same report.
+   *
+   * @defaultValue 'auto'
    */
   threads?: number | 'auto';
 }
@@ -33,7 +45,30 @@ export interface ModelRankingOptions extends RankingOptions {
 /** With threads 'auto', scoring this many multiply-adds takes every core (below, starting workers costs more than they save). */
 export const AUTO_SCORING_WORK = 1e9;
 
-/** Ranking metrics of a fitted model on a test set (see evaluateRanking for the protocols). */
+/**
+ * Ranking metrics of a fitted model on a test set (see evaluateRanking for the protocols).
+ * The full protocol's test users are scored many at a time, on worker threads when `threads`
+ * allows; the report is the same for any thread count.
+ *
+ * @param model - A model fitted on `train`.
+ * @param train - Its training set: the items each user is not recommended again ('full').
+ * @param test - The held-out ratings; users and items are matched by raw id.
+ * @param options - k, relevance, protocol and threads.
+ * @returns The metrics, the user counts and what was skipped.
+ * @throws {@link OptionError} When an option is invalid (threads: an integer in [1, 256] or 'auto').
+ * @throws {@link DataError} When the model returns a NaN score.
+ *
+ * @example
+ * ```ts
+ * import { SVD, evaluateModelRanking, holdoutSplit } from 'latentrec';
+ *
+ * const { train, test } = holdoutSplit(dataset, { testRatio: 0.2, seed: 0 });
+ * const model = new SVD();
+ * model.fit(train);
+ * const report = evaluateModelRanking(model, train, test, { k: 10, protocol: 'full' });
+ * report.precision; report.ndcg; report.users;
+ * ```
+ */
 export function evaluateModelRanking(model: FactorModel, train: Dataset, test: Dataset, options: ModelRankingOptions = {}): RankingReport {
   const { threads, ...rest } = options;
   const many = userScorerFor(model, test, threads, rest.protocol);

@@ -22,13 +22,26 @@ import {
   reciprocalRank,
 } from './ranking.js';
 
+/**
+ * What {@link evaluateRanking} needs of a model: every item's score for a user. {@link scorerOf}
+ * makes one of a fitted latentrec model; any other recommender can be evaluated by writing one.
+ */
 export interface RankingScorer {
-  /** Scores of every item the model knows for a known user (raw id), higher is better, indexed like itemIds. */
+  /**
+   * Scores of every item the model knows for a known user (raw id), higher is better, indexed like itemIds.
+   *
+   * @param user - The user's raw id (one the scorer knows).
+   * @returns `itemIds.length` scores; none may be NaN.
+   */
   scoreAll(user: string): Float32Array;
+  /** The raw ids of the items the model knows, in the order of `scoreAll`'s scores. */
   readonly itemIds: readonly string[];
   /**
    * Optional: whether the model knows a user (raw id). Without it, the users of `train` are
    * taken as the known users.
+   *
+   * @param user - The user's raw id.
+   * @returns True when `scoreAll` can score the user.
    */
   hasUser?(user: string): boolean;
   /**
@@ -37,12 +50,19 @@ export interface RankingScorer {
    * FAQ protocol keeps such test ratings, as Surprise's `test()` does (exact parity on splits with
    * cold items, e.g. 32 rows of ML-100k u1.test); without it they are ignored and counted in
    * `skipped`. The 'full' protocol ignores it.
+   *
+   * @param user - The user's raw id.
+   * @param item - The item's raw id.
+   * @returns The estimate (not NaN).
    */
   fallback?(user: string, item: string): number;
   /**
    * Optional, 'full' only: scoreAll of many users at once (row t, itemIds.length floats, for
    * users[t]), e.g. a model's userScorer on worker threads. The full protocol then scores its
    * test users in tiles of SCORE_TILE_USERS.
+   *
+   * @param users - Raw ids of known users.
+   * @returns `users.length * itemIds.length` scores, user by user.
    */
   scoreMany?(users: readonly string[]): Float32Array;
 }
@@ -52,14 +72,32 @@ export const SCORE_TILE_USERS = 256;
 /** ... and no more than this many bytes of scores a tile, however large the catalogue. */
 export const SCORE_TILE_BYTES = 64 << 20;
 
+/**
+ * How {@link evaluateRanking} ranks: 'full' ranks every item the model knows except the user's
+ * training items (the honest figure); 'faq' ranks only the user's own test items, as Surprise's
+ * FAQ recipe does (much higher figures: never compare across protocols).
+ */
 export type RankingProtocol = 'full' | 'faq';
 
+/** Options of {@link evaluateRanking}. */
 export interface RankingOptions {
-  /** List length. Default 10. */
+  /**
+   * List length, an integer >= 1.
+   *
+   * @defaultValue 10
+   */
   k?: number;
-  /** A test rating >= this is relevant. Default 4. */
+  /**
+   * A test rating >= this is relevant (a finite number).
+   *
+   * @defaultValue 4
+   */
   relevance?: number;
-  /** Default 'full'. */
+  /**
+   * The protocol: 'full' or 'faq' (see {@link RankingProtocol}).
+   *
+   * @defaultValue 'full'
+   */
   protocol?: RankingProtocol;
 }
 
@@ -80,9 +118,16 @@ export interface RankingSkipped {
   noRelevantUsers: number;
 }
 
+/**
+ * The ranking metrics of one evaluation ({@link evaluateRanking}), each a plain mean over users
+ * (NaN over no user), with the counts of users and what was left out.
+ */
 export interface RankingReport {
+  /** The list length used. */
   k: number;
+  /** The protocol used: figures of different protocols are not comparable. */
   protocol: RankingProtocol;
+  /** The relevance threshold used. */
   relevance: number;
   /** Users precision and recall are averaged over ('full': also every other metric but AUC). */
   users: number;
@@ -92,19 +137,25 @@ export interface RankingReport {
   aucUsers: number;
   /** Distinct users in `test`. */
   testUsers: number;
+  /** Precision@k ('full': relevant items in the top k / k, {@link precisionAtK}; 'faq': Surprise's n_both / n_rec). */
   precision: number;
+  /** Recall@k ('full': relevant items in the top k / relevant items, {@link recallAtK}; 'faq': Surprise's n_both / n_rel). */
   recall: number;
+  /** NDCG@k with binary gains ({@link ndcgAtK}). */
   ndcg: number;
   /** MAP@k: mean of the average precision at k. */
   map: number;
+  /** HitRate@k: the share of users with at least one relevant item in their top k ({@link hitRateAtK}). */
   hitRate: number;
   /** Mean reciprocal rank (over the whole ranking). */
   mrr: number;
+  /** Mean per-user AUC: the chance a relevant candidate outscores a non-relevant one ({@link auc}). */
   auc: number;
   /** Fraction of the model's items in at least one user's recommended list. */
   coverage: number;
   /** 'faq' with `fallback`: test ratings scored by the fallback. 0 otherwise. */
   fallbackRatings: number;
+  /** What was left out, and why. */
   skipped: RankingSkipped;
 }
 
@@ -144,6 +195,28 @@ const PROTOCOLS: readonly RankingProtocol[] = ['full', 'faq'];
  *   users having both;
  * - coverage = distinct known items "recommended" (top k with est >= relevance) to some user /
  *   number of items the model knows.
+ *
+ * @param scorer - The fitted model's scores ({@link scorerOf} for a latentrec model).
+ * @param train - The data the model was fitted on: each user's training items are excluded
+ *   ('full'), its users are the known ones when the scorer has no `hasUser`, and its scale clips
+ *   the estimates ('faq').
+ * @param test - The held-out ratings.
+ * @param options - k, the relevance threshold and the protocol.
+ * @returns The metrics, the user counts and what was skipped.
+ * @throws {@link OptionError} When k is not an integer >= 1, relevance is not finite, or the
+ *   protocol is neither 'full' nor 'faq'.
+ * @throws {@link DataError} When a score is NaN, or scoreAll / scoreMany return the wrong number of scores.
+ *
+ * @example
+ * ```ts
+ * import { SVD, evaluateRanking, holdoutSplit, scorerOf } from 'latentrec';
+ *
+ * const { train, test } = holdoutSplit(dataset, { testRatio: 0.2, seed: 0 });
+ * const model = new SVD();
+ * model.fit(train);
+ * const report = evaluateRanking(scorerOf(model), train, test, { k: 10, relevance: 4, protocol: 'full' });
+ * console.log(report.precision, report.recall, report.ndcg, report.users);
+ * ```
  */
 export function evaluateRanking(
   scorer: RankingScorer,
@@ -158,6 +231,7 @@ export function evaluateRanking(
   }
 }
 
+/** Options of evaluateRankingAsync: evaluateRanking's, plus a stop signal and progress. */
 export interface AsyncRankingOptions extends RankingOptions {
   /** Stops the evaluation between users: the promise rejects with a LatentrecError saying how far it got. */
   signal?: AbortSignal;

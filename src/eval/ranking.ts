@@ -12,7 +12,12 @@
 // empty; they then return NaN, and a protocol is expected to skip such users (latentrec's does).
 // AUC is NaN when the candidates are all relevant or all non-relevant.
 
-/** A user's ranking, best first: item indices. */
+/**
+ * A user's ranking, best first: item indices.
+ *
+ * The metric functions' notation: L = the ranked list (best first, 1-based rank i), n = |L|,
+ * R = the relevant set, rel_i = 1 if L[i] ∈ R else 0, hits@k = Σ_{i ≤ min(k, n)} rel_i.
+ */
 export type RankedList = readonly number[] | Uint32Array;
 
 function checkK(k: number): void {
@@ -34,6 +39,12 @@ function hitsAtK(ranked: RankedList, relevant: ReadonlySet<number>, k: number): 
  * The divisor is always k, also when fewer than k items are ranked (the missing places count as
  * misses), so a short list cannot score higher than a full one with the same hits. 0 when R is
  * empty.
+ *
+ * @param ranked - The user's ranked item ids, best first (no repeats).
+ * @param relevant - The user's relevant item ids.
+ * @param k - The cut-off, an integer >= 1.
+ * @returns Precision@k, in [0, 1].
+ * @throws RangeError When k is not an integer >= 1.
  */
 export function precisionAtK(ranked: RankedList, relevant: ReadonlySet<number>, k: number): number {
   checkK(k);
@@ -42,6 +53,12 @@ export function precisionAtK(ranked: RankedList, relevant: ReadonlySet<number>, 
 
 /**
  * Recall@k = hits@k / |R|. |R| counts every relevant item, ranked or not. NaN when R is empty.
+ *
+ * @param ranked - The user's ranked item ids, best first (no repeats).
+ * @param relevant - The user's relevant item ids.
+ * @param k - The cut-off, an integer >= 1.
+ * @returns Recall@k, in [0, 1], or NaN when nothing is relevant.
+ * @throws RangeError When k is not an integer >= 1.
  */
 export function recallAtK(ranked: RankedList, relevant: ReadonlySet<number>, k: number): number {
   checkK(k);
@@ -52,6 +69,12 @@ export function recallAtK(ranked: RankedList, relevant: ReadonlySet<number>, k: 
 /**
  * Recall@k as Liang et al. 2018 (Mult-VAE) and the strong-generalization papers report it:
  * hits@k / min(k, |R|), so a user with more relevant items than k can reach 1. NaN when R is empty.
+ *
+ * @param ranked - The user's ranked item ids, best first (no repeats).
+ * @param relevant - The user's relevant item ids.
+ * @param k - The cut-off, an integer >= 1.
+ * @returns The capped recall, in [0, 1], or NaN when nothing is relevant.
+ * @throws RangeError When k is not an integer >= 1.
  */
 export function cappedRecallAtK(ranked: RankedList, relevant: ReadonlySet<number>, k: number): number {
   checkK(k);
@@ -64,6 +87,12 @@ export function cappedRecallAtK(ranked: RankedList, relevant: ReadonlySet<number
  * DCG@k = Σ_{i ≤ min(k, n)} rel_i / log2(i + 1),
  * IDCG@k = Σ_{i ≤ min(k, |R|)} 1 / log2(i + 1) (the ideal list: min(k, |R|) relevant items first),
  * NDCG@k = DCG@k / IDCG@k, in [0, 1]. NaN when R is empty.
+ *
+ * @param ranked - The user's ranked item ids, best first (no repeats).
+ * @param relevant - The user's relevant item ids.
+ * @param k - The cut-off, an integer >= 1.
+ * @returns NDCG@k, in [0, 1], or NaN when nothing is relevant.
+ * @throws RangeError When k is not an integer >= 1.
  */
 export function ndcgAtK(ranked: RankedList, relevant: ReadonlySet<number>, k: number): number {
   checkK(k);
@@ -82,6 +111,12 @@ export function ndcgAtK(ranked: RankedList, relevant: ReadonlySet<number>, k: nu
  * AP@k = (Σ_{i ≤ min(k, n), rel_i = 1} hits@i / i) / min(k, |R|),
  * i.e. the precision at the rank of every hit in the top k, summed, over the most hits the top k
  * can hold. In [0, 1]. NaN when R is empty.
+ *
+ * @param ranked - The user's ranked item ids, best first (no repeats).
+ * @param relevant - The user's relevant item ids.
+ * @param k - The cut-off, an integer >= 1.
+ * @returns AP@k, in [0, 1], or NaN when nothing is relevant.
+ * @throws RangeError When k is not an integer >= 1.
  */
 export function averagePrecisionAtK(ranked: RankedList, relevant: ReadonlySet<number>, k: number): number {
   checkK(k);
@@ -98,7 +133,13 @@ export function averagePrecisionAtK(ranked: RankedList, relevant: ReadonlySet<nu
   return sum / Math.min(k, relevant.size);
 }
 
-/** HitRate@k = 1 if hits@k > 0 else 0 (so 0 when R is empty). */
+/** HitRate@k = 1 if hits@k > 0 else 0 (so 0 when R is empty). *
+ * @param ranked - The user's ranked item ids, best first (no repeats).
+ * @param relevant - The user's relevant item ids.
+ * @param k - The cut-off, an integer >= 1.
+ * @returns 1 or 0.
+ * @throws RangeError When k is not an integer >= 1.
+ */
 export function hitRateAtK(ranked: RankedList, relevant: ReadonlySet<number>, k: number): number {
   checkK(k);
   const n = Math.min(k, ranked.length);
@@ -109,6 +150,10 @@ export function hitRateAtK(ranked: RankedList, relevant: ReadonlySet<number>, k:
 /**
  * Reciprocal rank = 1 / (rank of the first relevant item in the whole list, not only the top k);
  * 0 when no ranked item is relevant. Its mean over users is MRR.
+ *
+ * @param ranked - The user's ranked item ids, best first.
+ * @param relevant - The user's relevant item ids.
+ * @returns The reciprocal rank, in [0, 1].
  */
 export function reciprocalRank(ranked: RankedList, relevant: ReadonlySet<number>): number {
   for (let i = 0; i < ranked.length; i++) if (relevant.has(ranked[i])) return 1 / (i + 1);
@@ -126,6 +171,12 @@ export function reciprocalRank(ranked: RankedList, relevant: ReadonlySet<number>
  * binary search the relevant ones it is below and equal to (a user has a few relevant items among
  * thousands of candidates; sorting every candidate cost most of a full-catalogue evaluation).
  * NaN when P or N is empty. A NaN score (or a candidate outside `scores`) throws a RangeError.
+ *
+ * @param scores - Scores indexed by candidate id.
+ * @param candidates - The ids to compare (in any order).
+ * @param relevant - The relevant ids.
+ * @returns The AUC, in [0, 1], or NaN.
+ * @throws RangeError When a candidate has no score or a NaN one.
  */
 export function auc(scores: ArrayLike<number>, candidates: RankedList, relevant: ReadonlySet<number>): number {
   const flags = new Uint8Array(candidates.length);
@@ -180,6 +231,11 @@ export function auc(scores: ArrayLike<number>, candidates: RankedList, relevant:
  * Catalogue coverage = |∪ lists| / itemCount: the fraction of the itemCount items (ids 0 ..
  * itemCount - 1) that appear in at least one list. Pass the top-k lists (already cut to k).
  * NaN when itemCount is 0; an id outside [0, itemCount) throws a RangeError.
+ *
+ * @param recommendedLists - Every user's top-k list of item ids.
+ * @param itemCount - The number of items in the catalogue, an integer >= 0.
+ * @returns The coverage, in [0, 1], or NaN.
+ * @throws RangeError When itemCount is not an integer >= 0 or an id is outside [0, itemCount).
  */
 export function catalogueCoverage(recommendedLists: Iterable<ArrayLike<number>>, itemCount: number): number {
   if (!Number.isInteger(itemCount) || itemCount < 0) {

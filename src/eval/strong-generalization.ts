@@ -13,18 +13,37 @@ import { Random } from '../util/random.js';
 import { topK } from '../util/top-k.js';
 import { cappedRecallAtK, ndcgAtK } from './ranking.js';
 
+/** Options of {@link strongGeneralizationSplit}. */
 export interface StrongGeneralizationOptions {
-  /** Share of the (eligible) users held out, in (0, 1). Default 0.2 (ML-20M's 10k + 10k of 136k users are about 0.15). */
+  /**
+   * Share of the (eligible) users held out, in (0, 1). Default 0.2 (ML-20M's 10k + 10k of 136k users are about 0.15).
+   *
+   * @defaultValue 0.2
+   */
   heldoutUsers?: number;
-  /** Seed of the user permutation and of each held-out user's 80/20 split. Default 0. */
+  /**
+   * Seed of the user permutation and of each held-out user's 80/20 split. Default 0. An integer from 0 to 2^32 - 1.
+   *
+   * @defaultValue 0
+   */
   seed?: number;
-  /** Share of a held-out user's items given as history, in (0, 1). Default 0.8. */
+  /**
+   * Share of a held-out user's items given as history, in (0, 1). Default 0.8.
+   *
+   * @defaultValue 0.8
+   */
   foldInShare?: number;
-  /** Users with fewer interactions are dropped before the split. Default 5. */
+  /**
+   * Users with fewer interactions are dropped before the split. Default 5. An integer >= 2.
+   *
+   * @defaultValue 5
+   */
   minInteractions?: number;
 }
 
+/** A held-out user of a {@link StrongGeneralizationSplit}: the history given to the model and the items scored. */
 export interface HeldOutUser {
+  /** The user's raw id (not in the training data). */
   user: string;
   /** The history the model is given (raw item ids). */
   foldIn: string[];
@@ -32,9 +51,14 @@ export interface HeldOutUser {
   test: string[];
 }
 
+/** What {@link strongGeneralizationSplit} returns: the training data and the held-out users. */
 export interface StrongGeneralizationSplit {
   /** The training users' interactions. */
   train: Dataset;
+  /**
+   * The held-out users, in the seeded order they were drawn; a user whose split would leave a side
+   * empty is left out.
+   */
   heldOut: HeldOutUser[];
   /** The options as applied. */
   options: Required<StrongGeneralizationOptions>;
@@ -42,18 +66,32 @@ export interface StrongGeneralizationSplit {
 
 /** What the protocol needs of a fitted model: every item's score for a visitor's history, without adding the visitor. */
 export interface HistoryScorer {
+  /**
+   * Every item's score for a visitor with this history, without adding the visitor to the model.
+   *
+   * @param history - `[item, value]` pairs (the protocol passes value 1 for each history item).
+   * @returns One score per item, indexed like `itemIds`, higher is better.
+   */
   scoreHistory(history: ReadonlyArray<readonly [RawId, number]>): Float32Array;
+  /** The raw ids of the items the model knows, in the order of scoreHistory's scores. */
   readonly itemIds: readonly string[];
 }
 
+/** The metrics of {@link evaluateStrongGeneralization}, each a mean over the held-out users scored. */
 export interface StrongGeneralizationReport {
+  /** Always 'strong': not comparable with the 'full' or 'faq' protocols' figures. */
   protocol: 'strong';
   /** Held-out users scored (those left with at least one item on each side). */
   users: number;
+  /** Recall@20 with Liang's normalization: hits@20 / min(20, held-out items). */
   recall20: number;
+  /** Recall@50 with Liang's normalization: hits@50 / min(50, held-out items). */
   recall50: number;
+  /** NDCG@100 with binary gains. */
   ndcg100: number;
+  /** The split's `heldoutUsers` option: the share of users held out (not a count; `users` is the count). */
   heldoutUsers: number;
+  /** The split's seed. */
   seed: number;
 }
 
@@ -66,6 +104,31 @@ function share(name: string, value: unknown, fallback: number): number {
 /**
  * Splits interactions (use toImplicit first: every row counts as one interaction, repeats once)
  * into training users and held-out users with their history and test items.
+ *
+ * The strong-generalization protocol of Liang et al. 2018 (Mult-VAE), the one EASE and iALS are
+ * compared on: users with fewer than `minInteractions` distinct items are dropped; a seeded share
+ * of the others is held out of training entirely; each held-out user's items that some training
+ * user has are shuffled and split, `foldInShare` given to the model as a visitor's history and the
+ * rest scored. Score a model fitted on `train` with {@link evaluateStrongGeneralization}.
+ *
+ * @param data - The interactions (ratings are ignored: every row is one).
+ * @param given - Shares, seed and minimum interactions.
+ * @returns The training set, the held-out users and the options as applied.
+ * @throws {@link OptionError} When a share is not in (0, 1), the seed is not an integer in
+ *   [0, 2^32 - 1], or minInteractions is not an integer >= 2.
+ * @throws {@link DataError} When the share would leave no held-out or no training user.
+ *
+ * @example
+ * ```ts
+ * import { EASE, evaluateStrongGeneralization, strongGeneralizationSplit, toImplicit } from 'latentrec';
+ * import { loadRatingsFile } from 'latentrec/node';
+ *
+ * const { dataset } = await loadRatingsFile('ml-1m/ratings.dat');
+ * const split = strongGeneralizationSplit(toImplicit(dataset, { threshold: 4 }), { heldoutUsers: 0.2, seed: 0 });
+ * const model = new EASE();
+ * model.fit(split.train);
+ * evaluateStrongGeneralization(model, split); // { protocol: 'strong', users, recall20, recall50, ndcg100, ... }
+ * ```
  */
 export function strongGeneralizationSplit(data: Dataset, given: StrongGeneralizationOptions = {}): StrongGeneralizationSplit {
   const options: Required<StrongGeneralizationOptions> = {
@@ -117,9 +180,24 @@ export function strongGeneralizationSplit(data: Dataset, given: StrongGeneraliza
   return { train, heldOut, options };
 }
 
-/** Scores each held-out user's history with `model` (fitted on split.train) and averages the metrics. */
+/**
+ * Scores each held-out user's history with `model` (fitted on split.train) and averages the metrics.
+ * The candidates are every item the model knows except the user's history; held-out items the
+ * model does not know are dropped, and a user left with none is not counted.
+ *
+ * @param model - A model fitted on `split.train` (any latentrec model has scoreHistory).
+ * @param split - The split from {@link strongGeneralizationSplit}.
+ * @param options - `onProgress`: called every 64 users with the number visited.
+ * @returns Recall@20, Recall@50 and NDCG@100 over the users scored.
+ * @throws {@link DataError} When no held-out user has a test item the model knows.
+ */
 export function evaluateStrongGeneralization(
-  model: HistoryScorer, split: StrongGeneralizationSplit, options: { onProgress?: (usersDone: number) => void } = {},
+  model: HistoryScorer,
+  split: StrongGeneralizationSplit,
+  options: {
+    /** Called every 64 held-out users with the number visited so far. */
+    onProgress?: (usersDone: number) => void;
+  } = {},
 ): StrongGeneralizationReport {
   const index = new Map(model.itemIds.map((id, i) => [id, i]));
   let r20 = 0, r50 = 0, ndcg = 0, users = 0, done = 0;

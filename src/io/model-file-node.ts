@@ -13,6 +13,11 @@ import type { ModelState } from '../models/core/state.js';
  * write; on failure the temporary file is removed and `path` is left as it was. Throws
  * ModelFileError (problem 'io' naming the path) when the file cannot be written, and the
  * encoder's ModelFileError when the state is inconsistent.
+ *
+ * @param path - The file to write (replaced if it exists).
+ * @param state - The model's state, e.g. `model.toState()`.
+ * @returns A promise that resolves once the file is in place.
+ * @throws {@link ModelFileError} As above.
  */
 export async function saveModelFile(path: string, state: ModelState): Promise<void> {
   // Checked before touching the disk (an invalid state writes nothing), then written chunk by
@@ -36,6 +41,10 @@ const READ_CHUNK_BYTES = 1 << 30;
  * cannot be read or is not a regular file (a FIFO, a device, a directory), otherwise the
  * decoder's error; either way the message starts with the path. The file is read in pieces
  * (any size), and the state's number arrays are views of the bytes read, not copies of them.
+ *
+ * @param path - The model file.
+ * @returns The state stored in it.
+ * @throws {@link ModelFileError} As above.
  */
 export async function loadModelFile(path: string): Promise<ModelState> {
   let bytes: Uint8Array;

@@ -8,7 +8,15 @@ import { stateKinds } from '../models/registry.js';
 
 export { MODEL_FILE_MAGIC, MODEL_FILE_VERSION, ModelFileError };
 
-/** The state as a model file. Throws ModelFileError (nothing written) if the state is inconsistent. */
+/**
+ * The state as a model file. Throws ModelFileError (nothing written) if the state is inconsistent.
+ * The file is versioned binary (magic "LATENTRC", format version, options, ids, float32
+ * factors, CRC-32) that {@link decodeModel} and `FactorModel.load` read, in Node and browsers.
+ *
+ * @param state - A model's state, e.g. `model.toState()` or {@link importSparkAls}'s.
+ * @returns The file's bytes.
+ * @throws {@link ModelFileError} When the state is incomplete or inconsistent, or of a kind this latentrec does not know.
+ */
 export function encodeModel(state: ModelState): Uint8Array {
   return encodeState(state, stateKinds());
 }
@@ -25,6 +33,10 @@ export function encodeModelChunks(state: ModelState): { byteLength: number; chun
  * The state stored in a model file. Everything is checked; any problem (truncation, corruption,
  * another format version, an unknown kind, inconsistent contents) throws ModelFileError. The
  * arrays returned are fresh copies, never views of `bytes`.
+ *
+ * @param bytes - A model file's bytes.
+ * @returns The state; `FactorModel.fromState` turns it into a model.
+ * @throws {@link ModelFileError} For any problem; its `problem` says which check failed.
  */
 export function decodeModel(bytes: Uint8Array | ArrayBuffer): ModelState {
   return decodeState(bytes, stateKinds());
@@ -35,7 +47,13 @@ export function decodeOwnedModel(bytes: Uint8Array): ModelState {
   return decodeState(bytes, stateKinds(), true);
 }
 
-/** Throws ModelFileError unless `state` is a complete, consistent state that predicts no NaN. */
+/**
+ * Throws ModelFileError unless `state` is a complete, consistent state that predicts no NaN.
+ * The checks of saving and loading, for a state built or edited by hand.
+ *
+ * @param state - The state to check.
+ * @throws {@link ModelFileError} Naming the first problem found.
+ */
 export function checkModelState(state: ModelState): void {
   checkState(state, stateKinds());
 }

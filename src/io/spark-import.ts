@@ -15,11 +15,30 @@ import type { RatingScale } from '../data/dataset.js';
 import { OptionError, ParseError } from '../errors.js';
 import { MAX_FACTORS, PARAMETER_LIMIT as MODEL_PARAMETER_LIMIT, type ModelState } from '../models/core/state.js';
 
+/** Options of {@link importSparkAls}. */
 export interface SparkImportOptions {
-  /** The rating scale predictions are clipped to. Default { lo: 1, hi: 5 }. */
+  /**
+   * The rating scale predictions are clipped to. Default { lo: 1, hi: 5 }. Finite lo < hi, both
+   * within ±1e15; its midpoint stands in for the unknown training mean.
+   *
+   * @defaultValue `{ lo: 1, hi: 5 }`
+   */
   scale?: RatingScale;
   /** Names for error messages. Default 'userFactors' and 'itemFactors'. */
-  source?: { users?: string; items?: string };
+  source?: {
+    /**
+     * The user factors' name in errors (e.g. their file's path).
+     *
+     * @defaultValue 'userFactors'
+     */
+    users?: string;
+    /**
+     * The item factors' name in errors.
+     *
+     * @defaultValue 'itemFactors'
+     */
+    items?: string;
+  };
 }
 
 /** The default rating scale of imported models (Spark does not store one). */
@@ -41,6 +60,34 @@ interface FactorRows {
  * differs from the first row's (or from the other file's), non-finite or absurdly large numbers
  * (|x| >= 1e15), duplicate ids and empty input; OptionError for a scale without finite lo < hi
  * (both within ±1e15, as its midpoint becomes trainMean).
+ *
+ * Spark's ALS predicts the plain dot product p_u·q_i, so the state is unbiased (μ 0, zero
+ * biases); ids are kept as strings ("123"); no item counts as seen by any user. Serve it with
+ * `FactorModel.fromState`, or save it as a model file.
+ *
+ * @param userFactorsJsonl - The `userFactors` DataFrame as JSON lines (`df.write.json`):
+ *   `{"id":123,"features":[0.1,-0.2,0.3]}` per line.
+ * @param itemFactorsJsonl - The `itemFactors` DataFrame as JSON lines, of the same rank.
+ * @param options - The rating scale, and the inputs' names in errors.
+ * @returns A model state of kind 'imported'.
+ * @throws {@link ParseError} For a malformed line or input (see above), naming the source and line.
+ * @throws {@link OptionError} For a scale without finite lo < hi within ±1e15.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { FactorModel, importSparkAls } from 'latentrec';
+ * import { saveModelToFile } from 'latentrec/node';
+ *
+ * const state = importSparkAls(
+ *   readFileSync('als/userFactors.json', 'utf8'), // one part file of df.write.json(...)
+ *   readFileSync('als/itemFactors.json', 'utf8'),
+ *   { scale: { lo: 0.5, hi: 5 } },
+ * );
+ * const model = FactorModel.fromState(state);
+ * model.recommend('123', { n: 10 });
+ * await saveModelToFile('als.lrec', model);
+ * ```
  */
 export function importSparkAls(userFactorsJsonl: string, itemFactorsJsonl: string, options: SparkImportOptions = {}): ModelState {
   options ??= {}; // JavaScript callers may pass null

@@ -2,6 +2,7 @@
 // ridge solves of fold-in ((k+1) x (k+1)). Row-major A, not modified.
 import { type Dense, LinalgError } from './dense.js';
 
+/** x with A·x = b for a symmetric positive-definite A, by Cholesky; throws LinalgError for bad shapes or a matrix that is not positive definite. */
 export function solveSpd(a: Dense, b: Float64Array): Float64Array {
   const n = a.rows;
   if (a.cols !== n || b.length !== n) throw new LinalgError(`solveSpd: need an n x n matrix and n values (got ${a.rows} x ${a.cols}, ${b.length})`);

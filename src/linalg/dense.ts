@@ -8,8 +8,11 @@ import { LatentrecError } from '../errors.js';
 
 /** A row-major dense matrix: element (i, j) is data[i * cols + j]. */
 export interface Dense {
+  /** Number of rows. */
   rows: number;
+  /** Number of columns. */
   cols: number;
+  /** The `rows * cols` elements, row by row. */
   data: Float64Array;
 }
 

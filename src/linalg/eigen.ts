@@ -7,13 +7,23 @@
 
 import { type Dense, LinalgError, assertFinite, zeros } from './dense.js';
 
+/** Convergence settings of the symmetric eigendecomposition (cyclic Jacobi), e.g. {@link PcaOptions}'s `eigen`. */
 export interface SymmetricEigenOptions {
-  /** Stop when ‖off(A)‖_F <= tol·‖A‖_F (off = the off-diagonal part). Default 1e-12. */
+  /**
+   * Stop when ‖off(A)‖_F <= tol·‖A‖_F (off = the off-diagonal part). Default 1e-12. A number >= 0.
+   *
+   * @defaultValue 1e-12
+   */
   tol?: number;
-  /** Throw LinalgError if not converged after this many full cyclic sweeps. Default 100. */
+  /**
+   * Throw LinalgError if not converged after this many full cyclic sweeps. Default 100. An integer >= 0.
+   *
+   * @defaultValue 100
+   */
   maxSweeps?: number;
 }
 
+/** An eigendecomposition S = V·diag(values)·Vᵀ ({@link symmetricEigen}). */
 export interface SymmetricEigen {
   /** Eigenvalues, descending. */
   values: Float64Array;

@@ -20,6 +20,7 @@
 import { type Dense, dotRows, gramCols, gramRows, multiply, transpose, zeros } from './dense.js';
 import { type SymmetricEigenOptions, symmetricEigen } from './eigen.js';
 
+/** Options of svdOfWide and svdOfTall: the eigensolver's, plus the cutoff of near-zero singular values. */
 export interface SmallSvdOptions extends SymmetricEigenOptions {
   /**
    * Singular values at or below zeroTol·σ₁ get a ZERO column in the derived factor (V for
@@ -32,6 +33,7 @@ export interface SmallSvdOptions extends SymmetricEigenOptions {
   zeroTol?: number;
 }
 
+/** A thin SVD: singular values with their left and right vectors. */
 export interface SmallSvd {
   /** Singular values, descending, length = the small dimension. */
   values: Float64Array;

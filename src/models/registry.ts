@@ -170,9 +170,34 @@ export function kindRow(kind: ModelKind): KindRow {
   return KINDS[kind];
 }
 
-/** What a kind is and can do: its task, small example settings and capabilities. */
+/**
+ * What a kind is and can do: its task, small example settings and capabilities.
+ * @param kind - A model kind ('svd', 'bpr', ...; see {@link MODEL_KINDS}).
+ * @returns The kind's row of the registry, as data.
+ * @throws {@link OptionError} when `kind` is not a model kind.
+ * @example
+ * ```ts
+ * import { MODEL_KINDS, modelKindInfo } from 'latentrec';
+ *
+ * for (const kind of MODEL_KINDS) {
+ *   const { task, summary, capabilities } = modelKindInfo(kind);
+ *   console.log(kind, task, capabilities.foldIn, summary);
+ * }
+ * ```
+ */
 export function modelKindInfo(kind: ModelKind): {
-  kind: ModelKind; task: ModelTask; summary: string; example: Readonly<Record<string, unknown>>; capabilities: KindCapabilities; epochsOption?: string;
+  /** The kind asked about. */
+  kind: ModelKind;
+  /** Whether it predicts ratings or ranks items. */
+  task: ModelTask;
+  /** One line on what the kind is (the CLI's --help). */
+  summary: string;
+  /** Settings small enough to fit in milliseconds that still learn a planted two-group structure of a few dozen users. */
+  example: Readonly<Record<string, unknown>>;
+  /** What the kind can do beyond fit, predict, recommend and save. */
+  capabilities: KindCapabilities;
+  /** The option that sets how many epochs a fit runs ('epochs'; the Bayesian FM's 'samples'); absent for kinds computed in closed form. */
+  epochsOption?: string;
 } {
   const row = knownKind(kind);
   return { kind, task: row.task, summary: row.summary, example: row.example, capabilities: row.capabilities, epochsOption: row.epochsOption };
@@ -183,10 +208,14 @@ function knownKind(kind: unknown): KindRow {
   return KINDS[kind as ModelKind];
 }
 
+/** The names of the {@link PRESETS}: 'recommended' (SVD++ with an SVD start) and 'accurate' (the Bayesian FM). */
 export type PresetName = 'recommended' | 'accurate';
 
+/** A named setting of {@link PRESETS}: a kind and its options. */
 export interface Preset {
+  /** The model kind. */
   model: ModelKind;
+  /** The kind's options (options given to createModel alongside the preset override them). */
   options: Omit<ModelSpec, 'model' | 'preset'>;
   /**
    * 'beside-data': the command line also gives the fit the data's own attributes where it finds
@@ -218,11 +247,20 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   accurate: { model: 'bfm', options: { factors: 16, samples: 200, bags: ['user', 'item'], time: 'auto' }, attributes: 'beside-data' },
 };
 
-/** Options of any kind, with the kind (default 'svd') or a preset. */
+/**
+ * Options of any kind, with the kind (default 'svd') or a preset: what {@link createModel} takes.
+ * Only the options the chosen kind takes may be given (see each kind's options interface for
+ * their meanings and defaults).
+ */
 export type ModelSpec = SvdppOptions & BaselineOptions & PureSvdOptions &
   Pick<HybridOptions, 'loss' | 'learningSchedule' | 'userReg' | 'itemReg' | 'maxSampled' | 'userIdentity' | 'itemIdentity' | 'normalize'> &
   Pick<AlsOptions, 'alpha' | 'cgSteps'> & Pick<IalsOptions, 'alpha0' | 'nu'> & Pick<BprOptions, 'regBias' | 'verifyNegatives'> & Pick<BfmOptions, 'samples' | 'burnIn' | 'servingSamples' | 'bags' | 'ordinal' | 'time'> & {
+    /**
+     * The model kind. With a preset: unset, or the preset's kind.
+     * @defaultValue 'svd' (without a preset)
+     */
     model?: ModelKind;
+    /** A named setting ({@link PRESETS}); options given beside it override its options. */
     preset?: PresetName;
   };
 
@@ -230,6 +268,18 @@ export type ModelSpec = SvdppOptions & BaselineOptions & PureSvdOptions &
  * A model by kind and options, or by preset (options given alongside a preset override it):
  * createModel({ preset: 'recommended' }), createModel({ model: 'svd', factors: 50 }). An option
  * the kind does not take is refused (OptionError naming it and what it probably meant).
+ * @param spec - The kind (default 'svd') or a preset, and the kind's options.
+ * @returns An unfitted model of the kind.
+ * @throws {@link OptionError} when the kind or preset is unknown, `model` contradicts the
+ * preset, or an option is out of range or not one the kind takes ({@link UnknownOptionError}).
+ * @example
+ * ```ts
+ * import { createModel, generateRatings } from 'latentrec';
+ *
+ * const model = createModel({ model: 'als', factors: 16 }); // or createModel({ preset: 'recommended' })
+ * model.fit(generateRatings({ users: 200, items: 300, ratings: 6_000 }));
+ * console.log(model.constructor.name, model.recommend(model.userIds[0], { n: 3 }));
+ * ```
  */
 export function createModel(spec: ModelSpec = {}): FactorModel {
   const { model, preset, ...options } = optionsObject<ModelSpec>('createModel options', spec);
@@ -275,8 +325,25 @@ function fromOptions(row: KindRow, saved: Record<string, unknown>): Model {
 /**
  * Every model: `model instanceof FactorModel` holds for each kind (SVD, BPR, Popular, ...), and
  * the type names what they all offer. Loading is here because only the registry knows every kind.
+ *
+ * @example
+ * ```ts
+ * import { FactorModel, SVD, generateRatings } from 'latentrec';
+ *
+ * const model = new SVD({ factors: 20 });
+ * model.fit(generateRatings({ users: 200, items: 100, ratings: 5_000 }));
+ * const bytes = model.save();              // Node: saveFile(model, path) from 'latentrec/node'
+ * const loaded = FactorModel.load(bytes);  // an SVD again, whatever kind was saved
+ * console.log(loaded instanceof FactorModel, loaded.predict('1', '1').estimate);
+ * ```
  */
 export abstract class FactorModel extends Model {
+  /**
+   * Makes `instanceof FactorModel` true for a model of every kind (they extend the model base,
+   * not FactorModel itself).
+   * @param value - Anything.
+   * @returns Whether `value` is a latentrec model.
+   */
   static override [Symbol.hasInstance](value: unknown): boolean {
     return value instanceof Model;
   }
@@ -284,8 +351,16 @@ export abstract class FactorModel extends Model {
   /**
    * A model from bytes written by save() (Node: loadModelFromFile).
    *
-   *   FactorModel.load(bytes)                          // on the best build this runtime has
-   *   FactorModel.load(bytes, { wasmVariant: 'simd' }) // the same bits in Node and every browser
+   * ```ts
+   * FactorModel.load(bytes)                          // on the best build this runtime has
+   * FactorModel.load(bytes, { wasmVariant: 'simd' }) // the same bits in Node and every browser
+   * ```
+   * @param bytes - The file's bytes.
+   * @param options - The wasm build to serve on.
+   * @returns A fitted model of the file's kind.
+   * @throws {@link ModelFileError} when the bytes are not a valid latentrec model file (its
+   * `problem` says which check failed).
+   * @throws {@link OptionError} when an option is unknown or invalid.
    */
   static load(bytes: Uint8Array | ArrayBuffer, options: LoadOptions = {}): FactorModel {
     return modelFromState(decodeState(bytes, stateKinds()), options);
@@ -295,6 +370,11 @@ export abstract class FactorModel extends Model {
    * A model of the state's kind, with the state installed (from a file, or imported factors).
    * The state gets the checks of saving and loading (kinds, sizes, finite values within ±1e15, the
    * seen lists): one that could not be saved is refused with ModelFileError naming the field.
+   * @param state - A state from toState or importSparkAls.
+   * @param options - The wasm build to serve on.
+   * @returns A fitted model of the state's kind.
+   * @throws {@link ModelFileError} when the state fails the checks of a model file.
+   * @throws {@link OptionError} when an option is unknown or invalid.
    */
   static fromState(state: ModelState, options: LoadOptions = {}): FactorModel {
     checkStateFor('FactorModel.fromState', state, stateKinds());

@@ -4,31 +4,68 @@ import { DataError, OptionError } from '../errors.js';
 import { seriesStyle } from './palette.js';
 import { finiteSegments, renderChart, type StyledSeries } from './render.js';
 
+/** One line of a {@link lineChart}. */
 export interface Series {
+  /** The legend's name for the line. */
   name: string;
   /** Drawn in the order given; a point with a non-finite x or y leaves a gap in the line. */
-  points: ReadonlyArray<{ x: number; y: number }>;
+  points: ReadonlyArray<{
+    /** Horizontal value. */
+    x: number;
+    /** Vertical value. */
+    y: number;
+  }>;
+  /** Draw the line dashed, with hollow markers (e.g. a training curve next to a solid test curve). */
   dashed?: boolean;
 }
 
+/** What {@link lineChart} draws. */
 export interface LineChartOptions {
+  /** Shown above the plot when given. */
   title?: string;
+  /** The x axis's label. */
   xLabel: string;
+  /** The y axis's label. */
   yLabel: string;
-  /** Pixels, default 720. */
+  /**
+   * Pixels, default 720. A finite number >= 320.
+   *
+   * @defaultValue 720
+   */
   width?: number;
-  /** Pixels, default 440. */
+  /**
+   * Pixels, default 440. A finite number >= 200.
+   *
+   * @defaultValue 440
+   */
   height?: number;
+  /** The lines, at least one with a finite point; colours are assigned in this order. */
   series: readonly Series[];
 }
 
+/** One training run of a {@link learningCurveChart}: e.g. `{ label: 'svd', epochs: fit.epochs }`. */
 export interface LearningCurveRun {
+  /** The run's name in the legend (default 'run N'). */
   label: string;
   /**
    * A fit's epochs: a rating model's train RMSE (and validation RMSE), or a ranking model's loss
    * ({ value, kind }, e.g. the misranked fraction), plotted under its own name.
    */
-  epochs: ReadonlyArray<{ epoch: number; trainRmse?: number; loss?: { value: number; kind: string }; validationRmse?: number }>;
+  epochs: ReadonlyArray<{
+    /** The epoch number (x). */
+    epoch: number;
+    /** A rating model's training RMSE after the epoch. */
+    trainRmse?: number;
+    /** A ranking model's training loss, plotted when there is no trainRmse. */
+    loss?: {
+      /** The loss's value. */
+      value: number;
+      /** What the loss is, e.g. 'misranked', 'cg-residual' or 'objective'; names the y axis. */
+      kind: string;
+    };
+    /** RMSE on the validation (or test) set after the epoch, when one was given. */
+    validationRmse?: number;
+  }>;
 }
 
 /** The y axis of a ranking model's learning curve, by its loss kind. */
@@ -49,6 +86,11 @@ const MIN_HEIGHT = 200;
  * and a legend on the right. Series take the Okabe-Ito colours in order (cycling with a new dash pattern past the
  * palette); `dashed` series are dashed with hollow markers. Axes fit the data (y with a little padding, not from 0).
  * Throws a DataError when there is no finite point to plot, an OptionError for a bad width or height.
+ *
+ * @param options - Labels, size and the series.
+ * @returns The SVG document as a string (write it to a .svg file or put it in a page).
+ * @throws {@link DataError} When there is no series or no finite point, or a series has no points array.
+ * @throws {@link OptionError} When width is below 320 or height below 200 (or either is not finite).
  */
 export function lineChart(options: LineChartOptions): string {
   const series = checkSeries('lineChart', options?.series);
@@ -60,11 +102,38 @@ export function lineChart(options: LineChartOptions): string {
  * validationRmse values (only when the run has any) and a dashed line "<label> train" through its trainRmse values.
  * Runs of a ranking model (no trainRmse) plot their loss instead, and the y axis names it (e.g. "misranked fraction
  * of sampled pairs"). Default title "Learning curve"; x ticks are whole epochs.
+ *
+ * @param runs - The runs, at least one; e.g. `[{ label: 'svd', epochs: fit.epochs }]`.
+ * @param options - The title, and `validationLabel`, which names the solid line (default "test"; "validation" for a holdout of the training data).
+ * @returns The SVG document as a string.
+ * @throws {@link DataError} When there is no run or no finite point to plot.
+ *
+ * @example
+ * ```ts
+ * import { writeFileSync } from 'node:fs';
+ * import { SVD, learningCurveChart } from 'latentrec';
+ *
+ * const fit = new SVD({ epochs: 40 }).fit(train, { validation: test });
+ * writeFileSync('curve.svg', learningCurveChart([{ label: 'svd', epochs: fit.epochs }]));
+ * ```
  */
 export function learningCurveChart(
   runs: ReadonlyArray<LearningCurveRun>,
   /** `validationLabel` names the solid line (default "test"; "validation" for a holdout of the training data). */
-  options: { title?: string; validationLabel?: string } = {},
+  options: {
+    /**
+     * Shown above the plot.
+     *
+     * @defaultValue 'Learning curve'
+     */
+    title?: string;
+    /**
+     * Names the solid line: "<label> <validationLabel>".
+     *
+     * @defaultValue 'test'
+     */
+    validationLabel?: string;
+  } = {},
 ): string {
   const validationLabel = options.validationLabel ?? 'test';
   if (!Array.isArray(runs) || runs.length === 0) {

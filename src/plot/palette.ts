@@ -8,6 +8,7 @@ const SOLID_DASHES: readonly string[] = ['', '2 3', '10 3 2 3'];
 /** Dash patterns for series asked to be dashed, one per pass through the palette. */
 const DASHED_DASHES: readonly string[] = ['7 4', '3 2', '12 3 3 3 3 3'];
 
+/** How one series is drawn: colour, dash pattern and marker fill. */
 export interface SeriesStyle {
   /** Stroke colour, "#RRGGBB". */
   readonly color: string;

@@ -4,17 +4,20 @@ import type { SeriesStyle } from './palette.js';
 import { extent, linearScale, niceTicks, type Ticks } from './scale.js';
 import { el, num, svgDocument, text } from './svg.js';
 
+/** A data point. */
 export interface Point {
   readonly x: number;
   readonly y: number;
 }
 
+/** A series with its style decided. */
 export interface StyledSeries {
   readonly name: string;
   readonly points: ReadonlyArray<Point>;
   readonly style: SeriesStyle;
 }
 
+/** Everything renderChart draws, validated. */
 export interface ChartSpec {
   readonly title?: string;
   readonly xLabel: string;
@@ -77,6 +80,7 @@ export function finiteSegments(points: ReadonlyArray<Point>): Point[][] {
   return segments;
 }
 
+/** The line chart as a complete SVG document. */
 export function renderChart(spec: ChartSpec): string {
   const { width: W, height: H } = spec;
   const segmentsBySeries = spec.series.map((s) => finiteSegments(s.points));
@@ -191,6 +195,7 @@ export function axisLabels(xText: string, yLabel: string, box: PlotBox, H: numbe
   ];
 }
 
+/** The SVG document around a chart's body, with the chart's font, colour and accessible label. */
 export function chartDocument(W: number, H: number, body: readonly string[], ariaLabel: string): string {
   return svgDocument(W, H, body, { 'font-family': FONT_FAMILY, fill: COLOR.text, role: 'img', 'aria-label': ariaLabel });
 }
@@ -215,6 +220,7 @@ export function chooseXTicks(xExtent: readonly [number, number], plotWidth: numb
   }
 }
 
+/** The gridlines at every tick. */
 export function grid(xTicks: Ticks, yTicks: Ticks, sx: (v: number) => number, sy: (v: number) => number, box: PlotBox): string {
   const lines: string[] = [];
   for (const v of xTicks.values) lines.push(el('line', { x1: sx(v), y1: box.plotTop, x2: sx(v), y2: box.plotBottom }));
@@ -222,6 +228,7 @@ export function grid(xTicks: Ticks, yTicks: Ticks, sx: (v: number) => number, sy
   return el('g', { class: 'grid', stroke: COLOR.grid, 'stroke-width': 1 }, lines);
 }
 
+/** The frame, the tick marks and the tick labels. */
 export function axes(xTicks: Ticks, yTicks: Ticks, sx: (v: number) => number, sy: (v: number) => number, box: PlotBox): string {
   const { plotLeft, plotRight, plotTop, plotBottom } = box;
   const frame = el('rect', {
@@ -302,6 +309,7 @@ function countPoints(segments: readonly Point[][]): number {
   return segments.reduce((sum, seg) => sum + seg.length, 0);
 }
 
+/** `v` limited to [lo, hi]. */
 export function clamp(v: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, v));
 }

@@ -1,5 +1,6 @@
 // Axis arithmetic: "nice" tick values (1-2-5 steps), the data-to-pixel mapping and data extents. Pure functions.
 
+/** An axis's ticks ({@link niceTicks}). */
 export interface Ticks {
   /** Lower end of the axis: the first tick, at or below the data minimum. */
   readonly min: number;
@@ -13,6 +14,7 @@ export interface Ticks {
   readonly labels: readonly string[];
 }
 
+/** Options of {@link niceTicks}. */
 export interface TickOptions {
   /** Most intervals between ticks (values below 2 count as 2). */
   readonly maxIntervals: number;

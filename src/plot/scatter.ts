@@ -8,22 +8,37 @@ import { axes, axisLabels, chartDocument, chooseXTicks, clamp, fitText, frameRow
 import { extent, linearScale } from './scale.js';
 import { el, text } from './svg.js';
 
+/** One point of a {@link scatterChart}. */
 export interface ScatterPoint {
+  /** Horizontal value; the point is skipped when not finite. */
   x: number;
+  /** Vertical value; the point is skipped when not finite. */
   y: number;
   /** Drawn highlighted and named next to the point. */
   label?: string;
 }
 
+/** What {@link scatterChart} draws. */
 export interface ScatterChartOptions {
+  /** Shown above the plot when given. */
   title?: string;
+  /** The x axis's label. */
   xLabel: string;
+  /** The y axis's label. */
   yLabel: string;
   /** Points with a non-finite x or y are skipped. Labels are placed in this order (first ones get the best spots). */
   points: ReadonlyArray<ScatterPoint>;
-  /** Pixels, default 720. */
+  /**
+   * Pixels, default 720. A finite number >= 320.
+   *
+   * @defaultValue 720
+   */
   width?: number;
-  /** Pixels, default 560. */
+  /**
+   * Pixels, default 560. A finite number >= 200.
+   *
+   * @defaultValue 560
+   */
   height?: number;
 }
 
@@ -80,6 +95,23 @@ interface PlacedLabel {
  * diagonals, then further out with a leader line) that stays inside the plot and overlaps the labels already placed
  * and the other dots least. Axes fit the data with a little padding. All text is escaped.
  * Throws a DataError when no point is finite, an OptionError for a bad width or height.
+ *
+ * @param options - Labels, size and the points.
+ * @returns The SVG document as a string.
+ * @throws {@link DataError} When `points` is not an array or no point has finite x and y.
+ * @throws {@link OptionError} When width is below 320 or height below 200 (or either is not finite).
+ *
+ * @example
+ * ```ts
+ * import { pca2d, scatterChart } from 'latentrec';
+ *
+ * const state = model.toState(); // a fitted model's item vectors: state.Q, items x k
+ * const pca = pca2d({ rows: state.itemIds.length, k: state.factors, data: state.Q });
+ * const svg = scatterChart({
+ *   xLabel: 'PC 1', yLabel: 'PC 2',
+ *   points: state.itemIds.map((id, r) => ({ x: pca.points[2 * r], y: pca.points[2 * r + 1], label: r < 10 ? id : undefined })),
+ * });
+ * ```
  */
 export function scatterChart(options: ScatterChartOptions): string {
   const raw = options?.points;

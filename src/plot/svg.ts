@@ -23,6 +23,7 @@ export function num(n: number): string {
   return String(rounded === 0 ? 0 : rounded);
 }
 
+/** An attribute's value: text, a number (formatted by `num`), or undefined to leave it out. */
 export type AttrValue = string | number | undefined;
 
 /** Serializes attributes in the given order; undefined values are left out, numbers go through `num`. */

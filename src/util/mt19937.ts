@@ -7,6 +7,7 @@ import { SeededRandom } from './random.js';
 const N = 624;
 const M = 397;
 
+/** numpy's legacy RandomState(seed) stream, for Surprise's initialization (`rng: 'mt19937'`). */
 export class MT19937 extends SeededRandom {
   private readonly mt = new Uint32Array(N);
   private index = N;

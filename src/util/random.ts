@@ -8,24 +8,64 @@
 
 /** What models, splits and generators draw from. */
 export interface RandomSource {
+  /**
+   * The next uniform 32-bit unsigned integer.
+   *
+   * @returns An integer in [0, 2^32).
+   */
   nextU32(): number;
+  /**
+   * A uniform number in [0, 1) with 53 random bits.
+   *
+   * @returns The number.
+   */
   nextFloat(): number;
+  /**
+   * A uniform integer in [0, n), without bias.
+   *
+   * @param n - The bound, 1 <= n <= 2^32 (n <= 1 gives 0).
+   * @returns The integer.
+   */
   nextInt(n: number): number;
+  /**
+   * A normal draw.
+   *
+   * @param mean - The mean (default 0).
+   * @param std - The standard deviation (default 1).
+   * @returns The draw.
+   */
   nextNormal(mean?: number, std?: number): number;
-  /** out[from .. to) = successive nextNormal(mean, std) draws: the same values, faster. */
+  /**
+   * out[from .. to) = successive nextNormal(mean, std) draws: the same values, faster.
+   *
+   * @param out - The array to fill.
+   * @param from - First index written.
+   * @param to - One past the last index written.
+   * @param mean - The mean.
+   * @param std - The standard deviation.
+   */
   fillNormal(out: Float32Array | Float64Array, from: number, to: number, mean: number, std: number): void;
 }
 
+/** The draws every seeded generator shares, from a subclass's 32-bit words. */
 export abstract class SeededRandom implements RandomSource {
   // The second normal of each polar pair, held as a plain double with a flag: a field that took
   // both undefined and numbers would box every stored double (an allocation per draw).
   private cachedNormal = 0;
   private hasCachedNormal = false;
 
-  /** Uniform 32-bit unsigned integer. */
+  /**
+   * Uniform 32-bit unsigned integer.
+   *
+   * @returns An integer in [0, 2^32).
+   */
   abstract nextU32(): number;
 
-  /** Uniform in [0, 1) with 53 random bits, from two words (numpy's random_double). */
+  /**
+   * Uniform in [0, 1) with 53 random bits, from two words (numpy's random_double).
+   *
+   * @returns The number.
+   */
   nextFloat(): number {
     const a = this.nextU32() >>> 5;
     const b = this.nextU32() >>> 6;
@@ -36,6 +76,9 @@ export abstract class SeededRandom implements RandomSource {
    * Uniform integer in [0, n), 1 <= n <= 2^32, without bias: Lemire's multiply-shift with
    * rejection ("Fast random integer generation in an interval", 2019). For n <= 2^21 the product
    * is exact in a double; larger n use rejection of the tail and a remainder.
+   *
+   * @param n - The bound, 1 <= n <= 2^32 (n <= 1 gives 0).
+   * @returns The integer.
    */
   nextInt(n: number): number {
     if (n <= 1) return 0;
@@ -61,6 +104,10 @@ export abstract class SeededRandom implements RandomSource {
   /**
    * Normal(mean, std) by the Marsaglia polar method, in numpy's legacy order: each accepted pair
    * (x1, x2) yields f*x2 now and f*x1 on the next call.
+   *
+   * @param mean - The mean.
+   * @param std - The standard deviation.
+   * @returns The draw.
    */
   nextNormal(mean = 0, std = 1): number {
     if (this.hasCachedNormal) {
@@ -79,6 +126,15 @@ export abstract class SeededRandom implements RandomSource {
     return mean + std * (f * x2);
   }
 
+  /**
+   * out[from .. to) = successive nextNormal(mean, std) draws.
+   *
+   * @param out - The array to fill.
+   * @param from - First index written.
+   * @param to - One past the last index written.
+   * @param mean - The mean.
+   * @param std - The standard deviation.
+   */
   fillNormal(out: Float32Array | Float64Array, from: number, to: number, mean: number, std: number): void {
     for (let t = from; t < to; t++) out[t] = this.nextNormal(mean, std);
   }
@@ -96,7 +152,12 @@ export abstract class SeededRandom implements RandomSource {
     this.hasCachedNormal = true;
   }
 
-  /** Fisher–Yates permutation of 0..n-1. */
+  /**
+   * Fisher–Yates permutation of 0..n-1.
+   *
+   * @param n - The number of elements.
+   * @returns A random ordering of 0..n-1.
+   */
   permutation(n: number): Uint32Array {
     const p = new Uint32Array(n);
     for (let t = 0; t < n; t++) p[t] = t;
@@ -104,7 +165,11 @@ export abstract class SeededRandom implements RandomSource {
     return p;
   }
 
-  /** In-place Fisher–Yates shuffle. */
+  /**
+   * In-place Fisher–Yates shuffle.
+   *
+   * @param a - The array to shuffle (any array-like of numbers, typed arrays included).
+   */
   shuffle(a: { length: number; [i: number]: number }): void {
     for (let t = a.length - 1; t > 0; t--) {
       const j = this.nextInt(t + 1);
@@ -115,10 +180,31 @@ export abstract class SeededRandom implements RandomSource {
   }
 }
 
+/**
+ * The library's seeded generator: xoshiro128** (Blackman & Vigna 2018) seeded through splitmix32.
+ * Everything random in latentrec (initialization, shuffles, splits, generated data) draws from a
+ * seeded generator, so a seed reproduces a model bit for bit on one engine; the stream uses only
+ * 32-bit integer operations and exact double arithmetic, so every JavaScript engine gives the
+ * same one. Use it for your own reproducible draws.
+ *
+ * @example
+ * ```ts
+ * import { Random } from 'latentrec';
+ *
+ * const random = new Random(42);
+ * random.nextInt(6);        // an integer in 0..5
+ * random.permutation(10);   // Uint32Array: 0..9 in a random order
+ * ```
+ */
 export class Random extends SeededRandom {
   // State in a typed array: int32 values past V8's small-integer range would be boxed in fields.
   private readonly s = new Int32Array(4);
 
+  /**
+   * A generator whose stream is fixed by `seed`.
+   *
+   * @param seed - The seed; taken as an unsigned 32-bit integer (`seed >>> 0`), so seeds equal modulo 2^32 give the same stream.
+   */
   constructor(seed: number) {
     super();
     let x = seed >>> 0;
@@ -131,6 +217,11 @@ export class Random extends SeededRandom {
     }
   }
 
+  /**
+   * Uniform 32-bit unsigned integer: the next word of xoshiro128**.
+   *
+   * @returns An integer in [0, 2^32).
+   */
   nextU32(): number {
     const s = this.s;
     const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
@@ -148,6 +239,12 @@ export class Random extends SeededRandom {
    * The polar method of nextNormal with xoshiro128**'s state in locals: the same draws (each
    * 53-bit float from two words, as nextFloat), about four times faster than a call per value,
    * which matters when initializing millions of factors.
+   *
+   * @param out - The array to fill.
+   * @param from - First index written.
+   * @param to - One past the last index written.
+   * @param mean - The mean.
+   * @param std - The standard deviation.
    */
   override fillNormal(out: Float32Array | Float64Array, from: number, to: number, mean: number, std: number): void {
     let t = from;

@@ -13,8 +13,15 @@ const PAGE = 65536;
 const MAX_PAGES = 65536;
 const ALIGN = 16;
 
-/** A shared memory holding a dataset's rows in its first `rowsEnd` bytes. */
+/**
+ * A shared memory holding a dataset's rows in its first `rowsEnd` bytes (loadRatingsFile's
+ * `inPlace`): a wasm engine fitting on that dataset adopts it rather than copying the rows. The
+ * fit finds it from the dataset's arrays; nothing for a user to pass or change.
+ *
+ * @internal
+ */
 export interface ResidentMemory {
+  /** The shared WebAssembly memory the rows lie in. */
   readonly memory: WebAssembly.Memory;
   /** The first byte after the rows: an engine adopting the memory allocates from here. */
   readonly rowsEnd: number;
@@ -24,10 +31,15 @@ export interface ResidentMemory {
   busy: boolean;
 }
 
+/** Row arrays in a fresh resident memory ({@link residentRows}). */
 export interface ResidentRows {
+  /** Internal user id per row, in the memory. */
   users: Uint32Array;
+  /** Internal item id per row, in the memory. */
   items: Uint32Array;
+  /** Rating per row, in the memory. */
   ratings: Float32Array;
+  /** The memory they lie in. */
   resident: ResidentMemory;
 }
 

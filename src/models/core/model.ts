@@ -93,8 +93,9 @@ const RECOMMEND_TILE_BYTES = 16 << 20;
  * fold-in of new users, and saving (save, toState, restore). The classes (SVD, BPR, EASE, ...)
  * extend it; {@link FactorModel} names them all and loads saved models.
  *
- * Every method but fit, fitAsync and restore (and the `isFitted` and `options` properties) needs
- * a fitted model: before a fit, or while a fit runs, it throws a {@link LatentrecError}.
+ * Every method and property but fit, fitAsync, restore, isFitted, options, settings and
+ * factorCount needs a fitted model: before a fit, or while a fit runs, it throws a
+ * {@link LatentrecError}.
  * Raw ids are strings or finite numbers (a number is looked up as its string).
  */
 export abstract class Model<R extends EpochReport = EpochReport> {
@@ -228,6 +229,18 @@ export abstract class Model<R extends EpochReport = EpochReport> {
   }
 
   private *trainIn(engine: Engine, train: Dataset, options: CommonFitOptions<R> & Record<string, unknown>, stopping: Stopping | undefined) {
+    // The model is empty while the fit runs until its first epoch is in; a fit that fails before
+    // then (refused by the kind's checks, diverging at once) gives the earlier model back.
+    const previous = this.trained;
+    try {
+      return yield* this.trainFresh(engine, train, options, stopping);
+    } catch (err) {
+      this.trained ??= previous;
+      throw err;
+    }
+  }
+
+  private *trainFresh(engine: Engine, train: Dataset, options: CommonFitOptions<R> & Record<string, unknown>, stopping: Stopping | undefined) {
     const shape = this.shape;
     const stride = strideFor(shape.factors);
     const factors: FactorBlock = {
@@ -538,7 +551,7 @@ export abstract class Model<R extends EpochReport = EpochReport> {
    * returns (itemIds.length floats) holds scoreAll(users[t])'s bits, in the scorer's memory until
    * its next call (copy what must outlive it). Undefined for a model that
    * scores from item–item weights (EASE). dispose() frees the engine; the model is not touched.
-   * @param threads - Threads for the scorer's engine (the caller's included).
+   * @param threads - Threads for the scorer's engine (the caller's included); default 1.
    * @param support - What starts the worker threads (needed for more than one).
    * @returns The scorer, or undefined for an item–item model.
    * @throws {@link LatentrecError} when the model is not fitted (or a fit is running on it).
@@ -891,7 +904,8 @@ export abstract class Model<R extends EpochReport = EpochReport> {
   }
 
   /**
-   * A copy of the user's factor vector (length k), or undefined for an unknown user.
+   * A copy of the user's factor vector (length {@link Model.factorCount | factorCount}), or
+   * undefined for an unknown user.
    * @param user - The user's raw id.
    * @throws {@link DataError} when `user` is not an id.
    * @throws {@link LatentrecError} when the model is not fitted (or a fit is running on it).
@@ -904,7 +918,8 @@ export abstract class Model<R extends EpochReport = EpochReport> {
   }
 
   /**
-   * A copy of the item's factor vector (length k), or undefined for an unknown item.
+   * A copy of the item's factor vector (length {@link Model.factorCount | factorCount}), or
+   * undefined for an unknown item.
    * @param item - The item's raw id.
    * @throws {@link DataError} when `item` is not an id.
    * @throws {@link LatentrecError} when the model is not fitted (or a fit is running on it).

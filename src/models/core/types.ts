@@ -77,8 +77,8 @@ export interface EarlyStopping {
 /** Options of every fit (ranking models take these only). */
 export interface CommonFitOptions<R extends EpochReport = EpochReport> {
   /**
-   * Called after every epoch with its report (a model without epochs, PureSVD, calls it once
-   * with epoch 0). Abort the fit's `signal` from here to stop after this epoch.
+   * Called after every epoch with its report (PureSVD, without epochs, calls it once with epoch
+   * 0; EASE and Popular never do). Abort the fit's `signal` from here to stop after this epoch.
    * @param report - The epoch's learning-curve point.
    */
   onEpoch?(report: R): void;
@@ -117,7 +117,7 @@ export interface FitOptions<R extends EpochReport = RatingEpochReport> extends C
 
 /** What fit, fitAsync and partialFit return: the learning curve and how the fit ran. */
 export interface FitResult<R extends EpochReport = EpochReport> {
-  /** The learning curve: one report per epoch run, in order (PureSVD: one point, epoch 0). */
+  /** The learning curve: one report per epoch run, in order (PureSVD: one point, epoch 0; EASE and Popular: empty). */
   epochs: R[];
   /** Wall seconds of the whole fit, validation scoring included. */
   fitSeconds: number;

@@ -14,13 +14,26 @@ import { exactRowSolver } from './exact-row.js';
 import { ROW_THREADING } from './row-threads.js';
 import { LatentRanking, resolveImplicitCommon, type ImplicitCommonOptions, type ThreadsOption, type ResolvedImplicitCommon } from './latent-ranking.js';
 
-/** Also the common options (ImplicitCommonOptions): factors (default 64), epochs (10 alternations), initStd (0.01), seed, engine, rng. */
+/**
+ * Options of {@link ALS}. Also the common options (ImplicitCommonOptions): factors (default 64),
+ * epochs (10 alternations), initStd (0.01), seed, engine, rng ('xoshiro128'), wasmVariant.
+ */
 export interface AlsOptions extends ImplicitCommonOptions, ThreadsOption {
-  /** Confidence slope: c = 1 + alpha·r (default 10; Hu et al. use 40 for raw counts). */
+  /**
+   * Confidence slope: c = 1 + alpha·r (default 10; Hu et al. use 40 for raw counts). A finite
+   * number >= 0.
+   * @defaultValue 10
+   */
   alpha?: number;
-  /** L2 regularization λ (default 60). */
+  /**
+   * L2 regularization λ, a finite number > 0.
+   * @defaultValue 60
+   */
   reg?: number;
-  /** Conjugate-gradient steps per row and alternation (default 3). */
+  /**
+   * Conjugate-gradient steps per row and alternation, an integer in [1, 1000].
+   * @defaultValue 3
+   */
   cgSteps?: number;
 }
 
@@ -33,16 +46,59 @@ export interface AlsOptions extends ImplicitCommonOptions, ThreadsOption {
  * 0.2720), against 0.1831 for the earlier defaults (64 factors, 15 alternations, alpha 1, reg
  * 0.01). A strong λ matters most: every setting below reg 10 lost; good ones lie where λ ≈ 6α.
  */
-export const ALS_DEFAULTS = { factors: 64, epochs: 10, alpha: 10, reg: 60, cgSteps: 3, initStd: 0.01 } as const;
+export const ALS_DEFAULTS = {
+  /** Latent factors k. */
+  factors: 64,
+  /** Alternations. */
+  epochs: 10,
+  /** Confidence slope. */
+  alpha: 10,
+  /** L2 regularization λ. */
+  reg: 60,
+  /** Conjugate-gradient steps per row and alternation. */
+  cgSteps: 3,
+  /** Standard deviation of the initial factors. */
+  initStd: 0.01,
+} as const;
 
 /** Every key AlsOptions has. */
 export const ALS_OPTION_KEYS = ['factors', 'epochs', 'initStd', 'seed', 'engine', 'wasmVariant', 'rng', 'threads', 'alpha', 'reg', 'cgSteps'] as const satisfies readonly (keyof AlsOptions)[];
 
+/**
+ * Weighted ALS for implicit feedback (Hu, Koren & Volinsky 2008): score s_ui = p_u·q_i; an
+ * interaction with value r has preference 1 and confidence 1 + alpha·r, every other cell
+ * preference 0 with confidence 1. Each alternation solves every row by a few conjugate-gradient
+ * steps from its current value (Takács, Pilászy & Tikk 2011), on several threads from 100,000
+ * interactions. Fold-in solves a new user's row exactly. Supports partialFit.
+ *
+ * @example
+ * ```ts
+ * import { ALS, Dataset } from 'latentrec';
+ *
+ * const clicks = Dataset.fromTriples([
+ *   ['u1', 'a', 1], ['u1', 'b', 1], ['u2', 'a', 1], ['u2', 'c', 1],
+ *   ['u3', 'b', 1], ['u3', 'c', 1], ['u3', 'd', 1], ['u4', 'd', 1],
+ * ]);
+ * const model = new ALS({ factors: 8, reg: 1 });
+ * model.fit(clicks);
+ * console.log(model.recommend('u1', { n: 2 })); // [{ id, score }, ...], scores unclipped
+ * const visitor = model.foldIn([['a', 1], ['d', 1]]); // a new user, solved without refitting
+ * console.log(model.recommend(visitor, { n: 2 }));
+ * ```
+ */
 export class ALS extends LatentRanking {
   protected readonly stateKind = 'als' as const;
   /** Warm-started alternations over the rows the new data touches (see partialTrainer). */
   protected override readonly supportsPartialFit = true;
-  readonly options: ResolvedImplicitCommon & { alpha: number; reg: number; cgSteps: number };
+  /** The resolved options (every default filled in), as saved with the model. */
+  readonly options: ResolvedImplicitCommon & {
+    /** Confidence slope. */
+    alpha: number;
+    /** L2 regularization λ. */
+    reg: number;
+    /** Conjugate-gradient steps per row and alternation. */
+    cgSteps: number;
+  };
   protected readonly shape: ModelShape;
 
   /** The interactions twice (by user and by item, CSR) and the k x k Gram matrix. */
@@ -54,6 +110,12 @@ export class ALS extends LatentRanking {
     return 'raise the regularization (reg) or lower alpha';
   }
 
+  /**
+   * An unfitted ALS.
+   * @param given - The ALS options; unset ones take {@link ALS_DEFAULTS}.
+   * @throws {@link OptionError} when an option is out of its range or of the wrong type, or is
+   * not an option of ALS ({@link UnknownOptionError}, naming the option it probably meant).
+   */
   constructor(given: AlsOptions = {}) {
     super();
     const options = optionsObject('ALS options', given);

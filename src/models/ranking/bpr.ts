@@ -17,14 +17,30 @@ import type { FoldInSolver } from '../core/serving.js';
 import { bprRowSolver } from './row-sgd.js';
 import { LatentRanking, resolveImplicitCommon, type ImplicitCommonOptions, type ResolvedImplicitCommon } from './latent-ranking.js';
 
-/** Also the common options (ImplicitCommonOptions): factors (default 64), epochs (200), initStd (0.1), seed, engine, rng. */
+/**
+ * Options of {@link BPR}. Also the common options (ImplicitCommonOptions): factors (default 64),
+ * epochs (200), initStd (0.1), seed, engine, rng ('xoshiro128'), wasmVariant.
+ */
 export interface BprOptions extends ImplicitCommonOptions {
-  /** Learning rate (default 0.03). */
+  /**
+   * Learning rate, a finite number > 0.
+   * @defaultValue 0.03
+   */
   lr?: number;
-  /** L2 regularization of the factors (default 0.015) and of the item biases (default 0). */
+  /**
+   * L2 regularization of the factors, a finite number >= 0.
+   * @defaultValue 0.015
+   */
   reg?: number;
+  /**
+   * L2 regularization of the item biases, a finite number >= 0.
+   * @defaultValue 0
+   */
   regBias?: number;
-  /** Redraw a negative the user interacted with (default true). */
+  /**
+   * Redraw a negative the user interacted with.
+   * @defaultValue true
+   */
   verifyNegatives?: boolean;
   /**
    * 'blocked' (default): LIBMF's grid — users cut into `bins` runs of about equal interactions,
@@ -32,18 +48,25 @@ export interface BprOptions extends ImplicitCommonOptions {
    * of blocks that share no user and no item, each block shuffled and its negatives drawn from
    * its positive's item set, so rounds run on `threads` threads to the same bits. 'shuffle': all
    * interactions shuffled every epoch, negatives from the whole catalogue, one thread.
+   * @defaultValue 'blocked'
    */
   order?: BprOrder;
   /**
    * Threads for order 'blocked' (the caller's included; wasm engine only): an integer 1..256, or
    * 'auto' (default) — every core from 500,000 interactions. The model is the same bits for any
-   * count; where threads cannot run, the fit runs on one and FitResult.notes says why.
+   * count; where threads cannot run, the fit runs on one and FitResult.notes says why. A count
+   * above 1 is refused with order 'shuffle'.
+   * @defaultValue 'auto' (1 with order 'shuffle')
    */
   threads?: number | 'auto';
-  /** Order 'blocked': bins per side, 1..256 (default as SVD's: about 4 MiB of factor rows a block, at least 8). */
+  /**
+   * Order 'blocked': bins per side, 1..256 (default as SVD's: about 4 MiB of factor rows a block,
+   * at least 8; never bins under 64 items). Refused with order 'shuffle'.
+   */
   bins?: number;
 }
 
+/** BPR's order: 'blocked' (LIBMF's grid, on threads) or 'shuffle'. See {@link BprOptions.order}. */
 export type BprOrder = SamplingOrder;
 
 /**
@@ -54,11 +77,51 @@ export type BprOrder = SamplingOrder;
  * factors, 30 epochs, lr 0.05, reg 0.001). More epochs keep helping a little on ML-100k: 800
  * epochs at lr 0.01 reach 0.2527.
  */
-export const BPR_DEFAULTS = { factors: 64, epochs: 200, lr: 0.03, reg: 0.015, regBias: 0, initStd: 0.1, verifyNegatives: true, seed: 0, order: 'blocked' as BprOrder } as const;
+export const BPR_DEFAULTS = {
+  /** Latent factors k. */
+  factors: 64,
+  /** SGD passes over the interactions. */
+  epochs: 200,
+  /** Learning rate. */
+  lr: 0.03,
+  /** L2 regularization of the factors. */
+  reg: 0.015,
+  /** L2 regularization of the item biases. */
+  regBias: 0,
+  /** Standard deviation of the initial factors. */
+  initStd: 0.1,
+  /** Redraw negatives the user interacted with. */
+  verifyNegatives: true,
+  /** Seed of the random generator. */
+  seed: 0,
+  /** The order interactions are visited in. */
+  order: 'blocked' as BprOrder,
+} as const;
 
 /** Every key BprOptions has. */
 export const BPR_OPTION_KEYS = ['factors', 'epochs', 'initStd', 'seed', 'engine', 'wasmVariant', 'rng', 'lr', 'reg', 'regBias', 'verifyNegatives', 'order', 'threads', 'bins'] as const satisfies readonly (keyof BprOptions)[];
 
+/**
+ * BPR (Rendle, Freudenthaler, Gantner & Schmidt-Thieme 2009) for implicit feedback: score
+ * s_ui = b_i + p_u·q_i, trained by SGD on (user, positive, sampled negative) triples to rank each
+ * user's items above the rest. Negatives are drawn uniformly by the seeded generator and, by
+ * default, redrawn while the user interacted with them. Needs at least two items, and no user
+ * who interacted with every item. Supports partialFit.
+ *
+ * @example
+ * ```ts
+ * import { BPR, Dataset } from 'latentrec';
+ *
+ * const clicks = Dataset.fromTriples([
+ *   ['u1', 'a', 1], ['u1', 'b', 1], ['u2', 'a', 1], ['u2', 'c', 1],
+ *   ['u3', 'b', 1], ['u3', 'c', 1], ['u3', 'd', 1], ['u4', 'd', 1],
+ * ]);
+ * const model = new BPR({ factors: 8, epochs: 50, lr: 0.05 });
+ * const { epochs } = model.fit(clicks);
+ * console.log(epochs.at(-1)?.loss.value); // the fraction of sampled pairs ranked the wrong way
+ * console.log(model.recommend('u4', { n: 2 }));
+ * ```
+ */
 export class BPR extends LatentRanking {
   protected readonly stateKind = 'bpr' as const;
   /**
@@ -66,7 +129,23 @@ export class BPR extends LatentRanking {
    * drawn from the whole catalogue (verified against the new interactions, as LightFM's are).
    */
   protected override readonly supportsPartialFit = true;
-  readonly options: ResolvedImplicitCommon & { lr: number; reg: number; regBias: number; verifyNegatives: boolean; order: BprOrder; threads: number | 'auto'; bins: number | undefined };
+  /** The resolved options (every default filled in), as saved with the model. */
+  readonly options: ResolvedImplicitCommon & {
+    /** Learning rate. */
+    lr: number;
+    /** L2 regularization of the factors. */
+    reg: number;
+    /** L2 regularization of the item biases. */
+    regBias: number;
+    /** Whether negatives the user interacted with are redrawn. */
+    verifyNegatives: boolean;
+    /** The order interactions are visited in. */
+    order: BprOrder;
+    /** Threads asked for ('auto', or a count). */
+    threads: number | 'auto';
+    /** Bins per side of the blocked grid, or undefined for the default from the data. */
+    bins: number | undefined;
+  };
   protected readonly shape: ModelShape;
 
   /** A sampled negative per interaction; blocked: each user's items and the item bins too. */
@@ -74,6 +153,12 @@ export class BPR extends LatentRanking {
     return train.size * (this.options.order === 'blocked' ? 8 : 4) + (train.userCount + 2 * train.itemCount + MAX_GRID_SIDE + 2) * 4;
   }
 
+  /**
+   * An unfitted BPR.
+   * @param given - The BPR options; unset ones take {@link BPR_DEFAULTS}.
+   * @throws {@link OptionError} when an option is out of its range or of the wrong type, or is
+   * not an option of BPR ({@link UnknownOptionError}, naming the option it probably meant).
+   */
   constructor(given: BprOptions = {}) {
     super();
     const options = optionsObject('BPR options', given);

@@ -26,9 +26,18 @@ import { historyRows, type ItemItem } from '../core/item-item.js';
 import type { CommonFitOptions } from '../core/types.js';
 import { RankingBase } from './ranking-base.js';
 
+/** Options of {@link EASE}: no factors, epochs or seed; the model is computed in closed form. */
 export interface EaseOptions {
-  /** L2 regularization λ added to the Gram matrix's diagonal (default 200; Steck's ML-20M choice is 500). */
+  /**
+   * L2 regularization λ added to the Gram matrix's diagonal (default 200; Steck's ML-20M choice
+   * is 500). A finite number > 0.
+   * @defaultValue 200
+   */
   reg?: number;
+  /**
+   * The engine: 'auto' (wasm where it compiles, else js), 'wasm' or 'js' (see {@link CommonOptions.engine}).
+   * @defaultValue 'auto'
+   */
   engine?: EngineChoice;
   /** Force the wasm build the model serves on (default the best this runtime runs). */
   wasmVariant?: WasmVariant;
@@ -36,6 +45,7 @@ export interface EaseOptions {
    * Threads for the Gram matrix and the inverse (the caller's included; wasm engine only): an
    * integer 1..256, or 'auto' (default) — every core from EASE_AUTO_THREADS_MIN_ITEMS items. The
    * model is the same bits for any count.
+   * @defaultValue 'auto'
    */
   threads?: number | 'auto';
 }
@@ -52,7 +62,13 @@ const EASE_THREADING: Threading = {
   },
 };
 
-export const EASE_DEFAULTS = { reg: 200, threads: 'auto' } as const;
+/** The defaults of {@link EASE}'s options. */
+export const EASE_DEFAULTS = {
+  /** L2 regularization λ. */
+  reg: 200,
+  /** Threads of the fit. */
+  threads: 'auto',
+} as const;
 
 /** Every key EaseOptions has. */
 export const EASE_OPTION_KEYS = ['reg', 'engine', 'wasmVariant', 'threads'] as const satisfies readonly (keyof EaseOptions)[];
@@ -77,12 +93,52 @@ function largestItems(limit: number, fixed: number, threads: number): number {
   return lo;
 }
 
+/**
+ * EASE (Steck 2019, "Embarrassingly Shallow Autoencoders for Sparse Data"): the closed-form
+ * item–item model B = I − P·diag(1/diag P), P = (XᵀX + λI)⁻¹, for binary X (values are not used;
+ * a repeated interaction counts once). A user's score for item i sums B[j][i] over the user's
+ * items j, so a new user needs no solve: their items are the model of them. Memory is 12 bytes
+ * per item pair and time grows as items³: for catalogues up to some tens of thousands of items
+ * (on wasm, a fit beyond wasm32's 4 GiB is refused with a DataError naming the largest catalogue that fits). similarItems
+ * gives partial correlations; similarUsers refuses (there are no user vectors), and so does
+ * userScorer (it returns undefined).
+ *
+ * @example
+ * ```ts
+ * import { Dataset, EASE } from 'latentrec';
+ *
+ * const clicks = Dataset.fromTriples([
+ *   ['u1', 'a', 1], ['u1', 'b', 1], ['u2', 'a', 1], ['u2', 'c', 1],
+ *   ['u3', 'b', 1], ['u3', 'c', 1], ['u3', 'd', 1], ['u4', 'd', 1],
+ * ]);
+ * const model = new EASE({ reg: 1 });
+ * model.fit(clicks);
+ * console.log(model.recommend('u1', { n: 2 }));
+ * console.log(model.similarItems('a', { n: 2 })); // partial correlations in [-1, 1]
+ * ```
+ */
 export class EASE extends RankingBase {
   protected readonly stateKind = 'ease' as const;
   protected override readonly partialFitRefusal = 'EASE is solved in closed form from the Gram matrix of all the interactions, which the model does not keep; fit it again on all the data';
   protected readonly shape: ModelShape;
-  readonly options: { reg: number; engine: EngineChoice; wasmVariant: WasmVariant | undefined; threads: number | 'auto' };
+  /** The resolved options (every default filled in), as saved with the model. */
+  readonly options: {
+    /** L2 regularization λ. */
+    reg: number;
+    /** The engine asked for. */
+    engine: EngineChoice;
+    /** The wasm build asked for, or undefined for the best this runtime supports. */
+    wasmVariant: WasmVariant | undefined;
+    /** Threads asked for ('auto', or a count). */
+    threads: number | 'auto';
+  };
 
+  /**
+   * An unfitted EASE.
+   * @param given - The EASE options; unset ones take {@link EASE_DEFAULTS}.
+   * @throws {@link OptionError} when an option is out of its range or of the wrong type, or is
+   * not an option of EASE ({@link UnknownOptionError}, naming the option it probably meant).
+   */
   constructor(given: EaseOptions = {}) {
     super();
     const options = optionsObject('EASE options', given);

@@ -9,10 +9,15 @@ import { iterable } from '../core/arguments.js';
 
 /** Attributes by raw id (the shape of data/features.ts `Features`): rows by entity, columns by name. */
 export interface AttributeRows {
+  /** Entity raw ids (users or items): row r is ids.raw[r]. */
   ids: IdMap;
+  /** Attribute names: column c is names.raw[c]. */
   names: IdMap;
+  /** Row r's entries are start[r] .. start[r + 1] (ids.size + 1 offsets). */
   start: Uint32Array;
+  /** The attribute column of each entry. */
   cols: Uint32Array;
+  /** The weight of each entry. */
   vals: Float32Array;
 }
 

@@ -25,25 +25,62 @@ import { attributeRows, planHybrid, representFromAttributes, sharesFeatures, typ
 import { LatentRanking, resolveImplicitCommon, type ImplicitCommonOptions, type ResolvedImplicitCommon } from './latent-ranking.js';
 import { sortedContains } from '../../util/sorted.js';
 
+/** How the hybrid's steps are sized: 'adagrad' (per-parameter, as LightFM) or plain 'sgd'. */
 export type LearningSchedule = 'adagrad' | 'sgd';
 
-/** Also the common options (ImplicitCommonOptions): factors, epochs, initStd, seed, engine, rng. */
+/**
+ * Options of {@link Hybrid} (LightFM's, renamed). Also the common options
+ * (ImplicitCommonOptions): factors (default 64), epochs (30), initStd (0.01), seed, engine, rng
+ * ('xoshiro128'), wasmVariant.
+ */
 export interface HybridOptions extends ImplicitCommonOptions {
-  /** 'warp' (default), 'bpr' or 'logistic'. */
+  /**
+   * 'warp' (default), 'bpr' or 'logistic'.
+   * @defaultValue 'warp'
+   */
   loss?: HybridLoss;
-  /** Learning rate (default 0.05). */
+  /**
+   * Learning rate, a finite number > 0.
+   * @defaultValue 0.05
+   */
   lr?: number;
-  /** 'adagrad' (default, as LightFM) or 'sgd'. */
+  /**
+   * 'adagrad' (as LightFM) or 'sgd'.
+   * @defaultValue 'adagrad'
+   */
   learningSchedule?: LearningSchedule;
-  /** L2 regularization of the user and item feature parameters (default 0, as LightFM's alphas). */
+  /**
+   * L2 regularization of the user feature parameters (LightFM's user_alpha), a finite number >= 0.
+   * @defaultValue 0
+   */
   userReg?: number;
+  /**
+   * L2 regularization of the item feature parameters (LightFM's item_alpha), a finite number >= 0.
+   * @defaultValue 0
+   */
   itemReg?: number;
-  /** WARP: most negatives drawn per positive while looking for a violation (default 10). */
+  /**
+   * WARP: most negatives drawn per positive while looking for a violation, an integer in
+   * [1, 100,000].
+   * @defaultValue 10
+   */
   maxSampled?: number;
-  /** An identity feature for every user (item) with interactions (default true). */
+  /**
+   * An identity feature for every user with interactions. Off, every user with interactions
+   * needs attributes.
+   * @defaultValue true
+   */
   userIdentity?: boolean;
+  /**
+   * An identity feature for every item with interactions. Off, every item with interactions
+   * needs attributes.
+   * @defaultValue true
+   */
   itemIdentity?: boolean;
-  /** Scale each user's and item's feature weights to sum to 1 (default true, as LightFM's Dataset). */
+  /**
+   * Scale each user's and item's feature weights to sum to 1 (as LightFM's Dataset).
+   * @defaultValue true
+   */
   normalize?: boolean;
   /**
    * 'blocked' (default): LIBMF's grid as BPR's — users cut into `bins` runs of about equal
@@ -52,6 +89,7 @@ export interface HybridOptions extends ImplicitCommonOptions {
    * shuffled and its candidates drawn from its positive's item set, so rounds run on `threads`
    * threads. 'shuffle': all interactions shuffled every epoch, candidates from every item with
    * interactions, one thread.
+   * @defaultValue 'blocked'
    */
   order?: HybridOrder;
   /**
@@ -61,12 +99,18 @@ export interface HybridOptions extends ImplicitCommonOptions {
    * attributes are shared, blocks on different threads update them at once (Hogwild, as LightFM's
    * threads): 'auto' then runs on one thread, to give the same model every run, and an explicit
    * count above 1 trains a model that varies between runs within the spread of its seeds.
+   * A count above 1 is refused with order 'shuffle'.
+   * @defaultValue 'auto' (1 with order 'shuffle')
    */
   threads?: number | 'auto';
-  /** Order 'blocked': bins per side, 1..256 (default as SVD's: about 4 MiB of factor rows a block, at least 8; never bins under 64 items). */
+  /**
+   * Order 'blocked': bins per side, 1..256 (default: about 1 MiB of parameters a block, at least
+   * 8; never bins under 64 items). Refused with order 'shuffle'.
+   */
   bins?: number;
 }
 
+/** The hybrid's order: 'blocked' (LIBMF's grid, on threads) or 'shuffle'. See {@link HybridOptions.order}. */
 export type HybridOrder = SamplingOrder;
 
 /**
@@ -77,8 +121,32 @@ export type HybridOrder = SamplingOrder;
  * case this model exists for; so these stay until a tuning that scores attributes and cold start.
  */
 export const HYBRID_DEFAULTS = {
-  factors: 64, epochs: 30, lr: 0.05, initStd: 0.01, loss: 'warp', learningSchedule: 'adagrad',
-  userReg: 0, itemReg: 0, maxSampled: 10, userIdentity: true, itemIdentity: true, normalize: true, order: 'blocked',
+  /** Latent factors k. */
+  factors: 64,
+  /** Passes over the interactions. */
+  epochs: 30,
+  /** Learning rate. */
+  lr: 0.05,
+  /** Standard deviation of the initial embeddings. */
+  initStd: 0.01,
+  /** The loss. */
+  loss: 'warp',
+  /** How steps are sized. */
+  learningSchedule: 'adagrad',
+  /** L2 regularization of the user feature parameters. */
+  userReg: 0,
+  /** L2 regularization of the item feature parameters. */
+  itemReg: 0,
+  /** WARP: most negatives drawn per positive. */
+  maxSampled: 10,
+  /** An identity feature per user with interactions. */
+  userIdentity: true,
+  /** An identity feature per item with interactions. */
+  itemIdentity: true,
+  /** Feature weights scaled to sum to 1. */
+  normalize: true,
+  /** The order interactions are visited in. */
+  order: 'blocked',
 } as const;
 
 /** Every key HybridOptions has. */
@@ -88,6 +156,7 @@ export const HYBRID_OPTION_KEYS = [
   'order', 'threads', 'bins',
 ] as const satisfies readonly (keyof HybridOptions)[];
 
+/** Options of {@link Hybrid.fit}: what every fit takes (checkpoint is refused) and the attributes. */
 export interface HybridFitOptions extends CommonFitOptions {
   /** Attributes of users (data/features.ts `Features`): every user listed becomes known. */
   userFeatures?: AttributeRows;
@@ -95,10 +164,32 @@ export interface HybridFitOptions extends CommonFitOptions {
   itemFeatures?: AttributeRows;
 }
 
+/** {@link HybridOptions} after checking, every default filled in: what `Hybrid.options` holds. */
 export type ResolvedHybridOptions = ResolvedImplicitCommon & {
-  loss: HybridLoss; lr: number; learningSchedule: LearningSchedule; userReg: number; itemReg: number;
-  maxSampled: number; userIdentity: boolean; itemIdentity: boolean; normalize: boolean;
-  order: HybridOrder; threads: number | 'auto'; bins: number | undefined;
+  /** The loss. */
+  loss: HybridLoss;
+  /** Learning rate. */
+  lr: number;
+  /** How steps are sized. */
+  learningSchedule: LearningSchedule;
+  /** L2 regularization of the user feature parameters. */
+  userReg: number;
+  /** L2 regularization of the item feature parameters. */
+  itemReg: number;
+  /** WARP: most negatives drawn per positive. */
+  maxSampled: number;
+  /** Whether users with interactions have an identity feature. */
+  userIdentity: boolean;
+  /** Whether items with interactions have an identity feature. */
+  itemIdentity: boolean;
+  /** Whether feature weights are scaled to sum to 1. */
+  normalize: boolean;
+  /** The order interactions are visited in. */
+  order: HybridOrder;
+  /** Threads asked for ('auto', or a count). */
+  threads: number | 'auto';
+  /** Bins per side of the blocked grid, or undefined for the default from the data. */
+  bins: number | undefined;
 };
 
 /** What cold start after fitting needs: each side's attribute embeddings (k floats per row). */
@@ -120,9 +211,38 @@ const HYBRID_BLOCK_BYTES = 1 << 20;
 /** Triples per kernel call: bounds the candidate buffer to CHUNK x maxSampled ids. */
 const CHUNK = 8192;
 
+/**
+ * The LightFM-style hybrid model (Kula 2015): users and items are described by features (an
+ * identity feature per user or item with interactions, on by default, plus any attributes), and
+ * a user's (item's) vector and bias are the weighted sums of its features' embeddings and
+ * biases. Score s_ui = b_i + r_u·r_i. A user or item with attributes but no interactions gets a
+ * vector all the same: cold start, at fit (users and items listed in the attributes) or later
+ * (addUser, addItem). Losses WARP (default), BPR or logistic, with adagrad steps as LightFM's.
+ * The checkpoint fit option is refused.
+ *
+ * @example
+ * ```ts
+ * import { Dataset, Features, Hybrid } from 'latentrec';
+ *
+ * const clicks = Dataset.fromTriples([
+ *   ['u1', 'a', 1], ['u1', 'b', 1], ['u2', 'a', 1], ['u2', 'c', 1],
+ *   ['u3', 'b', 1], ['u3', 'c', 1], ['u3', 'd', 1], ['u4', 'd', 1],
+ * ]);
+ * const itemFeatures = Features.fromRecords([
+ *   ['a', ['drama']], ['b', ['comedy']], ['c', ['drama']], ['d', ['comedy']],
+ *   ['e', ['drama', ['comedy', 0.5]]], // no interactions: known by its attributes alone
+ * ]);
+ * const model = new Hybrid({ factors: 8, epochs: 20 });
+ * model.fit(clicks, { itemFeatures });
+ * console.log(model.recommend('u1', { n: 3 })); // may include the cold item 'e'
+ * model.addItem('f', ['comedy']);               // a new item after fitting
+ * console.log(model.predict('u4', 'f').estimate, model.featureNames.item);
+ * ```
+ */
 export class Hybrid extends LatentRanking {
   protected readonly stateKind = 'hybrid' as const;
   protected override readonly partialFitRefusal = 'training from new interactions with their features is not implemented yet; fit it again on all the data';
+  /** The resolved options (every default filled in), as saved with the model. */
   readonly options: ResolvedHybridOptions;
   protected readonly shape: ModelShape;
   private plan: HybridPlan | undefined;
@@ -145,6 +265,12 @@ export class Hybrid extends LatentRanking {
   }
   private attributes: { user: AttributeModel; item: AttributeModel } | undefined;
 
+  /**
+   * An unfitted Hybrid.
+   * @param given - The hybrid's options; unset ones take {@link HYBRID_DEFAULTS}.
+   * @throws {@link OptionError} when an option is out of its range or of the wrong type, or is
+   * not an option of Hybrid ({@link UnknownOptionError}, naming the option it probably meant).
+   */
   constructor(given: HybridOptions = {}) {
     super();
     const options = optionsObject('Hybrid options', given);
@@ -192,11 +318,27 @@ export class Hybrid extends LatentRanking {
    * Trains on the interactions of `train` (values ignored: every row is an interaction) with
    * the given attributes. Users and items listed in the attributes but absent from `train` are
    * known by their attributes alone (cold start).
+   * @param train - The interactions.
+   * @param options - The attributes, and what every fit takes (checkpoint is refused).
+   * @returns The learning curve: per epoch, the fraction of sampled pairs ranked the wrong way.
+   * @throws {@link DataError} when `train` is not a Dataset or has no interactions, it has fewer
+   * than two items, a user interacted with every item (losses 'bpr' and 'logistic'), or an
+   * entity would have no features (identity off and no attributes).
+   * @throws {@link OptionError} when a fit option is unknown or invalid (an attribute option that
+   * is not a Features; checkpoint: true).
+   * @throws {@link DivergenceError} when the loss or the embeddings stop being finite.
+   * @throws {@link LatentrecError} when a fit is already running on this model.
    */
   override fit(train: Dataset, options: HybridFitOptions = {}): FitResult<EpochReport> {
     return super.fit(train, options);
   }
 
+  /**
+   * fit(), giving the event loop a turn between epochs (see {@link Model.fitAsync}).
+   * @param train - The interactions.
+   * @param options - As for fit.
+   * @returns A promise of what fit returns; it rejects with the errors fit throws.
+   */
   override fitAsync(train: Dataset, options: HybridFitOptions = {}): Promise<FitResult<EpochReport>> {
     return super.fitAsync(train, options);
   }
@@ -323,22 +465,51 @@ export class Hybrid extends LatentRanking {
   /**
    * Adds a user known only by attributes (names the model was trained with; weights default 1),
    * so predict and recommend work for them. Returns the user's raw id.
+   * @param user - The new user's raw id.
+   * @param features - Attribute names (weight 1) or [name, weight] pairs.
+   * @returns The user's raw id, as a string.
+   * @throws {@link DataError} when the user is already known, the features are malformed, a name
+   * is unknown or given twice, a weight is not finite, no feature is given, every weight is 0
+   * (with normalize), or the weights give a vector beyond the parameter bound.
+   * @throws {@link LatentrecError} when the model is not fitted, or a fit is running on it.
    */
   addUser(user: RawId, features: Iterable<string | readonly [string, number]>): string {
     return this.addEntity('user', user, features);
   }
 
-  /** Adds an item known only by attributes, so it can be scored and recommended. */
+  /**
+   * Adds an item known only by attributes (names the model was trained with; weights default
+   * 1), so it can be scored and recommended.
+   * @param item - The new item's raw id.
+   * @param features - Attribute names (weight 1) or [name, weight] pairs.
+   * @returns The item's raw id, as a string.
+   * @throws {@link DataError} as addUser.
+   * @throws {@link LatentrecError} when the model is not fitted, or a fit is running on it.
+   */
   addItem(item: RawId, features: Iterable<string | readonly [string, number]>): string {
     return this.addEntity('item', item, features);
   }
 
-  /** The attribute names the model knows (what addUser / addItem accept). */
-  get featureNames(): { user: readonly string[]; item: readonly string[] } {
+  /**
+   * The attribute names the model knows (what addUser / addItem accept).
+   * @throws {@link LatentrecError} when the model is not fitted.
+   */
+  get featureNames(): {
+    /** The user attributes' names. */
+    user: readonly string[];
+    /** The item attributes' names. */
+    item: readonly string[];
+  } {
     const a = this.attributeModels();
     return { user: a.user.names.raw, item: a.item.names.raw };
   }
 
+  /**
+   * Everything the model is, as plain data, with the attribute embeddings (`features`) so that
+   * addUser and addItem work after loading.
+   * @returns A copy of the fitted state.
+   * @throws {@link LatentrecError} when the model is not fitted.
+   */
   override toState(): ModelState {
     const a = this.attributeModels();
     const embeddings = (m: AttributeModel): FeatureEmbeddings => ({ names: [...m.names.raw], factors: m.E.slice(), biases: m.b.slice() });

@@ -9,8 +9,9 @@ import { nonNegative, resolveCommon, type CommonOptions, type ResolvedCommon } f
 import { RankingBase } from './ranking-base.js';
 import type { Threading } from '../core/fit-loop.js';
 
+/** The common options of the implicit-feedback factor models (BPR, ALS, IALS, Hybrid): {@link CommonOptions} and initStd. */
 export interface ImplicitCommonOptions extends CommonOptions {
-  /** Standard deviation of the normal initialization of the factors. */
+  /** Standard deviation of the normal initialization of the factors, a finite number >= 0. Each kind has its own default. */
   initStd?: number;
 }
 
@@ -19,12 +20,15 @@ export interface ThreadsOption {
   /**
    * Threads, the caller's included: 'auto' (the default) is every core from 100,000 interactions.
    * The model is the same bits for any count; where threads cannot run, the fit runs on one and
-   * FitResult.notes says why.
+   * FitResult.notes says why. A count is an integer in [1, 256]; the js engine runs on one.
+   * @defaultValue 'auto'
    */
   threads?: number | 'auto';
 }
 
+/** The common options of an implicit-feedback model after checking, every default filled in (part of its `options`). */
 export interface ResolvedImplicitCommon extends ResolvedCommon {
+  /** Standard deviation of the normal initialization of the factors. */
   initStd: number;
   /** Present for the kinds that take it. */
   threads?: number | 'auto';

@@ -26,6 +26,7 @@ import { RatingBase } from './rating-base.js';
  * const model = new ImportedModel(state.factors).restore(state); // or FactorModel.fromState(state)
  * console.log(model.predict(1, 10).estimate, model.recommend(2, { n: 1 }));
  * const copy = FactorModel.load(model.save()); // an ImportedModel again
+ * console.log(copy instanceof ImportedModel, copy.factorCount); // true 2
  * ```
  */
 export class ImportedModel extends RatingBase {

@@ -15,9 +15,16 @@ import type { RandomSource } from '../../util/random.js';
 
 /** Settings of the randomized SVD of {@link truncatedSvdOfFilled}. */
 export interface TruncatedSvdOptions {
-  /** Extra random directions beyond k (default 10). */
+  /**
+   * Extra random directions beyond k, an integer >= 0.
+   * @defaultValue 10
+   */
   oversample?: number;
-  /** Power (subspace) iterations: more sharpen the trailing singular values (default 2; PureSVD uses 4). */
+  /**
+   * Power (subspace) iterations, an integer >= 0: more sharpen the trailing singular values
+   * (PureSVD uses 4).
+   * @defaultValue 2
+   */
   powerIterations?: number;
 }
 
@@ -46,7 +53,17 @@ export function userMeans(train: Dataset): Float64Array {
 
 /**
  * Rank-k SVD of M = (the ratings minus `shift`, each user's missing cells filled with the user's
- * mean minus `shift`). k must be at most min(users, items).
+ * mean minus `shift`). k must be at most min(users, items). The randomized subspace iteration of
+ * Halko, Martinsson & Tropp (2011) on M as an operator: only users x l, items x l and l x l
+ * arrays exist (l = k + oversample), never the users x items matrix.
+ * @param engine - The engine whose sparse kernels multiply by the ratings (from createEngine).
+ * @param train - The ratings.
+ * @param k - The rank, an integer in [1, min(users, items)].
+ * @param random - The source of the random starting directions (e.g. `new Random(seed)`).
+ * @param options - Oversampling and power iterations.
+ * @param shift - Subtracted from every cell, observed or filled (SVD's init uses μ).
+ * @returns U (users x k), the k singular values (descending) and V (items x k).
+ * @throws {@link OptionError} when k is out of range, or an option is not an integer >= 0.
  */
 export function truncatedSvdOfFilled(
   engine: Engine, train: Dataset, k: number, random: RandomSource, options: TruncatedSvdOptions = {}, shift = 0,
