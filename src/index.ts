@@ -59,7 +59,7 @@ export { evaluateModelRanking, scorerOf, AUTO_SCORING_WORK, type ModelRankingOpt
 export {
   precisionAtK, recallAtK, cappedRecallAtK, ndcgAtK, averagePrecisionAtK, hitRateAtK, reciprocalRank, auc, catalogueCoverage,
 } from './eval/ranking.js';
-export { FOLD_IN_VALUE_LIMIT, type RecommendOptions, type FoldInOptions, type Similar } from './models/core/serving.js';
+export { FOLD_IN_VALUE_LIMIT, type RecommendOptions, type FoldInOptions, type Similar, type SimilarOptions, type IdType, type IdOf } from './models/core/serving.js';
 export { rowNorms, summarize, cosineDistribution, nearestNeighbours, pca2d, embeddingReport } from './eval/embeddings.js';
 export type { EmbeddingMatrix, Summary, CosineDistribution, Pca2d, EmbeddingReport } from './eval/embeddings.js';
 export { scatterChart } from './plot/scatter.js';

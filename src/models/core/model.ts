@@ -20,7 +20,7 @@ import { copyEngineParts, copyFactors, engineLike, fromModelState, seenIndex, se
 import { checkStateFor, encodeState } from './format.js';
 import { checkOptionKeys, integer, oneOf } from './options.js';
 import {
-  bestOf, checkRecommendOptions, installFoldIn, recommendFor, scoreFoldIn, scoreLength, scoreUser, scoreUsersInto, similarByWeights, similarRows, solveFoldIn,
+  bestOf, checkIdType, checkRecommendOptions, similarWithIdType, typedId, withIdType, type IdOf, type IdType, type SimilarOptions, installFoldIn, recommendFor, scoreFoldIn, scoreLength, scoreUser, scoreUsersInto, similarByWeights, similarRows, solveFoldIn,
   type FoldInOptions, type FoldInSolution, type FoldInSolver, type RecommendOptions, type Similar,
 } from './serving.js';
 import { withinParameterLimit, type ModelState, type ModelStateKind } from './state.js';
@@ -519,13 +519,13 @@ export abstract class Model<R extends EpochReport = EpochReport> {
    * @throws {@link OptionError} when an option is unknown or invalid (e.g. `n` not an integer >= 0).
    * @throws {@link LatentrecError} when the model is not fitted (or a fit is running on it).
    */
-  recommend(user: RawId, options: RecommendOptions = {}): Recommendation[] {
+  recommend<T extends IdType = 'string'>(user: RawId, options: RecommendOptions<T> = {}): Recommendation<IdOf<T>>[] {
     rawId('recommend', 'user', user);
     const checked = checkRecommendOptions('recommend', options);
     const m = this.model();
     const u = m.users.get(user);
     if (u < 0) throw this.unknownUser('recommend', user);
-    return recommendFor(m, u, this.shape.biased, checked);
+    return withIdType('recommend', recommendFor(m, u, this.shape.biased, checked), checked.idType as T);
   }
 
   /**
@@ -616,17 +616,18 @@ export abstract class Model<R extends EpochReport = EpochReport> {
    * @throws {@link DataError} when the generator reaches a user the model does not know.
    * @throws {@link LatentrecError} when the model is not fitted (or a fit is running on it).
    */
-  recommendAll(options: RecommendOptions & { users?: Iterable<RawId> } = {}): Generator<{
-    /** The user's raw id, as a string. */
-    user: string;
+  recommendAll<T extends IdType = 'string'>(options: RecommendOptions<T> & { users?: Iterable<RawId> } = {}): Generator<{
+    /** The user's raw id: a string, or a number with `idType: 'number'`. */
+    user: IdOf<T>;
     /** The user's recommendations, best first (as recommend returns them). */
-    items: Recommendation[];
+    items: Recommendation<IdOf<T>>[];
   }> {
     // Checked now, not at the first next(): a generator body would defer the errors.
     const checked = checkRecommendOptions('recommendAll', options, ['users']);
     const m = this.model();
     const users = idList('users', options?.users) ?? [...m.users.raw];
-    return this.recommendEach(m, users, checked);
+    const entries = this.recommendEach(m, users, checked);
+    return checked.idType === 'string' ? (entries as Generator<{ user: IdOf<T>; items: Recommendation<IdOf<T>>[] }>) : typedEntries(entries, checked.idType as T);
   }
 
   private *recommendEach(m: Fitted, users: Iterable<RawId>, options: ReturnType<typeof checkRecommendOptions>): Generator<{ user: string; items: Recommendation[] }> {
@@ -689,15 +690,15 @@ export abstract class Model<R extends EpochReport = EpochReport> {
    * @throws {@link LatentrecError} when the model has no factor vectors (Baseline, Popular), or
    * is not fitted.
    */
-  similarItems(item: RawId, options: { n?: number } = {}): Similar[] {
+  similarItems<T extends IdType = 'string'>(item: RawId, options: SimilarOptions<T> = {}): Similar<IdOf<T>>[] {
     rawId('similarItems', 'item', item);
-    const n = checkSimilarOptions('similarItems', options);
+    const { n, idType } = checkSimilarOptions('similarItems', options);
     const m = this.model();
     if (!m.itemItem) this.assertFactors('similarItems');
     const i = m.items.get(item);
     if (i < 0) throw new DataError(`similarItems: unknown item ${JSON.stringify(String(item))}`);
     // An item–item model (EASE) has no factor vectors: its weights give partial correlations.
-    return m.itemItem ? similarByWeights(m, m.itemItem, i, n) : similarRows(m, 'Q', i, n);
+    return similarWithIdType('similarItems', m.itemItem ? similarByWeights(m, m.itemItem, i, n) : similarRows(m, 'Q', i, n), idType as T);
   }
 
   /**
@@ -711,15 +712,15 @@ export abstract class Model<R extends EpochReport = EpochReport> {
    * @throws {@link LatentrecError} when the model has no user vectors (Baseline, Popular, EASE),
    * or is not fitted.
    */
-  similarUsers(user: RawId, options: { n?: number } = {}): Similar[] {
+  similarUsers<T extends IdType = 'string'>(user: RawId, options: SimilarOptions<T> = {}): Similar<IdOf<T>>[] {
     rawId('similarUsers', 'user', user);
-    const n = checkSimilarOptions('similarUsers', options);
+    const { n, idType } = checkSimilarOptions('similarUsers', options);
     const m = this.model();
     if (m.itemItem) throw new LatentrecError(`similarUsers: ${this.constructor.name} has no user vectors to compare (it scores by item–item weights; similarItems works)`);
     this.assertFactors('similarUsers');
     const u = m.users.get(user);
     if (u < 0) throw new DataError(`similarUsers: unknown user ${JSON.stringify(String(user))}`);
-    return similarRows(m, 'P', u, n);
+    return similarWithIdType('similarUsers', similarRows(m, 'P', u, n), idType as T);
   }
 
   /** Similarity is between factor vectors: a model without them (Baseline, Popular) has none to compare. */
@@ -785,8 +786,8 @@ export abstract class Model<R extends EpochReport = EpochReport> {
    * @throws {@link DataError} and {@link OptionError} as foldIn and recommend.
    * @throws {@link LatentrecError} when the model is not fitted (or a fit is running on it).
    */
-  recommendFromHistory(history: ReadonlyArray<readonly [RawId, number]>, options: RecommendOptions & Pick<FoldInOptions, 'regularization'> = {}): Recommendation[] {
-    const { regularization, ...rest } = optionsObject<RecommendOptions & Pick<FoldInOptions, 'regularization'>>('recommendFromHistory options', options);
+  recommendFromHistory<T extends IdType = 'string'>(history: ReadonlyArray<readonly [RawId, number]>, options: RecommendOptions<T> & Pick<FoldInOptions, 'regularization'> = {}): Recommendation<IdOf<T>>[] {
+    const { regularization, ...rest } = optionsObject<RecommendOptions<T> & Pick<FoldInOptions, 'regularization'>>('recommendFromHistory options', options);
     const checked = checkRecommendOptions('recommendFromHistory', rest);
     const m = this.model();
     const sol = this.solveVisitor(m, 'recommendFromHistory', history, regularization, 'the visitor');
@@ -794,7 +795,7 @@ export abstract class Model<R extends EpochReport = EpochReport> {
     try {
       const out = m.engine.allocF32(scoreLength(m));
       scoreFoldIn(m, sol, this.shape.factors, this.shape.biased, out);
-      return bestOf(m, out.array(), sol.known.map((e) => e.i), checked);
+      return withIdType('recommendFromHistory', bestOf(m, out.array(), sol.known.map((e) => e.i), checked), checked.idType as T);
     } finally {
       m.engine.release(mark);
     }
@@ -1159,12 +1160,17 @@ function nextFoldInId(m: Fitted): string {
   return `folded-in-${n}`;
 }
 
-function checkSimilarOptions(where: string, options: { n?: number } | null | undefined): number {
-  const o = optionsObject<{ n?: number }>(`${where} options`, options);
-  checkOptionKeys(`${where} options`, o, ['n']);
+function checkSimilarOptions(where: string, options: SimilarOptions<IdType> | null | undefined): { n: number; idType: IdType } {
+  const o = optionsObject<SimilarOptions<IdType>>(`${where} options`, options);
+  checkOptionKeys(`${where} options`, o, ['n', 'idType']);
   const n: unknown = o.n ?? 10;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new OptionError('n', 'an integer >= 0', n);
-  return n;
+  return { n, idType: checkIdType(o.idType) };
+}
+
+/** recommendAll's entries with the user's and the items' ids as `idType` asks. */
+function* typedEntries<T extends IdType>(entries: Generator<{ user: string; items: Recommendation[] }>, idType: T): Generator<{ user: IdOf<T>; items: Recommendation<IdOf<T>>[] }> {
+  for (const e of entries) yield { user: typedId('recommendAll', e.user, idType), items: withIdType('recommendAll', e.items, idType) };
 }
 
 /** One [user, item] or [user, item, time] entry of predictMany, with a placeholder rating. */

@@ -13,8 +13,24 @@ import { bagPart } from './user-bag.js';
 import { historyRows, scoreHistory, similarByPartialCorrelation, type ItemItem } from './item-item.js';
 import type { Recommendation } from './types.js';
 
+/**
+ * How the ids of a returned list are typed: 'string' (default: as every id is kept) or 'number',
+ * for callers whose ids are integers (MovieLens, Netflix, Spark): each id must then be the
+ * decimal form of a safe integer ("42", not "042" or "4.2").
+ */
+export type IdType = 'string' | 'number';
+
+/** The type of an id under `T`: number for 'number', else string. */
+export type IdOf<T extends IdType> = T extends 'number' ? number : string;
+
 /** Options of recommend, recommendAll and recommendFromHistory: how many items, and which may be returned. */
-export interface RecommendOptions {
+export interface RecommendOptions<T extends IdType = 'string'> {
+  /**
+   * The type of the returned ids: 'number' gives `id: 42` where the model knows item "42" (an
+   * id that is no integer is then a DataError).
+   * @defaultValue 'string'
+   */
+  idType?: T;
   /**
    * How many items, an integer >= 0. Exactly n when that many candidates exist; every candidate
    * when fewer do.
@@ -42,17 +58,53 @@ function checkN(n: unknown, available: number): number {
 }
 
 /** RecommendOptions checked once (recommendAll reuses them for every user). */
-export type CheckedRecommendOptions = { n: number; excludeSeen: boolean; exclude?: Iterable<RawId>; candidates?: Iterable<RawId> };
+export type CheckedRecommendOptions = { n: number; excludeSeen: boolean; exclude?: Iterable<RawId>; candidates?: Iterable<RawId>; idType: IdType };
 
-export function checkRecommendOptions(where: string, given: RecommendOptions | null | undefined, extraKeys: readonly string[] = []): CheckedRecommendOptions {
-  const o = optionsObject<RecommendOptions>(`${where} options`, given);
-  checkOptionKeys(`${where} options`, o, ['n', 'excludeSeen', 'exclude', 'candidates', ...extraKeys]);
+export function checkRecommendOptions(where: string, given: RecommendOptions<IdType> | null | undefined, extraKeys: readonly string[] = []): CheckedRecommendOptions {
+  const o = optionsObject<RecommendOptions<IdType>>(`${where} options`, given);
+  checkOptionKeys(`${where} options`, o, ['n', 'excludeSeen', 'exclude', 'candidates', 'idType', ...extraKeys]);
+  const idType = checkIdType(o.idType);
   const n = checkN(o.n ?? 10, Infinity);
   const excludeSeen = o.excludeSeen ?? true;
   if (typeof excludeSeen !== 'boolean') throw new OptionError('excludeSeen', 'true or false', excludeSeen);
   // Spread once into arrays: an iterator (a generator, a Map's keys) would be used up by the first user of recommendAll.
   const exclude = idList('exclude', o.exclude), candidates = idList('candidates', o.candidates);
-  return { n, excludeSeen, exclude: exclude && [...exclude], candidates: candidates && [...candidates] };
+  return { n, excludeSeen, exclude: exclude && [...exclude], candidates: candidates && [...candidates], idType };
+}
+
+/** An idType option: 'string' (the default) or 'number'. */
+export function checkIdType(given: unknown): IdType {
+  if (given === undefined || given === null) return 'string';
+  if (given !== 'string' && given !== 'number') throw new OptionError('idType', "'string' or 'number'", given);
+  return given;
+}
+
+/**
+ * `id` as `idType` asks: unchanged for 'string'; for 'number', the integer it writes (refused
+ * unless the string is exactly that integer's decimal form, so no two ids meet as one number).
+ */
+export function typedId<T extends IdType>(where: string, id: string, idType: T): IdOf<T> {
+  if (idType === 'string') return id as IdOf<T>;
+  const n = Number(id);
+  if (!Number.isSafeInteger(n) || String(n) !== id) {
+    throw new DataError(`${where}: idType 'number' needs ids that are integers; ${JSON.stringify(id)} is not one (use idType 'string')`);
+  }
+  return n as IdOf<T>;
+}
+
+/** A list with its ids as `idType` asks (the same objects' fields, in order). */
+export function withIdType<T extends IdType>(where: string, list: Recommendation[], idType: T): Recommendation<IdOf<T>>[] {
+  if (idType === 'string') return list as Recommendation<IdOf<T>>[];
+  return list.map((r) => {
+    const id = typedId(where, r.id, idType);
+    return { id, score: r.score, item: id };
+  });
+}
+
+/** similarItems / similarUsers' list with its ids as `idType` asks. */
+export function similarWithIdType<T extends IdType>(where: string, list: Similar[], idType: T): Similar<IdOf<T>>[] {
+  if (idType === 'string') return list as Similar<IdOf<T>>[];
+  return list.map((r) => ({ id: typedId(where, r.id, idType), score: r.score }));
 }
 
 /** One kernel call scores every item; a heap keeps the best n. */
@@ -123,10 +175,24 @@ function markItem(m: Fitted, raw: RawId, into: Uint8Array, value: number): void 
   if (i >= 0) into[i] = value;
 }
 
+/** Options of similarItems and similarUsers. */
+export interface SimilarOptions<T extends IdType = 'string'> {
+  /**
+   * How many, an integer >= 0 (fewer when fewer exist).
+   * @defaultValue 10
+   */
+  n?: number;
+  /**
+   * The type of the returned ids (see {@link IdType}).
+   * @defaultValue 'string'
+   */
+  idType?: T;
+}
+
 /** An entry of similarItems / similarUsers: the same names as every list a model returns (Recommendation's `id` and `score`). */
-export interface Similar {
-  /** The raw id of the similar item (similarItems) or user (similarUsers). */
-  id: string;
+export interface Similar<Id extends string | number = string> {
+  /** The raw id of the similar item (similarItems) or user (similarUsers): a number with `idType: 'number'`. */
+  id: Id;
   /** Cosine similarity of the two factor vectors, in [-1, 1] (EASE: the items' partial correlation). */
   score: number;
 }

@@ -169,9 +169,9 @@ export interface Prediction {
  * One entry of a list a model returns (recommend, recommendAll, similarItems, similarUsers):
  * the raw id and its score. Every list uses these two names.
  */
-export interface Recommendation {
-  /** The item's (or, for similarUsers, the user's) raw id. */
-  id: string;
+export interface Recommendation<Id extends string | number = string> {
+  /** The item's raw id: a string, or a number with `idType: 'number'`. */
+  id: Id;
   /**
    * Its score, higher is better: recommend's unclipped estimate (a Bayesian FM with ordinal
    * output: the expected rating), or a similarity.
@@ -181,7 +181,7 @@ export interface Recommendation {
    * The same as `id`, the name recommend() used before every list took `id`.
    * @deprecated Use `id`; `item` goes in the next minor version.
    */
-  item: string;
+  item: Id;
 }
 
 /** What evaluation, cross-validation and the CLI need of a rating model. */
