@@ -89,3 +89,4 @@ export type { RandomSource } from './util/random.js';
 export type { LearningCurveRun } from './plot/line-chart.js';
 export type { ScatterChartOptions, ScatterPoint } from './plot/scatter.js';
 export { saveModelToBrowserStorage, loadModelFromBrowserStorage, removeModelFromBrowserStorage, listModelsInBrowserStorage, type BrowserStorageBackend, type BrowserStorageOptions, type BrowserStorageLoadOptions, type StoredModelInfo } from './io/browser-storage.js';
+export { exportSparkAls, sparkAlsLines, sparkAlsLinesOfState, type SparkExport, type SparkExportInfo, type SparkExportLines, type SparkExportOptions, type SparkIdType, type SparkBiases } from './io/spark-export.js';

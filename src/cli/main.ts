@@ -9,6 +9,7 @@ import { cvCommand, type CvFlags } from './cv.js';
 import { demoCommand, type DemoFlags } from './demo.js';
 import { addDataOptions, addModelOptions, asFlagError } from './options.js';
 import { searchCommand, type SearchFlags } from './search.js';
+import { sparkExportCommand, sparkImportCommand, type SparkExportFlags, type SparkImportFlags } from './spark.js';
 import { evaluateCommand, recommendCommand, similarCommand, type EvaluateFlags } from './serve.js';
 import { trainCommand } from './train.js';
 import { removeLiveTempsSync } from '../io/atomic-write-node.js';
@@ -160,6 +161,30 @@ program
   .option('--json', 'print one JSON object')
   .action(async (flags) => {
     await embeddingsCommand(withModelFile(flags));
+  });
+
+program
+  .command('import')
+  .description("a model file from Spark MLlib ALS factors (userFactors / itemFactors written as JSON lines, {\"id\":1,\"features\":[...]})")
+  .requiredOption('--spark-users <file.jsonl>', "Spark's userFactors as JSON lines (df.write.json's part file)")
+  .requiredOption('--spark-items <file.jsonl>', "Spark's itemFactors as JSON lines")
+  .requiredOption('--save <file.lrec>', 'where to write the model file (atomically)')
+  .option('--scale <lo,hi>', 'the rating scale predictions are clipped to; Spark does not store one (default 1,5)')
+  .option('--json', 'print one JSON object')
+  .action(async (flags: SparkImportFlags) => {
+    await sparkImportCommand(flags);
+  });
+
+program
+  .command('export')
+  .description("a saved model's factors as Spark MLlib ALS userFactors / itemFactors JSON lines (new files only)")
+  .requiredOption('--model-file <file.lrec>', 'model file (latentrec train --save, or import --save)')
+  .requiredOption('--spark-users <file.jsonl>', 'where to write the user factors')
+  .requiredOption('--spark-items <file.jsonl>', 'where to write the item factors')
+  .addOption(new Option('--biases <how>', 'fold (default: μ + b_u and b_i as extra feature columns, so the dot product is the model\'s score) or drop').choices(['fold', 'drop']))
+  .option('--json', 'print one JSON object')
+  .action(async (flags: SparkExportFlags) => {
+    await sparkExportCommand(flags);
   });
 
 addModelOptions(
