@@ -47,3 +47,25 @@ describe('evaluate and crossValidate', () => {
     }
   });
 });
+
+describe('bad input to the evaluation functions is refused with the library errors (not RangeError)', () => {
+  it('crossValidate, gridSearch, rmse/mae and the ranking metrics', async () => {
+    const lib = await import('../src/index.js');
+    const expectError = (fn: () => unknown, type: abstract new (...args: never[]) => Error, message: RegExp) => {
+      let caught: unknown;
+      try {
+        fn();
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).toBeInstanceOf(type);
+      expect((caught as Error).message).toMatch(message);
+    };
+    expectError(() => lib.crossValidate(() => new lib.SVD(), []), lib.OptionError, /^option folds must be a non-empty list/);
+    expectError(() => lib.gridCombinations({ factors: [] }), lib.OptionError, /^option factors must be a non-empty list of values to try \(got an array\)/);
+    expectError(() => lib.rmse([1, 2], [1]), lib.DataError, /2 true ratings but 1 predictions/);
+    expectError(() => lib.mae([], []), lib.DataError, /no predictions to score/);
+    expectError(() => lib.ndcgAtK([1, 2], new Set([1]), 0), lib.OptionError, /^option k must be an integer >= 1 \(got 0\)/);
+    expectError(() => lib.catalogueCoverage([[7]], 5), lib.DataError, /item 7 is outside \[0, 5\)/);
+  });
+});

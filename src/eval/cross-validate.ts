@@ -1,6 +1,6 @@
 // Evaluation on a test set and cross-validation over folds (Surprise's cross_validate).
 import type { Dataset } from '../data/dataset.js';
-import { DataError } from '../errors.js';
+import { DataError, OptionError } from '../errors.js';
 import type { FitOptions, FitResult, RatingModel } from '../models/core/types.js';
 import { mae, rmse } from './metrics.js';
 
@@ -104,7 +104,7 @@ export interface CrossValidateOptions {
  * @param folds - The train/test pairs, e.g. from {@link kFold} or `loadFolds` (latentrec/node).
  * @param options - A per-fold callback, fit options, and per-epoch curves.
  * @returns Each fold's scores and their means.
- * @throws RangeError When `folds` is empty.
+ * @throws {@link OptionError} When `folds` is empty.
  * @throws {@link DataError} When a fold's test set has no ratings; and whatever a fit throws
  *   (e.g. {@link DivergenceError}).
  *
@@ -125,7 +125,7 @@ export function crossValidate(
   folds: readonly FoldSplit[],
   options: CrossValidateOptions = {},
 ): CrossValidation {
-  if (folds.length === 0) throw new RangeError('crossValidate: no folds given');
+  if (folds.length === 0) throw new OptionError('folds', 'a non-empty list of train/test splits', folds);
   const results: FoldScores[] = folds.map((fold, index) => {
     const model = makeModel();
     const fit = model.fit(fold.train, { ...options.fitOptions, validation: options.curves ? fold.test : undefined });

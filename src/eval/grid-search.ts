@@ -1,5 +1,6 @@
 // Exhaustive search over a grid of settings, each scored by cross-validation (Surprise's
 // GridSearchCV): every combination, the full table, and the best by mean RMSE.
+import { OptionError } from '../errors.js';
 import { crossValidate, type CrossValidation, type FoldSplit } from './cross-validate.js';
 import type { RatingModel } from '../models/core/types.js';
 
@@ -37,12 +38,12 @@ export interface GridSearchResult {
  *
  * @param grid - The values of each setting.
  * @returns The combinations, in grid order (one empty combination for an empty grid).
- * @throws RangeError When a setting has no values.
+ * @throws {@link OptionError} When a setting has no values.
  */
 export function gridCombinations(grid: Grid): Settings[] {
   const keys = Object.keys(grid);
   for (const key of keys) {
-    if (grid[key].length === 0) throw new RangeError(`gridSearch: ${key} has no values`);
+    if (grid[key].length === 0) throw new OptionError(key, 'a non-empty list of values to try', grid[key]);
   }
   let combos: Settings[] = [{}];
   for (const key of keys) combos = combos.flatMap((c) => grid[key].map((v) => ({ ...c, [key]: v })));
@@ -60,7 +61,7 @@ export function gridCombinations(grid: Grid): Settings[] {
  * @param folds - The train/test pairs every combination is scored on.
  * @param options - `onRow`: called after each combination with its row, its index and the number of combinations.
  * @returns Every row in grid order, and the best.
- * @throws RangeError When a setting has no values or `folds` is empty.
+ * @throws {@link OptionError} When a setting has no values or `folds` is empty.
  * @throws {@link OptionError} (or whatever `makeModel` throws) for a bad value, before any fit.
  * @throws {@link DataError} When a fold's test set has no ratings; and whatever a fit throws.
  *

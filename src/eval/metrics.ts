@@ -1,11 +1,12 @@
 // Accuracy of rating predictions, as Surprise's accuracy.rmse / accuracy.mae: over every
 // prediction, fallbacks included.
+import { DataError } from '../errors.js';
 
 function checkLengths(actual: ArrayLike<number>, predicted: ArrayLike<number>): void {
   if (actual.length !== predicted.length) {
-    throw new RangeError(`metrics: ${actual.length} true ratings but ${predicted.length} predictions`);
+    throw new DataError(`metrics: ${actual.length} true ratings but ${predicted.length} predictions`);
   }
-  if (actual.length === 0) throw new RangeError('metrics: no predictions to score');
+  if (actual.length === 0) throw new DataError('metrics: no predictions to score');
 }
 
 /**
@@ -14,7 +15,7 @@ function checkLengths(actual: ArrayLike<number>, predicted: ArrayLike<number>): 
  * @param actual - The true ratings.
  * @param predicted - The predictions, in the same order.
  * @returns The RMSE.
- * @throws RangeError When the lengths differ or there is no prediction.
+ * @throws {@link DataError} When the lengths differ or there is no prediction.
  */
 export function rmse(actual: ArrayLike<number>, predicted: ArrayLike<number>): number {
   checkLengths(actual, predicted);
@@ -32,7 +33,7 @@ export function rmse(actual: ArrayLike<number>, predicted: ArrayLike<number>): n
  * @param actual - The true ratings.
  * @param predicted - The predictions, in the same order.
  * @returns The MAE.
- * @throws RangeError When the lengths differ or there is no prediction.
+ * @throws {@link DataError} When the lengths differ or there is no prediction.
  */
 export function mae(actual: ArrayLike<number>, predicted: ArrayLike<number>): number {
   checkLengths(actual, predicted);

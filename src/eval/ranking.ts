@@ -6,7 +6,7 @@
 // rel_i = 1 if L[i] ∈ R else 0, hits@k = Σ_{i ≤ min(k, n)} rel_i.
 //
 // Preconditions: `ranked` does not repeat an item (a repeated relevant item would be counted
-// again); `k` is an integer >= 1 (RangeError otherwise).
+// again); `k` is an integer >= 1 (an OptionError otherwise).
 //
 // Undefined values: recall, NDCG and average precision divide by a quantity that is 0 when R is
 // empty; they then return NaN, and a protocol is expected to skip such users (latentrec's does).
@@ -18,11 +18,12 @@
  * The metric functions' notation: L = the ranked list (best first, 1-based rank i), n = |L|,
  * R = the relevant set, rel_i = 1 if L[i] ∈ R else 0, hits@k = Σ_{i ≤ min(k, n)} rel_i.
  */
+import { DataError, OptionError } from '../errors.js';
 export type RankedList = readonly number[] | Uint32Array;
 
 function checkK(k: number): void {
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) {
-    throw new RangeError(`ranking metrics: k must be an integer >= 1 (got ${String(k)})`);
+    throw new OptionError('k', 'an integer >= 1', k);
   }
 }
 
@@ -44,7 +45,7 @@ function hitsAtK(ranked: RankedList, relevant: ReadonlySet<number>, k: number): 
  * @param relevant - The user's relevant item ids.
  * @param k - The cut-off, an integer >= 1.
  * @returns Precision@k, in [0, 1].
- * @throws RangeError When k is not an integer >= 1.
+ * @throws {@link OptionError} When k is not an integer >= 1.
  */
 export function precisionAtK(ranked: RankedList, relevant: ReadonlySet<number>, k: number): number {
   checkK(k);
@@ -58,7 +59,7 @@ export function precisionAtK(ranked: RankedList, relevant: ReadonlySet<number>, 
  * @param relevant - The user's relevant item ids.
  * @param k - The cut-off, an integer >= 1.
  * @returns Recall@k, in [0, 1], or NaN when nothing is relevant.
- * @throws RangeError When k is not an integer >= 1.
+ * @throws {@link OptionError} When k is not an integer >= 1.
  */
 export function recallAtK(ranked: RankedList, relevant: ReadonlySet<number>, k: number): number {
   checkK(k);
@@ -74,7 +75,7 @@ export function recallAtK(ranked: RankedList, relevant: ReadonlySet<number>, k: 
  * @param relevant - The user's relevant item ids.
  * @param k - The cut-off, an integer >= 1.
  * @returns The capped recall, in [0, 1], or NaN when nothing is relevant.
- * @throws RangeError When k is not an integer >= 1.
+ * @throws {@link OptionError} When k is not an integer >= 1.
  */
 export function cappedRecallAtK(ranked: RankedList, relevant: ReadonlySet<number>, k: number): number {
   checkK(k);
@@ -92,7 +93,7 @@ export function cappedRecallAtK(ranked: RankedList, relevant: ReadonlySet<number
  * @param relevant - The user's relevant item ids.
  * @param k - The cut-off, an integer >= 1.
  * @returns NDCG@k, in [0, 1], or NaN when nothing is relevant.
- * @throws RangeError When k is not an integer >= 1.
+ * @throws {@link OptionError} When k is not an integer >= 1.
  */
 export function ndcgAtK(ranked: RankedList, relevant: ReadonlySet<number>, k: number): number {
   checkK(k);
@@ -116,7 +117,7 @@ export function ndcgAtK(ranked: RankedList, relevant: ReadonlySet<number>, k: nu
  * @param relevant - The user's relevant item ids.
  * @param k - The cut-off, an integer >= 1.
  * @returns AP@k, in [0, 1], or NaN when nothing is relevant.
- * @throws RangeError When k is not an integer >= 1.
+ * @throws {@link OptionError} When k is not an integer >= 1.
  */
 export function averagePrecisionAtK(ranked: RankedList, relevant: ReadonlySet<number>, k: number): number {
   checkK(k);
@@ -138,7 +139,7 @@ export function averagePrecisionAtK(ranked: RankedList, relevant: ReadonlySet<nu
  * @param relevant - The user's relevant item ids.
  * @param k - The cut-off, an integer >= 1.
  * @returns 1 or 0.
- * @throws RangeError When k is not an integer >= 1.
+ * @throws {@link OptionError} When k is not an integer >= 1.
  */
 export function hitRateAtK(ranked: RankedList, relevant: ReadonlySet<number>, k: number): number {
   checkK(k);
@@ -170,13 +171,13 @@ export function reciprocalRank(ranked: RankedList, relevant: ReadonlySet<number>
  * Computed in O(n log |P|): the relevant scores are sorted, and each non-relevant score finds by
  * binary search the relevant ones it is below and equal to (a user has a few relevant items among
  * thousands of candidates; sorting every candidate cost most of a full-catalogue evaluation).
- * NaN when P or N is empty. A NaN score (or a candidate outside `scores`) throws a RangeError.
+ * NaN when P or N is empty. A NaN score (or a candidate outside `scores`) throws a DataError.
  *
  * @param scores - Scores indexed by candidate id.
  * @param candidates - The ids to compare (in any order).
  * @param relevant - The relevant ids.
  * @returns The AUC, in [0, 1], or NaN.
- * @throws RangeError When a candidate has no score or a NaN one.
+ * @throws {@link DataError} When a candidate has no score or a NaN one.
  */
 export function auc(scores: ArrayLike<number>, candidates: RankedList, relevant: ReadonlySet<number>): number {
   const flags = new Uint8Array(candidates.length);
@@ -185,7 +186,7 @@ export function auc(scores: ArrayLike<number>, candidates: RankedList, relevant:
     const c = candidates[j];
     const s = scores[c];
     if (typeof s !== 'number' || Number.isNaN(s)) {
-      throw new RangeError(`auc: candidate ${c} has no score (got ${String(s)}); scores must be numbers, not NaN`);
+      throw new DataError(`auc: candidate ${c} has no score (got ${String(s)}); scores must be numbers, not NaN`);
     }
     if (relevant.has(c)) {
       flags[j] = 1;
@@ -230,16 +231,17 @@ export function auc(scores: ArrayLike<number>, candidates: RankedList, relevant:
 /**
  * Catalogue coverage = |∪ lists| / itemCount: the fraction of the itemCount items (ids 0 ..
  * itemCount - 1) that appear in at least one list. Pass the top-k lists (already cut to k).
- * NaN when itemCount is 0; an id outside [0, itemCount) throws a RangeError.
+ * NaN when itemCount is 0; an id outside [0, itemCount) throws a DataError.
  *
  * @param recommendedLists - Every user's top-k list of item ids.
  * @param itemCount - The number of items in the catalogue, an integer >= 0.
  * @returns The coverage, in [0, 1], or NaN.
- * @throws RangeError When itemCount is not an integer >= 0 or an id is outside [0, itemCount).
+ * @throws {@link OptionError} When itemCount is not an integer >= 0.
+ * @throws {@link DataError} When an id is outside [0, itemCount).
  */
 export function catalogueCoverage(recommendedLists: Iterable<ArrayLike<number>>, itemCount: number): number {
   if (!Number.isInteger(itemCount) || itemCount < 0) {
-    throw new RangeError(`catalogueCoverage: itemCount must be an integer >= 0 (got ${String(itemCount)})`);
+    throw new OptionError('itemCount', 'an integer >= 0', itemCount);
   }
   const seen = new Uint8Array(itemCount);
   let distinct = 0;
@@ -247,7 +249,7 @@ export function catalogueCoverage(recommendedLists: Iterable<ArrayLike<number>>,
     for (let i = 0; i < list.length; i++) {
       const item = list[i];
       if (!Number.isInteger(item) || item < 0 || item >= itemCount) {
-        throw new RangeError(`catalogueCoverage: item ${item} is outside [0, ${itemCount})`);
+        throw new DataError(`catalogueCoverage: item ${item} is outside [0, ${itemCount})`);
       }
       if (seen[item] === 0) {
         seen[item] = 1;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 as rng } from '../prng.js';
+import { DataError, OptionError } from '../../src/index.js';
 import {
   auc,
   averagePrecisionAtK,
@@ -93,7 +94,7 @@ describe('top-k metrics on a hand-worked list', () => {
 
   it('refuse a k that is not an integer >= 1', () => {
     for (const k of [0, -1, 2.5, NaN]) {
-      expect(() => precisionAtK(ranked, relevant, k)).toThrow(RangeError);
+      expect(() => precisionAtK(ranked, relevant, k)).toThrow(OptionError);
       expect(() => ndcgAtK(ranked, relevant, k)).toThrow(/k must be an integer >= 1/);
     }
   });
@@ -150,7 +151,7 @@ describe('auc', () => {
   it('is NaN without relevant or without non-relevant candidates, and refuses NaN scores', () => {
     expect(auc([1, 2], [0, 1], new Set())).toBeNaN();
     expect(auc([1, 2], [0, 1], new Set([0, 1]))).toBeNaN();
-    expect(() => auc([1, NaN], [0, 1], new Set([0]))).toThrow(RangeError);
+    expect(() => auc([1, NaN], [0, 1], new Set([0]))).toThrow(DataError);
     // a candidate outside the scores has no score
     expect(() => auc([1, 2], [0, 5], new Set([0]))).toThrow(/candidate 5 has no score/);
   });
@@ -167,6 +168,6 @@ describe('catalogueCoverage', () => {
   });
   it('refuses ids outside the catalogue', () => {
     expect(() => catalogueCoverage([[0, 5]], 5)).toThrow(/item 5 is outside \[0, 5\)/);
-    expect(() => catalogueCoverage([[-1]], 5)).toThrow(RangeError);
+    expect(() => catalogueCoverage([[-1]], 5)).toThrow(DataError);
   });
 });
