@@ -134,7 +134,7 @@ const KINDS = {
   },
   hybrid: {
     model: Hybrid, task: 'ranking', epochsOption: 'epochs', summary: "LightFM's hybrid: users and items as sums of feature embeddings (cold start)", optionKeys: HYBRID_OPTION_KEYS,
-    example: { factors: 4, epochs: 30 }, capabilities: { partialFit: false, foldIn: true, similar: true, personal: true, features: true, attributes: true, epochs: true, seeded: true },
+    example: { factors: 4, epochs: 30 }, capabilities: { partialFit: true, foldIn: true, similar: true, personal: true, features: true, attributes: true, epochs: true, seeded: true },
     flags: {
       factors: 'factors', epochs: 'epochs', lr: 'lr', reg: ['userReg', 'itemReg'], seed: 'seed', engine: 'engine', rng: 'rng',
       loss: 'loss', maxSampled: 'maxSampled', order: 'order', threads: 'threads', bins: 'bins',

@@ -18,7 +18,7 @@ import { checkOptionKeys, flag, integer, nonNegative, oneOf, positive } from '..
 import { BLOCKED_SGD_THREADING } from '../core/blocked-threads.js';
 import type { Threading } from '../core/fit-loop.js';
 import { PARAMETER_LIMIT, withinLimit, withinParameterLimit, type FeatureEmbeddings, type ModelState } from '../core/state.js';
-import type { CommonFitOptions, EpochReport, FitResult } from '../core/types.js';
+import type { CommonFitOptions, EpochReport, FitResult, PartialFitOptions } from '../core/types.js';
 import { shuffleTriples } from './bpr.js';
 import { itemBins, samplingGridSide, samplingOrderOptions, type SamplingOrder } from './item-bins.js';
 import { attributeRows, planHybrid, representFromAttributes, sharesFeatures, type AttributeRows, type HybridPlan, type SideLayout } from './hybrid-layout.js';
@@ -241,7 +241,12 @@ const CHUNK = 8192;
  */
 export class Hybrid extends LatentRanking {
   protected readonly stateKind = 'hybrid' as const;
-  protected override readonly partialFitRefusal = 'training from new interactions with their features is not implemented yet; fit it again on all the data';
+  /**
+   * LightFM's fit_partial for a hybrid fitted on interactions alone (identity features): SGD with
+   * the model's loss from the current embeddings over the new interactions. With attributes it is
+   * refused (see partialFit).
+   */
+  protected override readonly supportsPartialFit = true;
   /** The resolved options (every default filled in), as saved with the model. */
   readonly options: ResolvedHybridOptions;
   protected readonly shape: ModelShape;
@@ -369,16 +374,53 @@ export class Hybrid extends LatentRanking {
     // The feature embeddings are the parameters; createTrainer initializes them.
   }
 
+  /**
+   * Continues training on new interactions (LightFM's fit_partial), for a hybrid fitted on
+   * interactions alone: each user's and item's identity embedding starts from its current vector
+   * (and item bias), new users and items from the fit's random init, and `epochs` passes of the
+   * model's loss run over the new interactions, negatives drawn from every item. AdaGrad's
+   * accumulators start afresh (the model does not keep them). Rows no sampled interaction
+   * touches keep their bits.
+   * @param data - The new interactions.
+   * @param options - `epochs` (default the model's), and what every fit takes.
+   * @returns The learning curve of these epochs.
+   * @throws {@link LatentrecError} when the model was fitted with attributes or without identity
+   * features: their warm start needs every user's and item's feature rows, which the model does
+   * not keep; fit it again on all the data. Also when it is not fitted or a fit runs on it.
+   * @throws {@link DataError} when the data is not a Dataset, is empty, or a user in it
+   * interacted with every item.
+   * @throws {@link OptionError} when an option is unknown or out of range.
+   */
+  override partialFit(data: Dataset, options: PartialFitOptions<EpochReport> = {}): FitResult<EpochReport> {
+    const a = this.attributes;
+    if (a && (a.user.names.size > 0 || a.item.names.size > 0 || !this.options.userIdentity || !this.options.itemIdentity)) {
+      throw new LatentrecError(
+        'Hybrid does not support partialFit for a model fitted with attributes (or without identity features): its warm start ' +
+          "needs every user's and item's feature rows, which the model does not keep; fit it again on all the data " +
+          '(partialFit works for a hybrid fitted on interactions alone)',
+      );
+    }
+    return super.partialFit(data, options);
+  }
+
   protected createTrainer(setup: TrainingSetup): Trainer {
     const { engine, train, ratings, factors, random } = setup;
-    const plan = this.plan;
+    const plan = setup.partial ? identityPlan(train) : this.plan;
     if (!plan) throw new LatentrecError('Hybrid: createTrainer outside fit');
     const o = this.options, stride = factors.stride, k = o.factors;
     const warm = plan.item.active;
     if (warm < 2) throw new DataError('Hybrid: needs interactions with at least two items to sample negatives');
     const user = featureSide(engine, plan.user, k, stride, o.initStd, random);
     const item = featureSide(engine, plan.item, k, stride, o.initStd, random);
-    this.sides = { user, item, plan };
+    if (setup.partial) {
+      // Identity features only, weight 1: each identity embedding is the entity's vector, and an
+      // item's identity bias its bias (users' biases never reach a score; they start at 0).
+      user.E.array().set(factors.P.array().subarray(0, train.userCount * stride));
+      item.E.array().set(factors.Q.array().subarray(0, train.itemCount * stride));
+      item.b.array().set(factors.bi.array().subarray(0, train.itemCount));
+    } else {
+      this.sides = { user, item, plan };
+    }
 
     const { start, values: itemsOf } = sortedGroupValues(train.userIndex, train.userCount, train.itemIndex, train.itemCount);
     const verify = o.loss !== 'warp';
@@ -574,6 +616,24 @@ export class Hybrid extends LatentRanking {
     this.replaceFitted(next);
     return id;
   }
+}
+
+/**
+ * partialFit's plan: the model's users and items and the new ones (the mapped data's order), each
+ * with its identity feature alone. Every item counts as warm: the model's all had interactions
+ * (a hybrid without attributes knows no other), the new ones have them now.
+ */
+function identityPlan(train: Dataset): HybridPlan {
+  const side = (count: number): SideLayout => ({
+    start: Uint32Array.from({ length: count + 1 }, (_, e) => e),
+    cols: Uint32Array.from({ length: count }, (_, e) => e),
+    vals: new Float32Array(count).fill(1),
+    active: count,
+    identityCount: count,
+    attributes: new IdMap(),
+    featureCount: count,
+  });
+  return { data: train, user: side(train.userCount), item: side(train.itemCount) };
 }
 
 function featureSide(engine: Engine, l: SideLayout, k: number, stride: number, initStd: number, random: TrainingSetup['random']): FeatureSide {
