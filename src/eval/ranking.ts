@@ -11,6 +11,7 @@
 // Undefined values: recall, NDCG and average precision divide by a quantity that is 0 when R is
 // empty; they then return NaN, and a protocol is expected to skip such users (latentrec's does).
 // AUC is NaN when the candidates are all relevant or all non-relevant.
+import { DataError, OptionError } from '../errors.js';
 
 /**
  * A user's ranking, best first: item indices.
@@ -18,7 +19,6 @@
  * The metric functions' notation: L = the ranked list (best first, 1-based rank i), n = |L|,
  * R = the relevant set, rel_i = 1 if L[i] ∈ R else 0, hits@k = Σ_{i ≤ min(k, n)} rel_i.
  */
-import { DataError, OptionError } from '../errors.js';
 export type RankedList = readonly number[] | Uint32Array;
 
 function checkK(k: number): void {
