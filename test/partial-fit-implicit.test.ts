@@ -6,7 +6,7 @@
 // fold-in for a user, a dense ridge solve (ml-matrix) for a new item.
 import { Matrix, solve } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { ALS, BPR, Dataset, EASE, Features, generateRatings, Hybrid, LatentrecError, Random, toImplicit, FactorModel } from '../src/index.js';
+import { ALS, BPR, Dataset, EASE, Features, generateRatings, Hybrid, IALS, LatentrecError, Random, toImplicit, FactorModel } from '../src/index.js';
 
 const base = toImplicit(generateRatings({ users: 80, items: 60, ratings: 1600, minPerUser: 6, seed: 21 }), { threshold: 4 });
 
@@ -115,6 +115,23 @@ describe('ALS.partialFit', () => {
     for (let f = 0; f < k; f++) expect(Math.abs(got[f] - expected[f])).toBeLessThan(2e-3 * scale);
     // The fans now rank the new item near the top.
     for (const u of fans.slice(0, 3)) expect(model.scoreAll(u)[model.itemIds.indexOf('brand-new')]).toBeGreaterThan(0);
+  });
+});
+
+describe('IALS.partialFit', () => {
+  it("re-solves a user's row exactly from their new history: the model's own fold-in of it; nothing else moves", () => {
+    const model = new IALS({ factors: 6, epochs: 6, seed: 3 });
+    model.fit(base);
+    const u = base.users.raw[7];
+    const history = historyOf(base, u).slice(0, 3).concat([[base.items.raw[2], 1]]);
+    const others = model.userIds.filter((x) => x !== u);
+    const otherRows = rows(model, others, 'user'), itemRows = rows(model, model.itemIds, 'item');
+    model.partialFit(Dataset.fromTriples(history.map(([i, v]) => [u, i, v] as [string, string, number])), { epochs: 2 });
+    const expected = model.scoreHistory(history), got = model.scoreAll(u);
+    const scale = Math.max(...Array.from(expected, Math.abs));
+    for (let i = 0; i < got.length; i++) expect(Math.abs(got[i] - expected[i])).toBeLessThan(1e-4 * scale);
+    expect(rows(model, others, 'user')).toEqual(otherRows);
+    expect(rows(model, model.itemIds, 'item')).toEqual(itemRows);
   });
 });
 

@@ -129,7 +129,7 @@ const KINDS = {
   },
   ials: {
     model: IALS, task: 'ranking', epochsOption: 'epochs', summary: 'iALS as Rendle et al. 2021: every cell weighted alpha0, frequency-scaled reg, exact row solves', optionKeys: IALS_OPTION_KEYS,
-    example: { factors: 2, epochs: 8, reg: 0.01, alpha0: 0.5 }, capabilities: { partialFit: false, foldIn: true, similar: true, personal: true, features: false, attributes: false, epochs: true, seeded: true },
+    example: { factors: 2, epochs: 8, reg: 0.01, alpha0: 0.5 }, capabilities: { partialFit: true, foldIn: true, similar: true, personal: true, features: false, attributes: false, epochs: true, seeded: true },
     flags: { factors: 'factors', epochs: 'epochs', reg: 'reg', alpha0: 'alpha0', nu: 'nu', seed: 'seed', engine: 'engine', rng: 'rng', threads: 'threads' },
   },
   hybrid: {

@@ -203,10 +203,7 @@ function interactionRowsOf(engine: Engine, rows: Uint32Array, cols: Uint32Array,
 function partialTrainer(setup: TrainingSetup, o: ALS['options'], before: { users: number; items: number }): Trainer {
   const { engine, train, factors } = setup;
   const stride = factors.stride, k = o.factors;
-  const users = distinctRows(train.userIndex, 0);
-  const items = distinctRows(train.itemIndex, before.items);
-  const userSide = compactRows(setup, users, train.userIndex, train.itemIndex, train.userCount);
-  const itemSide = compactRows(setup, items, train.itemIndex, train.userIndex, train.itemCount);
+  const { users: userSide, items: itemSide } = partialSides(setup, before);
   const gram = engine.allocF32(k * stride);
   const scratch = engine.threads * threadPart(stride, 4);
   const r = engine.allocF32(scratch), p = engine.allocF32(scratch), ap = engine.allocF32(scratch);
@@ -214,10 +211,7 @@ function partialTrainer(setup: TrainingSetup, o: ALS['options'], before: { users
     if (side.rows.length === 0) return 0;
     gram.array().fill(0);
     engine.gramian(Y, otherRows, stride, k, gram);
-    gatherRows(X, side.rows, side.x, stride);
-    const residual = engine.alsSolveRows(side.a, side.x, Y, gram, stride, k, o.alpha, o.reg, o.cgSteps, r, p, ap);
-    scatterRows(side.x, side.rows, X, stride);
-    return residual;
+    return solveInPlace(side, X, stride, (x) => engine.alsSolveRows(side.a, x, Y, gram, stride, k, o.alpha, o.reg, o.cgSteps, r, p, ap));
   };
   return {
     epoch() {
@@ -229,8 +223,28 @@ function partialTrainer(setup: TrainingSetup, o: ALS['options'], before: { users
   };
 }
 
+/**
+ * The rows partialFit solves in the ALS family: every user in the data, and the items the data
+ * brings for the first time (rows at and above `before.items`).
+ */
+export function partialSides(setup: TrainingSetup, before: { users: number; items: number }): { users: CompactSide; items: CompactSide } {
+  const { train } = setup;
+  return {
+    users: compactRows(setup, distinctRows(train.userIndex, 0), train.userIndex, train.itemIndex, train.userCount),
+    items: compactRows(setup, distinctRows(train.itemIndex, before.items), train.itemIndex, train.userIndex, train.itemCount),
+  };
+}
+
+/** Runs `solve` on the side's rows gathered from X into its block, then puts them back; returns what it returned. */
+export function solveInPlace<T>(side: CompactSide, X: F32, stride: number, solve: (x: F32) => T): T {
+  gatherRows(X, side.rows, side.x, stride);
+  const result = solve(side.x);
+  scatterRows(side.x, side.rows, X, stride);
+  return result;
+}
+
 /** The rows to solve (sorted), their interactions renumbered 0..n−1, and a block for their factor rows. */
-interface CompactSide {
+export interface CompactSide {
   rows: Uint32Array;
   a: SparseRows;
   x: F32;

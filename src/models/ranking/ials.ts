@@ -20,7 +20,7 @@ import { checkOptionKeys, nonNegative, positive, threadsOption } from '../core/o
 import type { FoldInSolver } from '../core/serving.js';
 import { exactRowSolver } from './exact-row.js';
 import { ROW_THREADING } from './row-threads.js';
-import { interactionRows } from './als.js';
+import { interactionRows, partialSides, solveInPlace, type CompactSide } from './als.js';
 import { LatentRanking, resolveImplicitCommon, type ImplicitCommonOptions, type ThreadsOption, type ResolvedImplicitCommon } from './latent-ranking.js';
 
 /**
@@ -94,7 +94,8 @@ export const IALS_OPTION_KEYS = ['factors', 'epochs', 'initStd', 'seed', 'engine
  */
 export class IALS extends LatentRanking {
   protected readonly stateKind = 'ials' as const;
-  protected override readonly partialFitRefusal = "iALS's sweeps are not yet restricted to the rows new data touches; fit it again on all the data";
+  /** As ALS's: the rows the new data touches, each re-solved exactly (see ALS). */
+  protected override readonly supportsPartialFit = true;
   /** The resolved options (every default filled in), as saved with the model. */
   readonly options: ResolvedImplicitCommon & {
     /** λ before the frequency scaling. */
@@ -190,6 +191,28 @@ export class IALS extends LatentRanking {
       }
       return (observed + o.alpha0 * all + penalty) / train.size;
     };
+    if (setup.partial) {
+      // partialFit: as ALS's (als.ts partialTrainer), the data's users and its new items only,
+      // each solved exactly from its rows in the data against every row of the other side.
+      const sides = partialSides(setup, setup.partial);
+      const lambdasOf = (side: CompactSide, others: number) => {
+        const l = engine.allocF64(Math.max(1, side.a.rowCount));
+        l.array().set(this.lambdas(counts(side.a), others));
+        return l;
+      };
+      const userLambdas = lambdasOf(sides.users, train.itemCount), itemLambdas = lambdasOf(sides.items, train.userCount);
+      const solveSide = (side: CompactSide, X: typeof factors.P, Y: typeof factors.Q, others: number, lambdas: typeof lambdaU) => {
+        if (side.rows.length > 0) solveInPlace(side, X, stride, (x) => half(side.a, x, Y, others, lambdas));
+      };
+      return {
+        epoch() {
+          solveSide(sides.users, factors.P, factors.Q, train.itemCount, userLambdas);
+          solveSide(sides.items, factors.Q, factors.P, train.userCount, itemLambdas);
+          return { value: objective(), kind: 'objective' };
+        },
+        predictionFactors: () => factors,
+      };
+    }
     return {
       epoch() {
         half(byUser, factors.P, factors.Q, train.itemCount, lambdaU);
