@@ -2,6 +2,7 @@
 // both entries (`latentrec`, `latentrec/node`) type-checks under strict mode with each module
 // resolution TypeScript offers — node10 (CommonJS projects of old, which ignore `exports` and
 // once could not find latentrec/node), node16 (a CommonJS and an ES module file) and bundler.
+// arethetypeswrong checks the same tarball for every subpath and resolution.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { repoRoot } from './helpers.js';
 const built = existsSync(resolve(repoRoot, 'dist/index.js'));
 const dir = mkdtempSync(join(tmpdir(), 'latentrec-types-'));
 const project = join(dir, 'project');
+let tgz = '';
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const CONSUMER = `import { SVD, Dataset, type FitResult, type RatingEpochReport } from 'latentrec';
@@ -28,7 +30,7 @@ export async function train(path: string): Promise<number> {
 describe.skipIf(!built)(`the packed package's types${built ? '' : ' [skipped: dist/ missing, run npm run build]'}`, () => {
   beforeAll(() => {
     // The tarball npm would publish (its `files`), unpacked where a user's install puts it.
-    const tgz = execFileSync('npm', ['pack', repoRoot, '--ignore-scripts', '--silent', '--pack-destination', dir], { encoding: 'utf8' }).trim().split('\n').pop()!;
+    tgz = execFileSync('npm', ['pack', repoRoot, '--ignore-scripts', '--silent', '--pack-destination', dir], { encoding: 'utf8' }).trim().split('\n').pop()!;
     const installed = join(project, 'node_modules', 'latentrec');
     mkdirSync(installed, { recursive: true });
     execFileSync('tar', ['-xzf', join(dir, tgz), '-C', installed, '--strip-components', '1']);
@@ -52,4 +54,16 @@ describe.skipIf(!built)(`the packed package's types${built ? '' : ' [skipped: di
       expect(r.status).toBe(0);
     }, 60_000);
   }
+
+  it('is arethetypeswrong-clean: every subpath resolves to the right types under node10, node16 (CJS, ESM) and bundler', () => {
+    const attw = resolve(repoRoot, 'node_modules/@arethetypeswrong/cli/dist/index.js');
+    const r = spawnSync(process.execPath, [attw, join(dir, tgz), '--format', 'json'], { encoding: 'utf8' });
+    const report = JSON.parse(r.stdout) as { analysis: { problems: unknown[]; entrypoints: Record<string, { resolutions: Record<string, { resolution?: { fileName?: string } }> }> } };
+    expect(report.analysis.problems).toEqual([]);
+    expect(Object.keys(report.analysis.entrypoints).sort()).toEqual(['.', './node', './package.json']);
+    for (const [entry, e] of Object.entries(report.analysis.entrypoints)) {
+      for (const mode of ['node10', 'node16-cjs', 'node16-esm', 'bundler']) expect(e.resolutions[mode]?.resolution?.fileName, `${entry} ${mode}`).toBeTruthy();
+    }
+    expect(r.status).toBe(0);
+  }, 120_000);
 });
