@@ -78,7 +78,7 @@ type Store = { backend: 'opfs'; root: OpfsDirectory } | { backend: 'indexeddb'; 
  * complete (a failed write is aborted and the old entry stays); in IndexedDB the entry is put in
  * one transaction. The model is encoded and checked before the storage is touched.
  *
- * @param name - The entry's name: a non-empty string of at most 200 characters, without `/`, `\`,
+ * @param name - The entry's name: a non-empty string of at most 200 characters, without a slash or a backslash,
  *   control characters or unpaired surrogates, and not `.` or `..`.
  * @param model - A fitted model (any kind: SVD, BPR, a model from FactorModel.load, ...).
  * @param options - `backend`: `'auto'` (default), `'opfs'` or `'indexeddb'`.
