@@ -165,14 +165,47 @@ describe('Hybrid.partialFit (LightFM fit_partial, interactions alone)', () => {
     expect(Array.from(loaded.scoreAll('newcomer'))).toEqual(Array.from(model.scoreAll('newcomer')));
   });
 
-  it('is refused, saying why, for a hybrid fitted with attributes; the model stays as it was', () => {
+  it('with attributes: takes the rows again, starts every vector where it was, and learns the newcomer', () => {
     const triples = twoTastes();
-    const itemFeatures = Features.fromRecords([...new Set(triples.map((t) => t[1]))].map((i) => [i, [i.slice(0, 2)]] as const));
+    const itemIds = [...new Set(triples.map((t) => t[1]))];
+    const itemFeatures = Features.fromRecords(itemIds.map((i) => [i, [`group:${i.slice(0, 2)}`]] as const));
+    const userIds = [...new Set(triples.map((t) => t[0]))];
+    const userFeatures = Features.fromRecords(userIds.map((u) => [u, [`parity:${Number(u.slice(1)) % 2}`]] as const));
+    const model = new Hybrid({ factors: 8, epochs: 30, seed: 6, order: 'shuffle' });
+    model.fit(Dataset.fromTriples(triples), { userFeatures, itemFeatures });
+    const untouched = model.userIds.slice(0, 6);
+    const before = rows(model, untouched, 'user');
+    const shown = ['g1-i0', 'g1-i1', 'g1-i2', 'g1-i3', 'g1-i4'];
+    // The newcomer has no user attributes: the user attributes' embeddings take no update, so
+    // every other user's vector is recomposed from its warm-started identity and is as it was.
+    model.partialFit(Dataset.fromTriples(shown.map((i) => ['newcomer', i, 1] as [string, string, number])), { epochs: 40, userFeatures, itemFeatures });
+    const after = rows(model, untouched, 'user');
+    for (let u = 0; u < untouched.length; u++) {
+      const scale = Math.max(...Array.from(before[u], Math.abs));
+      for (let f = 0; f < before[u].length; f++) expect(Math.abs(after[u][f] - before[u][f])).toBeLessThan(1e-5 * scale);
+    }
+    const ranked = model.recommend('newcomer', { n: 35 }).map((r) => r.id);
+    expect(ranked.slice(0, 15).filter((i) => i.startsWith('g1-')).length).toBeGreaterThanOrEqual(13);
+    // The attribute embeddings it leaves serve cold start, and survive save/load.
+    const loaded = FactorModel.load(model.save()) as Hybrid;
+    for (const m of [model, loaded]) m.addItem('cold', ['group:g1']);
+    expect(Array.from(loaded.scoreAll('newcomer'))).toEqual(Array.from(model.scoreAll('newcomer')));
+  });
+
+  it('with attributes: refuses missing rows, unknown attributes and unknown entities; the model stays as it was', () => {
+    const triples = twoTastes();
+    const itemFeatures = Features.fromRecords([...new Set(triples.map((t) => t[1]))].map((i) => [i, [`group:${i.slice(0, 2)}`]] as const));
     const model = new Hybrid({ factors: 4, epochs: 3 });
     model.fit(Dataset.fromTriples(triples), { itemFeatures });
     const before = model.save();
-    expect(() => model.partialFit(Dataset.fromTriples([['u0', 'g0-i1', 1]]))).toThrow(/^Hybrid does not support partialFit for a model fitted with attributes .*fit it again on all the data/);
+    const data = Dataset.fromTriples([['u0', 'g0-i1', 1]]);
+    expect(() => model.partialFit(data)).toThrow(/^option itemFeatures must be the items' attribute rows, as in fit/);
+    expect(() => model.partialFit(data, { itemFeatures: Features.fromRecords([['g0-i1', ['colour:red']]]) })).toThrow(/attribute "colour:red", which the model was not fitted with/);
+    expect(() => model.partialFit(data, { itemFeatures: Features.fromRecords([['nowhere', ['group:g0']]]) })).toThrow(/a row for item "nowhere", whom neither the model nor the data knows/);
     expect(model.save()).toEqual(before);
+    const noIdentity = new Hybrid({ factors: 4, epochs: 2, itemIdentity: false });
+    noIdentity.fit(Dataset.fromTriples(triples), { itemFeatures });
+    expect(() => noIdentity.partialFit(data, { itemFeatures })).toThrow(/^Hybrid does not support partialFit for a model fitted without identity features/);
   });
 });
 

@@ -330,7 +330,7 @@ export abstract class Model<R extends EpochReport = EpochReport> {
    * fit_partial): users and items the model has not seen are added with the usual random init,
    * μ stays, and `epochs` passes (default the model's) run over these ratings only, through the
    * same loop as fit (checkpoint, signal, divergence). A failing partialFit leaves the model as
-   * it was. Supported by SVD, MF, BPR, ALS, IALS and the Hybrid (fitted without attributes); other kinds throw, saying why (see
+   * it was. Supported by SVD, MF, BPR, ALS, IALS and the Hybrid; other kinds throw, saying why (see
    * {@link KindCapabilities.partialFit}).
    * @param given - The new ratings (rating models: within the model's rating scale).
    * @param givenOptions - `epochs`, and what every fit takes (rating models: also `validation`).

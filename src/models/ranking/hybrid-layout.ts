@@ -70,6 +70,40 @@ export function planHybrid(train: Dataset, users: AttributeRows | undefined, ite
   };
 }
 
+/**
+ * partialFit's plan over the mapped data (the model's users and items, then the new ones, in that
+ * order): every user and item has its identity feature, then the attributes of its row in
+ * `users` / `items`, numbered as the model's attribute names so that their embeddings carry over.
+ * Every item counts as warm: negatives are drawn from the whole catalogue, as LightFM's are.
+ */
+export function planPartial(train: Dataset, users: AttributeRows | undefined, items: AttributeRows | undefined, names: { user: IdMap; item: IdMap }, normalize: boolean): HybridPlan {
+  const user = onModelNames('userFeatures', users, names.user, train.users, 'user');
+  const item = onModelNames('itemFeatures', items, names.item, train.items, 'item');
+  return {
+    data: train,
+    user: layoutSide(train.users, train.userCount, user, true, normalize, 'user'),
+    item: layoutSide(train.items, train.itemCount, item, true, normalize, 'item'),
+  };
+}
+
+/**
+ * `rows` with their columns renumbered as the model's attribute `names`. A name the model was not
+ * fitted with, or a row of an entity neither the model nor the data knows, is refused: either
+ * would need a parameter the warm start does not have.
+ */
+function onModelNames(option: string, rows: AttributeRows | undefined, names: IdMap, ids: IdMap, who: 'user' | 'item'): AttributeRows {
+  if (!rows) return { ids: new IdMap(), names, start: new Uint32Array(1), cols: new Uint32Array(0), vals: new Float32Array(0) };
+  for (const id of rows.ids.raw) {
+    if (!ids.has(id)) throw new DataError(`partialFit: ${option} has a row for ${who} ${JSON.stringify(id)}, whom neither the model nor the data knows; add it with add${who === 'user' ? 'User' : 'Item'} first`);
+  }
+  const cols = Uint32Array.from(rows.cols, (c) => {
+    const name = rows.names.raw[c], at = names.get(name);
+    if (at < 0) throw new DataError(`partialFit: ${option} has the attribute ${JSON.stringify(name)}, which the model was not fitted with; fit it again to add attributes`);
+    return at;
+  });
+  return { ids: rows.ids, names, start: rows.start, cols, vals: rows.vals };
+}
+
 function layoutSide(ids: IdMap, active: number, attributes: AttributeRows | undefined, identity: boolean, normalize: boolean, who: 'user' | 'item'): SideLayout {
   const identityCount = identity ? active : 0;
   const names = attributes?.names ?? new IdMap();

@@ -7,8 +7,8 @@
 // assembly/hybrid.ts.
 import type { Dataset, RawId } from '../../data/dataset.js';
 import { sortedGroupValues } from '../../data/group.js';
-import { binsByCount, copyU32, gridFromBins, MAX_GRID_SIDE, planEpoch, threadPart, type Engine, type FeatureSide, type HybridBlockPass, type HybridLoss, type SparseRows } from '../../engine/index.js';
-import { DataError, LatentrecError } from '../../errors.js';
+import { binsByCount, copyU32, gridFromBins, MAX_GRID_SIDE, planEpoch, threadPart, type Engine, type F32, type FeatureSide, type HybridBlockPass, type HybridLoss, type SparseRows } from '../../engine/index.js';
+import { DataError, LatentrecError, OptionError } from '../../errors.js';
 import { IdMap } from '../../data/dataset.js';
 import { optionsObject, rawId } from '../core/arguments.js';
 import { copyFactors } from '../core/fitted.js';
@@ -21,7 +21,7 @@ import { PARAMETER_LIMIT, withinLimit, withinParameterLimit, type FeatureEmbeddi
 import type { CommonFitOptions, EpochReport, FitResult, PartialFitOptions } from '../core/types.js';
 import { shuffleTriples } from './bpr.js';
 import { itemBins, samplingGridSide, samplingOrderOptions, type SamplingOrder } from './item-bins.js';
-import { attributeRows, planHybrid, representFromAttributes, sharesFeatures, type AttributeRows, type HybridPlan, type SideLayout } from './hybrid-layout.js';
+import { attributeRows, planHybrid, planPartial, representFromAttributes, sharesFeatures, type AttributeRows, type HybridPlan, type SideLayout } from './hybrid-layout.js';
 import { LatentRanking, resolveImplicitCommon, type ImplicitCommonOptions, type ResolvedImplicitCommon } from './latent-ranking.js';
 import { sortedContains } from '../../util/sorted.js';
 
@@ -241,12 +241,12 @@ const CHUNK = 8192;
  */
 export class Hybrid extends LatentRanking {
   protected readonly stateKind = 'hybrid' as const;
-  /**
-   * LightFM's fit_partial for a hybrid fitted on interactions alone (identity features): SGD with
-   * the model's loss from the current embeddings over the new interactions. With attributes it is
-   * refused (see partialFit).
-   */
+  /** LightFM's fit_partial: the model's loss from the current embeddings over new interactions (see partialFit). */
   protected override readonly supportsPartialFit = true;
+  /** partialFit's attribute rows, for createTrainer (set only while a partialFit runs). */
+  private partialRows: { user?: AttributeRows; item?: AttributeRows } | undefined;
+  /** partialFit's feature sides, for the attribute embeddings it leaves. */
+  private partialSides: { user: FeatureSide; item: FeatureSide; plan: HybridPlan } | undefined;
   /** The resolved options (every default filled in), as saved with the model. */
   readonly options: ResolvedHybridOptions;
   protected readonly shape: ModelShape;
@@ -375,37 +375,69 @@ export class Hybrid extends LatentRanking {
   }
 
   /**
-   * Continues training on new interactions (LightFM's fit_partial), for a hybrid fitted on
-   * interactions alone: each user's and item's identity embedding starts from its current vector
-   * (and item bias), new users and items from the fit's random init, and `epochs` passes of the
-   * model's loss run over the new interactions, negatives drawn from every item. AdaGrad's
-   * accumulators start afresh (the model does not keep them). Rows no sampled interaction
-   * touches keep their bits.
+   * Continues training on new interactions: LightFM's fit_partial. Every user and item gets an
+   * identity feature, whose embedding starts where the entity's current vector (and an item's
+   * bias) minus its attributes' part puts it; the attributes' embeddings carry over; new users
+   * and items start from the fit's random init. Then `epochs` passes of the model's loss run over
+   * the new interactions, negatives drawn from every item. Attribute embeddings move, so every
+   * user or item that has an updated attribute changes with them.
+   *
+   * A model fitted with attributes needs the rows again, as LightFM's `fit_partial` takes the
+   * feature matrices: the model does not keep them. A user or item with no row given is
+   * represented by its identity alone from here on (its vector unchanged at the start).
+   * AdaGrad's accumulators start afresh (the model does not keep them either).
    * @param data - The new interactions.
-   * @param options - `epochs` (default the model's), and what every fit takes.
+   * @param options - `epochs` (default the model's), `userFeatures` / `itemFeatures` (the
+   * attribute rows, with the names the model was fitted with), and what every fit takes.
    * @returns The learning curve of these epochs.
-   * @throws {@link LatentrecError} when the model was fitted with attributes or without identity
-   * features: their warm start needs every user's and item's feature rows, which the model does
-   * not keep; fit it again on all the data. Also when it is not fitted or a fit runs on it.
-   * @throws {@link DataError} when the data is not a Dataset, is empty, or a user in it
-   * interacted with every item.
-   * @throws {@link OptionError} when an option is unknown or out of range.
+   * @throws {@link LatentrecError} when the model was fitted without identity features (a
+   * vector made of attributes alone has no part of its own to warm-start), is not fitted, or a
+   * fit runs on it.
+   * @throws {@link DataError} when the data is not a Dataset or is empty, a user in it interacted
+   * with every item, or a feature row names an attribute the model was not fitted with or an
+   * entity neither the model nor the data knows.
+   * @throws {@link OptionError} when an option is unknown or out of range, or the model has
+   * attributes on a side and its rows are not given.
    */
-  override partialFit(data: Dataset, options: PartialFitOptions<EpochReport> = {}): FitResult<EpochReport> {
-    const a = this.attributes;
-    if (a && (a.user.names.size > 0 || a.item.names.size > 0 || !this.options.userIdentity || !this.options.itemIdentity)) {
+  override partialFit(data: Dataset, options: PartialFitOptions<EpochReport> & Pick<HybridFitOptions, 'userFeatures' | 'itemFeatures'> = {}): FitResult<EpochReport> {
+    const { userFeatures, itemFeatures, ...rest } = optionsObject<PartialFitOptions<EpochReport> & HybridFitOptions>('partialFit options', options);
+    const a = this.attributeModels();
+    if (!this.options.userIdentity || !this.options.itemIdentity) {
       throw new LatentrecError(
-        'Hybrid does not support partialFit for a model fitted with attributes (or without identity features): its warm start ' +
-          "needs every user's and item's feature rows, which the model does not keep; fit it again on all the data " +
-          '(partialFit works for a hybrid fitted on interactions alone)',
+        'Hybrid does not support partialFit for a model fitted without identity features: its vectors are made of attributes ' +
+          'alone, with no part of their own to start from; fit it again on all the data',
       );
     }
-    return super.partialFit(data, options);
+    const rows = { user: attributeRows('userFeatures', userFeatures), item: attributeRows('itemFeatures', itemFeatures) };
+    for (const side of ['user', 'item'] as const) {
+      if (a[side].names.size > 0 && !rows[side]) {
+        throw new OptionError(`${side}Features`, `the ${side}s' attribute rows, as in fit: the model was fitted with ${side} attributes and does not keep the rows`, undefined);
+      }
+    }
+    const shared = this.shared;
+    this.partialRows = rows;
+    // Attributes are shared by several users or items: one thread unless a count was asked for.
+    this.shared = a.user.names.size > 0 || a.item.names.size > 0;
+    try {
+      const result = super.partialFit(data, rest);
+      const sides = this.partialSides;
+      if (sides) {
+        this.attributes = {
+          user: attributeModel(sides.user, sides.plan.user, this.options.factors, false),
+          item: attributeModel(sides.item, sides.plan.item, this.options.factors, true),
+        };
+      }
+      return result;
+    } finally {
+      this.partialRows = undefined;
+      this.partialSides = undefined;
+      this.shared = shared;
+    }
   }
 
   protected createTrainer(setup: TrainingSetup): Trainer {
     const { engine, train, ratings, factors, random } = setup;
-    const plan = setup.partial ? identityPlan(train) : this.plan;
+    const plan = setup.partial ? planPartial(train, this.partialRows?.user, this.partialRows?.item, { user: this.attributeModels().user.names, item: this.attributeModels().item.names }, this.options.normalize) : this.plan;
     if (!plan) throw new LatentrecError('Hybrid: createTrainer outside fit');
     const o = this.options, stride = factors.stride, k = o.factors;
     const warm = plan.item.active;
@@ -413,11 +445,10 @@ export class Hybrid extends LatentRanking {
     const user = featureSide(engine, plan.user, k, stride, o.initStd, random);
     const item = featureSide(engine, plan.item, k, stride, o.initStd, random);
     if (setup.partial) {
-      // Identity features only, weight 1: each identity embedding is the entity's vector, and an
-      // item's identity bias its bias (users' biases never reach a score; they start at 0).
-      user.E.array().set(factors.P.array().subarray(0, train.userCount * stride));
-      item.E.array().set(factors.Q.array().subarray(0, train.itemCount * stride));
-      item.b.array().set(factors.bi.array().subarray(0, train.itemCount));
+      const a = this.attributeModels();
+      warmStart(user, plan.user, a.user, factors.P, undefined, stride, k);
+      warmStart(item, plan.item, a.item, factors.Q, factors.bi, stride, k);
+      this.partialSides = { user, item, plan };
     } else {
       this.sides = { user, item, plan };
     }
@@ -619,21 +650,28 @@ export class Hybrid extends LatentRanking {
 }
 
 /**
- * partialFit's plan: the model's users and items and the new ones (the mapped data's order), each
- * with its identity feature alone. Every item counts as warm: the model's all had interactions
- * (a hybrid without attributes knows no other), the new ones have them now.
+ * partialFit's starting embeddings: the attributes' from the model, and each identity's what
+ * makes the entity's vector (and an item's bias) what it is now, given its row's weights: the
+ * identity is each row's first feature, so e_id = (x − Σ w_a e_a) / w_id. Users' biases start at
+ * 0: they never reach a score, and the model does not keep them.
  */
-function identityPlan(train: Dataset): HybridPlan {
-  const side = (count: number): SideLayout => ({
-    start: Uint32Array.from({ length: count + 1 }, (_, e) => e),
-    cols: Uint32Array.from({ length: count }, (_, e) => e),
-    vals: new Float32Array(count).fill(1),
-    active: count,
-    identityCount: count,
-    attributes: new IdMap(),
-    featureCount: count,
-  });
-  return { data: train, user: side(train.userCount), item: side(train.itemCount) };
+function warmStart(side: FeatureSide, l: SideLayout, attributes: AttributeModel, X: F32, biases: F32 | undefined, stride: number, k: number): void {
+  const E = side.E.array(), b = side.b.array(), x = X.array(), xb = biases?.array();
+  for (let c = 0; c < l.attributes.size; c++) {
+    E.set(attributes.E.subarray(c * k, c * k + k), (l.identityCount + c) * stride);
+    b[l.identityCount + c] = attributes.b[c];
+  }
+  for (let e = 0; e < l.identityCount; e++) {
+    const first = l.start[e], end = l.start[e + 1], w = l.vals[first];
+    for (let f = 0; f < k; f++) {
+      let s = x[e * stride + f];
+      for (let t = first + 1; t < end; t++) s -= l.vals[t] * E[l.cols[t] * stride + f];
+      E[e * stride + f] = s / w;
+    }
+    let sb = xb ? xb[e] : 0;
+    if (xb) for (let t = first + 1; t < end; t++) sb -= l.vals[t] * b[l.cols[t]];
+    b[e] = xb ? sb / w : 0;
+  }
 }
 
 function featureSide(engine: Engine, l: SideLayout, k: number, stride: number, initStd: number, random: TrainingSetup['random']): FeatureSide {
