@@ -67,5 +67,15 @@ describe('bad input to the evaluation functions is refused with the library erro
     expectError(() => lib.mae([], []), lib.DataError, /no predictions to score/);
     expectError(() => lib.ndcgAtK([1, 2], new Set([1]), 0), lib.OptionError, /^option k must be an integer >= 1 \(got 0\)/);
     expectError(() => lib.catalogueCoverage([[7]], 5), lib.DataError, /item 7 is outside \[0, 5\)/);
+    // Found while documenting: a seed Random would silently truncate, an empty kFold, restoreBest unchecked.
+    expectError(() => lib.generateRatings({ seed: 1.5 }), lib.OptionError, /^option seed must be an integer in \[0, 2\^32 - 1\] \(got 1.5\)/);
+    expectError(() => lib.generateScaleRatings({ ratings: 100, users: 10, items: 20, seed: 2 ** 32 }), lib.OptionError, /^option seed must be an integer/);
+    expectError(() => lib.kFold(lib.Dataset.fromTriples([]), { folds: 2 }), lib.DataError, /^kFold: the dataset has 0 ratings/);
+    const data = lib.generateRatings({ users: 20, items: 30, ratings: 300, minPerUser: 5, seed: 1 });
+    expectError(
+      () => new lib.SVD({ epochs: 3 }).fit(data, { validation: data, earlyStopping: { patience: 2, restoreBest: 'yes' as unknown as boolean } }),
+      lib.OptionError,
+      /^option earlyStopping.restoreBest must be true or false \(got "yes"\)/,
+    );
   });
 });

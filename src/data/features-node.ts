@@ -66,7 +66,8 @@ async function readText(path: string, encoding: BufferEncoding, what: string, op
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (optional && code === 'ENOENT') return undefined;
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
+    // Any refusal of the file system (ENOENT, EACCES, EISDIR, EPERM, EMFILE, EIO, ...) names the file.
+    if (typeof code === 'string') {
       throw new DataError(`cannot read ${what} ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
     }
     throw err;

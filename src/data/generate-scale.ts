@@ -139,6 +139,7 @@ export function generateScaleRatings(options: ScaleOptions = {}): Dataset {
   if (o.ratings > 0xffffffff) throw new OptionError('ratings', 'at most 2^32 - 1', o.ratings);
   if (!(o.noise >= 0)) throw new OptionError('noise', 'a number >= 0', o.noise);
   if (!(o.itemSkew >= 1) || !Number.isFinite(o.itemSkew)) throw new OptionError('itemSkew', 'a finite number >= 1', o.itemSkew);
+  if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff) throw new OptionError('seed', 'an integer in [0, 2^32 - 1]', o.seed);
   const minPerUser = options.minPerUser ?? Math.max(1, Math.min(20, Math.floor(o.ratings / o.users)));
   if (!Number.isInteger(minPerUser) || minPerUser < 1) throw new OptionError('minPerUser', 'an integer >= 1', minPerUser);
   const { users: U, items: I, ratings: N, rank: K } = o;

@@ -102,6 +102,8 @@ export function generateRatings(options: GenerateOptions = {}): Dataset {
     if (!Number.isInteger(o[key]) || o[key] < 1) throw new OptionError(key, 'an integer >= 1', o[key]);
   }
   if (!(o.noise >= 0)) throw new OptionError('noise', 'a number >= 0', o.noise);
+  // Random takes seed >>> 0: 1.5 would silently be 1 and 2^32 be 0.
+  if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff) throw new OptionError('seed', 'an integer in [0, 2^32 - 1]', o.seed);
   if (o.minPerUser > o.items || o.ratings < o.users * o.minPerUser || o.ratings > o.users * o.items) {
     throw new OptionError('ratings', `between users*minPerUser (${o.users * o.minPerUser}) and users*items (${o.users * o.items})`, o.ratings);
   }

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DataError, OptionError } from '../errors.js';
+import { DataError, LatentrecError, OptionError } from '../errors.js';
 import type { Dataset } from './dataset.js';
 import { encodeRatingsTsv, type EncodeOptions } from './generate-scale.js';
 import { RatingsParser, type LoadResult, type ParseOptions, type RowArrays } from './parse.js';
@@ -165,7 +165,8 @@ export async function loadRatingsFile(path: string, options: LoadFileOptions = {
     }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
+    // Any refusal of the file system (ENOENT, EACCES, EISDIR, EPERM, EMFILE, EIO, ...) names the file.
+    if (typeof code === 'string' && !(err instanceof LatentrecError)) {
       throw new DataError(`cannot read ratings file ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
     }
     throw err;

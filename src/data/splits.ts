@@ -160,6 +160,7 @@ export function holdoutSplit(dataset: Dataset, options: HoldoutOptions): Fold {
  */
 export function kFold(dataset: Dataset, options: KFoldOptions = {}): Fold[] {
   const n = dataset.size;
+  if (n < 2) throw new DataError(`kFold: the dataset has ${n} rating${n === 1 ? '' : 's'}; k folds need at least 2`);
   const folds = options.folds ?? 5;
   if (typeof folds !== 'number' || !Number.isInteger(folds) || folds < 2 || folds > n) {
     throw new OptionError('folds', `an integer in [2, ${n}] (at most the number of ratings)`, folds);

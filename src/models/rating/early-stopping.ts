@@ -19,5 +19,6 @@ export function resolveEarlyStopping(options: FitOptions): ResolvedEarlyStopping
   const s = { ...EARLY_STOPPING_DEFAULTS, ...(given === true ? {} : given) };
   if (!Number.isInteger(s.patience) || s.patience < 1) throw new OptionError('earlyStopping.patience', 'an integer >= 1', s.patience);
   if (!(Number.isFinite(s.minDelta) && s.minDelta >= 0)) throw new OptionError('earlyStopping.minDelta', 'a finite number >= 0', s.minDelta);
+  if (typeof s.restoreBest !== 'boolean') throw new OptionError('earlyStopping.restoreBest', 'true or false', s.restoreBest);
   return s;
 }
