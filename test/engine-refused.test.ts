@@ -45,6 +45,10 @@ describe('a runtime that refuses to compile WebAssembly', () => {
     expect(result.notes).toEqual([`running on the js engine: this runtime refuses to compile WebAssembly (${CHROMIUM_REFUSAL}); ${lib.CSP_ADVICE}`]);
     expect(lib.CSP_ADVICE).toMatch(/'wasm-unsafe-eval'/);
     expect(Array.from(fallback.predictMany(data()))).toEqual(Array.from(js.predictMany(data())));
+    // The notes are about the engine that runs: no claim of threads the js engine cannot have.
+    const threaded = new lib.SVD({ factors: 4, epochs: 2, threads: 4 }).fit(data());
+    expect(threaded.threads).toBe(1);
+    expect(threaded.notes).toEqual([expect.stringMatching(/^running on the js engine: /), expect.stringMatching(/^running on 1 thread instead of 4: the js engine has no worker threads/)]);
     // Said on the console once, not at every fit.
     new lib.BPR({ factors: 4, epochs: 2 }).fit(data());
     expect(warn.mock.calls.filter((c) => String(c[0]).startsWith('latentrec: running on the js engine'))).toHaveLength(1);
@@ -67,5 +71,40 @@ describe('a runtime that refuses to compile WebAssembly', () => {
     const loaded = lib.FactorModel.load(js.save());
     expect(loaded.engineVariant).toBe('js');
     expect(loaded.predict('1', '2').estimate).toBe(js.predict('1', '2').estimate);
+  });
+});
+
+describe('model files under a refusing runtime (saved by a runtime that ran wasm)', () => {
+  it("a file whose model fitted on wasm loads and serves on the js engine; files say 'wasm' for 'auto'", async () => {
+    // Fitted and saved with WebAssembly working: the options say engine 'auto' (the default) or 'wasm'.
+    vi.resetModules();
+    const working = await import('../src/index.js');
+    const data = working.generateRatings({ users: 30, items: 40, ratings: 500, minPerUser: 5, seed: 4 });
+    const byDefault = new working.SVD({ factors: 3, epochs: 3 });
+    byDefault.fit(data);
+    const forced = new working.SVD({ factors: 3, epochs: 3, engine: 'wasm' });
+    forced.fit(data);
+    // What earlier releases wrote and read: 'wasm' (they refuse 'auto').
+    expect(working.decodeModel(byDefault.save()).options.engine).toBe('wasm');
+    const RealModule = WebAssembly.Module;
+    vi.resetModules();
+    (WebAssembly as { Module: unknown }).Module = function Refused(): never {
+      throw new WebAssembly.CompileError(CHROMIUM_REFUSAL);
+    };
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const refusing = await import('../src/index.js');
+      for (const model of [byDefault, forced]) {
+        const loaded = refusing.FactorModel.load(model.save());
+        expect(loaded.engineVariant).toBe('js');
+        expect(loaded.options).toMatchObject({ engine: 'auto' });
+        const u = data.users.raw[0];
+        const scores = Array.from(loaded.scoreAll(u)), original = Array.from(model.scoreAll(u));
+        for (let i = 0; i < scores.length; i++) expect(scores[i]).toBeCloseTo(original[i], 5);
+      }
+    } finally {
+      (WebAssembly as { Module: unknown }).Module = RealModule;
+      warn.mockRestore();
+    }
   });
 });

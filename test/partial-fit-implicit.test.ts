@@ -135,6 +135,33 @@ describe('IALS.partialFit', () => {
   });
 });
 
+describe('IALS.partialFit loss', () => {
+  it('reports the objective of the factors it leaves, also when no item is new (computed here from the factors)', () => {
+    const model = new IALS({ factors: 4, epochs: 3, seed: 2 });
+    model.fit(base);
+    const users = base.users.raw.slice(0, 3);
+    const triples: [string, string, number][] = users.flatMap((u) => historyOf(base, u).map(([i, v]) => [u, i, v] as [string, string, number]));
+    const result = model.partialFit(Dataset.fromTriples(triples), { epochs: 1 });
+    // (Σ_observed (ŷ − 1)² + α0 Σ_all ŷ² + Σ_rows λ_r ‖x_r‖²) / n, λ_r = reg (count_r + α0 · others)^ν, counts in the data.
+    const { reg, alpha0, nu } = model.options;
+    const P = model.userIds.map((u) => Array.from(model.userFactors(u)!)), Q = model.itemIds.map((i) => Array.from(model.itemFactors(i)!));
+    const dot = (a: number[], b: number[]) => a.reduce((s, x, f) => s + x * b[f], 0);
+    let observed = 0, all = 0, penalty = 0;
+    const countU = new Map<string, number>(), countI = new Map<string, number>();
+    for (const [u, i] of triples) {
+      observed += (dot(P[model.userIds.indexOf(u)], Q[model.itemIds.indexOf(i)]) - 1) ** 2;
+      countU.set(u, (countU.get(u) ?? 0) + 1);
+      countI.set(i, (countI.get(i) ?? 0) + 1);
+    }
+    for (const p of P) for (const q of Q) all += dot(p, q) ** 2;
+    model.userIds.forEach((u, r) => (penalty += reg * Math.pow((countU.get(u) ?? 0) + alpha0 * Q.length, nu) * dot(P[r], P[r])));
+    model.itemIds.forEach((i, r) => (penalty += reg * Math.pow((countI.get(i) ?? 0) + alpha0 * P.length, nu) * dot(Q[r], Q[r])));
+    const expected = (observed + alpha0 * all + penalty) / triples.length;
+    expect(result.epochs[0].loss.kind).toBe('objective');
+    expect(Math.abs(result.epochs[0].loss.value - expected)).toBeLessThan(1e-3 * expected);
+  });
+});
+
 describe('Hybrid.partialFit (LightFM fit_partial, interactions alone)', () => {
   /** Two tastes: users of group g interact with a random half of group g's items, none of the other's. */
   const twoTastes = (): [string, string, number][] => {

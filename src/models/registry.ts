@@ -319,6 +319,8 @@ function modelFromState(state: ModelState, options: LoadOptions | null | undefin
 function fromOptions(row: KindRow, saved: Record<string, unknown>): Model {
   const options: Record<string, unknown> = {};
   for (const key of row.optionKeys) if (Object.hasOwn(saved, key)) options[key] = saved[key];
+  // Files record 'wasm' for the default 'auto' (Model.toState): a loaded model fits again as 'auto'.
+  if (options.engine === 'wasm') options.engine = 'auto';
   return construct(row, options);
 }
 

@@ -5,7 +5,7 @@
 // model's RMSE and validation scores, a ranking model's loss) comes in as a FitScoring.
 import type { Dataset } from '../../data/dataset.js';
 import { residentMemoryOf } from '../../util/resident-memory.js';
-import { makeEngine, type Engine, type EngineChoice, type FactorBlock, type ThreadSupport, type WasmVariant } from '../../engine/index.js';
+import { makeEngine, wasmVariants, type Engine, type EngineChoice, type FactorBlock, type ThreadSupport, type WasmVariant } from '../../engine/index.js';
 import { DivergenceError, LatentrecError } from '../../errors.js';
 import { checkMemory } from './memory-limit.js';
 import type { RandomKind } from './options.js';
@@ -190,16 +190,25 @@ export interface EngineRequest {
  * returned with the threads that ran and the notes on how the fit ran.
  */
 export function* inEngine<T>(request: EngineRequest, body: (engine: Engine) => Generator<void, T>): Generator<void, { value: T; threads: number; notes: string[] }> {
-  const { model, train, shape } = request;
+  const { model, train } = request;
+  // The engine that will run: the memory check, the threads and the notes are about it ('auto'
+  // is js where the runtime refuses WebAssembly).
+  const shape = concreteShape(request.shape);
   checkMemory(model, train, shape, (stride) => request.extraMemoryBytes(stride));
   const threading = shape.threading;
-  const engine = request.engine?.() ?? makeEngine(shape.engine, shape.wasmVariant, { threads: threading?.threadsFor(shape, train) ?? 1, threadSupport: threading?.support, memory: residentMemoryOf(train) });
+  const engine = request.engine?.() ?? makeEngine(request.shape.engine, shape.wasmVariant, { threads: threading?.threadsFor(shape, train) ?? 1, threadSupport: threading?.support, memory: residentMemoryOf(train) });
   try {
     const value = yield* body(engine);
     return { value, threads: engine.threads, notes: fitNotes(shape, engine, train) };
   } finally {
     engine.dispose();
   }
+}
+
+/** `shape` with engine 'auto' made the engine makeEngine('auto') gives: wasm where a build runs here (or one is forced), else js. */
+function concreteShape(shape: ModelShape): ModelShape {
+  if (shape.engine !== 'auto') return shape;
+  return { ...shape, engine: shape.wasmVariant !== undefined || wasmVariants().length > 0 ? 'wasm' : 'js' };
 }
 
 /** Runs a fit generator to its end without yielding (fit, partialFit). */

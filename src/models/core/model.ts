@@ -355,8 +355,8 @@ export abstract class Model<R extends EpochReport = EpochReport> {
     this.running = 'partialFit';
     try {
       const start = performance.now();
-      const { value } = runToEnd(this.partialFitting(m, data, options, epochs));
-      return { ...value, fitSeconds: (performance.now() - start) / 1000, threads: 1, notes: [] };
+      const { value, threads, notes } = runToEnd(this.partialFitting(m, data, options, epochs));
+      return { ...value, fitSeconds: (performance.now() - start) / 1000, threads, notes };
     } finally {
       this.running = undefined;
     }
@@ -829,7 +829,11 @@ export abstract class Model<R extends EpochReport = EpochReport> {
    * @throws {@link LatentrecError} when the model is not fitted (or a fit is running on it).
    */
   toState(): ModelState {
-    return toModelState(this.model(), this.stateKind, { ...this.options }, this.shape.factors, this.shape.biased);
+    const options: Record<string, unknown> = { ...this.options };
+    // Files say 'wasm' for the default 'auto', as every file before it did: earlier releases read
+    // them, and loading serves on 'auto' either way (restore).
+    if (options.engine === 'auto') options.engine = 'wasm';
+    return toModelState(this.model(), this.stateKind, options, this.shape.factors, this.shape.biased);
   }
 
   /**
@@ -873,7 +877,9 @@ export abstract class Model<R extends EpochReport = EpochReport> {
     if (state.biased !== this.shape.biased) {
       throw new DataError(`restore: the state has biased=${state.biased}, but a ${name} is ${this.shape.biased ? '' : 'not '}biased`);
     }
-    this.trained = fromModelState(state, this.shape.engine, o.wasmVariant);
+    // The saved engine was a fitting choice: a model trained on wasm serves on js where a page's
+    // policy refuses WebAssembly (restore's wasmVariant still insists on a build).
+    this.trained = fromModelState(state, this.shape.engine === 'js' ? 'js' : 'auto', o.wasmVariant);
     return this;
   }
 

@@ -245,6 +245,8 @@ export class Hybrid extends LatentRanking {
   protected override readonly supportsPartialFit = true;
   /** partialFit's attribute rows, for createTrainer (set only while a partialFit runs). */
   private partialRows: { user?: AttributeRows; item?: AttributeRows } | undefined;
+  /** partialFit's plan, once made (see partialPlan). */
+  private partialPlanned: HybridPlan | undefined;
   /** partialFit's feature sides, for the attribute embeddings it leaves. */
   private partialSides: { user: FeatureSide; item: FeatureSide; plan: HybridPlan } | undefined;
   /** The resolved options (every default filled in), as saved with the model. */
@@ -260,13 +262,23 @@ export class Hybrid extends LatentRanking {
   protected override readonly fitOptionKeys: readonly string[] = ['userFeatures', 'itemFeatures'];
 
   /** Per side: feature rows (CSR), embeddings, biases and their adagrad state; the candidate draws. */
-  protected override extraMemoryBytes(_train: Dataset, stride: number): number {
-    if (!this.plan) return 0;
+  protected override extraMemoryBytes(train: Dataset, stride: number): number {
+    const plan = this.plan ?? (this.partialRows ? this.partialPlan(train) : undefined);
+    if (!plan) return 0;
     const side = (l: SideLayout) => (l.start.length + 2 * l.cols.length) * 4 + l.featureCount * (2 * stride + 2) * 4;
     const slots = this.options.maxSampled + 1;
     // Blocked: the item bins, and scratch and draws for up to 64 threads; shuffle: the candidates.
-    const order = this.options.order === 'blocked' ? (2 * this.plan.item.start.length + MAX_GRID_SIDE) * 4 + 64 * (4 * stride + slots) * 4 : CHUNK * slots * 4;
-    return side(this.plan.user) + side(this.plan.item) + order;
+    const order = this.options.order === 'blocked' ? (2 * plan.item.start.length + MAX_GRID_SIDE) * 4 + 64 * (4 * stride + slots) * 4 : CHUNK * slots * 4;
+    return side(plan.user) + side(plan.item) + order;
+  }
+
+  /** partialFit's plan over the mapped data `train` (made once: the memory check and createTrainer both need it). */
+  private partialPlan(train: Dataset): HybridPlan {
+    if (this.partialPlanned?.data !== train) {
+      const a = this.attributeModels();
+      this.partialPlanned = planPartial(train, this.partialRows?.user, this.partialRows?.item, { user: a.user.names, item: a.item.names }, this.options.normalize);
+    }
+    return this.partialPlanned;
   }
   private attributes: { user: AttributeModel; item: AttributeModel } | undefined;
 
@@ -430,6 +442,7 @@ export class Hybrid extends LatentRanking {
       return result;
     } finally {
       this.partialRows = undefined;
+      this.partialPlanned = undefined;
       this.partialSides = undefined;
       this.shared = shared;
     }
@@ -437,7 +450,7 @@ export class Hybrid extends LatentRanking {
 
   protected createTrainer(setup: TrainingSetup): Trainer {
     const { engine, train, ratings, factors, random } = setup;
-    const plan = setup.partial ? planPartial(train, this.partialRows?.user, this.partialRows?.item, { user: this.attributeModels().user.names, item: this.attributeModels().item.names }, this.options.normalize) : this.plan;
+    const plan = setup.partial ? this.partialPlan(train) : this.plan;
     if (!plan) throw new LatentrecError('Hybrid: createTrainer outside fit');
     const o = this.options, stride = factors.stride, k = o.factors;
     const warm = plan.item.active;

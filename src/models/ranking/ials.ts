@@ -208,6 +208,10 @@ export class IALS extends LatentRanking {
         epoch() {
           solveSide(sides.users, factors.P, factors.Q, train.itemCount, userLambdas);
           solveSide(sides.items, factors.Q, factors.P, train.userCount, itemLambdas);
+          // objective() reads PᵀP from gram, which the item half-step leaves there only when
+          // some item was new: computed here in any case.
+          gram.array().fill(0);
+          engine.gramian(factors.P, train.userCount, stride, k, gram);
           return { value: objective(), kind: 'objective' };
         },
         predictionFactors: () => factors,
