@@ -73,8 +73,8 @@ export async function sparkExportCommand(flags: SparkExportFlags): Promise<void>
     throw error;
   }
   const pending = [
-    { flag: '--spark-users', path: flags.sparkUsers, what: 'user factors', write: () => writeFileAtomic(flags.sparkUsers, chunksOf(lines.users())) },
-    { flag: '--spark-items', path: flags.sparkItems, what: 'item factors', write: () => writeFileAtomic(flags.sparkItems, chunksOf(lines.items())) },
+    { flag: '--spark-users', path: flags.sparkUsers, what: 'user factors', write: () => writeFileAtomic(flags.sparkUsers, chunksOf(lines.users()), { replace: false }) },
+    { flag: '--spark-items', path: flags.sparkItems, what: 'item factors', write: () => writeFileAtomic(flags.sparkItems, chunksOf(lines.items()), { replace: false }) },
   ];
   const { written, failed } = await writeOutputs(flags.json, pending);
   if (failed) {

@@ -8,7 +8,7 @@
 // same target removes it once its process is gone.
 import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
-import { open, readdir, rename, unlink } from 'node:fs/promises';
+import { link, open, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** The temporary name of a write of `path` by this process. */
@@ -18,9 +18,11 @@ export function tempPathFor(path: string): string {
 
 /**
  * Writes `data` to `path` atomically. On any failure the temporary file is removed and `path`
- * is left as it was; the error is the file system's (callers add what to do).
+ * is left as it was; the error is the file system's (callers add what to do). With
+ * `replace: false` the complete file takes the name only if no file has it (a hard link, which
+ * fails with EEXIST rather than replace one created since the caller last looked).
  */
-export async function writeFileAtomic(path: string, data: Uint8Array | string | Iterable<Uint8Array>): Promise<void> {
+export async function writeFileAtomic(path: string, data: Uint8Array | string | Iterable<Uint8Array>, options: { replace?: boolean } = {}): Promise<void> {
   const dir = dirname(path);
   await removeStaleTemps(path);
   const temp = tempPathFor(path);
@@ -42,8 +44,12 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string | 
     } finally {
       await handle.close();
     }
-    await rename(temp, path);
-    created = false;
+    if (options.replace === false) {
+      await link(temp, path);
+    } else {
+      await rename(temp, path);
+      created = false;
+    }
   } finally {
     liveTemps.delete(temp);
     if (created) await unlink(temp).catch(() => undefined);

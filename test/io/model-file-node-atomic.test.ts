@@ -111,3 +111,19 @@ describe('saveModelFile is atomic', () => {
     expect(readFileSync(path, 'utf8')).toBe('old content');
   });
 });
+
+describe('writeFileAtomic with replace: false (latentrec export: new files only)', () => {
+  it('takes a free name, and refuses with EEXIST a name taken since the caller looked, leaving that file and no temp', async () => {
+    const { writeFileAtomic } = await import('../../src/io/atomic-write-node.js');
+    const dir = join(tmp, 'no-replace');
+    mkdirSync(dir);
+    const path = join(dir, 'users.jsonl');
+    await writeFileAtomic(path, 'first\n', { replace: false });
+    expect(readFileSync(path, 'utf8')).toBe('first\n');
+    // Another writer's file appeared at the name: it is kept, byte for byte.
+    writeFileSync(path, 'theirs\n');
+    await expect(writeFileAtomic(path, 'mine\n', { replace: false })).rejects.toMatchObject({ code: 'EEXIST' });
+    expect(readFileSync(path, 'utf8')).toBe('theirs\n');
+    expect(readdirSync(dir)).toEqual(['users.jsonl']);
+  });
+});
