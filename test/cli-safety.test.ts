@@ -229,9 +229,9 @@ describe.skipIf(!built)(`a model file is data, never instructions${builtNote}`, 
     const parsed = JSON.parse(rec.stdout);
     const model: FactorModel = await loadModelFromFile(evilPath);
     expect(parsed.user).toBe(evilUser);
-    expect(parsed.items).toEqual(model.recommend(evilUser, { n: 12 }).map((r) => ({ item: r.id, score: r.score })));
+    expect(parsed.items).toEqual(model.recommend(evilUser, { n: 12 }).map((r) => ({ id: r.id, score: r.score, item: r.id })));
     // The user rated items 1, 2, 4, 5, ...: the unrated ones include two of the crafted ids.
-    expect(parsed.items.map((x: { item: string }) => x.item)).toEqual(expect.arrayContaining([evilItems[0], evilItems[3]]));
+    expect(parsed.items.map((x: { id: string }) => x.id)).toEqual(expect.arrayContaining([evilItems[0], evilItems[3]]));
   });
 
   it('an error quoting an id from the command line or a file is printed inert too', () => {

@@ -340,9 +340,20 @@ describe('model files from the command line', () => {
     const user = model.userIds[0], item = model.itemIds[0];
 
     const rec = JSON.parse(run('recommend', '--model-file', 'm.lrec', '--user', user, '-n', '4', '--json').stdout);
-    expect(rec).toEqual({ user, items: model.recommend(user, { n: 4 }).map((r) => ({ item: r.id, score: r.score })) });
+    // Rows use the library's names; `item` repeats `id` for scripts written before (deprecated).
+    expect(rec).toEqual({ user, items: model.recommend(user, { n: 4 }).map((r) => ({ id: r.id, score: r.score, item: r.id })) });
     const sim = JSON.parse(run('similar', '--model-file', 'm.lrec', '--item', item, '-n', '3', '--json').stdout);
+    expect(sim.items.map((x: { id: string }) => x.id)).toEqual(model.similarItems(item, { n: 3 }).map((x) => x.id));
     expect(sim.items.map((x: { item: string }) => x.item)).toEqual(model.similarItems(item, { n: 3 }).map((x) => x.id));
+
+    // --id-type number: the same lists, the ids as the library's idType 'number' gives them.
+    const recNum = JSON.parse(run('recommend', '--model-file', 'm.lrec', '--user', user, '-n', '4', '--json', '--id-type', 'number').stdout);
+    const asNumbers = model.recommend(user, { n: 4, idType: 'number' });
+    expect(asNumbers.every((r) => typeof r.id === 'number')).toBe(true);
+    expect(recNum).toEqual({ user: Number(user), items: asNumbers.map((r) => ({ id: r.id, score: r.score, item: r.id })) });
+    const simNum = JSON.parse(run('similar', '--model-file', 'm.lrec', '--item', item, '-n', '3', '--json', '--id-type', 'number').stdout);
+    expect(simNum.item).toBe(Number(item));
+    expect(simNum.items.map((x: { id: number }) => x.id)).toEqual(model.similarItems(item, { n: 3 }).map((x) => Number(x.id)));
 
     const ev = JSON.parse(run('evaluate', '--model-file', 'm.lrec', '--test', 'half.csv', '--json').stdout);
     expect(Object.keys(ev.ranking)).toEqual(expect.arrayContaining(['k', 'precision', 'recall', 'ndcg', 'map', 'auc', 'coverage', 'protocol']));
@@ -388,6 +399,17 @@ describe('model files from the command line', () => {
     expect(run('train', '--data', 'ratings.csv', '--model', 'bpr', '--protocol', 'strong', '--ranking-users', '5').stderr).toMatch(/--ranking-users applies to the full ranking of a test set, not to --protocol strong/);
   });
 
+  it('--id-type number refuses a model whose item ids are not integers, naming one', () => {
+    const lines = Array.from({ length: 400 }, (_, t) => `${(t % 40) + 1},a${(t * 7) % 30},${(t % 5) + 1}`);
+    writeFileSync(join(dir, 'named-items.csv'), `user,item,rating\n${lines.join('\n')}\n`);
+    expect(run('train', '--data', 'named-items.csv', '--factors', '3', '--epochs', '2', '--save', 'named.lrec').code).toBe(0);
+    const r = run('recommend', '--model-file', 'named.lrec', '--user', '1', '--id-type', 'number', '--json');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/idType 'number' needs ids that are integers; "a\d+" is not one/);
+    expect(r.stdout).toBe('');
+    expect(run('recommend', '--model-file', 'named.lrec', '--user', '1', '--json').code).toBe(0);
+  });
+
   it('embeddings --svg draws one dot per item, labels the most rated, and reports the geometry', () => {
     const r = run('embeddings', '--model-file', 'm.lrec', '--svg', 'emb.svg', '--labels', '5', '--json');
     expect(r.stderr).toBe('');
@@ -403,6 +425,9 @@ describe('model files from the command line', () => {
     [['recommend', '--model-file', 'ratings.csv', '--user', '1'], /ratings\.csv: not a latentrec model file/],
     [['recommend', '--model-file', 'm.lrec', '--user', 'nobody'], /unknown user "nobody"/],
     [['recommend', '--model-file', 'm.lrec', '--user', '1', '-n', '0'], /option -n must be an integer >= 1/],
+    [['recommend', '--model-file', 'm.lrec', '--user', '1', '--id-type', 'int'], /option '--id-type <type>' argument 'int' is invalid\. Allowed choices are string, number/],
+    [['recommend', '--model-file', 'm.lrec', '--user', '01', '--id-type', 'number'], /--user must be an integer with --id-type number/],
+    [['similar', '--model-file', 'm.lrec', '--item', '1.0', '--id-type', 'number'], /--item must be an integer with --id-type number/],
     [['evaluate', '--model-file', 'm.lrec', '--test', 'ratings.csv', '--protocol', 'best'], /argument 'best' is invalid/],
   ])('%j fails clearly', (args, message) => {
     const r = run(...args);

@@ -114,6 +114,7 @@ program
   .option('-n <n>', 'how many items (default 10)')
   .option('--titles <file>', 'show titles from a MovieLens-style u.item file (id|title|...)')
   .option('--json', 'print one JSON object')
+  .addOption(idTypeFlag())
   .action(async (flags) => {
     await recommendCommand(withModelFile(flags));
   });
@@ -127,6 +128,7 @@ program
   .option('-n <n>', 'how many items (default 10)')
   .option('--titles <file>', 'show titles from a MovieLens-style u.item file (id|title|...)')
   .option('--json', 'print one JSON object')
+  .addOption(idTypeFlag())
   .action(async (flags) => {
     await similarCommand(withModelFile(flags));
   });
@@ -203,6 +205,11 @@ addModelOptions(
  */
 function deprecatedModelFlag(): Option {
   return new Option('--model <file.lrec>', 'deprecated name of --model-file').hideHelp();
+}
+
+/** The library's `idType`: ids in the JSON as strings (default) or numbers. */
+function idTypeFlag(): Option {
+  return new Option('--id-type <type>', "ids in the JSON as strings (default) or numbers (the model's ids must be integers)").choices(['string', 'number']);
 }
 
 function withModelFile<T extends { model?: string; modelFile?: string }>(flags: T): T & { model: string } {

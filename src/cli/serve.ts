@@ -5,6 +5,7 @@ import { evaluate } from '../eval/cross-validate.js';
 import { evaluateModelRanking } from '../eval/model-scorer.js';
 import { describeSample, rankingPlan, rankingTest, type RankingFlags } from './ranking-sample.js';
 import type { RankingProtocol } from '../eval/ranking-protocol.js';
+import type { IdType } from '../models/core/serving.js';
 import { loadModelFile } from '../io/model-file-node.js';
 import { Hybrid } from '../models/ranking/hybrid.js';
 import { FactorModel } from '../models/registry.js';
@@ -17,6 +18,8 @@ interface ServeFlags {
   model: string;
   n?: string;
   json?: boolean;
+  /** 'number' writes the JSON's ids as numbers (the model's ids must be integers). */
+  idType?: string;
   /** A u.item-style file (id|title|...) the user names; titles never come from the model file. */
   titles?: string;
 }
@@ -33,37 +36,60 @@ async function open(path: string, titlesPath?: string): Promise<{ model: FactorM
   return { model: FactorModel.fromState(state), titles };
 }
 
-/** The list as rows of `item`, `score` (and `title`): the CLI's lists are always of items. */
-function print(json: boolean | undefined, key: 'user' | 'item', id: string, items: { id: string; score: number }[], titles?: Map<string, string>) {
-  const rows = items.map((r) => ({ item: r.id, score: r.score, ...(titles?.has(r.id) ? { title: titles.get(r.id) } : {}) }));
+function idTypeOf(value: string | undefined): IdType {
+  if (value === undefined || value === 'string' || value === 'number') return value ?? 'string';
+  throw new OptionError('--id-type', 'string or number', value);
+}
+
+/** The id the user typed, as the JSON writes it: a number with --id-type number. */
+function queryId(flag: string, id: string, idType: IdType): string | number {
+  if (idType === 'string') return id;
+  const n = Number(id);
+  if (!Number.isSafeInteger(n) || String(n) !== id) throw new OptionError(flag, 'an integer with --id-type number', id);
+  return n;
+}
+
+/**
+ * The list as rows of `id`, `score` (and `title`), the names every list of the library uses.
+ * `item` repeats `id` for scripts written before 0.1 took `id`; it goes in the next minor version.
+ */
+function print(json: boolean | undefined, key: 'user' | 'item', id: string | number, items: { id: string | number; score: number }[], titles?: Map<string, string>) {
+  const rows = items.map((r) => {
+    const title = titles?.get(String(r.id));
+    return { id: r.id, score: r.score, ...(title !== undefined ? { title } : {}), item: r.id };
+  });
   if (json) {
     console.log(jsonForTerminal({ [key]: id, items: rows }));
     return;
   }
   // Ids and titles come from files: one inert line each, whatever they hold.
-  for (const r of rows) console.log(`${r.score.toFixed(4).padStart(8)}  ${forTerminal(r.item)}${r.title ? `  ${forTerminal(r.title)}` : ''}`);
+  for (const r of rows) console.log(`${r.score.toFixed(4).padStart(8)}  ${forTerminal(String(r.id))}${r.title ? `  ${forTerminal(r.title)}` : ''}`);
 }
 
 export async function recommendCommand(flags: ServeFlags & { user?: string; features?: string }): Promise<void> {
   const n = count('-n', flags.n, 10);
+  const idType = idTypeOf(flags.idType);
+  const user = flags.user === undefined ? undefined : queryId('--user', flags.user, idType);
   const { model, titles } = await open(flags.model, flags.titles);
   if (flags.features !== undefined) {
     // A new user described by attributes (hybrid models): cold start.
     if (!(model instanceof Hybrid)) throw new Error(`--features needs a hybrid model (latentrec train --model hybrid); ${flags.model} is not one`);
     const names = flags.features.split(',').map((s) => s.trim()).filter(Boolean);
     if (names.length === 0) throw new OptionError('--features', 'a comma-separated list of feature names', flags.features);
-    const user = model.addUser(flags.user ?? 'new-user', names);
-    print(flags.json, 'user', user, model.recommend(user, { n }), titles);
+    const added = model.addUser(flags.user ?? 'new-user', names);
+    print(flags.json, 'user', user ?? added, model.recommend(added, { n, idType }), titles);
     return;
   }
-  if (flags.user === undefined) throw new Error('give --user ID, or --features for a new user of a hybrid model');
-  print(flags.json, 'user', flags.user, model.recommend(flags.user, { n }), titles);
+  if (flags.user === undefined || user === undefined) throw new Error('give --user ID, or --features for a new user of a hybrid model');
+  print(flags.json, 'user', user, model.recommend(flags.user, { n, idType }), titles);
 }
 
 export async function similarCommand(flags: ServeFlags & { item: string }): Promise<void> {
   const n = count('-n', flags.n, 10);
+  const idType = idTypeOf(flags.idType);
+  const item = queryId('--item', flags.item, idType);
   const { model, titles } = await open(flags.model, flags.titles);
-  print(flags.json, 'item', flags.item, model.similarItems(flags.item, { n }), titles);
+  print(flags.json, 'item', item, model.similarItems(flags.item, { n, idType }), titles);
 }
 
 export interface EvaluateFlags extends DataFlags, RankingFlags {
