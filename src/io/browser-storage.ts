@@ -21,7 +21,9 @@ export interface BrowserStorageOptions {
    * The storage to use: `'auto'` (default) is the Origin Private File System where the browser
    * lets pages write to it (`navigator.storage.getDirectory()` and `createWritable()`), else
    * IndexedDB; the same browser picks the same one every time, so what `'auto'` saved `'auto'`
-   * finds. `'opfs'` or `'indexeddb'` forces one (an entry lives in one of them only).
+   * finds. Where it picks OPFS, load, list and remove also reach entries an earlier save put in
+   * an existing IndexedDB database (saved while the browser could not write OPFS; OPFS wins a
+   * name in both). `'opfs'` or `'indexeddb'` uses that one alone.
    */
   backend?: 'auto' | BrowserStorageBackend;
 }
@@ -138,15 +140,25 @@ export async function loadModelFromBrowserStorage(name: string, options: Browser
   const store = await openStore(where, backend, false);
   const entry = entryName(store.backend, key);
   let stored: unknown;
+  let found = entry;
   try {
     stored = store.backend === 'opfs' ? await readOpfsFile(store.root, key) : await getIndexedDb(store.factory, key);
   } catch (err) {
     throw ioError('cannot read the model', err, entry);
   }
+  const earlier = stored === undefined && backend === 'auto' ? await earlierIndexedDb(store) : undefined;
+  if (earlier) {
+    found = entryName('indexeddb', key);
+    try {
+      stored = await getIndexedDb(earlier, key, false);
+    } catch (err) {
+      throw ioError('cannot read the model', err, found);
+    }
+  }
   if (stored === undefined) {
     throw new ModelFileError('io', `no model of that name is stored (save one with saveModelToBrowserStorage first; listModelsInBrowserStorage gives the names stored)`, entry);
   }
-  return modelFromBytes(await storedBytes(stored, entry), entry, wasmVariant === undefined ? {} : { wasmVariant });
+  return modelFromBytes(await storedBytes(stored, found), found, wasmVariant === undefined ? {} : { wasmVariant });
 }
 
 /**
@@ -169,10 +181,19 @@ export async function removeModelFromBrowserStorage(name: string, options: Brows
   const { backend } = storageOptions(where, options, ['backend']);
   const store = await openStore(where, backend, false);
   const entry = entryName(store.backend, key);
+  let removed: boolean;
   try {
-    return store.backend === 'opfs' ? await removeOpfsFile(store.root, key) : await deleteIndexedDb(store.factory, key);
+    removed = store.backend === 'opfs' ? await removeOpfsFile(store.root, key) : await deleteIndexedDb(store.factory, key);
   } catch (err) {
     throw ioError('cannot remove the model', err, entry);
+  }
+  // 'auto' loads an earlier IndexedDB entry of the name too: removed, it must not come back.
+  const earlier = backend === 'auto' ? await earlierIndexedDb(store) : undefined;
+  if (!earlier) return removed;
+  try {
+    return (await deleteIndexedDb(earlier, key, false)) || removed;
+  } catch (err) {
+    throw ioError('cannot remove the model', err, entryName('indexeddb', key));
   }
 }
 
@@ -193,12 +214,16 @@ export async function listModelsInBrowserStorage(options: BrowserStorageOptions 
   const where = 'listModelsInBrowserStorage';
   const { backend } = storageOptions(where, options, ['backend']);
   const store = await openStore(where, backend, false);
+  const earlier = backend === 'auto' ? await earlierIndexedDb(store) : undefined;
+  let at = store.backend === 'opfs' ? `opfs:${NAMESPACE}` : `indexeddb:${NAMESPACE}/${STORE_NAME}`;
   try {
     const names = store.backend === 'opfs' ? await listOpfsFiles(store.root) : await listIndexedDb(store.factory);
+    at = `indexeddb:${NAMESPACE}/${STORE_NAME}`;
+    if (earlier) names.push(...(await listIndexedDb(earlier, false)));
     // Only what a save could have made: anything else in the namespace is not ours to offer.
-    return names.filter(isModelName).sort();
+    return [...new Set(names.filter(isModelName))].sort();
   } catch (err) {
-    throw ioError('cannot list the models', err, store.backend === 'opfs' ? `opfs:${NAMESPACE}` : `indexeddb:${NAMESPACE}/${STORE_NAME}`);
+    throw ioError('cannot list the models', err, at);
   }
 }
 
@@ -296,6 +321,25 @@ function entryName(backend: BrowserStorageBackend, name: string): string {
   return backend === 'opfs' ? `opfs:${NAMESPACE}/${name}` : `indexeddb:${NAMESPACE}/${STORE_NAME}/${name}`;
 }
 
+/**
+ * When 'auto' picked OPFS: IndexedDB, if this origin's latentrec database already exists. A page
+ * saved there while OPFS was not writable (Safari before 17.4 has no createWritable); once the
+ * browser can write OPFS, 'auto' picks it, and these entries must still load, list and remove.
+ * Only a database that exists is looked in: asking for one would create it on every miss, and a
+ * browser without indexedDB.databases() (it came in 2021-24) is not asked.
+ */
+async function earlierIndexedDb(store: Store): Promise<IDBFactory | undefined> {
+  if (store.backend !== 'opfs') return undefined;
+  const factory = indexedDbFactory(globalThis as unknown as BrowserGlobals);
+  if (!factory || typeof factory.databases !== 'function') return undefined;
+  try {
+    return (await factory.databases()).some((db) => db.name === NAMESPACE) ? factory : undefined;
+  } catch {
+    // Storage blocked for IndexedDB alone: nothing can have been saved there either.
+    return undefined;
+  }
+}
+
 // --- OPFS ----------------------------------------------------------------------------------------
 
 /**
@@ -387,30 +431,43 @@ async function putIndexedDb(factory: IDBFactory, name: string, bytes: ArrayBuffe
   await inTransaction(factory, 'readwrite', (store) => store.put(bytes, name));
 }
 
-async function getIndexedDb(factory: IDBFactory, name: string): Promise<unknown> {
-  return inTransaction(factory, 'readonly', (store) => store.get(name));
+// `create` false: a database or store that is missing reads as empty and is not made.
+
+async function getIndexedDb(factory: IDBFactory, name: string, create = true): Promise<unknown> {
+  return inTransaction(factory, 'readonly', (store) => store.get(name), create);
 }
 
-async function deleteIndexedDb(factory: IDBFactory, name: string): Promise<boolean> {
-  const key = await inTransaction(factory, 'readwrite', (store) => {
-    const found = store.getKey(name);
-    store.delete(name);
-    return found;
-  });
+async function deleteIndexedDb(factory: IDBFactory, name: string, create = true): Promise<boolean> {
+  const key = await inTransaction(
+    factory,
+    'readwrite',
+    (store) => {
+      const found = store.getKey(name);
+      store.delete(name);
+      return found;
+    },
+    create,
+  );
   return key !== undefined;
 }
 
-async function listIndexedDb(factory: IDBFactory): Promise<string[]> {
-  const keys = await inTransaction(factory, 'readonly', (store) => store.getAllKeys());
+async function listIndexedDb(factory: IDBFactory, create = true): Promise<string[]> {
+  const keys = (await inTransaction(factory, 'readonly', (store) => store.getAllKeys(), create)) ?? [];
   return keys.filter((k): k is string => typeof k === 'string');
 }
 
 /**
  * Runs `request` in one transaction and resolves when the transaction has committed (not merely
- * when the request succeeded), with 'strict' durability: a put reported saved is on disk.
+ * when the request succeeded), with 'strict' durability: a put reported saved is on disk. Without
+ * `create`, a missing database or store resolves undefined.
  */
-async function inTransaction<T>(factory: IDBFactory, mode: IDBTransactionMode, request: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  const db = await openDatabase(factory);
+async function inTransaction<T>(factory: IDBFactory, mode: IDBTransactionMode, request: (store: IDBObjectStore) => IDBRequest<T>, create = true): Promise<T | undefined> {
+  const db = create ? await openDatabase(factory) : await openExisting(factory);
+  if (!db) return undefined;
+  if (!db.objectStoreNames.contains(STORE_NAME)) {
+    db.close();
+    return undefined;
+  }
   try {
     const tx = db.transaction(STORE_NAME, mode, { durability: 'strict' });
     const req = request(tx.objectStore(STORE_NAME));
@@ -434,6 +491,26 @@ async function openDatabase(factory: IDBFactory): Promise<IDBDatabase> {
   const version = db.version + 1;
   db.close();
   return openVersion(factory, version);
+}
+
+/** The database if it exists; undefined (and nothing made) if it does not. */
+function openExisting(factory: IDBFactory): Promise<IDBDatabase | undefined> {
+  return new Promise((resolve, reject) => {
+    const req = factory.open(NAMESPACE);
+    // An upgrade here means the database did not exist (it went since databases() was asked):
+    // aborting it leaves none behind.
+    let missing = false;
+    req.onupgradeneeded = () => {
+      missing = true;
+      req.transaction?.abort();
+    };
+    req.onsuccess = () => {
+      const db = req.result;
+      db.onversionchange = () => db.close();
+      resolve(db);
+    };
+    req.onerror = () => (missing ? resolve(undefined) : reject(req.error));
+  });
 }
 
 function openVersion(factory: IDBFactory, version: number | undefined): Promise<IDBDatabase> {

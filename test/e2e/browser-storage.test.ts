@@ -213,6 +213,49 @@ describe.skipIf(!built || !chromiumPath)(`models in the browser's storage, in he
     expect(picked.found).toEqual(['auto']);
   }, 60_000);
 
+  it("'auto' picks OPFS yet loads, lists and removes an entry saved to IndexedDB, and never creates the database by looking", async () => {
+    const run = async () => {
+      const lib = (globalThis as unknown as { latentrec: Latentrec }).latentrec;
+      const data = lib.generateRatings({ users: 20, items: 30, ratings: 200, minPerUser: 5, seed: 4 });
+      const model = new lib.SVD({ factors: 3, epochs: 4, seed: 5 });
+      model.fit(data);
+      const databases = async () => (await indexedDB.databases()).map((d) => d.name).filter((n) => n === 'latentrec');
+      const problem = async (p: Promise<unknown>) => p.then(() => 'none', (e: Error & { problem?: string; path?: string }) => `${e.name} ${e.problem} ${e.path}`);
+      return {
+        // A fresh site: looking with 'auto' finds nothing and makes no database.
+        missingFresh: await problem(lib.loadModelFromBrowserStorage('legacy')),
+        listFresh: await lib.listModelsInBrowserStorage(),
+        removedFresh: await lib.removeModelFromBrowserStorage('legacy'),
+        databasesAfterLooking: await databases(),
+        // Saved where the browser could not write OPFS, then served where it can.
+        info: await lib.saveModelToBrowserStorage('legacy', model, { backend: 'indexeddb' }),
+        opfsOnly: await lib.listModelsInBrowserStorage({ backend: 'opfs' }),
+        listAuto: await lib.listModelsInBrowserStorage(),
+        scores: [Array.from(model.scoreAll(data.users.raw[0])), Array.from((await lib.loadModelFromBrowserStorage('legacy')).scoreAll(data.users.raw[0]))],
+        removed: [await lib.removeModelFromBrowserStorage('legacy'), await lib.removeModelFromBrowserStorage('legacy')],
+        missingAfter: await problem(lib.loadModelFromBrowserStorage('legacy')),
+        indexeddbAfter: await lib.listModelsInBrowserStorage({ backend: 'indexeddb' }),
+      };
+    };
+    const fresh = await browser.newContext();
+    const other = await openPage(fresh, errors);
+    const r = await other.evaluate(run);
+    await fresh.close();
+    expect(r.missingFresh).toBe('ModelFileError io opfs:latentrec/legacy');
+    expect(r.listFresh).toEqual([]);
+    expect(r.removedFresh).toBe(false);
+    expect(r.databasesAfterLooking).toEqual([]);
+    expect(r.info).toMatchObject({ backend: 'indexeddb', entry: 'indexeddb:latentrec/models/legacy' });
+    expect(r.opfsOnly).toEqual([]);
+    expect(r.listAuto).toEqual(['legacy']);
+    expect(r.scores[0].length).toBe(30);
+    expect(r.scores[1]).toEqual(r.scores[0]);
+    expect(r.removed).toEqual([true, false]);
+    expect(r.missingAfter).toBe('ModelFileError io opfs:latentrec/legacy');
+    expect(r.indexeddbAfter).toEqual([]);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
   for (const backend of ['opfs', 'indexeddb'] as const) {
     const entry = (name: string) => (backend === 'opfs' ? `opfs:latentrec/${name}` : `indexeddb:latentrec/models/${name}`);
 
