@@ -219,6 +219,29 @@ describe('Hybrid.partialFit (LightFM fit_partial, interactions alone)', () => {
     expect(Array.from(loaded.scoreAll('newcomer'))).toEqual(Array.from(model.scoreAll('newcomer')));
   });
 
+  it("AdaGrad goes on where the fit left it, as LightFM's does; a model from a file, without that state, starts afresh", () => {
+    const triples = twoTastes();
+    const more = Dataset.fromTriples(triples.filter((_, t) => t % 3 === 0));
+    const after = (learningSchedule: 'adagrad' | 'sgd') => {
+      const model = new Hybrid({ factors: 8, epochs: 40, seed: 7, order: 'shuffle', learningSchedule, lr: learningSchedule === 'sgd' ? 0.02 : 0.05 });
+      model.fit(Dataset.fromTriples(triples));
+      const loaded = FactorModel.load(model.save()) as Hybrid;
+      const before = rows(model, model.itemIds, 'item');
+      for (const m of [model, loaded]) m.partialFit(more, { epochs: 1 });
+      const moved = (m: FactorModel) => rows(m, m.itemIds, 'item').reduce((sum, row, r) => sum + row.reduce((s, x, f) => s + Math.abs(x - before[r][f]), 0), 0);
+      return { kept: rows(model, model.itemIds, 'item'), fresh: rows(loaded, loaded.itemIds, 'item'), movedKept: moved(model), movedFresh: moved(loaded) };
+    };
+    // Plain SGD has no state to keep: in memory and from a file, the same bits.
+    const sgd = after('sgd');
+    expect(sgd.movedKept).toBeGreaterThan(0);
+    expect(sgd.kept).toEqual(sgd.fresh);
+    // AdaGrad: after 40 epochs the accumulators are large and the steps small; fresh ones take
+    // the first steps at the full rate.
+    const adagrad = after('adagrad');
+    expect(adagrad.movedKept).toBeGreaterThan(0);
+    expect(adagrad.movedKept).toBeLessThan(adagrad.movedFresh / 3);
+  });
+
   it('with attributes: refuses missing rows, unknown attributes and unknown entities; the model stays as it was', () => {
     const triples = twoTastes();
     const itemFeatures = Features.fromRecords([...new Set(triples.map((t) => t[1]))].map((i) => [i, [`group:${i.slice(0, 2)}`]] as const));

@@ -256,6 +256,8 @@ export class Hybrid extends LatentRanking {
   /** Whether this fit's plan has a feature shared by two users or two items (see HybridOptions.threads). */
   private shared = false;
   private sides: { user: FeatureSide; item: FeatureSide; plan: HybridPlan } | undefined;
+  /** Where the last fit or partialFit left AdaGrad (see TrainingState); undefined after load. */
+  private training: { user: SideTraining; item: SideTraining } | undefined;
 
   protected override readonly supportsCheckpoint = false;
   /** The attributes come with the fit. */
@@ -374,6 +376,7 @@ export class Hybrid extends LatentRanking {
         // User biases are left out as in the predictions (the logistic loss moves them; no ranking
         // depends on them).
         this.attributes = { user: attributeModel(user, plan.user, o.factors, false), item: attributeModel(item, plan.item, o.factors, true) };
+        this.training = { user: sideTraining(user, plan.user, o.factors, true), item: sideTraining(item, plan.item, o.factors, false) };
       },
       cleanup: () => {
         this.plan = undefined;
@@ -397,7 +400,10 @@ export class Hybrid extends LatentRanking {
    * A model fitted with attributes needs the rows again, as LightFM's `fit_partial` takes the
    * feature matrices: the model does not keep them. A user or item with no row given is
    * represented by its identity alone from here on (its vector unchanged at the start).
-   * AdaGrad's accumulators start afresh (the model does not keep them either).
+   * AdaGrad goes on where the last fit or partialFit of this model left it, as in LightFM: the
+   * accumulators of the features it trained (and the users' biases, which only the logistic loss
+   * moves) carry over; new users and items, and features of a model loaded from a file (files do
+   * not hold them), start afresh.
    * @param data - The new interactions.
    * @param options - `epochs` (default the model's), `userFeatures` / `itemFeatures` (the
    * attribute rows, with the names the model was fitted with), and what every fit takes.
@@ -434,10 +440,9 @@ export class Hybrid extends LatentRanking {
       const result = super.partialFit(data, rest);
       const sides = this.partialSides;
       if (sides) {
-        this.attributes = {
-          user: attributeModel(sides.user, sides.plan.user, this.options.factors, false),
-          item: attributeModel(sides.item, sides.plan.item, this.options.factors, true),
-        };
+        const k = this.options.factors;
+        this.attributes = { user: attributeModel(sides.user, sides.plan.user, k, false), item: attributeModel(sides.item, sides.plan.item, k, true) };
+        this.training = { user: sideTraining(sides.user, sides.plan.user, k, true), item: sideTraining(sides.item, sides.plan.item, k, false) };
       }
       return result;
     } finally {
@@ -461,6 +466,10 @@ export class Hybrid extends LatentRanking {
       const a = this.attributeModels();
       warmStart(user, plan.user, a.user, factors.P, undefined, stride, k);
       warmStart(item, plan.item, a.item, factors.Q, factors.bi, stride, k);
+      if (this.training) {
+        resumeTraining(user, plan.user, this.training.user, stride, k);
+        resumeTraining(item, plan.item, this.training.item, stride, k);
+      }
       this.partialSides = { user, item, plan };
     } else {
       this.sides = { user, item, plan };
@@ -607,6 +616,7 @@ export class Hybrid extends LatentRanking {
     super.restore(state, options);
     const model = (e: FeatureEmbeddings): AttributeModel => ({ names: IdMap.from(e.names), E: e.factors.slice(), b: e.biases.slice() });
     this.attributes = { user: model(state.features!.user), item: model(state.features!.item) };
+    this.training = undefined;
     return this;
   }
 
@@ -685,6 +695,46 @@ function warmStart(side: FeatureSide, l: SideLayout, attributes: AttributeModel,
     if (xb) for (let t = first + 1; t < end; t++) sb -= l.vals[t] * b[l.cols[t]];
     b[e] = xb ? sb / w : 0;
   }
+}
+
+/**
+ * What training leaves of one side beyond the model, so that partialFit goes on as LightFM's
+ * fit_partial does rather than with the large first steps of fresh accumulators: AdaGrad's
+ * accumulators of every feature, identities first (identity e is the model's entity e), then
+ * attributes, packed k to a row; and, for users, the features' biases (items' are in the model).
+ */
+interface SideTraining {
+  identityCount: number;
+  attributeCount: number;
+  gE: Float32Array;
+  gb: Float32Array;
+  b?: Float32Array;
+}
+
+function sideTraining(side: FeatureSide, l: SideLayout, k: number, withBiases: boolean): SideTraining {
+  const stride = side.E.length / Math.max(1, l.featureCount);
+  const gE = new Float32Array(l.featureCount * k), src = side.gE.array();
+  for (let r = 0; r < l.featureCount; r++) gE.set(src.subarray(r * stride, r * stride + k), r * k);
+  return {
+    identityCount: l.identityCount, attributeCount: l.attributes.size, gE, gb: side.gb.array().slice(0, l.featureCount),
+    ...(withBiases ? { b: side.b.array().slice(0, l.featureCount) } : {}),
+  };
+}
+
+/**
+ * The kept state put back into partialFit's side: identity e where the model had it when the
+ * state was taken (users added since, and new ones, keep fresh accumulators), attributes by
+ * their index (partialFit takes no new attribute). User biases replace warmStart's zeros.
+ */
+function resumeTraining(side: FeatureSide, l: SideLayout, kept: SideTraining, stride: number, k: number): void {
+  const gE = side.gE.array(), gb = side.gb.array(), b = side.b.array();
+  const copy = (from: number, to: number) => {
+    gE.set(kept.gE.subarray(from * k, from * k + k), to * stride);
+    gb[to] = kept.gb[from];
+    if (kept.b) b[to] = kept.b[from];
+  };
+  for (let e = 0; e < Math.min(kept.identityCount, l.identityCount); e++) copy(e, e);
+  for (let c = 0; c < Math.min(kept.attributeCount, l.attributes.size); c++) copy(kept.identityCount + c, l.identityCount + c);
 }
 
 function featureSide(engine: Engine, l: SideLayout, k: number, stride: number, initStd: number, random: TrainingSetup['random']): FeatureSide {
