@@ -3,7 +3,7 @@
 // library (importSparkAls, the saved model's accessors), not with the command itself.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -190,6 +190,22 @@ describe('latentrec export', () => {
     const r = run('export', '--model-file', 'missing.lrec', '--spark-users', 'taken.jsonl', '--spark-items', 'new-items.jsonl');
     expect(r.stderr).toMatch(/--spark-users taken\.jsonl: it exists/);
     expect(listing()).toEqual(before);
+  });
+
+  it('a write that fails after the checks takes back the other file: an export is both files or none', () => {
+    // A link to the users' path passes the checks while nothing is there; once the users' file
+    // is written, the items' name is taken, and export never replaces what has a name.
+    symlinkSync('half-users.jsonl', at('to-users.jsonl'));
+    const before = readdirSync(dir).sort();
+    const r = run('export', '--model-file', 'svd.lrec', '--spark-users', 'half-users.jsonl', '--spark-items', 'to-users.jsonl');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^user factors written to half-users\.jsonl$/m);
+    expect(r.stderr).toMatch(/^latentrec: --spark-items to-users\.jsonl: it exists now \(made since it was checked, or a link\): this write never replaces a file/m);
+    expect(r.stderr).toMatch(/^latentrec: removed --spark-users half-users\.jsonl: an export is both files$/m);
+    // Neither file, no temp file, and the link as it was.
+    expect(readdirSync(dir).sort()).toEqual(before);
+    expect(readlinkSync(at('to-users.jsonl'))).toBe('half-users.jsonl');
+    unlinkSync(at('to-users.jsonl'));
   });
 
   it('a model without factors is refused by kind, and nothing is written', () => {

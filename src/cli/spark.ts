@@ -1,7 +1,7 @@
 // `latentrec import` and `latentrec export`: Spark MLlib ALS factors (userFactors / itemFactors as
 // JSON lines) into a model file, and a model file's factors out as such lines.
 import { constants, statSync, type Stats } from 'node:fs';
-import { open, unlink } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { LatentrecError, OptionError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write-node.js';
 import { loadModelFile, saveModelFile } from '../io/model-file-node.js';
@@ -76,15 +76,9 @@ export async function sparkExportCommand(flags: SparkExportFlags): Promise<void>
     { flag: '--spark-users', path: flags.sparkUsers, what: 'user factors', write: () => writeFileAtomic(flags.sparkUsers, chunksOf(lines.users()), { replace: false }) },
     { flag: '--spark-items', path: flags.sparkItems, what: 'item factors', write: () => writeFileAtomic(flags.sparkItems, chunksOf(lines.items()), { replace: false }) },
   ];
-  const { written, failed } = await writeOutputs(flags.json, pending);
+  // One file without the other is no export; the paths were new (checkNewOutputs).
+  const { failed } = await writeOutputs(flags.json, pending, { because: 'an export is both files' });
   if (failed) {
-    // One file without the other is no export; the paths were new (checkNewOutputs), so removing
-    // what was written loses nothing that was there before.
-    for (const flag of written) {
-      const output = pending.find((o) => o.flag === flag)!;
-      await unlink(output.path).catch(() => undefined);
-      console.error(forTerminal(`latentrec: removed ${flag} ${output.path}: an export is both files`));
-    }
     process.exitCode = 1;
     return;
   }

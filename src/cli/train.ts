@@ -1,6 +1,7 @@
 // `latentrec train`: fit one model, report the learning curve and, when a test set is asked
 // for, the test scores. A model saved for serving must have seen all of the data, so nothing is
 // held out unless --test or --test-ratio says so.
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { saveModelFile } from '../io/model-file-node.js';
 import type { Dataset } from '../data/dataset.js';
@@ -225,8 +226,16 @@ export interface PendingOutput {
  * Writes a command's outputs once its work is done, each on its own (one failing does not stop
  * the others), with Ctrl-C held until they are complete. Says what was written; a failure is
  * reported on stderr and marked, and a held signal ends the command afterwards.
+ *
+ * `rollback` is for outputs that only make sense together (an export's two files): when one
+ * fails, it takes back the others, still with the signals held, so an interrupt cannot leave a
+ * half. Only for paths checked new before the work: removing them loses nothing that was there.
  */
-export async function writeOutputs(json: boolean | undefined, outputs: readonly (PendingOutput | undefined)[]): Promise<{ written: string[]; failed: boolean }> {
+export async function writeOutputs(
+  json: boolean | undefined,
+  outputs: readonly (PendingOutput | undefined)[],
+  rollback?: { because: string },
+): Promise<{ written: string[]; failed: boolean }> {
   const pending = outputs.filter((o): o is PendingOutput => o !== undefined);
   if (pending.length === 0) return { written: [], failed: false };
   const { value, signal } = await holdingSignals(`writing ${pending.map((o) => o.flag).join(' and ')} first, then stopping`, async () => {
@@ -240,6 +249,13 @@ export async function writeOutputs(json: boolean | undefined, outputs: readonly 
       } catch (error) {
         failed = true;
         console.error(forTerminal(`latentrec: ${output.flag} ${output.path}: ${error instanceof Error ? error.message : String(error)}`, { keepNewlines: true }));
+      }
+    }
+    if (failed && rollback) {
+      for (const flag of written.splice(0)) {
+        const output = pending.find((o) => o.flag === flag)!;
+        await unlink(output.path).catch(() => undefined);
+        console.error(forTerminal(`latentrec: removed ${flag} ${output.path}: ${rollback.because}`));
       }
     }
     return { written, failed };

@@ -45,7 +45,12 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string | 
       await handle.close();
     }
     if (options.replace === false) {
-      await link(temp, path);
+      try {
+        await link(temp, path);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        throw Object.assign(new Error('it exists now (made since it was checked, or a link): this write never replaces a file, so the file there was left as it was'), { code: 'EEXIST', cause: err });
+      }
     } else {
       await rename(temp, path);
       created = false;
