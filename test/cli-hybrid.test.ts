@@ -126,7 +126,7 @@ describe('latentrec train --model hybrid', () => {
     const list = JSON.parse(served.stdout);
     expect(list.user).toBe('7');
     expect(list.items).toHaveLength(10);
-    expect(list.items).toEqual(expected.model.recommend('7', { n: 10 }).map((r) => ({ item: r.id, score: r.score })));
+    expect(list.items).toEqual(expected.model.recommend('7', { n: 10 }).map((r) => ({ id: r.id, score: r.score, item: r.id })));
     // Never an item user 7 interacted with in training (rating >= 4).
     const seen = new Set<string>();
     const positives = toImplicit(train, { threshold: 4 });
@@ -134,7 +134,7 @@ describe('latentrec train --model hybrid', () => {
       if (positives.users.raw[positives.userIndex[t]] === '7') seen.add(positives.items.raw[positives.itemIndex[t]]);
     }
     expect(seen.size).toBeGreaterThan(0);
-    for (const r of list.items) expect(seen.has(r.item)).toBe(false);
+    for (const r of list.items) expect(seen.has(r.id)).toBe(false);
   });
 
   it('a feature file may name an id that only the test data has', () => {
