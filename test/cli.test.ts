@@ -405,9 +405,24 @@ describe('model files from the command line', () => {
     expect(run('train', '--data', 'named-items.csv', '--factors', '3', '--epochs', '2', '--save', 'named.lrec').code).toBe(0);
     const r = run('recommend', '--model-file', 'named.lrec', '--user', '1', '--id-type', 'number', '--json');
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/idType 'number' needs ids that are integers; "a\d+" is not one/);
+    expect(r.stderr).toMatch(/idType 'number' needs ids that are integers; "a\d+" is not one \(leave out --id-type number\)/);
     expect(r.stdout).toBe('');
     expect(run('recommend', '--model-file', 'named.lrec', '--user', '1', '--json').code).toBe(0);
+  });
+
+  it('--id-type number is about the listed items: named users keep their names, numbered ones become numbers', async () => {
+    const lines = Array.from({ length: 400 }, (_, t) => `${t % 3 === 0 ? 'u' : ''}${(t % 40) + 1},${(t * 7) % 30},${(t % 5) + 1}`);
+    writeFileSync(join(dir, 'named-users.csv'), `user,item,rating\n${lines.join('\n')}\n`);
+    expect(run('train', '--data', 'named-users.csv', '--factors', '3', '--epochs', '2', '--save', 'named-users.lrec').code).toBe(0);
+    const { FactorModel } = await import('../src/index.js');
+    const model = FactorModel.load(readFileSync(join(dir, 'named-users.lrec')));
+    const named = model.userIds.find((u) => u.startsWith('u'))!, numbered = model.userIds.find((u) => !u.startsWith('u'))!;
+    for (const [user, shown] of [[named, named], [numbered, Number(numbered)]] as const) {
+      const r = run('recommend', '--model-file', 'named-users.lrec', '--user', user, '-n', '3', '--json', '--id-type', 'number');
+      expect(r.stderr).toBe('');
+      const expected = model.recommend(user, { n: 3, idType: 'number' });
+      expect(JSON.parse(r.stdout)).toEqual({ user: shown, items: expected.map((x) => ({ id: x.id, score: x.score, item: x.id })) });
+    }
   });
 
   it('embeddings --svg draws one dot per item, labels the most rated, and reports the geometry', () => {
@@ -426,7 +441,6 @@ describe('model files from the command line', () => {
     [['recommend', '--model-file', 'm.lrec', '--user', 'nobody'], /unknown user "nobody"/],
     [['recommend', '--model-file', 'm.lrec', '--user', '1', '-n', '0'], /option -n must be an integer >= 1/],
     [['recommend', '--model-file', 'm.lrec', '--user', '1', '--id-type', 'int'], /option '--id-type <type>' argument 'int' is invalid\. Allowed choices are string, number/],
-    [['recommend', '--model-file', 'm.lrec', '--user', '01', '--id-type', 'number'], /--user must be an integer with --id-type number/],
     [['similar', '--model-file', 'm.lrec', '--item', '1.0', '--id-type', 'number'], /--item must be an integer with --id-type number/],
     [['evaluate', '--model-file', 'm.lrec', '--test', 'ratings.csv', '--protocol', 'best'], /argument 'best' is invalid/],
   ])('%j fails clearly', (args, message) => {

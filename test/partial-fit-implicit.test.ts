@@ -231,7 +231,8 @@ describe('Hybrid.partialFit (LightFM fit_partial, interactions alone)', () => {
       const moved = (m: FactorModel) => rows(m, m.itemIds, 'item').reduce((sum, row, r) => sum + row.reduce((s, x, f) => s + Math.abs(x - before[r][f]), 0), 0);
       return { kept: rows(model, model.itemIds, 'item'), fresh: rows(loaded, loaded.itemIds, 'item'), movedKept: moved(model), movedFresh: moved(loaded) };
     };
-    // Plain SGD has no state to keep: in memory and from a file, the same bits.
+    // Plain SGD under WARP has no state to keep (no accumulators; user biases do not move): in
+    // memory and from a file, the same bits.
     const sgd = after('sgd');
     expect(sgd.movedKept).toBeGreaterThan(0);
     expect(sgd.kept).toEqual(sgd.fresh);

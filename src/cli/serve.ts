@@ -1,6 +1,6 @@
 // Serving from a model file: `latentrec recommend`, `latentrec similar`, `latentrec evaluate`.
 import { Dataset, IdMap } from '../data/dataset.js';
-import { OptionError } from '../errors.js';
+import { DataError, OptionError } from '../errors.js';
 import { evaluate } from '../eval/cross-validate.js';
 import { evaluateModelRanking } from '../eval/model-scorer.js';
 import { describeSample, rankingPlan, rankingTest, type RankingFlags } from './ranking-sample.js';
@@ -41,12 +41,38 @@ function idTypeOf(value: string | undefined): IdType {
   throw new OptionError('--id-type', 'string or number', value);
 }
 
-/** The id the user typed, as the JSON writes it: a number with --id-type number. */
-function queryId(flag: string, id: string, idType: IdType): string | number {
+/** An item id the user typed, as the JSON writes it: a number with --id-type number. */
+function queryItem(id: string, idType: IdType): string | number {
   if (idType === 'string') return id;
-  const n = Number(id);
-  if (!Number.isSafeInteger(n) || String(n) !== id) throw new OptionError(flag, 'an integer with --id-type number', id);
+  const n = integerId(id);
+  if (n === undefined) throw new OptionError('--item', 'an integer with --id-type number', id);
   return n;
+}
+
+/**
+ * The user's id as the JSON writes it. --id-type is about the listed items' ids, which the model
+ * holds: a user id is a number when it is an integer's decimal form and stays a string otherwise,
+ * so data with named users and numbered items can still ask for numbers.
+ */
+function queryUser(id: string, idType: IdType): string | number {
+  return idType === 'number' ? (integerId(id) ?? id) : id;
+}
+
+function integerId(id: string): number | undefined {
+  const n = Number(id);
+  return Number.isSafeInteger(n) && String(n) === id ? n : undefined;
+}
+
+/** The library's refusal of ids that are not integers, in the command's words. */
+function listed<T>(list: () => T): T {
+  try {
+    return list();
+  } catch (error) {
+    if (error instanceof DataError && error.message.includes("idType 'number' needs ids that are integers")) {
+      throw new DataError(error.message.replace("(use idType 'string')", '(leave out --id-type number)'));
+    }
+    throw error;
+  }
 }
 
 /**
@@ -69,7 +95,7 @@ function print(json: boolean | undefined, key: 'user' | 'item', id: string | num
 export async function recommendCommand(flags: ServeFlags & { user?: string; features?: string }): Promise<void> {
   const n = count('-n', flags.n, 10);
   const idType = idTypeOf(flags.idType);
-  const user = flags.user === undefined ? undefined : queryId('--user', flags.user, idType);
+  const user = flags.user === undefined ? undefined : queryUser(flags.user, idType);
   const { model, titles } = await open(flags.model, flags.titles);
   if (flags.features !== undefined) {
     // A new user described by attributes (hybrid models): cold start.
@@ -77,19 +103,20 @@ export async function recommendCommand(flags: ServeFlags & { user?: string; feat
     const names = flags.features.split(',').map((s) => s.trim()).filter(Boolean);
     if (names.length === 0) throw new OptionError('--features', 'a comma-separated list of feature names', flags.features);
     const added = model.addUser(flags.user ?? 'new-user', names);
-    print(flags.json, 'user', user ?? added, model.recommend(added, { n, idType }), titles);
+    print(flags.json, 'user', queryUser(added, idType), listed(() => model.recommend(added, { n, idType })), titles);
     return;
   }
   if (flags.user === undefined || user === undefined) throw new Error('give --user ID, or --features for a new user of a hybrid model');
-  print(flags.json, 'user', user, model.recommend(flags.user, { n, idType }), titles);
+  const raw = flags.user;
+  print(flags.json, 'user', user, listed(() => model.recommend(raw, { n, idType })), titles);
 }
 
 export async function similarCommand(flags: ServeFlags & { item: string }): Promise<void> {
   const n = count('-n', flags.n, 10);
   const idType = idTypeOf(flags.idType);
-  const item = queryId('--item', flags.item, idType);
+  const item = queryItem(flags.item, idType);
   const { model, titles } = await open(flags.model, flags.titles);
-  print(flags.json, 'item', item, model.similarItems(flags.item, { n, idType }), titles);
+  print(flags.json, 'item', item, listed(() => model.similarItems(flags.item, { n, idType })), titles);
 }
 
 export interface EvaluateFlags extends DataFlags, RankingFlags {

@@ -242,6 +242,11 @@ export async function writeOutputs(
     const written: string[] = [];
     let failed = false;
     for (const output of pending) {
+      if (failed && rollback) {
+        // The set is lost already: writing the rest only to remove it would be wasted.
+        console.error(forTerminal(`latentrec: ${output.flag} ${output.path}: not written: ${rollback.because}`));
+        continue;
+      }
       try {
         await output.write();
         written.push(output.flag);
@@ -254,8 +259,14 @@ export async function writeOutputs(
     if (failed && rollback) {
       for (const flag of written.splice(0)) {
         const output = pending.find((o) => o.flag === flag)!;
-        await unlink(output.path).catch(() => undefined);
-        console.error(forTerminal(`latentrec: removed ${flag} ${output.path}: ${rollback.because}`));
+        try {
+          await unlink(output.path);
+          console.error(forTerminal(`latentrec: removed ${flag} ${output.path}: ${rollback.because}`));
+        } catch (error) {
+          written.push(flag);
+          const code = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
+          console.error(forTerminal(`latentrec: could not remove ${flag} ${output.path} (${code}): remove it by hand; ${rollback.because}`));
+        }
       }
     }
     return { written, failed };
