@@ -5,7 +5,7 @@ import { evaluate } from '../eval/cross-validate.js';
 import { evaluateModelRanking } from '../eval/model-scorer.js';
 import { describeSample, rankingPlan, rankingTest, type RankingFlags } from './ranking-sample.js';
 import type { RankingProtocol } from '../eval/ranking-protocol.js';
-import type { IdType } from '../models/core/serving.js';
+import { integerId, type IdType } from '../models/core/serving.js';
 import { loadModelFile } from '../io/model-file-node.js';
 import { Hybrid } from '../models/ranking/hybrid.js';
 import { FactorModel } from '../models/registry.js';
@@ -58,11 +58,6 @@ function queryUser(id: string, idType: IdType): string | number {
   return idType === 'number' ? (integerId(id) ?? id) : id;
 }
 
-function integerId(id: string): number | undefined {
-  const n = Number(id);
-  return Number.isSafeInteger(n) && String(n) === id ? n : undefined;
-}
-
 /** The library's refusal of ids that are not integers, in the command's words. */
 function listed<T>(list: () => T): T {
   try {
@@ -95,7 +90,6 @@ function print(json: boolean | undefined, key: 'user' | 'item', id: string | num
 export async function recommendCommand(flags: ServeFlags & { user?: string; features?: string }): Promise<void> {
   const n = count('-n', flags.n, 10);
   const idType = idTypeOf(flags.idType);
-  const user = flags.user === undefined ? undefined : queryUser(flags.user, idType);
   const { model, titles } = await open(flags.model, flags.titles);
   if (flags.features !== undefined) {
     // A new user described by attributes (hybrid models): cold start.
@@ -106,9 +100,9 @@ export async function recommendCommand(flags: ServeFlags & { user?: string; feat
     print(flags.json, 'user', queryUser(added, idType), listed(() => model.recommend(added, { n, idType })), titles);
     return;
   }
-  if (flags.user === undefined || user === undefined) throw new Error('give --user ID, or --features for a new user of a hybrid model');
-  const raw = flags.user;
-  print(flags.json, 'user', user, listed(() => model.recommend(raw, { n, idType })), titles);
+  const user = flags.user;
+  if (user === undefined) throw new Error('give --user ID, or --features for a new user of a hybrid model');
+  print(flags.json, 'user', queryUser(user, idType), listed(() => model.recommend(user, { n, idType })), titles);
 }
 
 export async function similarCommand(flags: ServeFlags & { item: string }): Promise<void> {

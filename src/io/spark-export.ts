@@ -13,6 +13,7 @@ import type { RatingScale } from '../data/dataset.js';
 import { DataError, LatentrecError, OptionError } from '../errors.js';
 import { optionsObject } from '../models/core/arguments.js';
 import { checkOptionKeys } from '../models/core/options.js';
+import { integerId } from '../models/core/serving.js';
 import { MAX_FACTORS, type ModelState } from '../models/core/state.js';
 import type { FactorModel } from '../models/registry.js';
 
@@ -287,18 +288,12 @@ function rowText(values: Float32Array, start: number, k: number): string {
   return text;
 }
 
-/** A decimal integer as JSON.stringify writes it back: no sign on 0, no leading zeros, no exponent. */
-const CANONICAL_INTEGER = /^(0|-?[1-9][0-9]*)$/;
-
-function isCanonicalInteger(id: string): boolean {
-  return id.length <= 17 && CANONICAL_INTEGER.test(id) && Number.isSafeInteger(Number(id));
-}
-
 /** Each id's JSON text, checked up front so that a refused id never leaves a file half made. */
 function idTexts(ids: readonly string[], idType: SparkIdType, side: 'user' | 'item'): string[] {
   return ids.map((id, row) => {
     if (idType === 'string') return JSON.stringify(id);
-    if (isCanonicalInteger(id)) return id;
+    // Written bare only when JSON reads it back as this very id: no sign on 0, no leading zeros, no exponent.
+    if (integerId(id) !== undefined) return id;
     if (idType === 'auto') return JSON.stringify(id);
     throw new DataError(
       `exportSparkAls: idType 'number' needs integer ids, but ${side} ${JSON.stringify(id)} (row ${row + 1}) is not one (an integer within ±(2^53 - 1), without leading zeros); use idType 'auto' or 'string'`,

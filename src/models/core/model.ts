@@ -20,7 +20,7 @@ import { copyEngineParts, copyFactors, engineLike, fromModelState, seenIndex, se
 import { checkStateFor, encodeState } from './format.js';
 import { checkOptionKeys, integer, oneOf } from './options.js';
 import {
-  bestOf, checkIdType, checkRecommendOptions, similarWithIdType, typedId, withIdType, type IdOf, type IdType, type SimilarOptions, installFoldIn, recommendFor, scoreFoldIn, scoreLength, scoreUser, scoreUsersInto, similarByWeights, similarRows, solveFoldIn,
+  bestOf, checkRecommendOptions, checkSimilarOptions, similarWithIdType, typedId, withIdType, type IdOf, type IdType, type SimilarOptions, installFoldIn, recommendFor, scoreFoldIn, scoreLength, scoreUser, scoreUsersInto, similarByWeights, similarRows, solveFoldIn,
   type FoldInOptions, type FoldInSolution, type FoldInSolver, type RecommendOptions, type Similar,
 } from './serving.js';
 import { withinParameterLimit, type ModelState, type ModelStateKind } from './state.js';
@@ -1164,14 +1164,6 @@ function nextFoldInId(m: Fitted): string {
   let n = m.users.size;
   while (m.users.has(`folded-in-${n}`)) n++;
   return `folded-in-${n}`;
-}
-
-function checkSimilarOptions(where: string, options: SimilarOptions<IdType> | null | undefined): { n: number; idType: IdType } {
-  const o = optionsObject<SimilarOptions<IdType>>(`${where} options`, options);
-  checkOptionKeys(`${where} options`, o, ['n', 'idType']);
-  const n: unknown = o.n ?? 10;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new OptionError('n', 'an integer >= 0', n);
-  return { n, idType: checkIdType(o.idType) };
 }
 
 /** recommendAll's entries with the user's and the items' ids as `idType` asks. */

@@ -72,6 +72,13 @@ export function checkRecommendOptions(where: string, given: RecommendOptions<IdT
   return { n, excludeSeen, exclude: exclude && [...exclude], candidates: candidates && [...candidates], idType };
 }
 
+/** similarItems / similarUsers' options, checked. */
+export function checkSimilarOptions(where: string, given: SimilarOptions<IdType> | null | undefined): { n: number; idType: IdType } {
+  const o = optionsObject<SimilarOptions<IdType>>(`${where} options`, given);
+  checkOptionKeys(`${where} options`, o, ['n', 'idType']);
+  return { n: checkN(o.n ?? 10, Infinity), idType: checkIdType(o.idType) };
+}
+
 /** An idType option: 'string' (the default) or 'number'. */
 export function checkIdType(given: unknown): IdType {
   if (given === undefined || given === null) return 'string';
@@ -80,15 +87,19 @@ export function checkIdType(given: unknown): IdType {
 }
 
 /**
- * `id` as `idType` asks: unchanged for 'string'; for 'number', the integer it writes (refused
- * unless the string is exactly that integer's decimal form, so no two ids meet as one number).
+ * The safe integer whose decimal form `id` is exactly ("42"; not "042", "4e1", "-0", " 42"), so
+ * that no two ids meet as one number; undefined for any other id.
  */
+export function integerId(id: string): number | undefined {
+  const n = Number(id);
+  return Number.isSafeInteger(n) && String(n) === id ? n : undefined;
+}
+
+/** `id` as `idType` asks: unchanged for 'string'; for 'number', its {@link integerId} (else refused). */
 export function typedId<T extends IdType>(where: string, id: string, idType: T): IdOf<T> {
   if (idType === 'string') return id as IdOf<T>;
-  const n = Number(id);
-  if (!Number.isSafeInteger(n) || String(n) !== id) {
-    throw new DataError(`${where}: idType 'number' needs ids that are integers; ${JSON.stringify(id)} is not one (use idType 'string')`);
-  }
+  const n = integerId(id);
+  if (n === undefined) throw new DataError(`${where}: idType 'number' needs ids that are integers; ${JSON.stringify(id)} is not one (use idType 'string')`);
   return n as IdOf<T>;
 }
 

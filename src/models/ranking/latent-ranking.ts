@@ -58,9 +58,8 @@ export abstract class LatentRanking extends RankingBase {
 
   /** partialFit's new users, then its new items: the same normal init as a fit's. */
   protected override initializeRows(factors: FactorBlock, fromUser: number, toUser: number, fromItem: number, toItem: number, random: RandomSource): void {
-    const { factors: k, initStd } = this.options, stride = factors.stride;
-    const P = factors.P.array(), Q = factors.Q.array();
-    for (let u = fromUser; u < toUser; u++) random.fillNormal(P, u * stride, u * stride + k, 0, initStd);
-    for (let i = fromItem; i < toItem; i++) random.fillNormal(Q, i * stride, i * stride + k, 0, initStd);
+    const { factors: k, initStd } = this.options;
+    initNormal(factors.P, toUser, k, factors.stride, 0, initStd, random, fromUser);
+    initNormal(factors.Q, toItem, k, factors.stride, 0, initStd, random, fromItem);
   }
 }
