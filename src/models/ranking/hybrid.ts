@@ -248,14 +248,14 @@ export class Hybrid extends LatentRanking {
   /** partialFit's plan, once made (see partialPlan). */
   private partialPlanned: HybridPlan | undefined;
   /** partialFit's feature sides, for the attribute embeddings it leaves. */
-  private partialSides: { user: FeatureSide; item: FeatureSide; plan: HybridPlan } | undefined;
+  private partialSides: TrainingSides | undefined;
   /** The resolved options (every default filled in), as saved with the model. */
   readonly options: ResolvedHybridOptions;
   protected readonly shape: ModelShape;
   private plan: HybridPlan | undefined;
   /** Whether this fit's plan has a feature shared by two users or two items (see HybridOptions.threads). */
   private shared = false;
-  private sides: { user: FeatureSide; item: FeatureSide; plan: HybridPlan } | undefined;
+  private sides: TrainingSides | undefined;
   /** Where the last fit or partialFit left AdaGrad (see TrainingState); undefined after load. */
   private training: { user: SideTraining; item: SideTraining } | undefined;
 
@@ -372,11 +372,7 @@ export class Hybrid extends LatentRanking {
       train: this.plan.data,
       options: fitOptions as O,
       done: () => {
-        const { user, item, plan } = this.sides!;
-        // User biases are left out as in the predictions (the logistic loss moves them; no ranking
-        // depends on them).
-        this.attributes = { user: attributeModel(user, plan.user, o.factors, false), item: attributeModel(item, plan.item, o.factors, true) };
-        this.training = { user: sideTraining(user, plan.user, o.factors, true), item: sideTraining(item, plan.item, o.factors, false) };
+        this.keepTrained(this.sides!);
       },
       cleanup: () => {
         this.plan = undefined;
@@ -438,12 +434,7 @@ export class Hybrid extends LatentRanking {
     this.shared = a.user.names.size > 0 || a.item.names.size > 0;
     try {
       const result = super.partialFit(data, rest);
-      const sides = this.partialSides;
-      if (sides) {
-        const k = this.options.factors;
-        this.attributes = { user: attributeModel(sides.user, sides.plan.user, k, false), item: attributeModel(sides.item, sides.plan.item, k, true) };
-        this.training = { user: sideTraining(sides.user, sides.plan.user, k, true), item: sideTraining(sides.item, sides.plan.item, k, false) };
-      }
+      if (this.partialSides) this.keepTrained(this.partialSides);
       return result;
     } finally {
       this.partialRows = undefined;
@@ -451,6 +442,17 @@ export class Hybrid extends LatentRanking {
       this.partialSides = undefined;
       this.shared = shared;
     }
+  }
+
+  /**
+   * What a finished fit or partialFit leaves beside P and Q: the attribute embeddings (user
+   * biases left out as in the predictions: the logistic loss moves them, no ranking depends on
+   * them) and the training state partialFit resumes from (with those user biases).
+   */
+  private keepTrained({ user, item, plan }: TrainingSides): void {
+    const k = this.options.factors;
+    this.attributes = { user: attributeModel(user, plan.user, k, false), item: attributeModel(item, plan.item, k, true) };
+    this.training = { user: sideTraining(user, plan.user, k, true), item: sideTraining(item, plan.item, k, false) };
   }
 
   protected createTrainer(setup: TrainingSetup): Trainer {
@@ -695,6 +697,13 @@ function warmStart(side: FeatureSide, l: SideLayout, attributes: AttributeModel,
     if (xb) for (let t = first + 1; t < end; t++) sb -= l.vals[t] * b[l.cols[t]];
     b[e] = xb ? sb / w : 0;
   }
+}
+
+/** A fit's (or partialFit's) feature sides in the engine, with the plan that laid them out. */
+interface TrainingSides {
+  user: FeatureSide;
+  item: FeatureSide;
+  plan: HybridPlan;
 }
 
 /**
