@@ -1,5 +1,5 @@
 import { JsEngine } from './js-engine.js';
-import type { Engine, EngineChoice } from './types.js';
+import type { Engine, EngineChoice, EngineName } from './types.js';
 import { CSP_ADVICE, WasmEngine, wasmRefusal, wasmVariants, type WasmEngineOptions, type WasmVariant } from './wasm-engine.js';
 import { wasmThreadSupport } from './wasm-threads.js';
 
@@ -45,9 +45,17 @@ export function createEngine(name: EngineChoice = 'auto', variant?: WasmVariant,
  * says so in `threadsNote`.
  */
 export function makeEngine(name: EngineChoice = 'auto', variant?: WasmVariant, options: WasmEngineOptions = {}): Engine {
-  if (name === 'js') return new JsEngine();
-  if (name === 'auto' && variant === undefined && wasmVariants().length === 0) return new JsEngine(fallbackNote());
-  return new WasmEngine(variant, options);
+  if (concreteEngine(name, variant) === 'wasm') return new WasmEngine(variant, options);
+  return new JsEngine(name === 'auto' ? fallbackNote() : undefined);
+}
+
+/**
+ * The engine `name` runs on here: 'auto' is wasm where a build compiles (or one is asked for by
+ * name, which then fails with its own reason), else js.
+ */
+export function concreteEngine(name: EngineChoice, variant?: WasmVariant): EngineName {
+  if (name !== 'auto') return name;
+  return variant !== undefined || wasmVariants().length > 0 ? 'wasm' : 'js';
 }
 
 let warned = false;

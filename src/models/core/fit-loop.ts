@@ -5,7 +5,7 @@
 // model's RMSE and validation scores, a ranking model's loss) comes in as a FitScoring.
 import type { Dataset } from '../../data/dataset.js';
 import { residentMemoryOf } from '../../util/resident-memory.js';
-import { makeEngine, wasmVariants, type Engine, type EngineChoice, type FactorBlock, type ThreadSupport, type WasmVariant } from '../../engine/index.js';
+import { concreteEngine, makeEngine, type Engine, type EngineChoice, type FactorBlock, type ThreadSupport, type WasmVariant } from '../../engine/index.js';
 import { DivergenceError, LatentrecError } from '../../errors.js';
 import { checkMemory } from './memory-limit.js';
 import type { RandomKind } from './options.js';
@@ -207,8 +207,7 @@ export function* inEngine<T>(request: EngineRequest, body: (engine: Engine) => G
 
 /** `shape` with engine 'auto' made the engine makeEngine('auto') gives: wasm where a build runs here (or one is forced), else js. */
 function concreteShape(shape: ModelShape): ModelShape {
-  if (shape.engine !== 'auto') return shape;
-  return { ...shape, engine: shape.wasmVariant !== undefined || wasmVariants().length > 0 ? 'wasm' : 'js' };
+  return shape.engine === 'auto' ? { ...shape, engine: concreteEngine(shape.engine, shape.wasmVariant) } : shape;
 }
 
 /** Runs a fit generator to its end without yielding (fit, partialFit). */
