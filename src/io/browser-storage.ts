@@ -10,7 +10,7 @@ import { describeValue, LatentrecError, ModelFileError, OptionError } from '../e
 import { optionsObject } from '../models/core/arguments.js';
 import { checkOptionKeys } from '../models/core/options.js';
 import { FactorModel, type LoadOptions } from '../models/registry.js';
-import { decodeOwnedModel, encodeModelChunks } from './model-file.js';
+import { decodeOwnedModel, encodeModelChunks, namingSource } from './model-file.js';
 
 /** Where models are kept: the Origin Private File System, or IndexedDB. */
 export type BrowserStorageBackend = 'opfs' | 'indexeddb';
@@ -545,13 +545,8 @@ async function storedBytes(stored: unknown, entry: string): Promise<Uint8Array> 
 
 /** The checks of a model file, every error naming the entry. */
 function modelFromBytes(bytes: Uint8Array, entry: string, options: LoadOptions): FactorModel {
-  try {
-    // The bytes were just read for this call alone: the state may keep views of them.
-    return FactorModel.fromState(decodeOwnedModel(bytes), options);
-  } catch (err) {
-    if (err instanceof ModelFileError) throw new ModelFileError(err.problem, err.reason, entry, { cause: err });
-    throw err;
-  }
+  // The bytes were just read for this call alone: the state may keep views of them.
+  return namingSource(entry, () => FactorModel.fromState(decodeOwnedModel(bytes), options));
 }
 
 // --- Errors --------------------------------------------------------------------------------------

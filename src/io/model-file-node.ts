@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from './atomic-write-node.js';
-import { decodeOwnedModel, encodeModelChunks, ModelFileError } from './model-file.js';
+import { decodeOwnedModel, encodeModelChunks, ModelFileError, namingSource } from './model-file.js';
 import type { ModelState } from '../models/core/state.js';
 
 /**
@@ -54,13 +54,8 @@ export async function loadModelFile(path: string): Promise<ModelState> {
     if (err instanceof ModelFileError) throw err;
     throw new ModelFileError('io', `cannot read the model file: ${describeFsError(err, dirname(path))}`, path, { cause: err });
   }
-  try {
-    // The bytes are this call's own: the state's arrays may be views of them (no second copy).
-    return decodeOwnedModel(bytes);
-  } catch (err) {
-    if (err instanceof ModelFileError) throw new ModelFileError(err.problem, err.reason, path, { cause: err });
-    throw err;
-  }
+  // The bytes are this call's own: the state's arrays may be views of them (no second copy).
+  return namingSource(path, () => decodeOwnedModel(bytes));
 }
 
 /**

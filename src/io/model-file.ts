@@ -48,6 +48,19 @@ export function decodeOwnedModel(bytes: Uint8Array): ModelState {
 }
 
 /**
+ * `read()`, with any ModelFileError it throws re-thrown naming `source` (a path, a storage
+ * entry): the message then starts with it, and `path` holds it.
+ */
+export function namingSource<T>(source: string, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof ModelFileError) throw new ModelFileError(err.problem, err.reason, source, { cause: err });
+    throw err;
+  }
+}
+
+/**
  * Throws ModelFileError unless `state` is a complete, consistent state that predicts no NaN.
  * The checks of saving and loading, for a state built or edited by hand.
  *
