@@ -15,6 +15,11 @@ export interface OutputSpec {
   flag: string;
   path: string | undefined;
   kind: OutputKind;
+  /**
+   * Set for an output that never replaces a file, even one of its kind: why (an export's Spark
+   * factor files look alike whoever wrote them, so one there could be a cluster's only copy).
+   */
+  newOnly?: string;
 }
 
 export interface InputSpec {
@@ -65,6 +70,7 @@ function checkOutput(output: OutputSpec & { path: string }, inputs: readonly Inp
         throw new OutputPathError(flag, path, `it is the same file as ${input.flag} ${input.path}: writing there would destroy the input; give another path`);
       }
     }
+    if (output.newOnly !== undefined) throw new OutputPathError(flag, path, `it exists; ${output.newOnly}, so remove it first or give another path`);
     const foreign = foreignContent(path, output.kind);
     if (foreign !== undefined) {
       throw new OutputPathError(flag, path, `it exists and ${foreign}, so it is not a file this command wrote before; refusing to replace it (remove it first, or give another path)`);

@@ -1,6 +1,6 @@
 // `latentrec import` and `latentrec export`: Spark MLlib ALS factors (userFactors / itemFactors as
 // JSON lines) into a model file, and a model file's factors out as such lines.
-import { constants, statSync, type Stats } from 'node:fs';
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { LatentrecError, OptionError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write-node.js';
@@ -9,7 +9,7 @@ import { sparkAlsLinesOfState, type SparkBiases, type SparkExportLines } from '.
 import { importSparkAls } from '../io/spark-import.js';
 import type { RatingScale } from '../data/dataset.js';
 import { PARAMETER_LIMIT } from '../models/core/state.js';
-import { checkOutputs, OutputPathError, type InputSpec } from './outputs.js';
+import { checkOutputs, type InputSpec } from './outputs.js';
 import { forTerminal, jsonForTerminal } from './terminal.js';
 import { writeOutputs } from './train.js';
 
@@ -61,8 +61,10 @@ export async function sparkImportCommand(flags: SparkImportFlags): Promise<void>
 export async function sparkExportCommand(flags: SparkExportFlags): Promise<void> {
   const biases = (flags.biases ?? 'fold') as SparkBiases;
   if (biases !== 'fold' && biases !== 'drop') throw new OptionError('--biases', 'fold or drop', flags.biases);
-  const outputs = [{ flag: '--spark-users', path: flags.sparkUsers }, { flag: '--spark-items', path: flags.sparkItems }];
-  checkNewOutputs(outputs, [{ flag: '--model-file', path: flags.modelFile }]);
+  // Where --save may replace a latentrec model file, export never replaces a file.
+  const newOnly = 'export never replaces a file (Spark factor files look alike whoever wrote them)';
+  const outputs = [{ flag: '--spark-users', path: flags.sparkUsers, kind: 'model' as const, newOnly }, { flag: '--spark-items', path: flags.sparkItems, kind: 'model' as const, newOnly }];
+  checkOutputs(outputs, [{ flag: '--model-file', path: flags.modelFile }]);
   const state = await loadModelFile(flags.modelFile);
   let lines: SparkExportLines;
   try {
@@ -76,7 +78,7 @@ export async function sparkExportCommand(flags: SparkExportFlags): Promise<void>
     { flag: '--spark-users', path: flags.sparkUsers, what: 'user factors', write: () => writeFileAtomic(flags.sparkUsers, chunksOf(lines.users()), { replace: false }) },
     { flag: '--spark-items', path: flags.sparkItems, what: 'item factors', write: () => writeFileAtomic(flags.sparkItems, chunksOf(lines.items()), { replace: false }) },
   ];
-  // One file without the other is no export; the paths were new (checkNewOutputs).
+  // One file without the other is no export; the paths were new (checkOutputs, newOnly).
   const { failed } = await writeOutputs(flags.json, pending, { because: 'an export is both files' });
   if (failed) {
     process.exitCode = 1;
@@ -115,34 +117,6 @@ function parseScale(text: string | undefined): RatingScale | undefined {
     throw new OptionError('--scale', `two numbers LO,HI with LO < HI, both within ±${PARAMETER_LIMIT}`, text);
   }
   return { lo: parts[0], hi: parts[1] };
-}
-
-/**
- * checkOutputs for outputs that must not exist yet. A Spark factor file looks the same whether
- * Spark or latentrec wrote it, so an existing one could be the only copy of a cluster's model:
- * export never replaces a file (where --save may replace a latentrec model file).
- */
-function checkNewOutputs(outputs: readonly { flag: string; path: string }[], inputs: readonly InputSpec[]): void {
-  for (const { flag, path } of outputs) {
-    const existing = statOrUndefined(path);
-    if (!existing?.isFile()) continue; // folders, special files and missing folders: checkOutputs says
-    for (const input of inputs) {
-      const other = input.path === undefined ? undefined : statOrUndefined(input.path);
-      if (other !== undefined && other.dev === existing.dev && other.ino === existing.ino) {
-        throw new OutputPathError(flag, path, `it is the same file as ${input.flag} ${input.path}: writing there would destroy the input; give another path`);
-      }
-    }
-    throw new OutputPathError(flag, path, 'it exists; export never replaces a file (Spark factor files look alike whoever wrote them), so remove it first or give another path');
-  }
-  checkOutputs(outputs.map((o) => ({ ...o, kind: 'model' as const })), inputs);
-}
-
-function statOrUndefined(path: string): Stats | undefined {
-  try {
-    return statSync(path); // follows links: a link to an input is that input
-  } catch {
-    return undefined;
-  }
 }
 
 /** A regular file's text; a FIFO or device is refused before anything is read (it could block or never end). */
